@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { duration, labels } from './common.js';
+import { checkSchema } from './check.js';
+
+const listen = z
+  .string()
+  .regex(/^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464')
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
+
+/** The agent's configuration file (config/agent.yaml). */
+export const agentConfigSchema = z
+  .strictObject({
+    agent: z
+      .strictObject({
+        region: z.string().min(1).default('local').meta({ description: 'Region label on every metric, span and log line.' }),
+        datacenter: z.string().optional(),
+        labels: labels().meta({ description: 'Extra labels on every metric this agent exports.' }),
+      })
+      .prefault({}),
+    server: z
+      .strictObject({
+        listen: listen.default('127.0.0.1:9464'),
+        token: z.string().default('').meta({ description: 'Bearer token for the control API; empty keeps it off.' }),
+      })
+      .prefault({}),
+    probes: z
+      .strictObject({
+        files: z.array(z.string().min(1)).default([]).meta({ description: 'Globs of probe files, relative to this file.' }),
+        concurrency: z.int().min(1).max(10_000).default(64).meta({ description: 'Probes in flight at once, across all checks.' }),
+        defaults: z
+          .strictObject({
+            interval: duration({ min: 100, minText: '100ms' }).prefault('30s'),
+            timeout: duration({ min: 1 }).prefault('10s'),
+          })
+          .prefault({}),
+        seed: z.int().optional().meta({ description: 'Seed for the start offsets; fixed only for tests and reproducible benchmarks.' }),
+      })
+      .prefault({}),
+    checks: z.array(checkSchema).default([]),
+    chaos: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        files: z.array(z.string().min(1)).default([]),
+        stateDir: z.string().default('../var').meta({ description: 'Journal, lock and audit log, relative to this file.' }),
+      })
+      .prefault({}),
+    exporters: z
+      .strictObject({
+        prometheus: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+        log: z
+          .strictObject({
+            level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+  })
+  .meta({ title: 'canary agent configuration' });
+
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+export type ParsedAgentConfig = z.output<typeof agentConfigSchema>;

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { duration, regex, size } from './common.js';
+
+const statusPattern = /^(?:[1-5]xx|[1-5]\d\d(?:-[1-5]\d\d)?)$/;
+
+/** One accepted status: a code (200), a class (`2xx`) or an inclusive range (`200-299`). */
+const statusMatcher = z
+  .union([z.int().min(100).max(599), z.string().regex(statusPattern, 'must be a status code, a class like 2xx, or a range like 200-299')])
+  .meta({ description: 'A status code (200), a class (2xx) or an inclusive range (200-299).' });
+
+const headerExpectation = z
+  .strictObject({
+    name: z.string().min(1),
+    equals: z.string().optional(),
+    matches: regex().optional(),
+    absent: z.boolean().optional(),
+  })
+  .meta({ description: 'An expectation on a response header: exact value, regex, or absence.' });
+
+const bodyExpectation = z
+  .strictObject({ matches: regex().optional(), notMatches: regex().optional() })
+  .meta({ description: 'The body must (matches) or must not (notMatches) match a regex.' });
+
+const jsonExpectation = z
+  .strictObject({
+    path: z.string().regex(/^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["[^"]*"\])*$/, 'must be a JSON path such as $.status, $.items[0].id or $["a-b"]'),
+    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    matches: regex().optional(),
+    exists: z.boolean().optional(),
+  })
+  .meta({ description: 'An expectation on a value in a JSON body, addressed by a simple JSON path.' });
+
+/** What an HTTP check expects of the response. Every expectation present is evaluated. */
+export const httpExpectSchema = z
+  .strictObject({
+    status: z.array(statusMatcher).min(1).default(['2xx']),
+    headers: z.array(headerExpectation).default([]),
+    body: z.array(bodyExpectation).default([]),
+    json: z.array(jsonExpectation).default([]),
+    maxDuration: duration().optional(),
+    certMinLifetime: duration().optional(),
+  })
+  .meta({ description: 'Expectations on the final response; the check fails on the first one that does not hold.' });
+
+/** How the HTTP request is made. */
+export const httpRequestSchema = z.strictObject({
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.string().optional(),
+  followRedirects: z.boolean().default(true),
+  maxRedirects: z.int().min(0).max(100).default(10),
+  keepAlive: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Reuse connections between runs. Off by default so connect and TLS are measured as a new user meets them.' }),
+  ipFamily: z
+    .enum(['auto', 'ipv4', 'ipv6'])
+    .default('auto')
+    .meta({ description: 'Which address family to prefer when a name has both; auto keeps the resolver order.' }),
+  ipFallback: z.boolean().default(true).meta({ description: 'Use the other family when the preferred one has no address.' }),
+  maxBodySize: size().prefault('1MiB'),
+  maxHeaderSize: size().prefault('16KiB'),
+});
+
+/** TLS settings for the connection. Verification is on unless `insecure` says otherwise. */
+export const tlsSchema = z.strictObject({
+  ca: z.string().optional().meta({ description: 'PEM file of CA certificates to trust, relative to this file.' }),
+  cert: z.string().optional().meta({ description: 'PEM client certificate for mutual TLS, relative to this file.' }),
+  key: z.string().optional().meta({ description: 'PEM client key for mutual TLS, relative to this file.' }),
+  serverName: z.string().optional().meta({ description: 'SNI and verification name, when it differs from the URL host.' }),
+  insecure: z.boolean().default(false).meta({ description: 'Skip certificate verification. Facts are still reported.' }),
+});
+
+export type HttpExpect = z.output<typeof httpExpectSchema>;
+export type HttpRequestOptions = z.output<typeof httpRequestSchema>;
+export type TlsOptions = z.output<typeof tlsSchema>;

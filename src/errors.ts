@@ -1,0 +1,64 @@
+/**
+ * Stable error codes. Scripts and tests match on these, never on message text, so a code
+ * is never renamed or reused once released.
+ */
+export const ERROR_CODES = {
+  /** The configuration (agent, probe or chaos file) is invalid; `details` lists every problem. */
+  config: 'CANARY_ERR_CONFIG',
+  /** A command line argument is invalid. */
+  usage: 'CANARY_ERR_USAGE',
+  /** An environment variable referenced as `${VAR}` is not set. */
+  env: 'CANARY_ERR_ENV',
+  /** A listening socket could not be opened (port in use, permission). */
+  listen: 'CANARY_ERR_LISTEN',
+  /** The agent is not in a state that allows the operation. */
+  state: 'CANARY_ERR_STATE',
+  /** A bug: an invariant did not hold. */
+  internal: 'CANARY_ERR_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** One problem found in a file, with the place it was found. */
+export interface Problem {
+  /** Path of the file the problem is in, as given to the loader. */
+  file: string;
+  /** 1-based line, 0 when the problem has no place in the file (e.g. a missing file). */
+  line: number;
+  /** 1-based column, 0 when unknown. */
+  col: number;
+  /** Dotted key path such as `checks[2].expect.status`; empty for the whole document. */
+  path: string;
+  message: string;
+}
+
+/** Formats a problem as `FILE:LINE:COL: key.path: message`, the one shape users grep for. */
+export function formatProblem(p: Problem): string {
+  const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
+  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export interface CanaryErrorOptions {
+  cause?: unknown;
+  problems?: readonly Problem[];
+}
+
+/**
+ * The one error type the agent throws on purpose. Probe failures are values, not
+ * errors: this is for bad input and broken invariants.
+ */
+export class CanaryError extends Error {
+  readonly code: ErrorCode;
+  readonly problems: readonly Problem[];
+
+  constructor(code: ErrorCode, message: string, options: CanaryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CanaryError';
+    this.code = code;
+    this.problems = options.problems ?? [];
+  }
+}
+
+export function isCanaryError(err: unknown, code?: ErrorCode): err is CanaryError {
+  return err instanceof CanaryError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,48 @@
+import type { CheckResult } from './types.js';
+
+/** Every event the agent emits. Exporters subscribe; producers never know who listens. */
+export interface AgentEvents {
+  /** A check run finished (success or failure). */
+  result: CheckResult;
+  /** A run started later than scheduled (concurrency gate, event-loop stall). */
+  'scheduler.lag': { check: string; kind: string; seconds: number };
+  /** A run was skipped because the previous run of the same check had not finished. */
+  'scheduler.skipped': { check: string; kind: string };
+  /** A subscriber threw; the bus isolates it and reports here. */
+  'bus.error': { event: string; error: unknown };
+}
+
+type Listener<T> = (payload: T) => void;
+
+/**
+ * A small synchronous, typed fan-out. Synchronous on purpose: a result is handed to every
+ * sink before the next probe is scheduled, so memory does not grow with a slow sink; sinks
+ * that do I/O (OTLP, logs) buffer on their own side.
+ */
+export class EventBus {
+  readonly #listeners = new Map<keyof AgentEvents, Set<Listener<never>>>();
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on<K extends keyof AgentEvents>(event: K, listener: Listener<AgentEvents[K]>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(event, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  emit<K extends keyof AgentEvents>(event: K, payload: AgentEvents[K]): void {
+    const set = this.#listeners.get(event);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        (listener as Listener<AgentEvents[K]>)(payload);
+      } catch (error) {
+        // One broken sink must not starve the others, nor loop on its own error.
+        if (event !== 'bus.error') this.emit('bus.error', { event, error });
+      }
+    }
+  }
+}

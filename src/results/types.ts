@@ -1,0 +1,111 @@
+import type { FailureReason } from './reasons.js';
+
+/** The phases of an HTTP attempt, named as blackbox_exporter names them. */
+export type HttpPhase = 'resolve' | 'connect' | 'tls' | 'processing' | 'transfer';
+
+/** Phase durations in seconds. A phase that did not happen (no TLS on http://) is absent. */
+export type PhaseTimings = Partial<Record<HttpPhase, number>>;
+
+/** TLS facts of the connection that produced the final response. */
+export interface TlsFacts {
+  /** Negotiated protocol, e.g. `TLSv1.3`. */
+  version: string;
+  /** Negotiated cipher suite name, e.g. `TLS_AES_256_GCM_SHA384`. */
+  cipher: string;
+  /** Earliest `notAfter` in the presented chain, as Unix seconds. */
+  earliestCertExpiry: number;
+  /** Subject common name of the leaf certificate, when present. */
+  subject?: string;
+  /** Issuer common name of the leaf certificate, when present. */
+  issuer?: string;
+}
+
+/** What an HTTP probe saw of the final response (after redirects). */
+export interface HttpFacts {
+  /** Status code of the final response; 0 when no response arrived. */
+  status: number;
+  /** HTTP version of the final response, e.g. `1.1`. */
+  version: string;
+  /** Redirects followed before the final response. */
+  redirects: number;
+  /** The URL that produced the final response. */
+  finalUrl: string;
+  /** Response headers of the final response, names lower-cased; repeated headers joined by `, `. */
+  headers: Record<string, string>;
+  /** Bytes of body read. */
+  bodyBytes: number;
+  /**
+   * The body as text, kept only when an expectation needs it (body regex, JSON path),
+   * so that thousands of checks do not hold their responses in memory.
+   */
+  body?: string;
+  /** Whether the final response came over TLS. */
+  ssl: boolean;
+}
+
+/**
+ * What one probe attempt observed. Probes return this and never throw for a failing
+ * target: a refused port is an observation, not an exception.
+ */
+export interface Observation {
+  /** Whether the target answered at the transport/protocol level (before expectations). */
+  ok: boolean;
+  /** Why it did not, from the closed set; absent when `ok`. */
+  reason?: FailureReason;
+  /** Human detail for `reason`, e.g. `connect ECONNREFUSED 127.0.0.1:1`. */
+  message?: string;
+  /** Wall time of the attempt in seconds, from start to the last body byte or failure. */
+  durationSeconds: number;
+  /** Time spent per phase, summed over redirects, in seconds. */
+  phases: PhaseTimings;
+  /** Seconds spent resolving the name (also in `phases.resolve` for HTTP). */
+  dnsLookupSeconds?: number;
+  /** HTTP facts; present once any response arrived. */
+  http?: HttpFacts;
+  /** TLS facts of the final connection when it used TLS. */
+  tls?: TlsFacts;
+}
+
+/** The verdict of one expectation, kept in the result so a failure says exactly what. */
+export interface AssertionOutcome {
+  /** Which expectation, e.g. `status`, `header content-type`, `json $.status`. */
+  name: string;
+  ok: boolean;
+  /** What was expected, in words, e.g. `one of 200, 3xx`. */
+  expected: string;
+  /** What was seen, e.g. `503`. */
+  actual: string;
+}
+
+/**
+ * The record of one check run: plain data, handed to every sink through the result bus.
+ * Sinks read it; none modifies it.
+ */
+export interface CheckResult {
+  /** The check's name, unique within an agent. */
+  check: string;
+  /** The probe kind that ran, e.g. `http`. */
+  kind: string;
+  /** The probed target as configured. */
+  target: string;
+  /** Region of the agent that ran it. */
+  region: string;
+  /** 1 for the first attempt of a run; retries count up. */
+  attempt: number;
+  /** The verdict: the target answered and every expectation held. */
+  ok: boolean;
+  /** Why not, when not ok. */
+  reason?: FailureReason;
+  /** Detail for humans (logs, `canary probe`), never a metric label. */
+  message?: string;
+  /** When the attempt started, epoch milliseconds. */
+  startedAt: number;
+  /** Wall time of the attempt in seconds. */
+  durationSeconds: number;
+  /** The probe's observation, as returned. */
+  observation: Observation;
+  /** One outcome per expectation evaluated. */
+  outcomes: AssertionOutcome[];
+  /** Trace id of the run's span when tracing is on. */
+  traceId?: string;
+}
