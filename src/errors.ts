@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+
 /**
  * Stable error codes. Scripts and tests match on these, never on message text, so a code
  * is never renamed or reused once released.
@@ -30,6 +32,12 @@ export interface Problem {
   /** Dotted key path such as `checks[2].expect.status`; empty for the whole document. */
   path: string;
   message: string;
+}
+
+/** Shows a path relative to the working directory when it lies below it, as compilers do. */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 /** Formats a problem as `FILE:LINE:COL: key.path: message`, the one shape users grep for. */

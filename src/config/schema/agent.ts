@@ -4,7 +4,7 @@ import { checkSchema } from './check.js';
 
 const listen = z
   .string()
-  .regex(/^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464')
+  .regex(/^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: 'must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464', abort: true })
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
 /** The agent's configuration file (config/agent.yaml). */

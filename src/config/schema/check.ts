@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, labels } from './common.js';
-import { httpExpectSchema, httpRequestSchema, tlsSchema } from './http.js';
+import { httpExpectSchema, httpRequestSchema, httpTarget, tlsSchema } from './http.js';
 
 /** Fields every check has, whatever its kind. */
 const checkBase = {
@@ -20,6 +20,7 @@ export const httpCheckSchema = z
   .strictObject({
     ...checkBase,
     kind: z.literal('http'),
+    target: httpTarget,
     http: httpRequestSchema.prefault({}),
     tls: tlsSchema.prefault({}),
     expect: httpExpectSchema.prefault({}),

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { parseDuration, parseSize, DURATION_PATTERN } from '../units.js';
 
+const DURATION_MESSAGE = 'must be a duration with a unit, such as 500ms, 30s, 5m, 1h or 14d';
+
 /** A duration string in the config; parsed to milliseconds. */
 export function duration(opts: { min?: number; minText?: string } = {}) {
   return z
-    .string()
-    .regex(DURATION_PATTERN, 'must be a duration such as 500ms, 30s, 5m, 1h or 14d')
+    .string({ error: DURATION_MESSAGE })
+    .regex(DURATION_PATTERN, DURATION_MESSAGE)
     .transform((text, ctx) => {
       const ms = parseDuration(text) as number;
       if (opts.min !== undefined && ms < opts.min) {

@@ -15,10 +15,16 @@ const headerExpectation = z
     matches: regex().optional(),
     absent: z.boolean().optional(),
   })
+  .refine((h) => [h.equals, h.matches, h.absent].filter((v) => v !== undefined).length === 1, {
+    message: 'needs exactly one of equals, matches or absent',
+  })
   .meta({ description: 'An expectation on a response header: exact value, regex, or absence.' });
 
 const bodyExpectation = z
   .strictObject({ matches: regex().optional(), notMatches: regex().optional() })
+  .refine((b) => (b.matches === undefined) !== (b.notMatches === undefined), {
+    message: 'needs exactly one of matches or notMatches',
+  })
   .meta({ description: 'The body must (matches) or must not (notMatches) match a regex.' });
 
 const jsonExpectation = z
@@ -27,6 +33,9 @@ const jsonExpectation = z
     equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
     matches: regex().optional(),
     exists: z.boolean().optional(),
+  })
+  .refine((j) => [j.equals, j.matches, j.exists].filter((v) => v !== undefined).length <= 1, {
+    message: 'takes at most one of equals, matches or exists (a path alone means exists)',
   })
   .meta({ description: 'An expectation on a value in a JSON body, addressed by a simple JSON path.' });
 
@@ -63,13 +72,27 @@ export const httpRequestSchema = z.strictObject({
 });
 
 /** TLS settings for the connection. Verification is on unless `insecure` says otherwise. */
-export const tlsSchema = z.strictObject({
+export const tlsSchema = z
+  .strictObject({
   ca: z.string().optional().meta({ description: 'PEM file of CA certificates to trust, relative to this file.' }),
   cert: z.string().optional().meta({ description: 'PEM client certificate for mutual TLS, relative to this file.' }),
   key: z.string().optional().meta({ description: 'PEM client key for mutual TLS, relative to this file.' }),
   serverName: z.string().optional().meta({ description: 'SNI and verification name, when it differs from the URL host.' }),
   insecure: z.boolean().default(false).meta({ description: 'Skip certificate verification. Facts are still reported.' }),
-});
+  })
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: 'cert and key go together: set both or neither',
+  });
+
+/** The target of an HTTP check: an absolute http:// or https:// URL. */
+export const httpTarget = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http:// or https:// URL');
 
 export type HttpExpect = z.output<typeof httpExpectSchema>;
 export type HttpRequestOptions = z.output<typeof httpRequestSchema>;

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { agentConfigSchema } from './schema/agent.js';
+import { probeFileSchema } from './schema/check.js';
+
+/**
+ * JSON Schemas of the files users write, generated from the zod schemas so editors
+ * (yaml-language-server) validate and complete exactly what the agent accepts. The input
+ * side is used: durations are strings there, as people write them.
+ */
+export function jsonSchemas(): Record<string, unknown> {
+  return {
+    'schema.json': z.toJSONSchema(agentConfigSchema, { io: 'input', unrepresentable: 'any' }),
+    'probe-file.schema.json': z.toJSONSchema(probeFileSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+}
+
+/** Serialises a schema the way it is stored in config/, so a test can compare byte for byte. */
+export function serialise(schema: unknown): string {
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

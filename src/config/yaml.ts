@@ -1,0 +1,68 @@
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Problem } from '../errors.js';
+
+/** A parsed YAML file that can still answer "where is this key?" for error messages. */
+export interface YamlSource {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+/** Parses YAML keeping positions; syntax errors come back as problems, never thrown. */
+export function parseYaml(file: string, text: string): { source: YamlSource; problems: Problem[] } {
+  const lines = new LineCounter();
+  // uniqueKeys: a key written twice is almost always a merge mistake that silently drops one.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  // After the first syntax error the parser's view of the rest is guesswork, and its
+  // follow-on errors bury the real one; so only the first is reported.
+  const problems = [...doc.errors, ...doc.warnings].slice(0, 1).map((err): Problem => {
+    const pos = lines.linePos(err.pos[0]);
+    return { file, line: pos.line, col: pos.col, path: '', message: err.message.split('\n')[0] ?? err.message };
+  });
+  return { source: { file, doc, lines }, problems };
+}
+
+type PathKey = PropertyKey;
+
+function scalarKey(node: unknown): unknown {
+  return isScalar(node) ? node.value : node;
+}
+
+/**
+ * Finds the deepest node along `path`. When `preferKey` is set and the last step is a map
+ * key, the key node itself is returned (so "unknown key" points at the key, not its value).
+ */
+export function nodeAt(source: YamlSource, path: readonly PathKey[], preferKey = false): Node | undefined {
+  let node: unknown = source.doc.contents;
+  let found = node as Node | undefined;
+  for (const [i, key] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(scalarKey(p.key)) === String(key));
+      if (!pair) break;
+      node = last && preferKey ? pair.key : (pair.value ?? pair.key);
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+      if (node === undefined) break;
+    } else {
+      break;
+    }
+    found = node as Node;
+  }
+  return found;
+}
+
+/** 1-based line and column of the node at `path` (or of its deepest existing parent). */
+export function positionAt(source: YamlSource, path: readonly PathKey[], preferKey = false): { line: number; col: number } {
+  const node = nodeAt(source, path, preferKey);
+  const offset = node?.range?.[0];
+  if (offset === undefined) return { line: 1, col: 1 };
+  return source.lines.linePos(offset);
+}
+
+/** Formats a key path the way users read it: `checks[2].expect.status`. */
+export function formatPath(path: readonly PathKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadConfig } from '../../src/config/load.js';
+import { formatProblem, isCanaryError } from '../../src/errors.js';
+import { fixture, repoRoot } from '../helpers/paths.js';
+
+// Messages name files relative to the working directory; the fixtures are written from the root.
+process.chdir(repoRoot);
+
+const dir = fixture('config', 'invalid');
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+
+/** Each fixture ends with `# expect:` lines: exactly the problems the loader must report, in order. */
+function expected(file: string): string[] {
+  return readFileSync(`${dir}/${file}`, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('# expect: '))
+    .map((line) => line.slice('# expect: '.length));
+}
+
+for (const file of fixtures) {
+  test(`invalid fixture ${file} reports exactly its problems`, async () => {
+    const want = expected(file);
+    assert.ok(want.length > 0, `${file} has no "# expect:" lines`);
+    const err = await loadConfig(`${dir}/${file}`, { env: {} }).then(
+      () => assert.fail(`${file} loaded without error`),
+      (e: unknown) => e,
+    );
+    assert.ok(isCanaryError(err, 'CANARY_ERR_CONFIG'), `unexpected error: ${String(err)}`);
+    assert.deepEqual(err.problems.map(formatProblem), want);
+    assert.equal(err.message.split('\n').slice(1).join('\n'), want.join('\n'));
+  });
+}
+
+test('every fixture is one rule: fixtures cover the rules listed in the README', () => {
+  assert.ok(fixtures.length >= 25, `only ${fixtures.length} invalid fixtures`);
+});
+
+test('a missing config file is a config error naming the file', async () => {
+  await assert.rejects(loadConfig('test/fixtures/config/no-such-file.yaml', { env: {} }), (err: unknown) => {
+    assert.ok(isCanaryError(err, 'CANARY_ERR_CONFIG'));
+    assert.equal(err.problems.map(formatProblem).join('\n'), 'test/fixtures/config/no-such-file.yaml: cannot read file: ENOENT');
+    return true;
+  });
+});
