@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { validateCommand } from './commands/validate.js';
+import { EXIT } from './exit.js';
+import type { Io } from './io.js';
+import { VERSION } from './version.js';
+
+/** Builds the `canary` program; one file per command under commands/. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('canary')
+    .description('synthetic canary and chaos testing agent: probes endpoints on a schedule, exports Prometheus metrics')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+  program.addCommand(validateCommand(io));
+  return program;
+}
+
+/** Runs the program on argv (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return io.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit through here with code 0; parse errors with 1, which we map to 2.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw err;
+  }
+}
