@@ -37,7 +37,10 @@ function messageFor(issue: Issue, input: unknown): string {
       // A wrong `kind` comes back as a union issue carrying the allowed discriminator values.
       const options = (issue as { options?: unknown }).options;
       if (Array.isArray(options)) return `must be one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(input)}`;
-      return issue.message;
+      // Otherwise the branch of the input's own type failed for a reason worth showing
+      // (a malformed "2xx"), rather than zod's "Invalid input".
+      const specific = issue.errors.flat().find((inner) => inner.code !== 'invalid_type');
+      return specific ? messageFor(specific, input) : issue.message;
     }
     case 'too_small':
       if (issue.origin === 'array') return `must have at least ${String(issue.minimum)} item(s)`;

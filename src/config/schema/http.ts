@@ -5,7 +5,13 @@ const statusPattern = /^(?:[1-5]xx|[1-5]\d\d(?:-[1-5]\d\d)?)$/;
 
 /** One accepted status: a code (200), a class (`2xx`) or an inclusive range (`200-299`). */
 const statusMatcher = z
-  .union([z.int().min(100).max(599), z.string().regex(statusPattern, 'must be a status code, a class like 2xx, or a range like 200-299')])
+  .union([
+    z.int().min(100).max(599),
+    z
+      .string()
+      .regex(statusPattern, { message: 'must be a status code, a class like 2xx, or a range like 200-299', abort: true })
+      .refine((s) => !s.includes('-') || Number(s.slice(0, 3)) <= Number(s.slice(4)), 'a range must be low-high, e.g. 200-299'),
+  ])
   .meta({ description: 'A status code (200), a class (2xx) or an inclusive range (200-299).' });
 
 const headerExpectation = z
@@ -49,7 +55,7 @@ export const httpExpectSchema = z
     maxDuration: duration().optional(),
     certMinLifetime: duration().optional(),
   })
-  .meta({ description: 'Expectations on the final response; the check fails on the first one that does not hold.' });
+  .meta({ description: 'Expectations on the final response; every one is evaluated and the result lists each that fails.' });
 
 /** How the HTTP request is made. */
 export const httpRequestSchema = z.strictObject({

@@ -1,0 +1,111 @@
+/** The samples of one window that fall in a time range. */
+export interface Collected {
+  count: number;
+  successes: number;
+  /** Durations in seconds, in arrival order; the caller's to sort. */
+  durations: number[];
+}
+
+/** Capacity a ring starts with; it doubles on demand up to its maximum. */
+const INITIAL_CAPACITY = 16;
+
+/**
+ * A ring buffer of (time, duration, ok) samples in parallel typed arrays: 17 bytes a
+ * sample and no object per result. It starts small and doubles up to `maxSamples`, so a
+ * check run every 30s holds a few dozen slots while one run every 100ms is still capped.
+ * Once full, the oldest sample is overwritten.
+ */
+export class SampleRing {
+  readonly #max: number;
+  #at: Float64Array;
+  #durations: Float64Array;
+  #ok: Uint8Array;
+  /** Index of the oldest sample. */
+  #start = 0;
+  #size = 0;
+
+  constructor(maxSamples: number) {
+    this.#max = maxSamples;
+    const capacity = Math.min(INITIAL_CAPACITY, maxSamples);
+    this.#at = new Float64Array(capacity);
+    this.#durations = new Float64Array(capacity);
+    this.#ok = new Uint8Array(capacity);
+  }
+
+  /** Samples held now. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Slots allocated now (grows up to the maximum). */
+  get capacity(): number {
+    return this.#at.length;
+  }
+
+  /** Time of the newest sample, epoch ms; undefined when empty. */
+  newest(): number | undefined {
+    return this.#size === 0 ? undefined : this.#at[this.#index(this.#size - 1)];
+  }
+
+  push(at: number, durationSeconds: number, ok: boolean): void {
+    if (this.#size === this.capacity && this.capacity < this.#max) this.#grow();
+    let slot: number;
+    if (this.#size === this.capacity) {
+      slot = this.#start;
+      this.#start = this.#index(1);
+    } else {
+      slot = this.#index(this.#size);
+      this.#size++;
+    }
+    this.#at[slot] = at;
+    this.#durations[slot] = durationSeconds;
+    this.#ok[slot] = ok ? 1 : 0;
+  }
+
+  /**
+   * Drops samples older than `cutoff` from the old end. Results of one check arrive in
+   * time order (one run at a time), so stopping at the first recent sample loses nothing.
+   */
+  evictBefore(cutoff: number): void {
+    while (this.#size > 0 && (this.#at[this.#start] as number) < cutoff) {
+      this.#start = this.#index(1);
+      this.#size--;
+    }
+  }
+
+  /** Samples with `from < time <= to`. */
+  collect(from: number, to: number): Collected {
+    const out: Collected = { count: 0, successes: 0, durations: [] };
+    for (let i = 0; i < this.#size; i++) {
+      const slot = this.#index(i);
+      const at = this.#at[slot] as number;
+      if (at <= from || at > to) continue;
+      out.count++;
+      out.successes += this.#ok[slot] as number;
+      out.durations.push(this.#durations[slot] as number);
+    }
+    return out;
+  }
+
+  /** Slot of the i-th oldest sample. */
+  #index(i: number): number {
+    return (this.#start + i) % this.capacity;
+  }
+
+  #grow(): void {
+    const capacity = Math.min(this.capacity * 2, this.#max);
+    const at = new Float64Array(capacity);
+    const durations = new Float64Array(capacity);
+    const ok = new Uint8Array(capacity);
+    for (let i = 0; i < this.#size; i++) {
+      const slot = this.#index(i);
+      at[i] = this.#at[slot] as number;
+      durations[i] = this.#durations[slot] as number;
+      ok[i] = this.#ok[slot] as number;
+    }
+    this.#at = at;
+    this.#durations = durations;
+    this.#ok = ok;
+    this.#start = 0;
+  }
+}
