@@ -1,0 +1,54 @@
+import type { ResolvedCheck } from '../config/types.js';
+import type { EventBus } from '../results/bus.js';
+
+/** What one run of a check is handed besides the check itself. */
+export interface RunContext {
+  /**
+   * Aborted when the attempt times out (reason: a `TimeoutError` DOMException) or when the
+   * agent stops past its grace period (reason: an `AbortError` DOMException).
+   */
+  signal: AbortSignal;
+  /** When the run was due, epoch ms. */
+  scheduledAt: number;
+  /** When it actually started, after the concurrency gate, epoch ms. */
+  startedAt: number;
+}
+
+/**
+ * One run of a check: probe, assertions, publish. Expected to report failures as values
+ * and honour `ctx.signal`; if it throws anyway, the scheduler reports it and carries on.
+ */
+export type RunFn = (check: ResolvedCheck, ctx: RunContext) => Promise<void>;
+
+/** How a scheduler is built. */
+export interface SchedulerOptions {
+  /** Runs in flight at once across all checks (`probes.concurrency`). */
+  concurrency: number;
+  /** Seeds the start offsets; fixed only for tests and reproducible benchmarks. A random seed otherwise. */
+  seed?: number;
+  /** Receives `scheduler.lag`, `scheduler.skipped` and, for a run that threw, `bus.error`. */
+  bus: EventBus;
+  /** What a run does. */
+  run: RunFn;
+}
+
+/** Options of {@link Scheduler.stop}. */
+export interface StopOptions {
+  /**
+   * How long to wait for in-flight runs before aborting them. Without it, stop waits for
+   * every run to end on its own, which each does within its check's timeout.
+   */
+  graceMs?: number;
+}
+
+/** What {@link Scheduler.update} changed, by check name. */
+export interface UpdateSummary {
+  /** New checks, scheduled from now with their spread offset. */
+  added: string[];
+  /** Checks gone from the list; their in-flight runs finish, no new ones start. */
+  removed: string[];
+  /** Checks whose definition changed: rescheduled from now as if new. */
+  changed: string[];
+  /** Checks whose definition is unchanged (apart from `source`): left on their schedule. */
+  unchanged: string[];
+}
