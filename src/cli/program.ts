@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { probeCommand } from './commands/probe.js';
+import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit.js';
 import type { Io } from './io.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 /** Builds the `canary` program; one file per command under commands/. */
 export function buildProgram(io: Io): Command {
@@ -12,7 +15,10 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
-  program.addCommand(validateCommand(io));
+  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), demoCommand(io)]) {
+    // Commands built on their own do not inherit the program's exit and output handling.
+    program.addCommand(command.copyInheritedSettings(program));
+  }
   return program;
 }
 

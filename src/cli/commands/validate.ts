@@ -36,7 +36,7 @@ async function validate(options: ValidateOptions, io: Io): Promise<number> {
   } catch (err) {
     if (!isCanaryError(err, 'CANARY_ERR_CONFIG')) throw err;
     if (options.json) io.out(JSON.stringify({ valid: false, problems: err.problems }, null, 2));
-    else io.err(err.message);
+    else io.err(`canary: ${err.message}`);
     return EXIT.usage;
   }
 }

@@ -1,0 +1,114 @@
+import type { Config, ResolvedCheck } from './config/types.js';
+import { LogSink } from './exporters/log.js';
+import { PrometheusSink } from './exporters/prometheus.js';
+import type { MetricsPayload } from './exporters/prometheus/render.js';
+import type { Logger } from './log.js';
+import { createProbeRegistry, type ProbeRegistry } from './probes/registry.js';
+import { EventBus } from './results/bus.js';
+import { executeCheck } from './results/execute.js';
+import { ResultWindows } from './results/window.js';
+import { Scheduler, type RunContext } from './scheduler/index.js';
+import { AgentServer, type ServerAddress } from './server/index.js';
+import { VERSION } from './version.js';
+
+/** How long results stay in the rolling windows that hypotheses and gates read. */
+const WINDOW_RETENTION_MS = 15 * 60_000;
+
+/**
+ * Shutdown budget: in-flight probes get this long to finish before they are aborted, so
+ * the whole stop (probes, server, flush) fits the 10 s a process manager usually allows.
+ */
+const STOP_GRACE_MS = 7_000;
+
+export interface AgentOptions {
+  logger: Logger;
+}
+
+/**
+ * The composition root: builds every part from a Config and owns start and stop. Parts
+ * only meet here and on the bus; none imports another's internals.
+ */
+export class Agent {
+  readonly config: Config;
+  readonly bus = new EventBus();
+  readonly windows: ResultWindows;
+  readonly #logger: Logger;
+  readonly #probes: ProbeRegistry;
+  readonly #prometheus: PrometheusSink | undefined;
+  readonly #logSink: LogSink;
+  readonly #scheduler: Scheduler;
+  readonly #server: AgentServer;
+  #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(config: Config, options: AgentOptions) {
+    this.config = config;
+    this.#logger = options.logger;
+    this.#probes = createProbeRegistry();
+    this.windows = new ResultWindows(this.bus, { retentionMs: WINDOW_RETENTION_MS });
+    this.#logSink = new LogSink({ bus: this.bus, logger: this.#logger });
+    this.#prometheus = config.exporters.prometheus.enabled
+      ? new PrometheusSink({
+          bus: this.bus,
+          region: config.agent.region,
+          agentLabels: config.agent.labels,
+          version: VERSION,
+          datacenter: config.agent.datacenter,
+          checks: config.checks,
+        })
+      : undefined;
+    this.#scheduler = new Scheduler(config.checks.filter((c) => c.enabled), {
+      concurrency: config.probes.concurrency,
+      seed: config.probes.seed,
+      bus: this.bus,
+      run: (check, ctx) => this.#run(check, ctx),
+    });
+    this.#server = new AgentServer({
+      listen: config.server.listen,
+      metrics: (accept) => this.#metrics(accept),
+      ready: () => this.#state === 'running' && this.#scheduler.started,
+      logger: this.#logger,
+    });
+  }
+
+  /** The HTTP server, for later features to add routes before `start()`. */
+  get server(): AgentServer {
+    return this.#server;
+  }
+
+  /** Opens the server, then starts scheduling. Rejects (and cleans up) when the port is taken. */
+  async start(): Promise<ServerAddress> {
+    const address = await this.#server.start();
+    this.#scheduler.start();
+    this.#state = 'running';
+    const checks = this.config.checks.filter((c) => c.enabled).length;
+    this.#logger.info({ version: VERSION, region: this.config.agent.region, checks, url: address.url, config: this.config.file }, 'agent started');
+    return address;
+  }
+
+  /**
+   * Stops scheduling, lets in-flight probes finish (or aborts them after a grace period),
+   * then closes the server and the probes' connections. Safe to call twice.
+   */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    this.#logger.info({ inFlight: this.#scheduler.inFlight }, 'agent stopping');
+    await this.#scheduler.stop({ graceMs: STOP_GRACE_MS });
+    await Promise.allSettled([this.#server.stop(), this.#probes.close()]);
+    this.windows.close();
+    this.#logSink.close();
+    this.#prometheus?.close();
+    this.#state = 'stopped';
+    this.#logger.info('agent stopped');
+  }
+
+  async #run(check: ResolvedCheck, ctx: RunContext): Promise<void> {
+    const result = await executeCheck(check, this.#probes.get(check.kind), { signal: ctx.signal }, { region: this.config.agent.region });
+    this.bus.emit('result', result);
+  }
+
+  async #metrics(accept: string | undefined): Promise<MetricsPayload> {
+    if (this.#prometheus) return this.#prometheus.metrics(accept);
+    return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# the Prometheus exporter is disabled (exporters.prometheus.enabled: false)\n' };
+  }
+}

@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { CHECK_KINDS, checkSchema } from '../../config/schema/check.js';
+import { agentConfigSchema } from '../../config/schema/agent.js';
+import type { ResolvedCheck } from '../../config/types.js';
+import { createProbeRegistry } from '../../probes/registry.js';
+import { executeCheck } from '../../results/execute.js';
+import { EXIT, usageError } from '../exit.js';
+import type { Io } from '../io.js';
+import { formatResult } from '../format-result.js';
+
+interface ProbeOptions {
+  kind: string;
+  expectStatus?: string[];
+  timeout?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  insecure?: boolean;
+  ca?: string;
+  serverName?: string;
+  ipFamily?: string;
+  followRedirects: boolean;
+  json?: boolean;
+}
+
+/** Which flag wrote which key, so a schema message names the flag the user typed. */
+const FLAG_FOR: Record<string, string> = {
+  target: 'TARGET',
+  timeout: '--timeout',
+  'expect.status': '--expect-status',
+  'http.method': '--method',
+  'http.headers': '--header',
+  'http.ipFamily': '--ip-family',
+};
+
+/** `canary probe TARGET`: one probe now, with the same code the agent runs. */
+export function probeCommand(io: Io): Command {
+  return new Command('probe')
+    .description('probe a target once, now, and print the result')
+    .argument('<target>', 'what to probe, e.g. https://api.example.com/health')
+    .addOption(new Option('-k, --kind <kind>', 'probe kind').choices(CHECK_KINDS).default('http'))
+    .option('-s, --expect-status <codes>', 'accepted statuses, comma-separated or repeated: 200, 2xx, 200-299 (default 2xx)', collect)
+    .option('-t, --timeout <duration>', 'attempt timeout, e.g. 5s (default probes.defaults.timeout)')
+    .option('-X, --method <method>', 'HTTP method')
+    .option('-H, --header <name:value>', 'request header (repeatable)', collect)
+    .option('-d, --body <text>', 'request body')
+    .option('--ca <file>', 'PEM file of CA certificates to trust')
+    .option('--server-name <name>', 'TLS server name (SNI) when it differs from the URL host')
+    .option('--insecure', 'do not verify the TLS certificate (facts are still reported)')
+    .addOption(new Option('--ip-family <family>', 'preferred address family').choices(['auto', 'ipv4', 'ipv6']))
+    .option('--no-follow-redirects', 'report the first response instead of following redirects')
+    .option('--json', 'print the full result as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  canary probe https://example.com/ --expect-status 200 --timeout 5s\n  canary probe http://127.0.0.1:8080/health --json\n\nExit: 0 the probe passed, 1 it failed, 2 bad input.',
+    )
+    .action(async (target: string, options: ProbeOptions) => {
+      const check = buildCheck(target, options);
+      const probes = createProbeRegistry();
+      try {
+        const result = await executeCheck(check, probes.get(check.kind), { signal: AbortSignal.timeout(check.timeoutMs) }, { region: 'cli' });
+        io.out(options.json ? JSON.stringify(result, null, 2) : formatResult(result, check));
+        io.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+      } finally {
+        await probes.close();
+      }
+    });
+}
+
+function buildCheck(target: string, options: ProbeOptions): ResolvedCheck {
+  const input = {
+    name: 'cli',
+    kind: options.kind,
+    target,
+    timeout: options.timeout,
+    http: {
+      method: options.method?.toUpperCase(),
+      headers: parseHeaders(options.header ?? []),
+      body: options.body,
+      ipFamily: options.ipFamily,
+      followRedirects: options.followRedirects,
+    },
+    tls: { ca: options.ca && resolve(options.ca), serverName: options.serverName, insecure: options.insecure },
+    expect: { status: options.expectStatus?.flatMap((s) => s.split(',')).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) },
+  };
+  const parsed = checkSchema.safeParse(JSON.parse(JSON.stringify(input)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.filter((p) => typeof p === 'string').join('.') ?? '';
+    const flag = Object.entries(FLAG_FOR).find(([k]) => key.startsWith(k))?.[1] ?? key;
+    throw usageError(`${flag}: ${issue?.message ?? 'invalid'}`);
+  }
+  const { interval: _i, schedule: _s, timeout, ...check } = parsed.data;
+  const defaults = agentConfigSchema.parse({}).probes.defaults;
+  return { ...check, schedule: { kind: 'interval', everyMs: defaults.interval }, timeoutMs: timeout ?? defaults.timeout, source: { file: 'command line', line: 0, col: 0 } };
+}
+
+/** Repeatable options collect into a list instead of the last one winning. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function parseHeaders(pairs: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of pairs) {
+    const colon = pair.indexOf(':');
+    if (colon <= 0) throw usageError(`--header ${pair}: must be NAME:VALUE`);
+    headers[pair.slice(0, colon).trim().toLowerCase()] = pair.slice(colon + 1).trim();
+  }
+  return headers;
+}

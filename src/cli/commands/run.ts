@@ -1,0 +1,52 @@
+import { Command, Option } from 'commander';
+import { Agent } from '../../agent.js';
+import { loadConfig } from '../../config/load.js';
+import { applyOverrides } from '../../config/overrides.js';
+import type { Config } from '../../config/types.js';
+import { createLogger, type Logger } from '../../log.js';
+import { EXIT } from '../exit.js';
+import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { LOG_LEVELS, untilSignal } from '../lifecycle.js';
+
+interface RunOptions {
+  config: string;
+  listen?: string;
+  region?: string;
+  enableChaos?: boolean;
+  logLevel?: (typeof LOG_LEVELS)[number];
+}
+
+/** `canary run`: the agent, until SIGINT or SIGTERM. */
+export function runCommand(io: Io): Command {
+  return new Command('run')
+    .description('run the agent: probe every configured check on its schedule and serve /metrics')
+    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option('-l, --listen <host:port>', 'address for /metrics, /healthz, /readyz (overrides server.listen)')
+    .option('-r, --region <region>', 'region label on every metric (overrides agent.region)')
+    .option('--enable-chaos', 'allow scheduled chaos experiments (also needs chaos.enabled: true)')
+    .addOption(new Option('--log-level <level>', 'log level (overrides exporters.log.level)').choices(LOG_LEVELS))
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary run --config config/agent.yaml --listen 0.0.0.0:9464 --region eu-west-1\n\n' +
+        'Logs are JSON lines on stdout. SIGINT/SIGTERM: stop scheduling, let in-flight probes finish, exit 0.\n' +
+        'Exit: 0 after a clean stop, 1 when the agent cannot run (port taken), 2 invalid config or flags.',
+    )
+    .action(async (options: RunOptions) => {
+      const config = applyOverrides(await loadConfig(options.config), { listen: options.listen, region: options.region });
+      const logger = createLogger({ level: options.logLevel ?? config.exporters.log.level });
+      io.exitCode = await runAgent(config, logger, { enableChaos: options.enableChaos === true });
+    });
+}
+
+/** Runs an agent until a stop signal; shared by `run` and `demo`. */
+export async function runAgent(config: Config, logger: Logger, flags: { enableChaos: boolean }): Promise<number> {
+  if (flags.enableChaos && !config.chaos.enabled) {
+    logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
+  }
+  const agent = new Agent(config, { logger });
+  await agent.start();
+  const signal = await untilSignal(logger);
+  logger.info({ signal }, 'stop signal received');
+  await agent.stop();
+  return EXIT.ok;
+}

@@ -1,0 +1,161 @@
+/**
+ * The undici `connect` function for one Client: resolves the name itself (so the lookup
+ * is timed and the address family chosen), dials the chosen IP, and records the
+ * `resolve`, `connect` and `tls` phases of whichever attempt is current.
+ */
+import { promises as dns, type LookupAddress } from 'node:dns';
+import { connect as netConnect, type Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { buildConnector } from 'undici';
+import type { TlsFacts } from '../../results/types.js';
+import type { Attempt } from './attempt.js';
+import type { Route } from './route.js';
+import { readTlsFacts } from './tls-facts.js';
+
+/** The first error each socket emitted; only sockets that failed have an entry. */
+const firstErrors = new WeakMap<Socket, Error>();
+
+/**
+ * Kept on every socket we open, so a hostile peer's late error never goes unhandled. It
+ * remembers the first error because undici reports a peer's TLS alert followed by a
+ * close as "other side closed", losing the alert that says why.
+ */
+function remember(this: Socket, err: Error): void {
+  if (!firstErrors.has(this)) firstErrors.set(this, err);
+}
+
+function noAddress(hostname: string, family: string): Error {
+  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (no ${family} address)`), { code: 'ENOTFOUND', hostname });
+}
+
+/** Picks an address by the preferred family; `auto` keeps the resolver's order. */
+export function pickAddress(all: readonly LookupAddress[], route: Route): LookupAddress {
+  const first = all[0];
+  if (first === undefined) throw noAddress(route.hostname, 'IP');
+  if (route.family === 'auto') return first;
+  const want = route.family === 'ipv4' ? 4 : 6;
+  const preferred = all.find((a) => a.family === want);
+  if (preferred !== undefined) return preferred;
+  if (route.fallback) return first;
+  throw noAddress(route.hostname, route.family === 'ipv4' ? 'IPv4' : 'IPv6');
+}
+
+async function resolve(route: Route, attempt: Attempt): Promise<string> {
+  if (route.ip !== undefined) {
+    attempt.add('resolveMs', 0);
+    return route.ip;
+  }
+  attempt.stage = 'resolve';
+  const started = performance.now();
+  try {
+    return pickAddress(await dns.lookup(route.hostname, { all: true }), route).address;
+  } finally {
+    attempt.add('resolveMs', performance.now() - started);
+  }
+}
+
+/** A dialled socket and, for TLS, the certificate node seen by hostname verification. */
+interface Dialled {
+  socket: Socket;
+  presented: DetailedPeerCertificate | undefined;
+}
+
+/** Opens the socket; settles on `connect` (plain) or `secureConnect` (TLS). */
+function dial(route: Route, address: string, attempt: Attempt): Promise<Dialled> {
+  return new Promise<Dialled>((done, fail) => {
+    let presented: DetailedPeerCertificate | undefined;
+    // Node builds the detailed peer certificate to verify the name; keep it for the facts.
+    const verifyName = (host: string, cert: PeerCertificate): Error | undefined => {
+      presented = cert as DetailedPeerCertificate;
+      return checkServerIdentity(host, cert);
+    };
+    attempt.stage = 'connect';
+    const started = performance.now();
+    let connectedAt = 0;
+    const socket: Socket = route.secure
+      ? tlsConnect({
+          host: address,
+          port: route.port,
+          servername: route.servername,
+          secureContext: route.secureContext,
+          rejectUnauthorized: route.rejectUnauthorized,
+          checkServerIdentity: verifyName,
+        })
+      : netConnect({ host: address, port: route.port, noDelay: true });
+    attempt.dialing = socket;
+    socket.on('error', remember);
+    const finish = (err?: Error): void => {
+      socket.off('error', finish).off('close', onClose).off('connect', onConnect).off('secureConnect', finish);
+      attempt.dialing = undefined;
+      if (err === undefined) {
+        if (route.secure) attempt.add('tlsMs', performance.now() - connectedAt);
+        done({ socket, presented });
+      } else {
+        socket.destroy();
+        fail(err);
+      }
+    };
+    const onClose = (): void => finish(Object.assign(new Error('socket closed while connecting'), { code: 'ECONNRESET' }));
+    const onConnect = (): void => {
+      connectedAt = performance.now();
+      attempt.add('connectMs', connectedAt - started);
+      if (!route.secure) finish();
+      else attempt.stage = 'tls';
+    };
+    socket.once('error', finish).once('close', onClose).once('connect', onConnect);
+    if (route.secure) socket.once('secureConnect', finish);
+  });
+}
+
+/**
+ * One per undici Client. `attempt` is set by the probe before each request so a
+ * reconnect of a kept-alive client is charged to the attempt that needed it; `tls`
+ * holds the facts of the client's current connection, which may outlive an attempt.
+ */
+export class Connection {
+  readonly route: Route;
+  attempt: Attempt | undefined;
+  tls: TlsFacts | undefined;
+  /** The socket last handed to undici. */
+  socket: Socket | undefined;
+  /** The function handed to undici as `connect`. */
+  readonly connect: buildConnector.connector;
+
+  constructor(route: Route) {
+    this.route = route;
+    this.connect = (_options, callback) => void this.open(callback);
+  }
+
+  /**
+   * The error that best explains a failed exchange: for undici's generic socket error,
+   * the error the socket itself raised first (a TLS alert, ECONNRESET), when there was one.
+   */
+  explain(err: Error): Error {
+    if ((err as { code?: unknown }).code !== 'UND_ERR_SOCKET' || this.socket === undefined) return err;
+    return firstErrors.get(this.socket) ?? err;
+  }
+
+  private async open(callback: buildConnector.Callback): Promise<void> {
+    const attempt = this.attempt;
+    if (attempt === undefined) {
+      callback(new Error('connection opened outside an attempt'), null);
+      return;
+    }
+    let socket: Socket | undefined;
+    this.tls = undefined;
+    try {
+      const address = await resolve(this.route, attempt);
+      attempt.signal.throwIfAborted();
+      const dialled = await dial(this.route, address, attempt);
+      socket = dialled.socket;
+      this.tls = this.route.secure ? readTlsFacts(socket as TLSSocket, dialled.presented) : undefined;
+    } catch (err) {
+      socket?.destroy();
+      callback(err instanceof Error ? err : new Error(String(err)), null);
+      return;
+    }
+    this.socket = socket;
+    attempt.stage = 'processing';
+    callback(null, socket);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The probe for each check kind, looked up by `kind` (blackbox_exporter's prober map).
+ * A new kind is one file under src/probes/ and one line in `createProbeRegistry`.
+ */
+import type { ResolvedCheck } from '../config/types.js';
+import { CanaryError, ERROR_CODES } from '../errors.js';
+import { createHttpProbe } from './http.js';
+import type { Probe } from './types.js';
+
+/** Probes by kind. One registry per agent; `close` releases their pooled connections. */
+export class ProbeRegistry {
+  private readonly probes = new Map<string, Probe>();
+
+  /** Adds (or replaces) the probe for its kind. */
+  register<C extends ResolvedCheck>(probe: Probe<C>): this {
+    this.probes.set(probe.kind, probe);
+    return this;
+  }
+
+  /**
+   * The probe for `kind`. Throws CANARY_ERR_INTERNAL for a kind nothing registered: config
+   * validation knows the kinds, so reaching this is a bug.
+   */
+  get(kind: string): Probe {
+    const probe = this.probes.get(kind);
+    if (probe === undefined) {
+      throw new CanaryError(ERROR_CODES.internal, `no probe registered for kind "${kind}" (known: ${this.kinds().join(', ') || 'none'})`);
+    }
+    return probe;
+  }
+
+  /** Kinds with a probe, in registration order. */
+  kinds(): string[] {
+    return [...this.probes.keys()];
+  }
+
+  /** Closes every probe; one failing to close does not stop the others. */
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([...this.probes.values()].map((probe) => (probe.close ? probe.close() : Promise.resolve())));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) {
+      throw new CanaryError(ERROR_CODES.internal, 'a probe failed to close', { cause: failure.reason });
+    }
+  }
+}
+
+/** A registry with every built-in probe kind. */
+export function createProbeRegistry(): ProbeRegistry {
+  return new ProbeRegistry().register(createHttpProbe());
+}

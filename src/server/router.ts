@@ -1,0 +1,79 @@
+import type { IncomingMessage } from 'node:http';
+import { CanaryError, ERROR_CODES } from '../errors.js';
+
+/** Methods a route can be registered for; `HEAD` comes with every `GET`. */
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a handler answers. The server adds `Content-Length` and drops the body for `HEAD`. */
+export interface Reply {
+  status: number;
+  /** Response headers; names in any case. */
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** What a handler gets: the request (headers, body stream) and its parsed URL. */
+export interface RequestContext {
+  req: IncomingMessage;
+  url: URL;
+}
+
+/** Answers one request. A throw or rejection becomes a 500 and is logged; it never stops the server. */
+export type RouteHandler = (ctx: RequestContext) => Reply | Promise<Reply>;
+
+/** Extra facts about a route. */
+export interface RouteOptions {
+  /** One line for the index page at `/`. */
+  description?: string;
+}
+
+/** A registered route, as listed on the index page. */
+export interface RouteInfo {
+  method: RouteMethod;
+  path: string;
+  description: string;
+}
+
+/** The outcome of looking a request up. */
+export type RouteMatch =
+  | { kind: 'found'; handler: RouteHandler }
+  | { kind: 'not_found' }
+  | { kind: 'method_not_allowed'; allow: string };
+
+/**
+ * An exact-path route table. Features add their endpoints (`/probe`, `/-/reload`, chaos
+ * control) with `route()` instead of editing the server, and a path that exists answers
+ * 405 with `Allow` for other methods rather than 404.
+ */
+export class Router {
+  readonly #paths = new Map<string, Map<RouteMethod, { handler: RouteHandler; description: string }>>();
+
+  /** Registers a handler; registering the same method and path twice is a bug and throws. */
+  route(method: RouteMethod, path: string, handler: RouteHandler, options: RouteOptions = {}): void {
+    if (!path.startsWith('/')) throw new CanaryError(ERROR_CODES.internal, `route path must start with "/": ${path}`);
+    let methods = this.#paths.get(path);
+    if (!methods) {
+      methods = new Map();
+      this.#paths.set(path, methods);
+    }
+    if (methods.has(method)) throw new CanaryError(ERROR_CODES.internal, `route ${method} ${path} is already registered`);
+    methods.set(method, { handler, description: options.description ?? '' });
+  }
+
+  /** Finds the handler for a method and path. */
+  match(method: string, path: string): RouteMatch {
+    const methods = this.#paths.get(path);
+    if (!methods) return { kind: 'not_found' };
+    const entry = methods.get(method as RouteMethod) ?? (method === 'HEAD' ? methods.get('GET') : undefined);
+    if (entry) return { kind: 'found', handler: entry.handler };
+    const allow = [...methods.keys()].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+    return { kind: 'method_not_allowed', allow: allow.join(', ') };
+  }
+
+  /** Every route, sorted by path then method. */
+  list(): RouteInfo[] {
+    return [...this.#paths.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([path, methods]) => [...methods].map(([method, { description }]) => ({ method, path, description })));
+  }
+}

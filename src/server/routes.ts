@@ -1,0 +1,76 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { MetricsPayload } from '../exporters/prometheus/render.js';
+import type { Reply, RequestContext, Router } from './router.js';
+
+const gzipAsync = promisify(gzip);
+
+/** Bodies smaller than this go uncompressed: gzip would cost more than it saves. */
+const GZIP_MIN_BYTES = 1024;
+
+const TEXT = 'text/plain; charset=utf-8';
+const NO_STORE = 'no-store';
+
+/** What the built-in routes read from the agent. */
+export interface BuiltinRouteDeps {
+  /** Renders the exposition for an `Accept` header (Prometheus text or OpenMetrics). */
+  metrics: (accept: string | undefined) => Promise<MetricsPayload>;
+  /** Whether the agent is ready to serve (config loaded, checks scheduled). */
+  ready: () => boolean;
+}
+
+/** A plain-text reply. */
+export function textReply(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': TEXT, ...headers }, body };
+}
+
+function acceptsGzip(ctx: RequestContext): boolean {
+  return /\bgzip\b/i.test(ctx.req.headers['accept-encoding'] ?? '');
+}
+
+async function metricsReply(deps: BuiltinRouteDeps, ctx: RequestContext): Promise<Reply> {
+  const { contentType, body } = await deps.metrics(ctx.req.headers.accept);
+  const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': NO_STORE, vary: 'Accept, Accept-Encoding' };
+  // Thousands of checks make a multi-megabyte exposition; Prometheus asks for gzip.
+  if (body.length >= GZIP_MIN_BYTES && acceptsGzip(ctx)) {
+    return { status: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: await gzipAsync(body) };
+  }
+  return { status: 200, headers, body };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function indexReply(router: Router): Reply {
+  const items = router.list().map(({ method, path, description }) => {
+    const name = method === 'GET' ? `<a href="${escapeHtml(path)}">${escapeHtml(path)}</a>` : escapeHtml(path);
+    return `<li><code>${method}</code> ${name}${description ? ` — ${escapeHtml(description)}` : ''}</li>`;
+  });
+  const body = [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"><title>canary</title></head><body>',
+    '<h1>canary</h1>',
+    `<ul>${items.join('')}</ul>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
+}
+
+/** Registers `/`, `/metrics`, `/healthz` and `/readyz`. */
+export function registerBuiltinRoutes(router: Router, deps: BuiltinRouteDeps): void {
+  router.route('GET', '/', () => indexReply(router), { description: 'this page' });
+  router.route('GET', '/metrics', (ctx) => metricsReply(deps, ctx), {
+    description: 'Prometheus metrics (OpenMetrics when the Accept header asks for it)',
+  });
+  router.route('GET', '/healthz', () => textReply(200, 'ok', { 'cache-control': NO_STORE }), {
+    description: 'liveness: 200 while the process serves',
+  });
+  router.route(
+    'GET',
+    '/readyz',
+    () => (deps.ready() ? textReply(200, 'ready', { 'cache-control': NO_STORE }) : textReply(503, 'not ready', { 'cache-control': NO_STORE })),
+    { description: 'readiness: 200 when the agent is running its checks, else 503' },
+  );
+}

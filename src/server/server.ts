@@ -1,0 +1,167 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CanaryError, ERROR_CODES } from '../errors.js';
+import type { MetricsPayload } from '../exporters/prometheus/render.js';
+import type { Logger } from '../log.js';
+import { formatHostPort, listenError, parseListen } from './listen.js';
+import { Router, type Reply, type RouteHandler, type RouteMethod, type RouteOptions } from './router.js';
+import { registerBuiltinRoutes, textReply } from './routes.js';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT`; port 0 picks a free port. */
+  listen: string;
+  /** Renders `/metrics` for the request's `Accept` header. */
+  metrics: (accept: string | undefined) => Promise<MetricsPayload>;
+  /** Answers `/readyz`. */
+  ready: () => boolean;
+  logger: Logger;
+}
+
+/** Where the server listens, once started. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+  /** Base URL with a trailing slash, e.g. `http://127.0.0.1:9464/`. */
+  url: string;
+}
+
+/**
+ * After `stop()` has closed idle connections, requests still in flight get this long to
+ * finish before their connections are cut, so a stuck handler cannot hold shutdown.
+ */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * The agent's HTTP server: `/`, `/metrics`, `/healthz`, `/readyz`, and whatever later
+ * features add with {@link AgentServer.route}.
+ */
+export class AgentServer {
+  readonly #options: ServerOptions;
+  readonly #router = new Router();
+  readonly #server: Server;
+  #address: ServerAddress | undefined;
+
+  constructor(options: ServerOptions) {
+    this.#options = options;
+    registerBuiltinRoutes(this.#router, options);
+    this.#server = createHttpServer((req, res) => void this.#handle(req, res));
+  }
+
+  /** Where the server listens; `undefined` until `start()` resolves and after `stop()`. */
+  get address(): ServerAddress | undefined {
+    return this.#address;
+  }
+
+  /** Adds an endpoint. `GET` routes answer `HEAD` too. */
+  route(method: RouteMethod, path: string, handler: RouteHandler, options?: RouteOptions): void {
+    this.#router.route(method, path, handler, options);
+  }
+
+  /**
+   * Starts listening. Rejects with `CANARY_ERR_LISTEN` when the address is invalid, taken
+   * or not allowed.
+   */
+  async start(): Promise<ServerAddress> {
+    if (this.#server.listening) throw new CanaryError(ERROR_CODES.state, 'the HTTP server is already started');
+    const { listen, logger } = this.#options;
+    const { host, port } = parseListen(listen);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => {
+        this.#server.off('listening', onListening);
+        reject(listenError(listen, error));
+      };
+      const onListening = () => {
+        this.#server.off('error', onError);
+        resolve();
+      };
+      this.#server.once('error', onError);
+      this.#server.once('listening', onListening);
+      this.#server.listen({ host, port });
+    });
+    const info = this.#server.address() as AddressInfo;
+    const url = `http://${formatHostPort(info.address, info.port)}/`;
+    this.#address = { host: info.address, port: info.port, url };
+    logger.info({ url }, 'HTTP server listening');
+    return this.#address;
+  }
+
+  /** Stops listening and closes every connection; idle keep-alive ones at once. */
+  async stop(): Promise<void> {
+    if (!this.#server.listening) return;
+    const closed = new Promise<void>((resolve, reject) => this.#server.close((error) => (error ? reject(error) : resolve())));
+    this.#server.closeIdleConnections();
+    const force = setTimeout(() => this.#server.closeAllConnections(), STOP_GRACE_MS);
+    force.unref();
+    try {
+      await closed;
+    } finally {
+      clearTimeout(force);
+      this.#address = undefined;
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    let reply: Reply;
+    try {
+      reply = await this.#dispatch(req, method);
+    } catch (error) {
+      this.#options.logger.error({ err: error, method, url: req.url }, 'HTTP handler failed');
+      reply = textReply(500, 'internal server error');
+    }
+    try {
+      send(res, method, reply);
+    } catch (error) {
+      // A handler's reply can be unsendable (an invalid header value): answer 500 instead.
+      this.#options.logger.error({ err: error, method, url: req.url }, 'HTTP reply could not be sent');
+      if (res.headersSent) res.destroy();
+      else {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        send(res, method, textReply(500, 'internal server error'));
+      }
+    }
+  }
+
+  async #dispatch(req: IncomingMessage, method: string): Promise<Reply> {
+    const url = requestUrl(req.url ?? '/');
+    if (!url) return textReply(400, 'bad request target');
+    const match = this.#router.match(method, url.pathname);
+    if (match.kind === 'not_found') return textReply(404, 'not found');
+    if (match.kind === 'method_not_allowed') return textReply(405, 'method not allowed', { allow: match.allow });
+    return match.handler({ req, url });
+  }
+}
+
+/**
+ * Parses a request target. Concatenating to a base keeps `//x` a path instead of a host;
+ * absolute-form targets (sent to proxies) are accepted as they are.
+ */
+function requestUrl(target: string): URL | undefined {
+  try {
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, method: string, reply: Reply): void {
+  const body = reply.body ?? '';
+  res.statusCode = reply.status;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * Creates the agent's HTTP server (not yet listening).
+ *
+ * @example
+ * const server = createServer({ listen: '127.0.0.1:0', metrics: (accept) => sink.metrics(accept), ready: () => true, logger });
+ * const { url } = await server.start();
+ * server.route('GET', '/probe', handler);
+ * await server.stop();
+ */
+export function createServer(options: ServerOptions): AgentServer {
+  return new AgentServer(options);
+}
