@@ -5,6 +5,7 @@ import type { CheckResult } from '../results/types.js';
 import { createSinkMetrics, type SinkMetrics } from './prometheus/metrics.js';
 import { MetricsRenderer, type MetricsPayload } from './prometheus/render.js';
 import { CheckSeries } from './prometheus/series.js';
+import { setCheckInfo } from './prometheus/check-info.js';
 
 export type { MetricsPayload } from './prometheus/render.js';
 export { negotiateFormat } from './prometheus/render.js';
@@ -13,6 +14,10 @@ export { negotiateFormat } from './prometheus/render.js';
 export interface CheckRef {
   name: string;
   kind: string;
+  /** Shown on `canary_check_info`. */
+  target?: string;
+  /** The check's own labels, shown on `canary_check_info`. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link PrometheusSink}. */
@@ -107,6 +112,7 @@ export class PrometheusSink {
     for (const { kind } of checks) counts.set(kind, (counts.get(kind) ?? 0) + 1);
     this.#m.checks.reset();
     for (const [kind, count] of counts) this.#m.checks.set({ kind }, count);
+    setCheckInfo(this.registry, checks);
     const configured = new Map(checks.map((c) => [c.name, c.kind]));
     for (const [name, series] of this.#series) {
       if (configured.get(name) !== series.kind) this.removeCheck(name);

@@ -47,8 +47,15 @@ function result(check: string, over: Partial<Omit<CheckResult, 'observation'>> =
   };
 }
 
+/**
+ * The exposition without `canary_check_info`, which names every configured check whether
+ * or not it has run; the tests using this are about the series that results create.
+ */
 async function body(sink: PrometheusSink): Promise<string> {
-  return (await sink.metrics()).body;
+  return (await sink.metrics()).body
+    .split('\n')
+    .filter((line) => !line.startsWith('canary_check_info{'))
+    .join('\n');
 }
 
 function samples(text: string): string[] {
@@ -271,4 +278,20 @@ test('each sink has its own registry, and close() stops updates', async () => {
   a.sink.close();
   a.bus.emit('result', result('api', { ok: false, reason: 'dns' }));
   assert.ok(!(await body(a.sink)).includes('check="api"'));
+});
+
+test('check labels from the config are exported once per check on canary_check_info, rebuilt on setChecks', async () => {
+  const { sink } = makeSink({
+    checks: [
+      { name: 'api', kind: 'http', target: 'https://api.example/', labels: { service: 'search', tier: '1' } },
+      { name: 'web', kind: 'http', target: 'https://www.example/', labels: { service: 'site' } },
+    ],
+  });
+  const text = (await sink.metrics()).body;
+  assert.match(text, new RegExp(`^canary_check_info\\{check="api",kind="http",target="https://api.example/",service="search",tier="1",${L}\\} 1$`, 'm'));
+  assert.match(text, new RegExp(`^canary_check_info\\{check="web",kind="http",target="https://www.example/",service="site",tier="",${L}\\} 1$`, 'm'));
+  sink.setChecks([{ name: 'web', kind: 'http', target: 'https://www.example/', labels: { owner: 'edge' } }]);
+  const after = (await sink.metrics()).body;
+  assert.doesNotMatch(after, /canary_check_info\{check="api"/);
+  assert.match(after, new RegExp(`^canary_check_info\\{check="web",kind="http",target="https://www.example/",owner="edge",${L}\\} 1$`, 'm'));
 });
