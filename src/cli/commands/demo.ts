@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { applyOverrides } from '../../config/overrides.js';
-import { startFleet } from '../../lab/fleet.js';
+import { startFleet, type LabFleet } from '../../lab/fleet.js';
 import { createLogger } from '../../log.js';
+import type { ServerAddress } from '../../server/index.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import type { Io } from '../io.js';
 import { runAgent } from './run.js';
@@ -22,22 +23,23 @@ export function demoCommand(io: Io): Command {
       const config = applyOverrides(await loadConfig(resolve(PACKAGE_ROOT, 'config', 'demo.yaml')), { listen: options.listen });
       const fleet = await startFleet();
       try {
-        const metrics = `http://${config.server.listen}/metrics`;
-        io.out(
-          [
-            'canary demo: a lab fleet on loopback and an agent probing it every 2 s.',
-            `  balancer   ${fleet.balancer.url}/   (round-robin over the backends)`,
-            ...fleet.backends.map((b) => `  ${b.name.padEnd(10)} ${b.url}/health`),
-            `  metrics    ${metrics}`,
-            `  try        curl -s ${metrics} | grep -E '^probe_(success|duration_seconds)'`,
-            'Agent log lines follow (JSON). Ctrl-C stops everything.',
-            '',
-          ].join('\n'),
-        );
         const logger = createLogger({ level: config.exporters.log.level });
-        io.exitCode = await runAgent(config, logger, { enableChaos: false });
+        const onStarted = (address: ServerAddress) => io.out(banner(fleet, `${address.url}metrics`));
+        io.exitCode = await runAgent(config, logger, { enableChaos: false, onStarted });
       } finally {
         await fleet.close();
       }
     });
+}
+
+function banner(fleet: LabFleet, metrics: string): string {
+  return [
+    'canary demo: a lab fleet on loopback and an agent probing it every 2 s.',
+    `  balancer   ${fleet.balancer.url}/   (round-robin over the backends)`,
+    ...fleet.backends.map((b) => `  ${b.name.padEnd(10)} ${b.url}/health`),
+    `  metrics    ${metrics}`,
+    `  try        curl -s ${metrics} | grep -E '^probe_(success|duration_seconds)'`,
+    'Agent log lines follow (JSON). Ctrl-C stops everything.',
+    '',
+  ].join('\n');
 }

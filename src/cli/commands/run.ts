@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/load.js';
 import { applyOverrides } from '../../config/overrides.js';
 import type { Config } from '../../config/types.js';
 import { createLogger, type Logger } from '../../log.js';
+import type { ServerAddress } from '../../server/index.js';
 import { EXIT } from '../exit.js';
 import { DEFAULT_CONFIG, type Io } from '../io.js';
 import { LOG_LEVELS, untilSignal } from '../lifecycle.js';
@@ -39,12 +40,16 @@ export function runCommand(io: Io): Command {
 }
 
 /** Runs an agent until a stop signal; shared by `run` and `demo`. */
-export async function runAgent(config: Config, logger: Logger, flags: { enableChaos: boolean }): Promise<number> {
+export async function runAgent(
+  config: Config,
+  logger: Logger,
+  flags: { enableChaos: boolean; onStarted?: (address: ServerAddress) => void },
+): Promise<number> {
   if (flags.enableChaos && !config.chaos.enabled) {
     logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
   }
   const agent = new Agent(config, { logger });
-  await agent.start();
+  flags.onStarted?.(await agent.start());
   const signal = await untilSignal(logger);
   logger.info({ signal }, 'stop signal received');
   await agent.stop();
