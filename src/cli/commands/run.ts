@@ -49,7 +49,9 @@ export async function runAgent(
     logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
   }
   const agent = new Agent(config, { logger });
-  flags.onStarted?.(await agent.start());
+  // Started unconditionally: `run` has no onStarted, `demo` prints a banner from it.
+  const address = await agent.start();
+  flags.onStarted?.(address);
   const signal = await untilSignal(logger);
   logger.info({ signal }, 'stop signal received');
   await agent.stop();
