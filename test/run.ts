@@ -1,7 +1,8 @@
 /**
- * Runs every compiled `*.test.js` under dist/test with node's test runner. Files are listed
- * explicitly because node's own directory search also treats every file below a `test/`
- * folder as a test, which would start the benchmark harness.
+ * Runs every compiled `*.test.js` under dist/test with node's test runner (the benchmark
+ * harness's own tests included). Files are listed explicitly because node's own directory
+ * search also treats every file below a `test/` folder as a test, which would start the
+ * benchmark itself.
  *
  * Usage: node dist/test/run.js [substring ...]   (only files whose path contains one)
  */
@@ -15,7 +16,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 function collect(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'bench' ? [] : collect(path);
+    if (entry.isDirectory()) return collect(path);
     return entry.name.endsWith('.test.js') ? [path] : [];
   });
 }

@@ -37,7 +37,10 @@ function newLease(check: ResolvedHttpCheck, route: Route, pooled: boolean, attem
     connect: connection.connect,
     maxHeaderSize: check.http.maxHeaderSize,
     pipelining: 1,
-    ...(pooled ? { keepAliveTimeout: idleTimeout(check), keepAliveMaxTimeout: MAX_IDLE_MS } : {}),
+    // A one-use Client must not react to a short server Keep-Alive timeout: undici would
+    // otherwise end the socket itself with an error whose stack it formats (measurably
+    // dearer per probe, see BENCHMARKS.md); this Client closes the socket anyway.
+    ...(pooled ? { keepAliveTimeout: idleTimeout(check), keepAliveMaxTimeout: MAX_IDLE_MS } : { keepAliveTimeoutThreshold: 0 }),
   });
   return { client, connection, pooled, check };
 }

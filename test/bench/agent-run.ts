@@ -1,0 +1,160 @@
+/**
+ * The agent under test: `canary run` on a generated config of N HTTP checks against the
+ * target, counted from its own `/metrics` (`canary_probe_runs_total`).
+ */
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { stringify } from 'yaml';
+import { start, stop, waitFor } from './children.js';
+import { freePort } from './ipc.js';
+import { measureWindow, type Snapshot } from './measure.js';
+import { attachProfile, probePath, profilingFlags, type PhaseOptions, type PhaseResult } from './phase.js';
+import { cpuSeconds } from './proc.js';
+import { histogram, histogramDelta, quantileUpperBound, samples, sum } from './prom-text.js';
+
+/** The repository root, from dist/test/bench/. */
+export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+/**
+ * The CLI entry run as `node CLI run --config FILE`: this build's, or `BENCH_AGENT` (e.g. a
+ * baseline build in another checkout, to compare before and after a change).
+ */
+const cliPath = resolve(process.env.BENCH_AGENT ?? resolve(repoRoot, 'dist', 'src', 'cli', 'main.js'));
+
+/** Fixed so the start offsets, and so the load pattern, are the same in every run. */
+const SEED = 1234;
+
+/** Options of the agent phase beyond the shared ones. */
+export interface AgentPhaseOptions extends PhaseOptions {
+  /** Check interval, seconds; `checks / intervalSeconds` is the probe rate. */
+  intervalSeconds: number;
+  /** Name in the results (`agent`, `agent-10k`). */
+  name: string;
+  /** Scrape `/metrics` this often inside the window, as Prometheus would (0: never). */
+  scrapeIntervalMs: number;
+}
+
+/** The agent config: N checks, one path each, default concurrency, logs at warn. */
+export function agentConfig(origin: string, checks: number, intervalSeconds: number, listen: string): unknown {
+  const width = String(checks - 1).length;
+  return {
+    agent: { region: 'bench' },
+    server: { listen },
+    probes: { seed: SEED, defaults: { interval: `${Math.round(intervalSeconds * 1000)}ms`, timeout: '5s' } },
+    checks: Array.from({ length: checks }, (_, i) => ({
+      name: `bench-${String(i).padStart(width, '0')}`,
+      kind: 'http',
+      target: origin + probePath(i, checks),
+    })),
+    exporters: { log: { level: 'warn' } },
+  };
+}
+
+async function get(url: string): Promise<{ status: number; text: string }> {
+  const { statusCode, body } = await request(url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
+  return { status: statusCode, text: await body.text() };
+}
+
+/** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
+const PROMETHEUS_SCRAPE_HEADERS = {
+  accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+  'accept-encoding': 'gzip',
+};
+
+/** A scrape as Prometheus makes it, body discarded; its cost is recorded in `costs`. */
+async function prometheusScrape(base: string, pid: number, costs: ScrapeCost[]): Promise<void> {
+  const cpu = cpuSeconds(pid);
+  const started = performance.now();
+  const { statusCode, body } = await request(`${base}/metrics`, { headers: PROMETHEUS_SCRAPE_HEADERS, headersTimeout: 30_000, bodyTimeout: 30_000 });
+  // Read to the end (dump() would stop at 128 KiB and cut the agent's write short).
+  for await (const _chunk of body as AsyncIterable<Buffer>) void _chunk;
+  costs.push({ ms: performance.now() - started, cpuSeconds: cpuSeconds(pid) - cpu });
+  if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
+}
+
+/** What one `/metrics` scrape cost the agent: wall time and the agent's CPU meanwhile (probing included). */
+interface ScrapeCost {
+  ms: number;
+  cpuSeconds: number;
+}
+
+async function scrape(base: string, pid: number, costs: ScrapeCost[]): Promise<Snapshot> {
+  const cpu = cpuSeconds(pid);
+  const started = performance.now();
+  const { status, text } = await get(`${base}/metrics`);
+  costs.push({ ms: performance.now() - started, cpuSeconds: cpuSeconds(pid) - cpu });
+  if (status !== 200) throw new Error(`/metrics answered ${status}`);
+  const success = sum(text, 'canary_probe_runs_total', { result: 'success' });
+  const failure = sum(text, 'canary_probe_runs_total', { result: 'failure' });
+  return { success, failure, text };
+}
+
+/** Failures in the window by reason, e.g. `{ connect: 3 }`. */
+function failureReasons(before: string, after: string): Record<string, number> {
+  const count = (text: string) => {
+    const byReason: Record<string, number> = {};
+    for (const s of samples(text, 'canary_probe_runs_total', { result: 'failure' })) {
+      const reason = s.labels.reason ?? '';
+      byReason[reason] = (byReason[reason] ?? 0) + s.value;
+    }
+    return byReason;
+  };
+  const a = count(before);
+  const out: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(count(after))) if (n - (a[reason] ?? 0) > 0) out[reason] = n - (a[reason] ?? 0);
+  return out;
+}
+
+/** Facts read from the two scrapes around the window. */
+function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, costs: readonly ScrapeCost[]): PhaseResult['notes'] {
+  const lag = histogramDelta(histogram(first, 'canary_scheduler_lag_seconds'), histogram(last, 'canary_scheduler_lag_seconds'));
+  return {
+    checks: options.checks,
+    intervalSeconds: options.intervalSeconds,
+    metricsBytes: last.length,
+    // The dearest scrape: wall time, and the agent's CPU meanwhile (its probing included).
+    scrapeMs: Math.round(Math.max(...costs.map((c) => c.ms))),
+    scrapeCpuSeconds: Math.max(...costs.map((c) => c.cpuSeconds)),
+    lagMeanSeconds: lag.count > 0 ? lag.sum / lag.count : null,
+    lagP99AtMostSeconds: quantileUpperBound(lag, 0.99) ?? null,
+    skippedRuns: sum(last, 'canary_scheduler_skipped_runs_total') - sum(first, 'canary_scheduler_skipped_runs_total'),
+    failureReasons: JSON.stringify(failureReasons(first, last)),
+    // The agent's own view of its memory (prom-client default metrics) at the end scrape.
+    heapUsedBytes: sum(last, 'canary_nodejs_heap_size_used_bytes'),
+    heapTotalBytes: sum(last, 'canary_nodejs_heap_size_total_bytes'),
+  };
+}
+
+/** Runs the agent, measures one window, stops it (SIGTERM, so a CPU profile is written). */
+export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResult> {
+  const port = await freePort();
+  const file = join(options.workDir, `${options.name}.yaml`);
+  writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`)));
+  const profiling = profilingFlags(options, options.name);
+  const agent = await start(process.execPath, [...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot });
+  const base = `http://127.0.0.1:${port}`;
+  let result: PhaseResult;
+  try {
+    await waitFor(`agent ready on ${base}`, async () => {
+      if (agent.child.exitCode !== null) throw new Error(`agent exited with code ${agent.child.exitCode} before it was ready: ${agent.output()}`);
+      return (await get(`${base}/readyz`).catch(() => ({ status: 0 }))).status === 200;
+    }, 30_000);
+    const costs: ScrapeCost[] = [];
+    const inWindow: ScrapeCost[] = [];
+    const window = await measureWindow({
+      ...options,
+      pid: agent.pid,
+      snapshot: () => scrape(base, agent.pid, costs),
+      during: { everyMs: options.scrapeIntervalMs, action: () => prometheusScrape(base, agent.pid, inWindow) },
+    });
+    const notes = scrapeNotes(options, window.first.text ?? '', window.last.text ?? '', [...costs, ...inWindow]);
+    notes.scrapesInWindow = inWindow.length;
+    notes.scrapeCpuInWindowSeconds = inWindow.reduce((total, c) => total + c.cpuSeconds, 0);
+    window.first.text = window.last.text = undefined;
+    result = { name: options.name, label: `canary agent (${options.checks} checks every ${options.intervalSeconds}s)`, window, notes };
+  } finally {
+    await stop(agent, 15_000);
+  }
+  return attachProfile(result, profiling.dir);
+}
