@@ -2,6 +2,8 @@ import type { Config, ResolvedCheck } from './config/types.js';
 import { LogSink } from './exporters/log.js';
 import { PrometheusSink } from './exporters/prometheus.js';
 import type { MetricsPayload } from './exporters/prometheus/render.js';
+import type { RunTracer } from './exporters/otel.js';
+import { resolveOtlp, type OtlpSettings } from './exporters/otel/settings.js';
 import type { Logger } from './log.js';
 import { createProbeRegistry, type ProbeRegistry } from './probes/registry.js';
 import { EventBus } from './results/bus.js';
@@ -20,8 +22,13 @@ const WINDOW_RETENTION_MS = 15 * 60_000;
  */
 const STOP_GRACE_MS = 7_000;
 
+/** What is left of the 10 s stop budget for sending the last spans. */
+const TRACE_FLUSH_MS = 2_000;
+
 export interface AgentOptions {
   logger: Logger;
+  /** Where `OTEL_*` variables are read; `process.env` unless a test passes its own. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -38,6 +45,8 @@ export class Agent {
   readonly #logSink: LogSink;
   readonly #scheduler: Scheduler;
   readonly #server: AgentServer;
+  readonly #otlp: OtlpSettings | undefined;
+  #tracer: RunTracer | undefined;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(config: Config, options: AgentOptions) {
@@ -46,6 +55,9 @@ export class Agent {
     this.#probes = createProbeRegistry();
     this.windows = new ResultWindows(this.bus, { retentionMs: WINDOW_RETENTION_MS });
     this.#logSink = new LogSink({ bus: this.bus, logger: this.#logger });
+    const otlp = resolveOtlp(config.exporters.otlp, options.env ?? process.env);
+    for (const warning of otlp.warnings) this.#logger.warn(warning);
+    this.#otlp = otlp.settings;
     this.#prometheus = config.exporters.prometheus.enabled
       ? new PrometheusSink({
           bus: this.bus,
@@ -54,6 +66,7 @@ export class Agent {
           version: VERSION,
           datacenter: config.agent.datacenter,
           checks: config.checks,
+          tracing: this.#otlp !== undefined,
         })
       : undefined;
     this.#scheduler = new Scheduler(config.checks.filter((c) => c.enabled), {
@@ -64,7 +77,7 @@ export class Agent {
     });
     this.#server = new AgentServer({
       listen: config.server.listen,
-      metrics: (accept) => this.#metrics(accept),
+      metrics: (accept) => this.metrics(accept),
       ready: () => this.#state === 'running' && this.#scheduler.started,
       logger: this.#logger,
     });
@@ -78,6 +91,12 @@ export class Agent {
   /** Opens the server, then starts scheduling. Rejects (and cleans up) when the port is taken. */
   async start(): Promise<ServerAddress> {
     const address = await this.#server.start();
+    try {
+      this.#tracer = await this.#startTracing();
+    } catch (error) {
+      await this.#server.stop();
+      throw error;
+    }
     this.#scheduler.start();
     this.#state = 'running';
     const checks = this.config.checks.filter((c) => c.enabled).length;
@@ -94,7 +113,7 @@ export class Agent {
     this.#state = 'stopping';
     this.#logger.info({ inFlight: this.#scheduler.inFlight }, 'agent stopping');
     await this.#scheduler.stop({ graceMs: STOP_GRACE_MS });
-    await Promise.allSettled([this.#server.stop(), this.#probes.close()]);
+    await Promise.allSettled([this.#server.stop(), this.#probes.close(), this.#tracer?.shutdown(TRACE_FLUSH_MS)]);
     this.windows.close();
     this.#logSink.close();
     this.#prometheus?.close();
@@ -102,12 +121,28 @@ export class Agent {
     this.#logger.info('agent stopped');
   }
 
+  /** Loads the OpenTelemetry SDK only when tracing is on: without it, tracing costs nothing. */
+  async #startTracing(): Promise<RunTracer | undefined> {
+    if (!this.#otlp) return undefined;
+    const { createRunTracer } = await import('./exporters/otel.js');
+    const { region, datacenter, labels } = this.config.agent;
+    return createRunTracer(this.#otlp, { region, datacenter, labels, version: VERSION, bus: this.bus, logger: this.#logger });
+  }
+
   async #run(check: ResolvedCheck, ctx: RunContext): Promise<void> {
-    const result = await executeCheck(check, this.#probes.get(check.kind), { signal: ctx.signal }, { region: this.config.agent.region });
+    const span = this.#tracer?.begin(check);
+    const probeCtx = span?.headers ? { signal: ctx.signal, headers: span.headers } : { signal: ctx.signal };
+    const result = await executeCheck(check, this.#probes.get(check.kind), probeCtx, { region: this.config.agent.region });
+    const ref = span?.end(result);
+    if (ref) {
+      result.traceId = ref.traceId;
+      result.spanId = ref.spanId;
+    }
     this.bus.emit('result', result);
   }
 
-  async #metrics(accept: string | undefined): Promise<MetricsPayload> {
+  /** The exposition `/metrics` serves, in the format `accept` asks for; readable after stop too. */
+  async metrics(accept?: string): Promise<MetricsPayload> {
     if (this.#prometheus) return this.#prometheus.metrics(accept);
     return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# the Prometheus exporter is disabled (exporters.prometheus.enabled: false)\n' };
   }

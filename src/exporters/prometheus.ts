@@ -2,7 +2,7 @@ import { collectDefaultMetrics, openMetricsContentType, Registry, type Histogram
 import { CHECK_KINDS } from '../config/schema/check.js';
 import type { EventBus } from '../results/bus.js';
 import type { CheckResult } from '../results/types.js';
-import { createSinkMetrics, type SinkMetrics } from './prometheus/metrics.js';
+import { createSinkMetrics, createTracingMetrics, type SinkMetrics } from './prometheus/metrics.js';
 import { MetricsRenderer, type MetricsPayload } from './prometheus/render.js';
 import { CheckSeries } from './prometheus/series.js';
 import { setCheckInfo } from './prometheus/check-info.js';
@@ -34,6 +34,8 @@ export interface PrometheusSinkOptions {
   datacenter?: string;
   /** The configured checks, counted in `canary_checks{kind}`. */
   checks: readonly CheckRef[];
+  /** Tracing is on: export the span counters. */
+  tracing?: boolean;
 }
 
 /**
@@ -87,6 +89,13 @@ export class PrometheusSink {
       bus.on('scheduler.lag', ({ kind, seconds }) => this.#lagFor(kind).observe(seconds)),
       bus.on('scheduler.skipped', ({ check, kind }) => this.#seriesFor(check, kind).skipped()),
     ];
+    if (options.tracing) {
+      const tracing = createTracingMetrics(this.registry);
+      this.#unsubscribe.push(
+        bus.on('otel.exported', ({ spans }) => tracing.exported.inc(spans)),
+        bus.on('otel.dropped', ({ spans, reason }) => tracing.dropped.inc({ reason }, spans)),
+      );
+    }
   }
 
   /**

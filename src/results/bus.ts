@@ -8,6 +8,10 @@ export interface AgentEvents {
   'scheduler.lag': { check: string; kind: string; seconds: number };
   /** A run was skipped because the previous run of the same check had not finished. */
   'scheduler.skipped': { check: string; kind: string };
+  /** Spans the OTLP exporter delivered. */
+  'otel.exported': { spans: number };
+  /** Spans lost: export queue full, export failed (collector down or slow), or left at shutdown. */
+  'otel.dropped': { spans: number; reason: 'queue_full' | 'export_failed' | 'shutdown' };
   /** A subscriber threw; the bus isolates it and reports here. */
   'bus.error': { event: string; error: unknown };
 }

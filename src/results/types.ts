@@ -106,6 +106,8 @@ export interface CheckResult {
   observation: Observation;
   /** One outcome per expectation evaluated. */
   outcomes: AssertionOutcome[];
-  /** Trace id of the run's span when tracing is on. */
+  /** Trace id of the run when tracing is on and its trace is exported (not sampled out). */
   traceId?: string;
+  /** Span id of the attempt's CLIENT span, with `traceId`. */
+  spanId?: string;
 }

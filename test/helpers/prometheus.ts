@@ -28,8 +28,8 @@ export interface PrometheusServer {
 
 export const prometheusBinary = (): string | undefined => findTool('prometheus');
 
-/** Starts Prometheus scraping `targets` (host:port) every second. */
-export async function startPrometheus(targets: readonly string[], extraConfig = ''): Promise<PrometheusServer> {
+/** Starts Prometheus scraping `targets` (host:port) every second; `flags` are extra command-line flags. */
+export async function startPrometheus(targets: readonly string[], extraConfig = '', flags: readonly string[] = []): Promise<PrometheusServer> {
   const binary = prometheusBinary();
   if (!binary) throw new Error('prometheus not found in PATH');
   const dir = mkdtempSync(join(tmpdir(), 'canary-prom-'));
@@ -44,7 +44,7 @@ export async function startPrometheus(targets: readonly string[], extraConfig = 
   writeFileSync(join(dir, 'prometheus.yml'), config);
   const child: ChildProcess = spawn(
     binary,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...flags],
     { stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}`;

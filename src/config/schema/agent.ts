@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duration, labels } from './common.js';
 import { checkSchema } from './check.js';
+import { otlpSchema } from './otlp.js';
 
 const listen = z
   .string()
@@ -47,6 +48,7 @@ export const agentConfigSchema = z
     exporters: z
       .strictObject({
         prometheus: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+        otlp: otlpSchema.optional(),
         log: z
           .strictObject({
             level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -75,6 +75,10 @@ export const httpRequestSchema = z.strictObject({
   ipFallback: z.boolean().default(true).meta({ description: 'Use the other family when the preferred one has no address.' }),
   maxBodySize: size().prefault('1MiB'),
   maxHeaderSize: size().prefault('16KiB'),
+  traceContext: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Send W3C traceparent/tracestate naming this run\'s span when tracing is on, so the service\'s own trace joins it.' }),
 });
 
 /** TLS settings for the connection. Verification is on unless `insecure` says otherwise. */

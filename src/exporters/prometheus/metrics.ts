@@ -85,6 +85,8 @@ export function createSinkMetrics(registry: Registry<OpenMetricsContentType>, co
       help: 'Wall time of check runs in seconds.',
       labelNames: perCheck,
       buckets: [...PROBE_DURATION_BUCKETS],
+      // Each bucket keeps the trace of its latest traced run; only OpenMetrics shows them.
+      enableExemplars: true,
       registers,
     }),
     schedulerLag: new Histogram({
@@ -118,4 +120,29 @@ export function createSinkMetrics(registry: Registry<OpenMetricsContentType>, co
     }),
     checks: new Gauge({ name: 'canary_checks', help: 'Configured checks by probe kind.', labelNames: ['kind'], registers }),
   };
+}
+
+/** Counters of OTLP span export, registered only when tracing is on. */
+export interface TracingMetrics {
+  exported: Counter;
+  dropped: Counter<'reason'>;
+}
+
+/** Why spans are dropped; each series exists at 0 from the start so rate() sees the first drop. */
+export const SPAN_DROP_REASONS = ['queue_full', 'export_failed', 'shutdown'] as const;
+
+export function createTracingMetrics(registry: Registry<OpenMetricsContentType>): TracingMetrics {
+  const registers = [registry];
+  const metrics: TracingMetrics = {
+    exported: new Counter({ name: 'canary_otel_spans_exported_total', help: 'Spans delivered to the OTLP endpoint.', registers }),
+    dropped: new Counter({
+      name: 'canary_otel_spans_dropped_total',
+      help: 'Spans lost: export queue full, export failed (collector down, slow or refusing), or still queued at shutdown.',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+  metrics.exported.inc(0);
+  for (const reason of SPAN_DROP_REASONS) metrics.dropped.inc({ reason }, 0);
+  return metrics;
 }

@@ -65,11 +65,21 @@ export class CheckSeries {
     this.#runs.set('', succeeded);
   }
 
-  /** Counts the run and keeps the result for the gauges. */
+  /**
+   * Counts the run and keeps the result for the gauges. A traced run also becomes its
+   * bucket's exemplar; untraced runs take the cheaper labelled child.
+   */
   record(result: CheckResult): void {
-    this.#runDuration.observe(result.durationSeconds);
+    if (result.traceId === undefined) this.#runDuration.observe(result.durationSeconds);
+    else this.#observeTraced(result, result.traceId);
     this.#run(result.ok ? '' : (result.reason ?? 'unknown')).inc();
     this.#pending = result;
+  }
+
+  #observeTraced(result: CheckResult, traceId: string): void {
+    const exemplarLabels = result.spanId === undefined ? { trace_id: traceId } : { trace_id: traceId, span_id: result.spanId };
+    // prom-client types exemplar labels with the metric's own label names; any names are valid.
+    this.#m.runDuration.observe({ labels: this.#labels, value: result.durationSeconds, exemplarLabels: exemplarLabels as unknown as Record<CheckLabel, string> });
   }
 
   /** Writes the latest result into the gauges, if one arrived since the last flush. */

@@ -1,0 +1,198 @@
+/**
+ * OpenTelemetry traces of check runs, exported over OTLP/HTTP.
+ *
+ * Loaded by the agent with a dynamic import, and only when tracing is on
+ * (`resolveOtlp` says so): without `exporters.otlp` and without OTLP variables no
+ * OpenTelemetry module is ever loaded.
+ *
+ * The agent owns a private TracerProvider from the SDK (the sdk-node 0.223 line's
+ * sdk-trace 2.12, resources and OTLP exporters) instead of NodeSDK: NodeSDK registers
+ * process-wide providers and a context manager, and the agent needs neither. It creates
+ * every span itself and hands parents explicitly, and a private provider cannot collide
+ * with another agent in the same process (tests) or with an application that embeds one.
+ *
+ * Each run is a root span `probe <check>` with one CLIENT child per attempt. Phase
+ * timings are events on the CLIENT span (see `phaseEvents`): cheaper than five child
+ * spans per run, and every trace UI shows them on the request's own bar.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { ResolvedCheck } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { EventBus } from '../results/bus.js';
+import type { CheckResult } from '../results/types.js';
+import {
+  clientSpanName,
+  phaseEvents,
+  requestAttributes,
+  responseAttributes,
+  runAttributes,
+  traceStateValue,
+  verdictAttributes,
+} from './otel/attributes.js';
+import { KeepFailuresProcessor } from './otel/batch.js';
+import type { OtlpSettings } from './otel/settings.js';
+
+/** The ids of an exported run: what exemplars and logs link to. */
+export interface TraceRef {
+  traceId: string;
+  spanId: string;
+}
+
+/** The spans of one run, open while the probe runs. */
+export interface RunTrace {
+  /** W3C trace context for the probe to send; absent when the check opts out. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  /** Ends the spans from the result; returns the ids when the trace will be exported. */
+  end(result: CheckResult): TraceRef | undefined;
+}
+
+/** What the agent holds when tracing is on. */
+export interface RunTracer {
+  begin(check: ResolvedCheck): RunTrace;
+  /** Exports what is queued within `deadlineMs`, then stops; spans left are counted as dropped. */
+  shutdown(deadlineMs: number): Promise<void>;
+}
+
+export interface TracerDeps {
+  region: string;
+  datacenter?: string;
+  labels: Readonly<Record<string, string>>;
+  version: string;
+  bus: EventBus;
+  logger: Logger;
+  /** Random numbers for the success ratio; tests pass their own. */
+  random?: () => number;
+}
+
+/** Epoch milliseconds with sub-millisecond precision, on the SDK's own clock. */
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function createExporter(settings: OtlpSettings): Promise<SpanExporter> {
+  const config = {
+    url: settings.url,
+    headers: settings.headers,
+    timeoutMillis: settings.timeoutMs,
+    compression: settings.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+    // One export at a time is all the processor sends; more would only pile up sockets on a slow collector.
+    concurrencyLimit: 1,
+  };
+  const mod =
+    settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new mod.OTLPTraceExporter(config);
+}
+
+/** The agent's resource: who sent these spans. The agent's own attributes win over OTEL_RESOURCE_ATTRIBUTES. */
+export function resourceAttributes(settings: OtlpSettings, deps: Pick<TracerDeps, 'region' | 'datacenter' | 'labels' | 'version'>): Record<string, string> {
+  return {
+    ...settings.resourceAttributes,
+    ...deps.labels,
+    [ATTR_SERVICE_NAME]: settings.serviceName,
+    [ATTR_SERVICE_VERSION]: deps.version,
+    'service.instance.id': randomUUID(),
+    'host.name': hostname(),
+    'cloud.region': deps.region,
+    ...(deps.datacenter ? { 'cloud.availability_zone': deps.datacenter } : {}),
+  };
+}
+
+/** Logs the first failed export and the first success after failures, not every batch. */
+function exportLog(logger: Logger, url: string) {
+  let failing = false;
+  return {
+    ok(): void {
+      if (failing) logger.info({ url }, 'OTLP export recovered');
+      failing = false;
+    },
+    failed(spans: number): void {
+      if (!failing) logger.warn({ url, spans }, 'OTLP export failed; spans are dropped and counted in canary_otel_spans_dropped_total until it recovers');
+      failing = true;
+    },
+  };
+}
+
+/** Builds the tracer. Rejects only on a bug; a collector that is down is found at export. */
+export async function createRunTracer(settings: OtlpSettings, deps: TracerDeps): Promise<RunTracer> {
+  const exporter = await createExporter(settings);
+  const log = exportLog(deps.logger, settings.url);
+  const processor = new KeepFailuresProcessor(exporter, {
+    maxQueueSize: settings.maxQueueSize,
+    maxExportBatchSize: settings.maxExportBatchSize,
+    scheduledDelayMs: settings.scheduledDelayMs,
+    exportTimeoutMs: settings.timeoutMs,
+    counters: {
+      exported: (spans) => {
+        log.ok();
+        deps.bus.emit('otel.exported', { spans });
+      },
+      dropped: (spans, reason) => {
+        if (reason === 'export_failed') log.failed(spans);
+        deps.bus.emit('otel.dropped', { spans, reason });
+      },
+    },
+  });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes(resourceAttributes(settings, deps)),
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [processor],
+  });
+  const tracer = provider.getTracer('canary', deps.version);
+  const random = deps.random ?? Math.random;
+  const ratio = settings.successSampleRatio;
+  deps.logger.info({ url: settings.url, protocol: settings.protocol, successSampleRatio: ratio }, 'tracing on: exporting check runs over OTLP');
+
+  function begin(check: ResolvedCheck): RunTrace {
+    const startMs = nowMs();
+    const root = tracer.startSpan(`probe ${check.name}`, { kind: SpanKind.INTERNAL, startTime: startMs, attributes: runAttributes(check) }, ROOT_CONTEXT);
+    const client = tracer.startSpan(
+      clientSpanName(check),
+      { kind: SpanKind.CLIENT, startTime: startMs, attributes: requestAttributes(check) },
+      trace.setSpan(ROOT_CONTEXT, root),
+    );
+    const { traceId, spanId } = client.spanContext();
+    // Sampled is always set: the service cannot wait for our verdict, and a failed run,
+    // which we always keep, must find the service's side recorded too.
+    const headers =
+      check.kind === 'http' && check.http.traceContext
+        ? { traceparent: `00-${traceId}-${spanId}-01`, tracestate: `canary=${traceStateValue(check.name, deps.region)}` }
+        : undefined;
+    return {
+      headers,
+      end: (result) => endRun(root, client, startMs, result),
+    };
+  }
+
+  function endRun(root: Span, client: Span, startMs: number, result: CheckResult): TraceRef | undefined {
+    const clientEnd = startMs + result.durationSeconds * 1000;
+    client.setAttributes(responseAttributes(result));
+    for (const event of phaseEvents(result, startMs)) client.addEvent(event.name, event.attributes, event.time);
+    root.setAttributes(verdictAttributes(result));
+    if (!result.ok) {
+      const status = { code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' };
+      client.setStatus(status);
+      root.setStatus(status);
+    }
+    const { traceId, spanId } = client.spanContext();
+    const keep = !result.ok || ratio >= 1 || (ratio > 0 && random() < ratio);
+    processor.decide(traceId, keep);
+    client.end(clientEnd);
+    root.end(Math.max(nowMs(), clientEnd));
+    processor.release(traceId);
+    return keep ? { traceId, spanId } : undefined;
+  }
+
+  return {
+    begin,
+    async shutdown(deadlineMs) {
+      await processor.shutdown(deadlineMs);
+      await provider.shutdown().catch(() => undefined);
+    },
+  };
+}
