@@ -33,10 +33,12 @@ export interface AgentPhaseOptions extends PhaseOptions {
   name: string;
   /** Scrape `/metrics` this often inside the window, as Prometheus would (0: never). */
   scrapeIntervalMs: number;
+  /** Turn tracing on, exporting every run (success ratio 1: the dearest case) to this OTLP/HTTP base URL. */
+  otlpEndpoint?: string;
 }
 
 /** The agent config: N checks, one path each, default concurrency, logs at warn. */
-export function agentConfig(origin: string, checks: number, intervalSeconds: number, listen: string): unknown {
+export function agentConfig(origin: string, checks: number, intervalSeconds: number, listen: string, otlpEndpoint?: string): unknown {
   const width = String(checks - 1).length;
   return {
     agent: { region: 'bench' },
@@ -47,7 +49,10 @@ export function agentConfig(origin: string, checks: number, intervalSeconds: num
       kind: 'http',
       target: origin + probePath(i, checks),
     })),
-    exporters: { log: { level: 'warn' } },
+    exporters: {
+      log: { level: 'warn' },
+      ...(otlpEndpoint ? { otlp: { endpoint: otlpEndpoint, successSampleRatio: 1 } } : {}),
+    },
   };
 }
 
@@ -123,6 +128,9 @@ function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, co
     // The agent's own view of its memory (prom-client default metrics) at the end scrape.
     heapUsedBytes: sum(last, 'canary_nodejs_heap_size_used_bytes'),
     heapTotalBytes: sum(last, 'canary_nodejs_heap_size_total_bytes'),
+    // With tracing on: spans delivered and lost in the window.
+    spansExported: sum(last, 'canary_otel_spans_exported_total') - sum(first, 'canary_otel_spans_exported_total'),
+    spansDropped: sum(last, 'canary_otel_spans_dropped_total') - sum(first, 'canary_otel_spans_dropped_total'),
   };
 }
 
@@ -130,7 +138,7 @@ function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, co
 export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResult> {
   const port = await freePort();
   const file = join(options.workDir, `${options.name}.yaml`);
-  writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`)));
+  writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`, options.otlpEndpoint)));
   const profiling = profilingFlags(options, options.name);
   const agent = await start(process.execPath, [...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot });
   const base = `http://127.0.0.1:${port}`;
@@ -152,7 +160,8 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
     notes.scrapesInWindow = inWindow.length;
     notes.scrapeCpuInWindowSeconds = inWindow.reduce((total, c) => total + c.cpuSeconds, 0);
     window.first.text = window.last.text = undefined;
-    result = { name: options.name, label: `canary agent (${options.checks} checks every ${options.intervalSeconds}s)`, window, notes };
+    const tracing = options.otlpEndpoint ? ', tracing every run over OTLP' : '';
+    result = { name: options.name, label: `canary agent (${options.checks} checks every ${options.intervalSeconds}s${tracing})`, window, notes };
   } finally {
     await stop(agent, 15_000);
   }

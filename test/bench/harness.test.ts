@@ -174,8 +174,8 @@ describe('report and profile', () => {
     assert.deepEqual(spread([3, 1, 2]), { median: 2, min: 1, max: 3 });
     assert.deepEqual(spread([4, 1, 2, 3]), { median: 2.5, min: 1, max: 4 });
     const result = (name: string, probesPerCpuSecond: number) => ({ name, label: name, notes: {}, window: { probesPerCpuSecond } }) as never;
-    const r = ratios([[result('agent', 2000), result('blackbox', 1000), result('undici', 4000)]]);
-    assert.deepEqual(r, { agentToBlackbox: [2], agentToUndici: [0.5] });
+    const r = ratios([[result('agent', 2000), result('agent-traced', 1500), result('blackbox', 1000), result('undici', 4000)]]);
+    assert.deepEqual(r, { agentToBlackbox: [2], agentToUndici: [0.5], tracedToAgent: [0.75] });
   });
 
   test('self time by module and function, idle left out', () => {
@@ -206,7 +206,7 @@ describe('options', () => {
     assert.equal(defaults?.windowS, 30);
     assert.equal(defaults?.checks, 1000);
     assert.equal(defaults?.scrapeIntervalS, 15);
-    assert.deepEqual([...(defaults?.only ?? [])], ['agent', 'blackbox', 'undici', 'big']);
+    assert.deepEqual([...(defaults?.only ?? [])], ['agent', 'traced', 'blackbox', 'undici', 'big']);
     const quick = parseOptions(['--quick', '--window', '7', '--only', 'agent,undici']);
     assert.equal(quick?.windowS, 7);
     assert.equal(quick?.warmupS, 3);

@@ -18,7 +18,8 @@ export const HELP = `Usage: npm run bench -- [options]
   --big-checks N   agent checks of the memory run, at the same rate (default 10000; 0 skips it)
   --target-keep-alive S
                    keep-alive timeout the target advertises, seconds (default 5, Node's default)
-  --only LIST      phases to run: agent,blackbox,undici,big (default all)
+  --only LIST      phases to run: agent,traced,blackbox,undici,big (default all); traced is the
+                   agent with tracing on, exporting every run to a loopback OTLP sink
   --profile        write a V8 CPU profile of each agent and raw undici run under .bench/ and
                    summarise it over the window
                    (the profiler costs CPU: numbers of a profiled run are not comparable)
@@ -74,8 +75,8 @@ export function parseOptions(argv: string[]): Options | undefined {
   });
   if (values.help) return undefined;
   const quick = values.quick === true;
-  const only = new Set((values.only ?? 'agent,blackbox,undici,big').split(',').map((s) => s.trim()));
-  for (const name of only) if (!['agent', 'blackbox', 'undici', 'big'].includes(name)) throw new Error(`--only: unknown phase ${name}`);
+  const only = new Set((values.only ?? 'agent,traced,blackbox,undici,big').split(',').map((s) => s.trim()));
+  for (const name of only) if (!['agent', 'traced', 'blackbox', 'undici', 'big'].includes(name)) throw new Error(`--only: unknown phase ${name}`);
   return {
     windowS: positive('window', values.window ?? (process.env.BENCH_WINDOW || undefined), quick ? 5 : 30),
     warmupS: positive('warmup', values.warmup ?? (process.env.BENCH_WARMUP || undefined), quick ? 3 : 10, 0),

@@ -43,10 +43,12 @@ export function spread(values: readonly number[]): { median: number; min: number
 export interface Ratios {
   agentToBlackbox: number[];
   agentToUndici: number[];
+  /** Tracing on : off, the cost of tracing. */
+  tracedToAgent: number[];
 }
 
 export function ratios(rounds: readonly (readonly PhaseResult[])[]): Ratios {
-  const out: Ratios = { agentToBlackbox: [], agentToUndici: [] };
+  const out: Ratios = { agentToBlackbox: [], agentToUndici: [], tracedToAgent: [] };
   for (const round of rounds) {
     const of = (name: string) => round.find((r) => r.name === name)?.window.probesPerCpuSecond;
     const agent = of('agent');
@@ -54,6 +56,8 @@ export function ratios(rounds: readonly (readonly PhaseResult[])[]): Ratios {
     const undici = of('undici');
     if (agent !== undefined && blackbox) out.agentToBlackbox.push(agent / blackbox);
     if (agent !== undefined && undici) out.agentToUndici.push(agent / undici);
+    const traced = of('agent-traced');
+    if (traced !== undefined && agent) out.tracedToAgent.push(traced / agent);
   }
   return out;
 }
@@ -62,17 +66,24 @@ export function ratios(rounds: readonly (readonly PhaseResult[])[]): Ratios {
 export function summaryLines(rounds: readonly (readonly PhaseResult[])[], extra: readonly PhaseResult[]): string[] {
   const all = rounds.flat();
   const lines: string[] = [];
-  for (const name of ['agent', 'blackbox', 'undici']) {
+  for (const name of ['agent', 'agent-traced', 'blackbox', 'undici']) {
     const values = all.filter((r) => r.name === name).map((r) => r.window.probesPerCpuSecond);
     if (values.length === 0) continue;
     const s = spread(values);
-    lines.push(`${name.padEnd(9)} probes per CPU-s: median ${fixed(s.median)} (min ${fixed(s.min)}, max ${fixed(s.max)}, n=${values.length})`);
+    lines.push(`${name.padEnd(12)} probes per CPU-s: median ${fixed(s.median)} (min ${fixed(s.min)}, max ${fixed(s.max)}, n=${values.length})`);
   }
   const r = ratios(rounds);
-  for (const [what, values] of [['agent : blackbox_exporter', r.agentToBlackbox], ['agent : raw undici', r.agentToUndici]] as const) {
+  for (const [what, values] of [
+    ['agent : blackbox_exporter', r.agentToBlackbox],
+    ['agent : raw undici', r.agentToUndici],
+    ['tracing on : off', r.tracedToAgent],
+  ] as const) {
     if (values.length === 0) continue;
     const s = spread(values);
     lines.push(`${what}: ${fixed(s.median, 2)}x (min ${fixed(s.min, 2)}x, max ${fixed(s.max, 2)}x)`);
+  }
+  for (const res of all.filter((x) => x.name === 'agent-traced')) {
+    lines.push(`${res.name}: spans exported in the window ${res.notes.spansExported}, dropped ${res.notes.spansDropped}, RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB`);
   }
   for (const res of [...all.filter((x) => x.name === 'agent'), ...extra]) {
     const n = res.notes;

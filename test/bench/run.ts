@@ -5,7 +5,7 @@
  * set of checks. Prints a Markdown table and writes `.bench/results.json`.
  *
  * Usage: npm run bench -- [--window S] [--warmup S] [--settle S] [--repeat N] [--checks N] [--rate R]
- *        [--big-checks N] [--only agent,blackbox,undici,big] [--profile] [--quick] [--out FILE]
+ *        [--big-checks N] [--only agent,traced,blackbox,undici,big] [--profile] [--quick] [--out FILE]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { HELP, parseOptions, type Options } from './options.js';
 import { benchBlackbox, blackboxVersion, findBlackbox } from './blackbox-run.js';
 import { atExit, stop } from './children.js';
 import { startTarget } from './ipc.js';
+import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import type { PhaseOptions, PhaseResult } from './phase.js';
 import { machineInfo } from './proc.js';
 import { formatSummary } from './profile.js';
@@ -22,9 +23,10 @@ import { resultTable, summaryLines } from './report.js';
 import { benchRawUndici } from './undici-run.js';
 
 /** Runs one prober. */
-async function phase(name: string, shared: PhaseOptions, options: Options, blackbox: string | undefined): Promise<PhaseResult | undefined> {
-  if (name === 'agent') {
-    return benchAgent({ ...shared, name: 'agent', intervalSeconds: options.checks / options.rate, scrapeIntervalMs: options.scrapeIntervalS * 1000 });
+async function phase(name: string, shared: PhaseOptions, options: Options, blackbox: string | undefined, sink: OtlpSink): Promise<PhaseResult | undefined> {
+  if (name === 'agent' || name === 'traced') {
+    const traced = name === 'traced' ? { otlpEndpoint: sink.url } : {};
+    return benchAgent({ ...shared, name: name === 'agent' ? 'agent' : 'agent-traced', intervalSeconds: options.checks / options.rate, scrapeIntervalMs: options.scrapeIntervalS * 1000, ...traced });
   }
   if (name === 'blackbox') return blackbox ? benchBlackbox(blackbox, shared) : undefined;
   return benchRawUndici(shared);
@@ -47,8 +49,8 @@ async function bigRun(shared: PhaseOptions, options: Options): Promise<PhaseResu
   return benchAgent({ ...shared, checks: options.bigChecks, warmupMs, name: `agent-${options.bigChecks}`, intervalSeconds, scrapeIntervalMs: options.scrapeIntervalS * 1000 });
 }
 
-async function rounds(shared: PhaseOptions, options: Options, blackbox: string | undefined): Promise<PhaseResult[][]> {
-  const order = ['agent', 'blackbox', 'undici'].filter((n) => options.only.has(n));
+async function rounds(shared: PhaseOptions, options: Options, blackbox: string | undefined, sink: OtlpSink): Promise<PhaseResult[][]> {
+  const order = ['agent', 'traced', 'blackbox', 'undici'].filter((n) => options.only.has(n));
   const out: PhaseResult[][] = [];
   for (let i = 0; i < options.repeat; i++) {
     // Rotate the order so a slow drift of background load does not always favour one prober.
@@ -56,7 +58,7 @@ async function rounds(shared: PhaseOptions, options: Options, blackbox: string |
     const round: PhaseResult[] = [];
     for (const name of names) {
       console.error(`round ${i + 1}/${options.repeat}: ${name} (warm-up ${options.warmupS}s, window ${options.windowS}s)`);
-      const result = await phase(name, shared, options, blackbox);
+      const result = await phase(name, shared, options, blackbox, sink);
       if (result) {
         console.error(describe(result));
         round.push(result);
@@ -80,9 +82,10 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'canary-bench-'));
   atExit(() => rmSync(workDir, { recursive: true, force: true }));
   const target = await startTarget(options.targetKeepAliveS * 1000);
+  const sink = await startOtlpSink();
   try {
     const shared: PhaseOptions = { target, checks: options.checks, rate: options.rate, warmupMs: options.warmupS * 1000, settleMs: options.settleS * 1000, windowMs: options.windowS * 1000, workDir, ...(profileDir ? { profileDir } : {}) };
-    const measured = await rounds(shared, options, blackbox);
+    const measured = await rounds(shared, options, blackbox, sink);
     const extra: PhaseResult[] = [];
     if (options.only.has('big') && options.bigChecks > 0) {
       console.error(`memory run: ${options.bigChecks} checks at ${options.rate}/s`);
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
     console.log(`\nresults: ${options.out}`);
   } finally {
     await stop(target.process, 2_000);
+    await sink.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
