@@ -2,6 +2,7 @@ import type { Config, ResolvedCheck } from './config/types.js';
 import { LogSink } from './exporters/log.js';
 import { PrometheusSink } from './exporters/prometheus.js';
 import type { MetricsPayload } from './exporters/prometheus/render.js';
+import { ChaosHost } from './chaos/host.js';
 import type { RunTracer } from './exporters/otel.js';
 import { resolveOtlp, type OtlpSettings } from './exporters/otel/settings.js';
 import type { Logger } from './log.js';
@@ -27,6 +28,8 @@ const TRACE_FLUSH_MS = 2_000;
 
 export interface AgentOptions {
   logger: Logger;
+  /** `--enable-chaos`: run scheduled experiments (chaos.enabled must say so too). */
+  enableChaos?: boolean;
   /** Where `OTEL_*` variables are read; `process.env` unless a test passes its own. */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -46,6 +49,7 @@ export class Agent {
   readonly #scheduler: Scheduler;
   readonly #server: AgentServer;
   readonly #otlp: OtlpSettings | undefined;
+  readonly #chaos: ChaosHost;
   #tracer: RunTracer | undefined;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -58,6 +62,7 @@ export class Agent {
     const otlp = resolveOtlp(config.exporters.otlp, options.env ?? process.env);
     for (const warning of otlp.warnings) this.#logger.warn(warning);
     this.#otlp = otlp.settings;
+    this.#chaos = new ChaosHost({ config, bus: this.bus, windows: this.windows, logger: this.#logger, enableChaos: options.enableChaos === true, tracer: () => this.#tracer });
     this.#prometheus = config.exporters.prometheus.enabled
       ? new PrometheusSink({
           bus: this.bus,
@@ -67,6 +72,7 @@ export class Agent {
           datacenter: config.agent.datacenter,
           checks: config.checks,
           tracing: this.#otlp !== undefined,
+          chaos: { halted: () => this.#chaos.halted() },
         })
       : undefined;
     this.#scheduler = new Scheduler(config.checks.filter((c) => c.enabled), {
@@ -81,6 +87,12 @@ export class Agent {
       ready: () => this.#state === 'running' && this.#scheduler.started,
       logger: this.#logger,
     });
+    if (config.server.token) this.#chaos.routes(this.#server, config.server.token);
+  }
+
+  /** The tracer when tracing is on (after start), for spans of things other than checks. */
+  get tracer(): RunTracer | undefined {
+    return this.#tracer;
   }
 
   /** The HTTP server, for later features to add routes before `start()`. */
@@ -92,16 +104,25 @@ export class Agent {
   async start(): Promise<ServerAddress> {
     const address = await this.#server.start();
     try {
-      this.#tracer = await this.#startTracing();
+      await this.startProbing();
+      await this.#chaos.start();
     } catch (error) {
       await this.#server.stop();
       throw error;
     }
-    this.#scheduler.start();
-    this.#state = 'running';
     const checks = this.config.checks.filter((c) => c.enabled).length;
     this.#logger.info({ version: VERSION, region: this.config.agent.region, checks, url: address.url, config: this.config.file }, 'agent started');
     return address;
+  }
+
+  /**
+   * Starts tracing (when on) and scheduling, without the HTTP server: what a standalone
+   * chaos runner needs to judge its hypotheses with the agent's own probing code.
+   */
+  async startProbing(): Promise<void> {
+    this.#tracer = await this.#startTracing();
+    this.#scheduler.start();
+    this.#state = 'running';
   }
 
   /**
@@ -112,6 +133,8 @@ export class Agent {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#state = 'stopping';
     this.#logger.info({ inFlight: this.#scheduler.inFlight }, 'agent stopping');
+    // A chaos run in progress rolls back before probing stops, so recovery is still judged.
+    await this.#chaos.stop();
     await this.#scheduler.stop({ graceMs: STOP_GRACE_MS });
     await Promise.allSettled([this.#server.stop(), this.#probes.close(), this.#tracer?.shutdown(TRACE_FLUSH_MS)]);
     this.windows.close();

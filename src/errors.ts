@@ -15,6 +15,10 @@ export const ERROR_CODES = {
   listen: 'CANARY_ERR_LISTEN',
   /** The agent is not in a state that allows the operation. */
   state: 'CANARY_ERR_STATE',
+  /** Another run holds the resource (the chaos run lock, the audit lock). */
+  busy: 'CANARY_ERR_BUSY',
+  /** A chaos step would exceed the experiment's blast radius. */
+  blastRadius: 'CANARY_ERR_BLAST_RADIUS',
   /** A bug: an invariant did not hold. */
   internal: 'CANARY_ERR_INTERNAL',
 } as const;

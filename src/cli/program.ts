@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { chaosCommand } from './commands/chaos/index.js';
 import { demoCommand } from './commands/demo.js';
 import { probeCommand } from './commands/probe.js';
 import { runCommand } from './commands/run.js';
@@ -15,11 +16,17 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
-  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), demoCommand(io)]) {
-    // Commands built on their own do not inherit the program's exit and output handling.
-    program.addCommand(command.copyInheritedSettings(program));
+  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), chaosCommand(io), demoCommand(io)]) {
+    program.addCommand(inherit(command, program));
   }
   return program;
+}
+
+/** Commands built on their own do not inherit the program's exit and output handling; nested ones neither. */
+function inherit(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inherit(sub, command);
+  return command;
 }
 
 /** Runs the program on argv (without node and script) and returns the exit code. */

@@ -36,7 +36,10 @@ function messageFor(issue: Issue, input: unknown): string {
     {
       // A wrong `kind` comes back as a union issue carrying the allowed discriminator values.
       const options = (issue as { options?: unknown }).options;
-      if (Array.isArray(options)) return `must be one of ${options.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(input)}`;
+      if (Array.isArray(options)) {
+        const allowed = options.map((v) => JSON.stringify(v)).join(', ');
+        return input === undefined ? `is required: one of ${allowed}` : `must be one of ${allowed}, got ${describe(input)}`;
+      }
       // Otherwise the branch of the input's own type failed for a reason worth showing
       // (a malformed "2xx"), rather than zod's "Invalid input".
       const specific = issue.errors.flat().find((inner) => inner.code !== 'invalid_type');
@@ -55,7 +58,8 @@ function messageFor(issue: Issue, input: unknown): string {
   }
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` inside `root`, or undefined where the path leaves the document. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root;
   for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined;

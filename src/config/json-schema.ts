@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { experimentJsonSchema } from '../chaos/schema.js';
 import { agentConfigSchema } from './schema/agent.js';
 import { probeFileSchema } from './schema/check.js';
 
@@ -11,6 +12,7 @@ export function jsonSchemas(): Record<string, unknown> {
   return {
     'schema.json': z.toJSONSchema(agentConfigSchema, { io: 'input', unrepresentable: 'any' }),
     'probe-file.schema.json': z.toJSONSchema(probeFileSchema, { io: 'input', unrepresentable: 'any' }),
+    'chaos-experiment.schema.json': experimentJsonSchema(),
   };
 }
 

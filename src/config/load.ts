@@ -117,7 +117,8 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     problems.push(...resolved.problems);
   }
   if (problems.length > 0) throw configError(problems);
-  return deepFreeze({ ...parsed, file, probes: { ...parsed.probes, files: probeFiles }, checks });
+  const chaos = { ...parsed.chaos, stateDir: resolve(dirname(file), parsed.chaos.stateDir) };
+  return deepFreeze({ ...parsed, file, probes: { ...parsed.probes, files: probeFiles }, checks, chaos });
 }
 
 export function configError(problems: Problem[]): CanaryError {

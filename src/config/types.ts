@@ -38,6 +38,7 @@ export interface Config {
   probes: Omit<ParsedAgentConfig['probes'], 'files'> & { files: string[] };
   /** Inline checks and every probe file's checks, in file order. */
   checks: readonly ResolvedCheck[];
+  /** `stateDir` absolute; `files` as written (globs relative to `file`'s directory). */
   chaos: ParsedAgentConfig['chaos'];
   exporters: ParsedAgentConfig['exporters'];
 }

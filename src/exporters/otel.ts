@@ -52,9 +52,19 @@ export interface RunTrace {
   end(result: CheckResult): TraceRef | undefined;
 }
 
+/** A span for things other than check runs (chaos runs and their actions). */
+export interface SpanHandle {
+  /** A child span of this one. */
+  child(name: string, attributes: Record<string, string | number | boolean>): SpanHandle;
+  /** Ends the span; an error text sets status ERROR. */
+  end(error?: string): void;
+}
+
 /** What the agent holds when tracing is on. */
 export interface RunTracer {
   begin(check: ResolvedCheck): RunTrace;
+  /** A root span that is always exported (chaos runs are rare and always worth keeping). */
+  startSpan(name: string, attributes: Record<string, string | number | boolean>): SpanHandle;
   /** Exports what is queued within `deadlineMs`, then stops; spans left are counted as dropped. */
   shutdown(deadlineMs: number): Promise<void>;
 }
@@ -188,8 +198,27 @@ export async function createRunTracer(settings: OtlpSettings, deps: TracerDeps):
     return keep ? { traceId, spanId } : undefined;
   }
 
+  function handle(span: Span, root: boolean): SpanHandle {
+    const traceId = span.spanContext().traceId;
+    return {
+      child: (name, attributes) => handle(tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, trace.setSpan(ROOT_CONTEXT, span)), false),
+      end(error) {
+        if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+        span.end();
+        if (root) processor.release(traceId);
+      },
+    };
+  }
+
+  function startSpan(name: string, attributes: Record<string, string | number | boolean>): SpanHandle {
+    const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, ROOT_CONTEXT);
+    processor.decide(span.spanContext().traceId, true);
+    return handle(span, true);
+  }
+
   return {
     begin,
+    startSpan,
     async shutdown(deadlineMs) {
       await processor.shutdown(deadlineMs);
       await provider.shutdown().catch(() => undefined);

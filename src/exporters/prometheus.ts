@@ -2,7 +2,7 @@ import { collectDefaultMetrics, openMetricsContentType, Registry, type Histogram
 import { CHECK_KINDS } from '../config/schema/check.js';
 import type { EventBus } from '../results/bus.js';
 import type { CheckResult } from '../results/types.js';
-import { createSinkMetrics, createTracingMetrics, type SinkMetrics } from './prometheus/metrics.js';
+import { createChaosMetrics, createSinkMetrics, createTracingMetrics, type SinkMetrics } from './prometheus/metrics.js';
 import { MetricsRenderer, type MetricsPayload } from './prometheus/render.js';
 import { CheckSeries } from './prometheus/series.js';
 import { setCheckInfo } from './prometheus/check-info.js';
@@ -36,6 +36,8 @@ export interface PrometheusSinkOptions {
   checks: readonly CheckRef[];
   /** Tracing is on: export the span counters. */
   tracing?: boolean;
+  /** Chaos metrics, with how to tell whether chaos is halted. */
+  chaos?: { halted: () => boolean };
 }
 
 /**
@@ -89,6 +91,16 @@ export class PrometheusSink {
       bus.on('scheduler.lag', ({ kind, seconds }) => this.#lagFor(kind).observe(seconds)),
       bus.on('scheduler.skipped', ({ check, kind }) => this.#seriesFor(check, kind).skipped()),
     ];
+    if (options.chaos) {
+      const chaos = createChaosMetrics(this.registry, options.chaos.halted);
+      this.#unsubscribe.push(
+        bus.on('chaos.run.start', ({ experiment }) => chaos.active.set({ experiment }, 1)),
+        bus.on('chaos.run.end', ({ experiment, status }) => {
+          chaos.active.set({ experiment }, 0);
+          chaos.runs.inc({ experiment, status });
+        }),
+      );
+    }
     if (options.tracing) {
       const tracing = createTracingMetrics(this.registry);
       this.#unsubscribe.push(

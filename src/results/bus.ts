@@ -12,6 +12,10 @@ export interface AgentEvents {
   'otel.exported': { spans: number };
   /** Spans lost: export queue full, export failed (collector down or slow), or left at shutdown. */
   'otel.dropped': { spans: number; reason: 'queue_full' | 'export_failed' | 'shutdown' };
+  /** A chaos experiment run started (journal created, lock held). */
+  'chaos.run.start': { experiment: string; runId: string };
+  /** A chaos experiment run ended, with its journal status. */
+  'chaos.run.end': { experiment: string; runId: string; status: string };
   /** A subscriber threw; the bus isolates it and reports here. */
   'bus.error': { event: string; error: unknown };
 }

@@ -43,7 +43,8 @@ export class CliProcess {
       for (const wake of this.#waiters) wake();
     });
     this.child.stderr.setEncoding('utf8').on('data', (c: string) => (this.stderr += c));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': output still in the pipes has been read by then.
+    this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
   }
 
   /** Parsed JSON log lines (non-JSON lines skipped). */

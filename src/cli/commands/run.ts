@@ -48,7 +48,7 @@ export async function runAgent(
   if (flags.enableChaos && !config.chaos.enabled) {
     logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
   }
-  const agent = new Agent(config, { logger });
+  const agent = new Agent(config, { logger, enableChaos: flags.enableChaos });
   // Started unconditionally: `run` has no onStarted, `demo` prints a banner from it.
   const address = await agent.start();
   flags.onStarted?.(address);

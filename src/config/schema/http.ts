@@ -4,7 +4,7 @@ import { duration, regex, size } from './common.js';
 const statusPattern = /^(?:[1-5]xx|[1-5]\d\d(?:-[1-5]\d\d)?)$/;
 
 /** One accepted status: a code (200), a class (`2xx`) or an inclusive range (`200-299`). */
-const statusMatcher = z
+export const statusMatcher = z
   .union([
     z.int().min(100).max(599),
     z

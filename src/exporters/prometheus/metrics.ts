@@ -146,3 +146,25 @@ export function createTracingMetrics(registry: Registry<OpenMetricsContentType>)
   for (const reason of SPAN_DROP_REASONS) metrics.dropped.inc({ reason }, 0);
   return metrics;
 }
+
+/** Chaos run metrics; `halted` is read at scrape time. */
+export interface ChaosMetrics {
+  runs: Counter<'experiment' | 'status'>;
+  active: Gauge<'experiment'>;
+}
+
+export function createChaosMetrics(registry: Registry<OpenMetricsContentType>, halted: () => boolean): ChaosMetrics {
+  const registers = [registry];
+  new Gauge({
+    name: 'canary_chaos_halted',
+    help: 'Whether chaos is halted on this host (1): runs are refused until resume.',
+    registers,
+    collect() {
+      this.set(halted() ? 1 : 0);
+    },
+  });
+  return {
+    runs: new Counter({ name: 'canary_chaos_runs_total', help: 'Chaos experiment runs by how they ended (completed, deviated, aborted, interrupted, failed).', labelNames: ['experiment', 'status'], registers }),
+    active: new Gauge({ name: 'canary_chaos_active', help: 'Chaos experiment runs in progress (1 while one runs).', labelNames: ['experiment'], registers }),
+  };
+}

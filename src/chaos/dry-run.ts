@@ -1,0 +1,101 @@
+/**
+ * `--dry-run`: resolves the real targets (pid files read, placeholders filled, selections
+ * drawn, the blast radius applied) and shows every call a run would make, touching nothing.
+ */
+import { describeCall } from './faults.js';
+import { planStep } from './plan.js';
+import { BlastRadius, selectInstances } from './select.js';
+import type { ActionStep, Experiment, PlannedFault, Tolerance } from './types.js';
+
+export interface PlannedStep {
+  id: string;
+  action: string;
+  /** Pause length, for pauses. */
+  durationMs?: number;
+  faults: PlannedFault[];
+  /** Why this step could not be planned (a missing pid file, over the blast radius). */
+  error?: string;
+}
+
+export interface ExperimentPlan {
+  experiment: string;
+  file: string;
+  steadyState: Tolerance[];
+  abortWhen: Tolerance[];
+  blastRadius: Experiment['blastRadius'];
+  method: PlannedStep[];
+  rollback: PlannedStep[];
+  rollbackStrategy: Experiment['rollbackStrategy'];
+  maxDurationMs: number;
+  /** Every step could be planned. */
+  ok: boolean;
+}
+
+async function planOne(exp: Experiment, step: ActionStep, radius: BlastRadius | undefined, random: () => number): Promise<PlannedStep> {
+  try {
+    const target = step.target === undefined ? undefined : exp.targets[step.target];
+    const instances = target ? selectInstances(target, step.selection, random) : [];
+    if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances`);
+    if (radius && target) radius.admit(target.name, instances.map((i) => i.name));
+    return { id: step.id, action: step.action, faults: await planStep(step, target, instances) };
+  } catch (error) {
+    return { id: step.id, action: step.action, faults: [], error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Plans the whole experiment as a run would, with the same selection and blast radius. */
+export async function planExperiment(exp: Experiment, random: () => number = Math.random): Promise<ExperimentPlan> {
+  const radius = new BlastRadius(exp.blastRadius, exp.targets);
+  const method: PlannedStep[] = [];
+  for (const step of exp.method) {
+    if (step.action === 'pause') method.push({ id: step.id, action: 'pause', durationMs: step.durationMs, faults: [] });
+    else method.push(await planOne(exp, step, radius, random));
+  }
+  const rollback: PlannedStep[] = [];
+  if (exp.rollbackStrategy !== 'never') for (const step of exp.rollback) rollback.push(await planOne(exp, step, undefined, random));
+  const ok = [...method, ...rollback].every((s) => s.error === undefined);
+  return {
+    experiment: exp.name,
+    file: exp.file,
+    steadyState: exp.steadyState,
+    abortWhen: exp.abortWhen,
+    blastRadius: exp.blastRadius,
+    method,
+    rollback,
+    rollbackStrategy: exp.rollbackStrategy,
+    maxDurationMs: exp.maxDurationMs,
+    ok,
+  };
+}
+
+function tolerance(t: Tolerance): string {
+  const parts = (['successRatio', 'p50', 'p95', 'p99'] as const).flatMap((m) => (t[m] ? [`${m} ${t[m].text}`] : []));
+  return `${t.check}: ${parts.join(', ')} over ${t.windowMs / 1000}s`;
+}
+
+function stepLines(step: PlannedStep): string[] {
+  if (step.action === 'pause') return [`  ${step.id}  pause ${(step.durationMs ?? 0) / 1000}s (abort conditions watched)`];
+  if (step.error) return [`  ${step.id}  ${step.action}: CANNOT PLAN: ${step.error}`];
+  return step.faults.flatMap((f) => [
+    `  ${step.id}  ${f.instance ? `[${f.instance}] ` : ''}${describeCall(f.apply)}`,
+    `  ${' '.repeat(step.id.length)}  revert: ${f.revert ? describeCall(f.revert) : 'none'}`,
+  ]);
+}
+
+/** The plan for a terminal. */
+export function formatPlan(plan: ExperimentPlan): string {
+  const radius = [plan.blastRadius.maxInstances !== undefined ? `at most ${plan.blastRadius.maxInstances} instances` : '', plan.blastRadius.maxPercent !== undefined ? `at most ${plan.blastRadius.maxPercent}%` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [
+    `dry run of ${plan.experiment} (nothing is touched)`,
+    `steady state: ${plan.steadyState.length ? plan.steadyState.map(tolerance).join('; ') : 'none'}`,
+    `abort when:   ${plan.abortWhen.length ? plan.abortWhen.map(tolerance).join('; ') : 'never'}`,
+    `blast radius: ${radius || 'none'}; max duration ${plan.maxDurationMs / 1000}s; rollback ${plan.rollbackStrategy}`,
+    'method:',
+    ...plan.method.flatMap(stepLines),
+    'rollback (after every fault above is reverted):',
+    ...(plan.rollback.length ? plan.rollback.flatMap(stepLines) : ['  none']),
+    plan.ok ? 'plan: ok' : 'plan: some steps cannot run as things are (see CANNOT PLAN)',
+  ].join('\n');
+}

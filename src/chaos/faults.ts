@@ -1,0 +1,117 @@
+/**
+ * Applying and reverting faults, each one journaled (fsync) before it runs and audited
+ * after. Shared by the runner and by recovery, so a fault is undone the same way whether
+ * its runner is alive or was killed.
+ */
+import { runCall } from './actions/index.js';
+import type { AuditLog } from './state/audit.js';
+import type { JournalStore } from './state/journal.js';
+import type { SpanHandle } from '../exporters/otel.js';
+import type { Call, CallOutcome, FaultRecord, Journal, PlannedFault, StepRecord } from './types.js';
+
+/** What fault bookkeeping needs from its surroundings. */
+export interface FaultContext {
+  journal: Journal;
+  store: JournalStore;
+  audit: AuditLog;
+  operator: string;
+  /** The run's span when tracing is on: each call becomes a child span. */
+  span?: SpanHandle;
+}
+
+/** Runs a call inside a child span of the run (when traced). */
+async function traced(ctx: FaultContext, name: string, planned: { step: string; instance?: string }, call: Call, signal: AbortSignal): Promise<CallOutcome> {
+  const span = ctx.span?.child(name, { 'canary.chaos.step': planned.step, 'canary.chaos.instance': planned.instance ?? '', 'canary.chaos.call': describeCall(call) });
+  const outcome = await runCall(call, signal);
+  span?.end(outcome.ok ? undefined : (outcome.error ?? 'failed'));
+  return outcome;
+}
+
+/** A call for the audit log and reports: the exact argv, URL or signal. */
+export function describeCall(call: Call): string {
+  if (call.kind === 'exec') return call.argv.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  if (call.kind === 'http') return `${call.method} ${call.url}`;
+  return `kill -${call.signal.replace(/^SIG/, '')} ${call.pid} (${call.pidFile})`;
+}
+
+function outcomeText(outcome: CallOutcome): string {
+  return outcome.ok ? 'ok' : `failed: ${outcome.error ?? 'unknown error'}`;
+}
+
+/** One audit line for a call made on behalf of the run: who, which run, the exact call, how it went. */
+function auditCall(ctx: FaultContext, event: 'fault.apply' | 'fault.revert' | 'rollback', planned: { step: string; instance?: string }, call: Call, outcome: CallOutcome): Promise<void> {
+  return ctx.audit.append({
+    event,
+    operator: ctx.operator,
+    experiment: ctx.journal.experiment,
+    runId: ctx.journal.runId,
+    call,
+    outcome: outcomeText(outcome),
+    detail: `${planned.step}${planned.instance ? ` on ${planned.instance}` : ''}`,
+  });
+}
+
+/**
+ * Applies one fault: recorded as `pending` and saved durably first (the write-ahead: a
+ * runner killed during the call leaves a record a later `recover` reverts), then run.
+ */
+export async function applyFault(ctx: FaultContext, planned: PlannedFault, signal: AbortSignal): Promise<FaultRecord> {
+  const record: FaultRecord = { ...planned, seq: ctx.journal.faults.length, status: 'pending' };
+  ctx.journal.faults.push(record);
+  await ctx.store.save(ctx.journal);
+  const outcome = await traced(ctx, 'chaos fault.apply', planned, planned.apply, signal);
+  record.applyOutcome = outcome;
+  record.appliedAt = new Date().toISOString();
+  record.status = outcome.ok ? 'applied' : 'apply_failed';
+  await ctx.store.save(ctx.journal);
+  await auditCall(ctx, 'fault.apply', planned, planned.apply, outcome);
+  return record;
+}
+
+/**
+ * Reverts one fault if it has a revert and is not reverted yet. A fault whose apply
+ * failed is reverted too: a call that timed out may have half-happened, and every revert
+ * is safe to run on an unfaulted instance (SIGCONT, a restore command).
+ */
+export async function revertFault(ctx: FaultContext, record: FaultRecord, signal: AbortSignal): Promise<boolean> {
+  if (!record.revert || record.status === 'reverted') return true;
+  const outcome = await traced(ctx, 'chaos fault.revert', record, record.revert, signal);
+  record.revertOutcome = outcome;
+  record.revertedAt = new Date().toISOString();
+  record.status = outcome.ok ? 'reverted' : 'revert_failed';
+  await ctx.store.save(ctx.journal);
+  await auditCall(ctx, 'fault.revert', record, record.revert, outcome);
+  return outcome.ok;
+}
+
+/** Reverts every fault of the journal, newest first. Resolves with whether all succeeded. */
+export async function revertAll(ctx: FaultContext, signal: AbortSignal): Promise<boolean> {
+  let ok = true;
+  for (const record of [...ctx.journal.faults].reverse()) {
+    if (!(await revertFault(ctx, record, signal))) ok = false;
+  }
+  return ok;
+}
+
+/**
+ * Runs rollback calls (the experiment's `rollback:` list, planned) and records them as
+ * rollback steps. Every call runs even when an earlier one failed: a rollback that stops
+ * at its first error leaves the rest of the fault in place.
+ */
+export async function runRollbackCalls(ctx: FaultContext, calls: readonly PlannedFault[], signal: AbortSignal): Promise<boolean> {
+  let ok = true;
+  for (const planned of calls) {
+    const step: StepRecord = { id: planned.step, action: planned.apply.kind, startedAt: new Date().toISOString(), status: 'running', faults: [] };
+    ctx.journal.rollbacks.push(step);
+    const outcome = await traced(ctx, 'chaos rollback', planned, planned.apply, signal);
+    step.endedAt = new Date().toISOString();
+    step.status = outcome.ok ? 'ok' : 'failed';
+    if (!outcome.ok) {
+      step.error = outcome.error ?? 'failed';
+      ok = false;
+    }
+    await ctx.store.save(ctx.journal);
+    await auditCall(ctx, 'rollback', planned, planned.apply, outcome);
+  }
+  return ok;
+}

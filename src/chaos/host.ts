@@ -1,0 +1,114 @@
+/**
+ * Chaos inside the agent (`canary run`): recovery of runs whose runner died, scheduled
+ * experiments (only with `chaos.enabled` and `--enable-chaos`), and the control API's
+ * halt, resume and status. The agent composes this; nothing here probes.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/types.js';
+import type { RunTracer } from '../exporters/otel.js';
+import type { Logger } from '../log.js';
+import type { EventBus } from '../results/bus.js';
+import type { ResultWindows } from '../results/window.js';
+import type { AgentServer } from '../server/index.js';
+import { guarded, json } from '../server/control.js';
+import { loadExperiments } from './load.js';
+import { recoverUnfinished } from './recover.js';
+import { ChaosScheduler } from './scheduler.js';
+import { AuditLog } from './state/audit.js';
+import { halt, haltStatus, resume } from './state/halt.js';
+import { readLock } from './state/lock.js';
+
+export interface ChaosHostDeps {
+  config: Config;
+  bus: EventBus;
+  windows: ResultWindows;
+  logger: Logger;
+  /** `--enable-chaos` was given. */
+  enableChaos: boolean;
+  /** The agent's tracer, once started (tracing on). */
+  tracer: () => RunTracer | undefined;
+}
+
+/** How long a scheduled run waits for enough results before judging the steady state. */
+const SCHEDULED_WARMUP_MS = 120_000;
+const OPERATOR = 'canary-agent';
+
+export class ChaosHost {
+  readonly #d: ChaosHostDeps;
+  #scheduler: ChaosScheduler | undefined;
+
+  constructor(deps: ChaosHostDeps) {
+    this.#d = deps;
+  }
+
+  get stateDir(): string {
+    return this.#d.config.chaos.stateDir;
+  }
+
+  /** Whether a halt is in force, cheaply (read at every scrape). */
+  halted(): boolean {
+    return existsSync(join(this.stateDir, 'HALT'));
+  }
+
+  /**
+   * Reverts what dead runners left behind (always: it only ever undoes faults), then
+   * starts the schedule when chaos is switched on twice.
+   */
+  async start(): Promise<void> {
+    const { config, logger } = this.#d;
+    if (existsSync(join(this.stateDir, 'journal'))) {
+      try {
+        const recovered = await recoverUnfinished(this.stateDir, { operator: OPERATOR, logger });
+        for (const r of recovered) logger.warn({ runId: r.runId, experiment: r.experiment, reverted: r.reverted, ok: r.ok }, 'unfinished chaos run recovered at start');
+      } catch (error) {
+        logger.error({ err: error }, 'recovering unfinished chaos runs failed: run `canary chaos recover`');
+      }
+    }
+    if (!config.chaos.enabled || !this.#d.enableChaos) return;
+    const { experiments, problems } = await loadExperiments(config);
+    for (const p of problems) logger.error({ file: p.file, line: p.line, path: p.path }, `chaos experiment not scheduled: ${p.message}`);
+    const tracer = this.#d.tracer();
+    this.#scheduler = new ChaosScheduler(experiments, { stateDir: this.stateDir, windows: this.#d.windows, bus: this.#d.bus, logger, warmupTimeoutMs: SCHEDULED_WARMUP_MS, ...(tracer ? { tracer } : {}) });
+  }
+
+  /** Stops scheduling; a run in progress rolls back first. */
+  async stop(): Promise<void> {
+    await this.#scheduler?.stop();
+  }
+
+  /** `POST /-/chaos/halt`, `POST /-/chaos/resume`, `GET /-/chaos/status`, behind `server.token`. */
+  routes(server: AgentServer, token: string): void {
+    const audit = new AuditLog(this.stateDir);
+    const operatorOf = (url: URL) => `api:${url.searchParams.get('operator') ?? 'unknown'}`;
+    server.route(
+      'POST',
+      '/-/chaos/halt',
+      guarded(token, async ({ url }) => {
+        const operator = operatorOf(url);
+        const reason = url.searchParams.get('reason') ?? '';
+        await halt(this.stateDir, { operator, reason });
+        await audit.append({ event: 'halt', operator, detail: reason });
+        return json(200, { halted: true });
+      }),
+      { description: 'halt every chaos run on this host (bearer token)' },
+    );
+    server.route(
+      'POST',
+      '/-/chaos/resume',
+      guarded(token, async ({ url }) => {
+        const operator = operatorOf(url);
+        await resume(this.stateDir);
+        await audit.append({ event: 'resume', operator });
+        return json(200, { halted: false });
+      }),
+      { description: 'lift a chaos halt (bearer token)' },
+    );
+    server.route(
+      'GET',
+      '/-/chaos/status',
+      guarded(token, async () => json(200, { enabled: this.#d.config.chaos.enabled, halted: (await haltStatus(this.stateDir)) ?? null, running: (await readLock(this.stateDir).catch((e: unknown) => ({ unreadable: e instanceof Error ? e.message : String(e) }))) ?? null })),
+      { description: 'chaos state: halted, running experiment (bearer token)' },
+    );
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Turns an action step and the instances selected for it into planned faults: the exact
+ * calls that apply and revert each fault, resolved now so they can be journaled before
+ * anything runs and replayed later by a process that has never seen the experiment file.
+ */
+import { CanaryError, ERROR_CODES } from '../errors.js';
+import { readPidFile } from './actions/pid.js';
+import { prepareExpand, type Expand } from './actions/placeholders.js';
+import type { ActionStep, Call, ExecStep, HttpStep, Instance, PlannedFault, ProcessStep, Target } from './types.js';
+
+/**
+ * Signals whose effect another signal undoes. A stopped process stays stopped until it
+ * gets SIGCONT, so those faults must be journaled with their revert.
+ */
+const REVERSIBLE_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGSTOP', 'SIGTSTP']);
+
+/**
+ * Plans one action step.
+ *
+ * - without a target: one fault, without instance;
+ * - with a target: one fault per instance in `instances` (the selection already made),
+ *   none when `instances` is empty.
+ *
+ * Placeholders are resolved per instance; pid files are read now, so the journal names the
+ * exact process a signal is meant for.
+ *
+ * @throws CanaryError `CANARY_ERR_CONFIG` for an unresolvable placeholder, a process step
+ *   without target or pid file, or a pid file that is missing, garbled or names pid 0 or 1.
+ */
+export async function planStep(step: ActionStep, target: Target | undefined, instances: readonly Instance[]): Promise<PlannedFault[]> {
+  if (step.target !== target?.name) {
+    throw new CanaryError(
+      ERROR_CODES.internal,
+      `${step.id}: step names target ${quote(step.target)} but was planned against ${quote(target?.name)}`,
+    );
+  }
+  if (target === undefined) return [await planOne(step, undefined)];
+  const faults: PlannedFault[] = [];
+  for (const instance of instances) faults.push(await planOne(step, instance));
+  return faults;
+}
+
+function quote(name: string | undefined): string {
+  return name === undefined ? 'none' : `"${name}"`;
+}
+
+async function planOne(step: ActionStep, instance: Instance | undefined): Promise<PlannedFault> {
+  const calls = step.action === 'exec' ? await planExec(step, instance) : step.action === 'http' ? await planHttp(step, instance) : await planSignal(step, instance);
+  const fault: PlannedFault = { step: step.id, apply: calls.apply };
+  if (instance !== undefined) fault.instance = instance.name;
+  if (calls.revert !== undefined) fault.revert = calls.revert;
+  return fault;
+}
+
+interface CallPair {
+  apply: Call;
+  revert?: Call;
+}
+
+async function planExec(step: ExecStep, instance: Instance | undefined): Promise<CallPair> {
+  const { revert } = step;
+  const expand = await prepareExpand({ step: step.id, instance }, [...step.argv, ...(revert?.argv ?? [])]);
+  const apply: Call = { kind: 'exec', argv: step.argv.map(expand), env: { ...step.env }, timeoutMs: step.timeoutMs };
+  if (revert === undefined) return { apply };
+  return { apply, revert: { kind: 'exec', argv: revert.argv.map(expand), env: { ...revert.env }, timeoutMs: revert.timeoutMs } };
+}
+
+/** The strings of an HTTP request that may hold placeholders. */
+function httpTemplates(request: { url: string; headers: Record<string, string>; body?: string }): string[] {
+  return [request.url, ...Object.values(request.headers), ...(request.body === undefined ? [] : [request.body])];
+}
+
+type HttpRequestPart = Pick<HttpStep, 'method' | 'url' | 'headers' | 'body' | 'expectStatus' | 'timeoutMs'>;
+
+function httpCall(request: HttpRequestPart, expand: Expand): Extract<Call, { kind: 'http' }> {
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, expand(value)]));
+  const call: Extract<Call, { kind: 'http' }> = { kind: 'http', method: request.method, url: expand(request.url), headers, expectStatus: [...request.expectStatus], timeoutMs: request.timeoutMs };
+  // Only set when present: the call is journaled as JSON, where an undefined key is noise.
+  if (request.body !== undefined) call.body = expand(request.body);
+  return call;
+}
+
+async function planHttp(step: HttpStep, instance: Instance | undefined): Promise<CallPair> {
+  const { revert } = step;
+  const expand = await prepareExpand({ step: step.id, instance }, [...httpTemplates(step), ...(revert === undefined ? [] : httpTemplates(revert))]);
+  const apply = httpCall(step, expand);
+  return revert === undefined ? { apply } : { apply, revert: httpCall(revert, expand) };
+}
+
+async function planSignal(step: ProcessStep, instance: Instance | undefined): Promise<CallPair> {
+  const fail = (why: string): CanaryError =>
+    new CanaryError(ERROR_CODES.config, `${step.id}${instance === undefined ? '' : `, instance "${instance.name}"`}: ${why}`);
+  if (instance === undefined) throw fail(`a process step needs a target whose instances have pid files`);
+  const { pidFile } = instance;
+  if (pidFile === undefined) throw fail(`cannot send ${step.signal}: the instance has no pidFile`);
+  const read = await readPidFile(pidFile);
+  if (!read.ok) throw fail(`cannot send ${step.signal}: ${read.error}`);
+  const apply: Call = { kind: 'signal', pid: read.pid, pidFile, signal: step.signal };
+  if (!REVERSIBLE_SIGNALS.has(step.signal)) return { apply };
+  return { apply, revert: { kind: 'signal', pid: read.pid, pidFile, signal: 'SIGCONT' } };
+}

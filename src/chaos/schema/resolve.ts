@@ -1,0 +1,58 @@
+import { basename, dirname, resolve } from 'node:path';
+import { glob } from 'tinyglobby';
+import { displayPath, type Problem } from '../../errors.js';
+import { formatPath, positionAt, type YamlSource } from '../../config/yaml.js';
+import type { Instance, Target } from '../types.js';
+import type { ParsedTarget } from './targets.js';
+import { dropUndefined } from './tolerance.js';
+
+/** Resolved targets, and the names of those whose instances came from a pid file glob. */
+export interface ResolvedTargets {
+  targets: Record<string, Target>;
+  fromPidFiles: Set<string>;
+  problems: Problem[];
+}
+
+/**
+ * Makes instance paths absolute (relative to the experiment file) and expands `pidFiles`
+ * globs into instances. A glob matching nothing gives a target without instances, not a
+ * problem: the fleet may not be running yet, and the runner refuses an empty target.
+ */
+export async function resolveTargets(parsed: Record<string, ParsedTarget>, source: YamlSource): Promise<ResolvedTargets> {
+  const base = dirname(source.file);
+  const resolved: ResolvedTargets = { targets: {}, fromPidFiles: new Set(), problems: [] };
+  for (const [name, target] of Object.entries(parsed)) {
+    if (target.pidFiles === undefined) {
+      const instances = (target.instances ?? []).map(
+        (i): Instance => dropUndefined({ name: i.name, pidFile: i.pidFile === undefined ? undefined : resolve(base, i.pidFile), url: i.url, vars: i.vars }),
+      );
+      resolved.targets[name] = { name, instances };
+      continue;
+    }
+    resolved.fromPidFiles.add(name);
+    const expanded = await expandPidFiles(target.pidFiles, base);
+    resolved.targets[name] = { name, instances: expanded.instances };
+    for (const message of expanded.problems) {
+      const at = ['targets', name, 'pidFiles'];
+      resolved.problems.push({ file: source.file, ...positionAt(source, at), path: formatPath(at), message });
+    }
+  }
+  return resolved;
+}
+
+/** One instance per matching file, named by the file's name without `.pid`, in path order. */
+async function expandPidFiles(pattern: string, base: string): Promise<{ instances: Instance[]; problems: string[] }> {
+  const files = (await glob(pattern, { cwd: base, absolute: true, onlyFiles: true })).sort();
+  const byName = new Map<string, string>();
+  const problems: string[] = [];
+  for (const file of files) {
+    const name = basename(file).replace(/\.pid$/, '');
+    const first = byName.get(name);
+    if (first !== undefined) {
+      problems.push(`matches ${displayPath(first)} and ${displayPath(file)}: both would be instance "${name}"; instance names must be unique`);
+      continue;
+    }
+    byName.set(name, file);
+  }
+  return { instances: [...byName].map(([name, pidFile]) => ({ name, pidFile, vars: {} })), problems };
+}

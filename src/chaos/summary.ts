@@ -1,0 +1,32 @@
+/** The few lines `canary chaos run` prints at the end: what happened, in words. */
+import { describeCall } from './faults.js';
+import type { HypothesisReport, Journal } from './types.js';
+
+function hypothesis(label: string, report: HypothesisReport | undefined): string[] {
+  if (!report) return [];
+  const lines = [`${label}: ${report.holds ? 'held' : 'did NOT hold'}`];
+  for (const e of report.entries) {
+    const values = Object.entries(e.values)
+      .map(([k, v]) => `${k}=${k === 'successRatio' ? v.toFixed(4) : `${(v * 1000).toFixed(1)}ms`}`)
+      .join(' ');
+    lines.push(`  ${e.check} (${e.samples} results) ${values}${e.failed.length ? ` — ${e.failed.join('; ')}` : ''}`);
+  }
+  return lines;
+}
+
+export function summarize(j: Journal): string {
+  const seconds = j.endedAt ? ((Date.parse(j.endedAt) - Date.parse(j.startedAt)) / 1000).toFixed(1) : '?';
+  const faults = j.faults.map(
+    (f) => `  ${f.step}${f.instance ? ` [${f.instance}]` : ''}: ${describeCall(f.apply)} → ${f.status}${f.revert ? '' : ' (no revert)'}`,
+  );
+  const rollbacks = j.rollbacks.map((r) => `  ${r.id}: ${r.status}${r.error ? ` (${r.error})` : ''}`);
+  return [
+    `${j.experiment}: ${j.status.toUpperCase()}${j.reason ? ` — ${j.reason}` : ''}`,
+    `run ${j.runId}, ${seconds}s, operator ${j.operator}${j.approvedBy ? `, approved by ${j.approvedBy}` : ''}; deviated: ${j.deviated ? 'yes' : 'no'}`,
+    ...hypothesis('steady state before', j.steadyState.before),
+    ...hypothesis('abort condition met', j.steadyState.aborted),
+    ...(faults.length ? ['faults:', ...faults] : ['faults: none applied']),
+    ...(rollbacks.length ? ['rollback:', ...rollbacks] : []),
+    ...hypothesis('steady state after rollback', j.steadyState.after),
+  ].join('\n');
+}
