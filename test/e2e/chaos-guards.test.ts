@@ -69,3 +69,28 @@ test('one experiment at a time: a second run is refused while the first holds th
     await lab.cleanup();
   }
 });
+
+test('a chaos run that died is reverted by the next run, before it starts', async () => {
+  const lab = await startChaosLab(2);
+  try {
+    const config = lab.writeConfig([]);
+    const dying = lab.writeExperiment('dying', ['name: dying', victimTargets([lab.victims[0]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
+    const next = lab.writeExperiment('next', ['name: next', victimTargets([lab.victims[1]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v2, signal: SIGSTOP }', '  - { pause: 100ms }'].join('\n'));
+    const runner = new CliProcess(['chaos', 'run', dying, '--config', config]);
+    try {
+      await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'fault applied');
+      runner.child.kill('SIGKILL');
+      await runner.exited;
+    } finally {
+      await runner.kill();
+    }
+    assert.ok(isStopped(lab.victims[0]!));
+    const run = await runCli(['chaos', 'run', next, '--config', config]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /an unfinished chaos run was recovered before this one/);
+    assert.ok(lab.victims.every((v) => !isStopped(v)));
+    assert.equal(lab.journals().find((j) => j.experiment === 'dying')?.status, 'interrupted');
+  } finally {
+    await lab.cleanup();
+  }
+});

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { Agent } from '../../../agent.js';
 import { formatPlan, planExperiment } from '../../../chaos/dry-run.js';
 import { loadExperiment } from '../../../chaos/load.js';
+import { recoverUnfinished } from '../../../chaos/recover.js';
 import { ExperimentRun } from '../../../chaos/runner.js';
 import { AuditLog } from '../../../chaos/state/audit.js';
 import { haltStatus } from '../../../chaos/state/halt.js';
@@ -64,6 +65,10 @@ async function chaosRun(file: string, options: RunOptions, io: Io): Promise<numb
     return EXIT.failed;
   }
   const logger = stderrLogger('info');
+  // A run that died before this one is completed first: its faults must not stay behind.
+  for (const r of await recoverUnfinished(config.chaos.stateDir, { operator, logger })) {
+    logger.warn({ runId: r.runId, experiment: r.experiment, reverted: r.reverted, ok: r.ok }, 'an unfinished chaos run was recovered before this one');
+  }
   if (options.approvedBy) {
     await new AuditLog(config.chaos.stateDir).append({ event: 'approval', operator, experiment: experiment.name, detail: `approved by ${options.approvedBy}` });
   }
