@@ -84,7 +84,7 @@ function stepLines(step: PlannedStep): string[] {
 
 /** The plan for a terminal. */
 export function formatPlan(plan: ExperimentPlan): string {
-  const radius = [plan.blastRadius.maxInstances !== undefined ? `at most ${plan.blastRadius.maxInstances} instances` : '', plan.blastRadius.maxPercent !== undefined ? `at most ${plan.blastRadius.maxPercent}%` : '']
+  const radius = [plan.blastRadius.maxInstances !== undefined ? `at most ${plan.blastRadius.maxInstances} instance(s) in all` : '', plan.blastRadius.maxPercent !== undefined ? `at most ${plan.blastRadius.maxPercent}% of a target` : '']
     .filter(Boolean)
     .join(', ');
   return [

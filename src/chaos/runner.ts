@@ -70,13 +70,18 @@ export class ExperimentRun {
     const cleanups: (() => void)[] = [];
     try {
       this.#journal = this.#newJournal(runId);
-      this.#journal.rollbackPlan = await this.#planRollback();
+      const rollbackError = await this.#planRollback().then(
+        (plan) => ((this.#journal.rollbackPlan = plan), undefined),
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
       await this.#store.create(this.#journal);
       this.#span = this.#d.tracer?.startSpan(`chaos ${this.#exp.name}`, { 'canary.chaos.experiment': this.#exp.name, 'canary.chaos.run_id': runId, 'canary.chaos.operator': this.#d.operator });
       await this.#auditEvent('run.start', this.#d.approvedBy ? `approved by ${this.#d.approvedBy}` : undefined);
       this.#d.bus.emit('chaos.run.start', { experiment: this.#exp.name, runId });
       cleanups.push(...this.#watchStops());
-      await this.#execute();
+      // A rollback that cannot be planned could not be run either: nothing starts without one.
+      if (rollbackError !== undefined) this.#stopWith({ status: 'failed', reason: `the rollback cannot be planned, nothing was done: ${rollbackError}`, verifyAfter: false });
+      else await this.#execute();
       return this.#journal;
     } finally {
       for (const off of cleanups) off();

@@ -94,3 +94,24 @@ test('a chaos run that died is reverted by the next run, before it starts', asyn
     await lab.cleanup();
   }
 });
+
+test('a rollback that cannot be planned stops the run before any fault', async () => {
+  const lab = await startChaosLab(1);
+  try {
+    const config = lab.writeConfig([]);
+    const ghost = `${lab.dir}/pids/ghost.pid`;
+    const file = lab.writeExperiment(
+      'ghost',
+      ['name: ghost-rollback', victimTargets(lab.victims), `  ghost: { instances: [ { name: ghost, pidFile: "${ghost}" } ] }`, 'blastRadius: { maxInstances: 2 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', 'rollback:', '  - { action: process, target: ghost, signal: SIGCONT }'].join('\n'),
+    );
+    const run = await runCli(['chaos', 'run', file, '--config', config, '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    const journal = JSON.parse(run.stdout) as Journal;
+    assert.equal(journal.status, 'failed');
+    assert.match(journal.reason ?? '', /rollback cannot be planned/);
+    assert.equal(journal.faults.length, 0);
+    assert.equal(isStopped(lab.victims[0]!), false);
+  } finally {
+    await lab.cleanup();
+  }
+});
