@@ -31,6 +31,7 @@ async function traced(ctx: FaultContext, name: string, planned: { step: string; 
 export function describeCall(call: Call): string {
   if (call.kind === 'exec') return call.argv.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
   if (call.kind === 'http') return `${call.method} ${call.url}`;
+  if (call.kind === 'spawn') return `start ${call.argv.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')} (${call.pidFile})`;
   return `kill -${call.signal.replace(/^SIG/, '')} ${call.pid} (${call.pidFile})`;
 }
 

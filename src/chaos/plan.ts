@@ -34,9 +34,9 @@ export async function planStep(step: ActionStep, target: Target | undefined, ins
       `${step.id}: step names target ${quote(step.target)} but was planned against ${quote(target?.name)}`,
     );
   }
-  if (target === undefined) return [await planOne(step, undefined)];
+  if (target === undefined) return [await planOne(step, undefined, undefined)];
   const faults: PlannedFault[] = [];
-  for (const instance of instances) faults.push(await planOne(step, instance));
+  for (const instance of instances) faults.push(await planOne(step, target, instance));
   return faults;
 }
 
@@ -44,8 +44,8 @@ function quote(name: string | undefined): string {
   return name === undefined ? 'none' : `"${name}"`;
 }
 
-async function planOne(step: ActionStep, instance: Instance | undefined): Promise<PlannedFault> {
-  const calls = step.action === 'exec' ? await planExec(step, instance) : step.action === 'http' ? await planHttp(step, instance) : await planSignal(step, instance);
+async function planOne(step: ActionStep, target: Target | undefined, instance: Instance | undefined): Promise<PlannedFault> {
+  const calls = step.action === 'exec' ? await planExec(step, instance) : step.action === 'http' ? await planHttp(step, instance) : await planSignal(step, target, instance);
   const fault: PlannedFault = { step: step.id, apply: calls.apply };
   if (instance !== undefined) fault.instance = instance.name;
   if (calls.revert !== undefined) fault.revert = calls.revert;
@@ -87,7 +87,7 @@ async function planHttp(step: HttpStep, instance: Instance | undefined): Promise
   return revert === undefined ? { apply } : { apply, revert: httpCall(revert, expand) };
 }
 
-async function planSignal(step: ProcessStep, instance: Instance | undefined): Promise<CallPair> {
+async function planSignal(step: ProcessStep, target: Target | undefined, instance: Instance | undefined): Promise<CallPair> {
   const fail = (why: string): CanaryError =>
     new CanaryError(ERROR_CODES.config, `${step.id}${instance === undefined ? '' : `, instance "${instance.name}"`}: ${why}`);
   if (instance === undefined) throw fail(`a process step needs a target whose instances have pid files`);
@@ -96,6 +96,11 @@ async function planSignal(step: ProcessStep, instance: Instance | undefined): Pr
   const read = await readPidFile(pidFile);
   if (!read.ok) throw fail(`cannot send ${step.signal}: ${read.error}`);
   const apply: Call = { kind: 'signal', pid: read.pid, pidFile, signal: step.signal };
-  if (!REVERSIBLE_SIGNALS.has(step.signal)) return { apply };
-  return { apply, revert: { kind: 'signal', pid: read.pid, pidFile, signal: 'SIGCONT' } };
+  if (REVERSIBLE_SIGNALS.has(step.signal)) return { apply, revert: { kind: 'signal', pid: read.pid, pidFile, signal: 'SIGCONT' } };
+  if (target?.start === undefined || step.signal === 'SIGCONT') return { apply };
+  // Whatever the signal did (a kill, a TERM), starting the instance again undoes it.
+  const { argv, env, cwd, timeoutMs } = target.start;
+  const expand = await prepareExpand({ step: step.id, instance }, argv);
+  const revert: Call = { kind: 'spawn', argv: argv.map(expand), env: { ...env }, pidFile, timeoutMs, ...(cwd ? { cwd } : {}) };
+  return { apply, revert };
 }

@@ -16,10 +16,22 @@ export interface Instance {
   vars: Record<string, string>;
 }
 
+/** How an instance is started again after a kill (per instance: placeholders filled in). */
+export interface StartSpec {
+  argv: string[];
+  env: Record<string, string>;
+  /** Absolute working directory; absent: the runner's. */
+  cwd?: string;
+  /** How long the new process has to write a live pid into its pid file. */
+  timeoutMs: number;
+}
+
 /** A named set of instances (`targets:` in an experiment). */
 export interface Target {
   name: string;
   instances: Instance[];
+  /** Present: a killed instance is restarted with this, which is the kill's revert. */
+  start?: StartSpec;
 }
 
 /** `>= 0.99`, `< 300ms`: latencies are kept in seconds, ratios as fractions. */
@@ -83,7 +95,10 @@ export interface HttpStep extends StepBase {
   revert?: { method: string; url: string; headers: Record<string, string>; body?: string; expectStatus: number[]; timeoutMs: number };
 }
 
-/** Signal the processes named by the target's pid files. SIGSTOP/SIGTSTP are reverted by SIGCONT. */
+/**
+ * Signal the processes named by the target's pid files. SIGSTOP/SIGTSTP are reverted by
+ * SIGCONT; other signals (a `kill` step) by the target's `start`, when it has one.
+ */
 export interface ProcessStep extends StepBase {
   action: 'process';
   signal: NodeJS.Signals;
@@ -149,7 +164,8 @@ export interface Experiment {
 export type Call =
   | { kind: 'exec'; argv: string[]; env: Record<string, string>; timeoutMs: number }
   | { kind: 'http'; method: string; url: string; headers: Record<string, string>; body?: string; expectStatus: number[]; timeoutMs: number }
-  | { kind: 'signal'; pid: number; pidFile: string; signal: NodeJS.Signals };
+  | { kind: 'signal'; pid: number; pidFile: string; signal: NodeJS.Signals }
+  | { kind: 'spawn'; argv: string[]; env: Record<string, string>; cwd?: string; pidFile: string; timeoutMs: number };
 
 /** What running a call gave. A failed call is a value, not an exception. */
 export interface CallOutcome {

@@ -6,10 +6,11 @@ import type { Call, CallOutcome } from '../types.js';
 import { execExecutor } from './exec.js';
 import { httpExecutor } from './http.js';
 import { signalExecutor } from './process.js';
+import { spawnExecutor } from './spawn.js';
 import { errorMessage } from './types.js';
 
 export type { CallExecutor, CallOf } from './types.js';
-export { execExecutor, httpExecutor, signalExecutor };
+export { execExecutor, httpExecutor, signalExecutor, spawnExecutor };
 
 /**
  * Runs `call` once and says how it went. Never throws: a failed call, and even a bug in an
@@ -29,6 +30,8 @@ export async function runCall(call: Call, signal: AbortSignal): Promise<CallOutc
         return await httpExecutor.run(call, signal);
       case 'signal':
         return await signalExecutor.run(call, signal);
+      case 'spawn':
+        return await spawnExecutor.run(call, signal);
       default:
         return unknownKind(call);
     }

@@ -3,7 +3,7 @@ import { valueAt } from '../../config/issues.js';
 
 type Issue = z.core.$ZodIssue;
 
-const ACTIONS = '"process", "exec", "http"';
+const ACTIONS = '"process", "kill", "exec", "http"';
 
 function isMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -22,16 +22,17 @@ export async function resolveTargets(parsed: Record<string, ParsedTarget>, sourc
   const base = dirname(source.file);
   const resolved: ResolvedTargets = { targets: {}, fromPidFiles: new Set(), problems: [] };
   for (const [name, target] of Object.entries(parsed)) {
+    const start = target.start && dropUndefined({ argv: target.start.argv, env: target.start.env, cwd: target.start.cwd === undefined ? undefined : resolve(base, target.start.cwd), timeoutMs: target.start.timeout });
     if (target.pidFiles === undefined) {
       const instances = (target.instances ?? []).map(
         (i): Instance => dropUndefined({ name: i.name, pidFile: i.pidFile === undefined ? undefined : resolve(base, i.pidFile), url: i.url, vars: i.vars }),
       );
-      resolved.targets[name] = { name, instances };
+      resolved.targets[name] = dropUndefined({ name, instances, start });
       continue;
     }
     resolved.fromPidFiles.add(name);
     const expanded = await expandPidFiles(target.pidFiles, base);
-    resolved.targets[name] = { name, instances: expanded.instances };
+    resolved.targets[name] = dropUndefined({ name, instances: expanded.instances, start });
     for (const message of expanded.problems) {
       const at = ['targets', name, 'pidFiles'];
       resolved.problems.push({ file: source.file, ...positionAt(source, at), path: formatPath(at), message });

@@ -54,6 +54,21 @@ const processStep = z
   .superRefine(selectionRules)
   .meta({ description: 'Signal the processes named by the target\'s pid files.' });
 
+const killStep = z
+  .strictObject({
+    action: z.literal('kill'),
+    ...selectionFields,
+    target: z.string().min(1).meta({ description: 'Target whose pid files name the processes.' }),
+    signal: z
+      .string()
+      .refine((s) => SIGNALS.has(s), 'must be a signal name such as SIGTERM or SIGKILL (see kill -l)')
+      .transform((s) => s as NodeJS.Signals)
+      .default('SIGKILL')
+      .meta({ description: 'Signal that kills; the target\'s start brings the instance back on rollback.' }),
+  })
+  .superRefine(selectionRules)
+  .meta({ description: 'Kill instances of a target; reverted by starting them again (the target\'s `start`).' });
+
 const execStep = z
   .strictObject({
     action: z.literal('exec'),
@@ -97,13 +112,14 @@ const pauseStep = z
 /** A step before it is given its id; distributes over the union, which `Omit` does not. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-type ParsedAction = z.output<typeof processStep> | z.output<typeof execStep> | z.output<typeof httpStep>;
+type ParsedAction = z.output<typeof processStep> | z.output<typeof killStep> | z.output<typeof execStep> | z.output<typeof httpStep>;
 
 /** The typed step, without its id (which depends on where it sits). */
 function toActionStep(step: ParsedAction): WithoutId<ActionStep> {
   const { target, count, percent } = step;
   const base = dropUndefined({ target, selection: dropUndefined({ count, percent }) });
-  if (step.action === 'process') return { action: 'process', ...base, signal: step.signal } satisfies Omit<ProcessStep, 'id'>;
+  // A kill is a process step whose revert is the target's start (see plan.ts).
+  if (step.action === 'process' || step.action === 'kill') return { action: 'process', ...base, signal: step.signal } satisfies Omit<ProcessStep, 'id'>;
   if (step.action === 'exec') {
     const { argv, env, timeout, revert } = step;
     const undo = revert && { argv: revert.argv, env: revert.env ?? env, timeoutMs: revert.timeout ?? timeout };
@@ -119,11 +135,11 @@ function toActionStep(step: ParsedAction): WithoutId<ActionStep> {
 }
 
 /** One step of `rollback`: an action, never a pause. */
-export const actionStepSchema = z.discriminatedUnion('action', [processStep, execStep, httpStep]).transform(toActionStep);
+export const actionStepSchema = z.discriminatedUnion('action', [processStep, killStep, execStep, httpStep]).transform(toActionStep);
 
 /** One step of `method`: an action or `{ pause: DURATION }`. */
 export const methodStepSchema = z
-  .discriminatedUnion('action', [pauseStep, processStep, execStep, httpStep])
+  .discriminatedUnion('action', [pauseStep, processStep, killStep, execStep, httpStep])
   .transform((step): WithoutId<Step> =>
     'pause' in step ? ({ action: 'pause', durationMs: step.pause } satisfies Omit<PauseStep, 'id'>) : toActionStep(step),
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration } from '../../config/schema/common.js';
 
 /** Names users refer to: targets, instances. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -41,6 +42,15 @@ export const targetSchema = z
       .min(1)
       .optional()
       .meta({ description: 'Glob of pid files relative to the experiment file; each match is an instance.' }),
+    start: z
+      .strictObject({
+        argv: z.array(z.string()).min(1).refine((argv) => argv[0] !== '', 'the program (first item) must not be empty'),
+        env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names must match [A-Za-z_][A-Za-z0-9_]*'), z.string()).default({}),
+        cwd: z.string().min(1).optional().meta({ description: 'Working directory, relative to the experiment file.' }),
+        timeout: duration({ min: 1 }).prefault('10s').meta({ description: 'How long the new process has to write a live pid into its pid file.' }),
+      })
+      .optional()
+      .meta({ description: 'How to start an instance again after a kill (detached; {instance}, {pidFile}, {url}, {var.NAME} filled in). It is the kill\'s revert.' }),
   })
   .refine((t) => (t.instances === undefined) !== (t.pidFiles === undefined), {
     message: 'needs exactly one of instances or pidFiles',
