@@ -5,7 +5,7 @@
 import { describeCall } from './faults.js';
 import { planStep } from './plan.js';
 import { BlastRadius, selectInstances } from './select.js';
-import type { ActionStep, Experiment, PlannedFault, Tolerance } from './types.js';
+import type { ActionStep, Experiment, FailbackStep, PlannedFault, Tolerance } from './types.js';
 
 export interface PlannedStep {
   id: string;
@@ -49,6 +49,7 @@ export async function planExperiment(exp: Experiment, random: () => number = Mat
   const method: PlannedStep[] = [];
   for (const step of exp.method) {
     if (step.action === 'pause') method.push({ id: step.id, action: 'pause', durationMs: step.durationMs, faults: [] });
+    else if (step.action === 'failback') method.push({ id: step.id, action: `failback ${step.strategy} of ${step.target} (the instances killed before it, ${describeWaves(step)})`, faults: [] });
     else method.push(await planOne(exp, step, radius, random));
   }
   const rollback: PlannedStep[] = [];
@@ -68,12 +69,19 @@ export async function planExperiment(exp: Experiment, random: () => number = Mat
   };
 }
 
+function describeWaves(step: FailbackStep): string {
+  if (step.strategy === 'all-at-once') return 'in one wave';
+  const size = step.waves !== undefined ? `${step.waves} waves` : `${step.waveSize ?? 1} per wave`;
+  return `${size}, every ${step.intervalMs / 1000}s${step.jitterMs ? ` + up to ${step.jitterMs / 1000}s` : ''}, gate ${step.gateTimeoutMs / 1000}s`;
+}
+
 function tolerance(t: Tolerance): string {
   const parts = (['successRatio', 'p50', 'p95', 'p99'] as const).flatMap((m) => (t[m] ? [`${m} ${t[m].text}`] : []));
   return `${t.check}: ${parts.join(', ')} over ${t.windowMs / 1000}s`;
 }
 
 function stepLines(step: PlannedStep): string[] {
+  if (step.action.startsWith('failback')) return [`  ${step.id}  ${step.action}`];
   if (step.action === 'pause') return [`  ${step.id}  pause ${(step.durationMs ?? 0) / 1000}s (abort conditions watched)`];
   if (step.error) return [`  ${step.id}  ${step.action}: CANNOT PLAN: ${step.error}`];
   return step.faults.flatMap((f) => [

@@ -10,6 +10,7 @@ import type { RunTracer, SpanHandle } from '../exporters/otel.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
+import { runFailback } from './failback.js';
 import { applyFault, revertAll, runRollbackCalls, type FaultContext } from './faults.js';
 import { abortTripped, judgeable, pollUntil, steadyState } from './hypothesis.js';
 import { planStep } from './plan.js';
@@ -18,7 +19,7 @@ import { AuditLog } from './state/audit.js';
 import { watchHalt } from './state/halt.js';
 import { JournalStore } from './state/journal.js';
 import { acquireLock } from './state/lock.js';
-import type { ActionStep, Experiment, Journal, PlannedFault, RunStatus, StepRecord } from './types.js';
+import type { ActionStep, Experiment, FailbackStep, Journal, PlannedFault, RunStatus, StepRecord } from './types.js';
 
 /** What a run needs from its surroundings. */
 export interface RunnerDeps {
@@ -122,7 +123,8 @@ export class ExperimentRun {
         if (this.#stop.signal.aborted) return;
         const record: StepRecord = { id: step.id, action: step.action, startedAt: new Date().toISOString(), status: 'running', faults: [] };
         this.#journal.steps.push(record);
-        const error = step.action === 'pause' ? await this.#pause(step.durationMs) : await this.#actionStep(step, record);
+        const error =
+          step.action === 'pause' ? await this.#pause(step.durationMs) : step.action === 'failback' ? await this.#failback(step) : await this.#actionStep(step, record);
         record.endedAt = new Date().toISOString();
         record.status = error === undefined ? 'ok' : 'failed';
         if (error !== undefined) record.error = error;
@@ -146,6 +148,25 @@ export class ExperimentRun {
       }
     });
     return undefined;
+  }
+
+  /** Brings killed instances back in waves; a gate that does not return stops the run (aborted). */
+  async #failback(step: FailbackStep): Promise<string | undefined> {
+    const target = this.#exp.targets[step.target];
+    if (!target) return `unknown target ${step.target}`;
+    const result = await runFailback(step, new Set(target.instances.map((i) => i.name)), {
+      ctx: this.#faultContext(),
+      windows: this.#d.windows,
+      steadyState: this.#exp.steadyState,
+      signal: this.#stop.signal,
+      random: this.#d.random ?? Math.random,
+      release: (instances) => this.#radius.release(target.name, instances),
+    });
+    if (result.gateFailed && result.error) {
+      this.#journal.deviated = true;
+      this.#stopWith({ status: 'aborted', reason: `${step.id}: ${result.error}`, verifyAfter: true });
+    }
+    return result.error;
   }
 
   /** Selects, admits through the blast radius, plans and applies one action step. Returns an error text or undefined. */

@@ -14,6 +14,18 @@ function hypothesis(label: string, report: HypothesisReport | undefined): string
   return lines;
 }
 
+function waveLines(j: Journal): string[] {
+  const waves = j.waves ?? [];
+  if (waves.length === 0) return [];
+  return [
+    'failback waves:',
+    ...waves.map((w) => {
+      const checks = w.checks.map((c) => `${c.check} ${c.successRatio === undefined ? 'no results' : `success ${(c.successRatio * 100).toFixed(1)}% p95 ${((c.p95 ?? 0) * 1000).toFixed(0)}ms`}`).join(', ');
+      return `  ${w.step} wave ${w.wave} [${w.instances.join(', ')}] at ${w.startedAt}: ${checks}; gate ${w.gate ? 'passed' : 'FAILED'}`;
+    }),
+  ];
+}
+
 export function summarize(j: Journal): string {
   const seconds = j.endedAt ? ((Date.parse(j.endedAt) - Date.parse(j.startedAt)) / 1000).toFixed(1) : '?';
   const faults = j.faults.map(
@@ -26,6 +38,7 @@ export function summarize(j: Journal): string {
     ...hypothesis('steady state before', j.steadyState.before),
     ...hypothesis('abort condition met', j.steadyState.aborted),
     ...(faults.length ? ['faults:', ...faults] : ['faults: none applied']),
+    ...waveLines(j),
     ...(rollbacks.length ? ['rollback:', ...rollbacks] : []),
     ...hypothesis('steady state after rollback', j.steadyState.after),
   ].join('\n');

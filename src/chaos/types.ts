@@ -111,8 +111,42 @@ export interface PauseStep {
   durationMs: number;
 }
 
+/**
+ * Bring back, in waves, the instances of a target that earlier `kill` steps of the run
+ * took down; each wave is gated on the steady state. `all-at-once` is one wave, for
+ * comparison.
+ */
+export interface FailbackStep {
+  id: string;
+  action: 'failback';
+  target: string;
+  strategy: 'staggered' | 'all-at-once';
+  /** Instances per wave (staggered); with `waves`, the count is derived from it. */
+  waveSize?: number;
+  waves?: number;
+  /** Wait after each wave before the gate is judged. */
+  intervalMs: number;
+  /** A random extra wait, up to this, after each wave. */
+  jitterMs: number;
+  /** How long the steady state may take to return after a wave before the failback stops. */
+  gateTimeoutMs: number;
+}
+
 export type ActionStep = ExecStep | HttpStep | ProcessStep;
-export type Step = ActionStep | PauseStep;
+export type Step = ActionStep | PauseStep | FailbackStep;
+
+/** One failback wave, as the journal records it. */
+export interface WaveRecord {
+  step: string;
+  wave: number;
+  startedAt: string;
+  endedAt: string;
+  instances: string[];
+  /** Per hypothesis check, measured over the wave (from its start to the gate's verdict). */
+  checks: { check: string; samples: number; successRatio?: number; p95?: number }[];
+  /** The steady state returned within gateTimeout. */
+  gate: boolean;
+}
 
 /** When rollbacks run. `always`: after every method, whatever its outcome. */
 export type RollbackStrategy = 'always' | 'on-failure' | 'never';
@@ -246,4 +280,6 @@ export interface Journal {
   faults: FaultRecord[];
   /** The experiment's rollback calls, resolved at start, so recovery does not need the file. */
   rollbackPlan: PlannedFault[];
+  /** Failback waves, in order. */
+  waves?: WaveRecord[];
 }

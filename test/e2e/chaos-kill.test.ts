@@ -1,22 +1,12 @@
 /** `kill` steps: the process really dies, and the rollback (or `recover`) starts it again. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { CliProcess, eventually, runCli } from '../helpers/cli.js';
-import { startChaosLab, type ChaosLab } from '../helpers/chaos.js';
+import { alive, currentPid, startChaosLab, type ChaosLab } from '../helpers/chaos.js';
 import { fixture } from '../helpers/paths.js';
 import type { Journal } from '../../src/chaos/types.js';
 
-function pidIn(file: string): number {
-  return Number(readFileSync(file, 'utf8').trim());
-}
 
-function alive(pid: number): boolean {
-  // A killed child of the test stays a zombie until reaped; /proc says Z, and that is dead.
-  if (!existsSync(`/proc/${pid}/stat`)) return false;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
 
 function experiment(lab: ChaosLab, pause: string): string {
   const v = lab.victims[0]!;
@@ -46,7 +36,7 @@ test('kill: the process dies; the rollback starts it again, detached, with a new
     const journal = JSON.parse(run.stdout) as Journal;
     assert.equal(journal.faults[0]?.status, 'reverted');
     assert.equal(alive(v.pid), false, 'the original process is dead');
-    const restarted = pidIn(v.pidFile);
+    const restarted = currentPid(v.pidFile);
     started.push(restarted);
     assert.notEqual(restarted, v.pid);
     assert.ok(alive(restarted), 'a new process runs');
@@ -75,7 +65,7 @@ test('kill, then the runner is SIGKILLed: recover starts the instance again', as
     assert.equal(alive(v.pid), false);
     const recover = await runCli(['chaos', 'recover', '--config', config]);
     assert.equal(recover.code, 0, recover.stderr);
-    const restarted = pidIn(v.pidFile);
+    const restarted = currentPid(v.pidFile);
     started.push(restarted);
     assert.notEqual(restarted, v.pid);
     assert.ok(alive(restarted));

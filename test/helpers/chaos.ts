@@ -105,3 +105,14 @@ export function isStopped(v: Victim): boolean {
 export function victimTargets(victims: readonly Victim[]): string {
   return ['targets:', ...victims.map((v) => `  ${v.name}: { instances: [ { name: ${v.name}, pidFile: "${v.pidFile}", url: "${v.url}" } ] }`)].join('\n');
 }
+
+/** Whether a pid names a live process (a zombie, killed but not yet reaped, is not). */
+export function alive(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}/stat`)) return false;
+  return procState(pid) !== 'Z';
+}
+
+/** The pid a pid file holds now. */
+export function currentPid(pidFile: string): number {
+  return Number(readFileSync(pidFile, 'utf8').trim());
+}

@@ -30,6 +30,11 @@ export function checkReferences(experiment: Experiment, source: YamlSource, conf
   for (const [list, steps] of [['method', experiment.method], ['rollback', experiment.rollback]] as const) {
     for (const [index, step] of steps.entries()) {
       if (step.action === 'pause') continue;
+      if (step.action === 'failback') {
+        if (!(step.target in experiment.targets)) findings.push({ at: [list, index, 'target'], message: `target "${step.target}" is not defined in targets` });
+        else if (!experiment.targets[step.target]?.start) findings.push({ at: [list, index, 'target'], message: `target "${step.target}" has no start: failback needs it to bring instances back` });
+        continue;
+      }
       const target = step.target === undefined ? undefined : experiment.targets[step.target];
       const context: StepContext = { experiment, step, target, fromPidFiles: target !== undefined && fromPidFiles.has(target.name) };
       const inStep = [...stepFindings(context), ...(list === 'method' ? blastRadiusFindings(context) : [])];

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
-import type { ActionStep, ExecStep, HttpStep, PauseStep, ProcessStep, Step } from '../types.js';
+import type { ActionStep, ExecStep, FailbackStep, HttpStep, PauseStep, ProcessStep, Step } from '../types.js';
 import { httpRequestFields } from './http-step.js';
 import { dropUndefined } from './tolerance.js';
 
@@ -101,6 +101,25 @@ const httpStep = z
   .superRefine(selectionRules)
   .meta({ description: 'Send one HTTP request and expect a status.' });
 
+const failbackStep = z
+  .strictObject({
+    action: z.literal('failback'),
+    target: z.string().min(1).meta({ description: 'Target whose killed instances come back.' }),
+    strategy: z.enum(['staggered', 'all-at-once']).default('staggered'),
+    waveSize: z.int().min(1).optional().meta({ description: 'Instances per wave; default 1 (or derived from waves).' }),
+    waves: z.int().min(1).optional().meta({ description: 'Number of waves; the wave size is derived from it.' }),
+    interval: duration({ min: 0 }).prefault('10s').meta({ description: 'Wait after each wave before the gate is judged.' }),
+    jitter: duration({ min: 0 }).prefault('0s').meta({ description: 'Random extra wait, up to this, after each wave.' }),
+    gateTimeout: duration({ min: 1 }).prefault('1m').meta({ description: 'How long the steady state may take to return after a wave; past it the failback stops and rolls back.' }),
+  })
+  .superRefine((step, ctx) => {
+    if (step.waveSize !== undefined && step.waves !== undefined) ctx.addIssue({ code: 'custom', path: ['waves'], message: 'cannot be combined with waveSize: set one of waveSize or waves' });
+    if (step.strategy === 'all-at-once' && (step.waveSize !== undefined || step.waves !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['strategy'], message: 'all-at-once is one wave: waveSize and waves do not apply' });
+    }
+  })
+  .meta({ description: 'Bring back the instances earlier kill steps took down, in waves gated on the steady state.' });
+
 const pauseStep = z
   .strictObject({
     // Optional, so a pause is written `{ pause: 20s }`; the discriminated union routes an item without `action` here.
@@ -139,10 +158,15 @@ export const actionStepSchema = z.discriminatedUnion('action', [processStep, kil
 
 /** One step of `method`: an action or `{ pause: DURATION }`. */
 export const methodStepSchema = z
-  .discriminatedUnion('action', [pauseStep, processStep, killStep, execStep, httpStep])
-  .transform((step): WithoutId<Step> =>
-    'pause' in step ? ({ action: 'pause', durationMs: step.pause } satisfies Omit<PauseStep, 'id'>) : toActionStep(step),
-  );
+  .discriminatedUnion('action', [pauseStep, processStep, killStep, execStep, httpStep, failbackStep])
+  .transform((step): WithoutId<Step> => {
+    if ('pause' in step) return { action: 'pause', durationMs: step.pause } satisfies Omit<PauseStep, 'id'>;
+    if (step.action === 'failback') {
+      const { target, strategy, waveSize, waves, interval, jitter, gateTimeout } = step;
+      return dropUndefined({ action: 'failback', target, strategy, waveSize, waves, intervalMs: interval, jitterMs: jitter, gateTimeoutMs: gateTimeout }) satisfies Omit<FailbackStep, 'id'>;
+    }
+    return toActionStep(step);
+  });
 
 /** `method:`, at least one step, each given its id. */
 export const methodSchema = z
