@@ -1,5 +1,6 @@
 /**
- * Failback: the instances that earlier `kill` steps of the run took down come back in
+ * Failback: the instances that earlier steps of the run took down (`kill`, or an `exec` or
+ * `http` call with a revert) come back in
  * waves, not all at once. Cold caches and reconnect storms make a whole group returning
  * together the moment that hurts most; waves spaced by an interval, each gated on the
  * steady state, let the survivors absorb them. `all-at-once` is one wave, for comparison.
@@ -29,9 +30,12 @@ export interface FailbackResult {
   gateFailed?: boolean;
 }
 
-/** The killed instances of `target` still down, in the order they were killed. */
+/**
+ * The faulted instances of `target` not yet brought back, in the order they were taken
+ * down: any applied fault with a revert (a kill's start, a lab or orchestrator API call).
+ */
 export function downInstances(faults: readonly FaultRecord[], targetInstances: ReadonlySet<string>): FaultRecord[] {
-  return faults.filter((f) => f.status === 'applied' && f.revert?.kind === 'spawn' && f.instance !== undefined && targetInstances.has(f.instance));
+  return faults.filter((f) => f.status === 'applied' && f.revert !== undefined && f.instance !== undefined && targetInstances.has(f.instance));
 }
 
 /** Splits the faults into waves as the step says. */

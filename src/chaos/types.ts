@@ -112,7 +112,8 @@ export interface PauseStep {
 }
 
 /**
- * Bring back, in waves, the instances of a target that earlier `kill` steps of the run
+ * Bring back, in waves, the instances of a target that earlier steps of the run (a kill,
+ * or an exec or http call with a revert)
  * took down; each wave is gated on the steady state. `all-at-once` is one wave, for
  * comparison.
  */

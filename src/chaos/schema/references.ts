@@ -32,7 +32,6 @@ export function checkReferences(experiment: Experiment, source: YamlSource, conf
       if (step.action === 'pause') continue;
       if (step.action === 'failback') {
         if (!(step.target in experiment.targets)) findings.push({ at: [list, index, 'target'], message: `target "${step.target}" is not defined in targets` });
-        else if (!experiment.targets[step.target]?.start) findings.push({ at: [list, index, 'target'], message: `target "${step.target}" has no start: failback needs it to bring instances back` });
         continue;
       }
       const target = step.target === undefined ? undefined : experiment.targets[step.target];
