@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 import { sampleValue, startTestAgent } from '../helpers/agent.js';
+import { eventually } from '../helpers/cli.js';
 import { VERSION } from '../../src/version.js';
 
 let target: HttpTestServer;
@@ -137,6 +138,8 @@ test('successSampleRatio 0: every failed run is exported, no successful one', as
   let failures = 0;
   try {
     await receiver.waitForSpans(5, roots('ratio-bad'));
+    // The two checks start at random offsets: wait for the successful one to have run as often.
+    await eventually(async () => ((sampleValue((await ta.get('/metrics')).body, 'canary_probe_runs_total', { check: 'ratio-ok', result: 'success' }) ?? 0) >= 5 ? true : undefined), 10_000, 'five successful runs');
   } finally {
     await ta.stop();
   }
