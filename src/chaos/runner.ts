@@ -5,21 +5,20 @@
  * whatever ended the method (failure, abort, halt, maxDuration, SIGTERM), and recovery is
  * verified by the hypothesis, not assumed.
  */
-import { hostname } from 'node:os';
 import type { RunTracer, SpanHandle } from '../exporters/otel.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
 import { runFailback } from './failback.js';
 import { applyFault, revertAll, runRollbackCalls, type FaultContext } from './faults.js';
-import { abortTripped, judgeable, pollUntil, steadyState } from './hypothesis.js';
+import { judgeable, pollUntil, steadyState } from './hypothesis.js';
+import { newJournal, watchAbortWhen, watchStops, type StopReason } from './run-watch.js';
 import { planStep } from './plan.js';
 import { BlastRadius, selectInstances } from './select.js';
 import { AuditLog } from './state/audit.js';
-import { watchHalt } from './state/halt.js';
 import { JournalStore } from './state/journal.js';
 import { acquireLock } from './state/lock.js';
-import type { ActionStep, Experiment, FailbackStep, Journal, PlannedFault, RunStatus, StepRecord } from './types.js';
+import type { ActionStep, Experiment, FailbackStep, HypothesisReport, Journal, PlannedFault, StepRecord } from './types.js';
 
 /** What a run needs from its surroundings. */
 export interface RunnerDeps {
@@ -39,8 +38,6 @@ export interface RunnerDeps {
   tracer?: RunTracer;
 }
 
-/** Why the method stopped early. */
-type StopReason = { status: Extract<RunStatus, 'aborted' | 'interrupted' | 'failed'>; reason: string; verifyAfter: boolean };
 
 /** Budget for rollback calls: they run after an abort, so they get their own clock. */
 const ROLLBACK_BUDGET_MS = 120_000;
@@ -70,7 +67,7 @@ export class ExperimentRun {
     const lock = await acquireLock(this.#d.stateDir, { runId, experiment: this.#exp.name, pid: process.pid });
     const cleanups: (() => void)[] = [];
     try {
-      this.#journal = this.#newJournal(runId);
+      this.#journal = newJournal({ runId, experiment: this.#exp.name, file: this.#exp.file, operator: this.#d.operator, ...(this.#d.approvedBy ? { approvedBy: this.#d.approvedBy } : {}) });
       const rollbackError = await this.#planRollback().then(
         (plan) => ((this.#journal.rollbackPlan = plan), undefined),
         (error: unknown) => (error instanceof Error ? error.message : String(error)),
@@ -79,7 +76,7 @@ export class ExperimentRun {
       this.#span = this.#d.tracer?.startSpan(`chaos ${this.#exp.name}`, { 'canary.chaos.experiment': this.#exp.name, 'canary.chaos.run_id': runId, 'canary.chaos.operator': this.#d.operator });
       await this.#auditEvent('run.start', this.#d.approvedBy ? `approved by ${this.#d.approvedBy}` : undefined);
       this.#d.bus.emit('chaos.run.start', { experiment: this.#exp.name, runId });
-      cleanups.push(...this.#watchStops());
+      cleanups.push(...watchStops({ stateDir: this.#d.stateDir, maxDurationMs: this.#exp.maxDurationMs, ...(this.#d.signal ? { signal: this.#d.signal } : {}), stop: (reason) => this.#stopWith(reason) }));
       // A rollback that cannot be planned could not be run either: nothing starts without one.
       if (rollbackError !== undefined) this.#stopWith({ status: 'failed', reason: `the rollback cannot be planned, nothing was done: ${rollbackError}`, verifyAfter: false });
       else await this.#execute();
@@ -117,7 +114,13 @@ export class ExperimentRun {
 
   /** The method, step by step, until its end or a stop. */
   async #method(): Promise<void> {
-    const offAbort = this.#watchAbortWhen();
+    const offAbort = watchAbortWhen({
+      bus: this.#d.bus,
+      windows: this.#d.windows,
+      tolerances: this.#exp.abortWhen,
+      stopped: () => this.#stop.signal.aborted,
+      tripped: (report) => this.#abortTripped(report),
+    });
     try {
       for (const step of this.#exp.method) {
         if (this.#stop.signal.aborted) return;
@@ -249,36 +252,12 @@ export class ExperimentRun {
     this.#d.bus.emit('chaos.run.end', { experiment: j.experiment, runId: j.runId, status: j.status });
   }
 
-  /** Halt, SIGTERM and maxDuration all stop the method; each says why. */
-  #watchStops(): (() => void)[] {
-    const halt = watchHalt(this.#d.stateDir, (record) =>
-      this.#stopWith({ status: 'aborted', reason: `halted by ${record.operator}${record.reason ? `: ${record.reason}` : ''}`, verifyAfter: false }),
-    );
-    const timer = setTimeout(
-      () => this.#stopWith({ status: 'aborted', reason: `maxDuration (${this.#exp.maxDurationMs} ms) reached: rollback forced`, verifyAfter: true }),
-      this.#exp.maxDurationMs,
-    );
-    const external = this.#d.signal;
-    const onSignal = () => this.#stopWith({ status: 'interrupted', reason: 'interrupted by a signal', verifyAfter: false });
-    if (external?.aborted) onSignal();
-    external?.addEventListener('abort', onSignal, { once: true });
-    return [() => halt.close(), () => clearTimeout(timer), () => external?.removeEventListener('abort', onSignal)];
-  }
-
-  /** `abortWhen`, judged on every result of the checks it names: a trip stops the method at once. */
-  #watchAbortWhen(): () => void {
-    const tolerances = this.#exp.abortWhen;
-    if (tolerances.length === 0) return () => undefined;
-    const names = new Set(tolerances.map((t) => t.check));
-    return this.#d.bus.on('result', (result) => {
-      if (!names.has(result.check) || this.#stop.signal.aborted) return;
-      const tripped = abortTripped(tolerances, this.#d.windows);
-      if (!tripped) return;
-      this.#journal.steadyState.aborted = tripped;
-      this.#journal.deviated = true;
-      const failed = tripped.entries.filter((e) => e.holds).map((e) => e.check).join(', ');
-      this.#stopWith({ status: 'aborted', reason: `abortWhen met for ${failed}`, verifyAfter: true });
-    });
+  /** A tripped abort condition: recorded, and the method stops. */
+  #abortTripped(report: HypothesisReport): void {
+    this.#journal.steadyState.aborted = report;
+    this.#journal.deviated = true;
+    const failed = report.entries.filter((e) => e.holds).map((e) => e.check).join(', ');
+    this.#stopWith({ status: 'aborted', reason: `abortWhen met for ${failed}`, verifyAfter: true });
   }
 
   /** Records the first reason to stop (or a later failure when `override`), and stops the method. */
@@ -300,26 +279,5 @@ export class ExperimentRun {
 
   #auditEvent(event: 'run.start' | 'run.end', detail?: string): Promise<void> {
     return this.#audit.append({ event, operator: this.#d.operator, experiment: this.#exp.name, runId: this.#journal.runId, ...(detail ? { detail } : {}) });
-  }
-
-  #newJournal(runId: string): Journal {
-    return {
-      version: 1,
-      runId,
-      experiment: this.#exp.name,
-      file: this.#exp.file,
-      host: hostname(),
-      pid: process.pid,
-      operator: this.#d.operator,
-      ...(this.#d.approvedBy ? { approvedBy: this.#d.approvedBy } : {}),
-      startedAt: new Date().toISOString(),
-      status: 'running',
-      deviated: false,
-      steadyState: {},
-      steps: [],
-      rollbacks: [],
-      faults: [],
-      rollbackPlan: [],
-    };
   }
 }
