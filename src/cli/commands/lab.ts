@@ -1,0 +1,101 @@
+import { Command } from 'commander';
+import { displayPath } from '../../errors.js';
+import { startControlServer, type ControlServer } from '../../lab/process/control.js';
+import { LOOPBACK_HOSTS, labOptionsSchema } from '../../lab/process/options.js';
+import { startLab, type RunningLab } from '../../lab/process/supervisor.js';
+import { parseDuration } from '../../config/units.js';
+import { createLogger } from '../../log.js';
+import { parseListen } from '../../server/listen.js';
+import { EXIT, usageError } from '../exit.js';
+import type { Io } from '../io.js';
+import { untilSignal } from '../lifecycle.js';
+
+interface LabFlags {
+  backends: string;
+  basePort: string;
+  dir: string;
+  control: string;
+  warmupRequests: string;
+  warmupDelay: string;
+  json?: boolean;
+}
+
+/** Shown in --help and used when a flag is absent; taken from the lab's schema, where defaults live. */
+const DEFAULTS = labOptionsSchema.parse({ dir: 'var/lab' });
+
+/** `canary lab`: the lab fleet as real processes, for chaos experiments, until SIGINT/SIGTERM. */
+export function labCommand(io: Io): Command {
+  return new Command('lab')
+    .description('start the lab fleet as real processes (a round-robin balancer + backends, each with a pid file) and a control API to kill and restart them')
+    .option('--backends <n>', 'number of backend processes', String(DEFAULTS.backends))
+    .option('--base-port <port>', 'balancer port; backend i listens on base-port + i (0: free ports)', String(DEFAULTS.basePort))
+    .option('--dir <dir>', 'directory for pid files (DIR/pids/NAME.pid) and logs (DIR/NAME.log)', DEFAULTS.dir)
+    .option('--control <host:port>', 'loopback address of the control API', '127.0.0.1:18179')
+    .option('--warmup-requests <n>', 'requests each freshly started backend serves slowly (cold start)', String(DEFAULTS.warmup.requests))
+    .option('--warmup-delay <duration>', 'extra delay of the first request after start, shrinking linearly to 0', `${DEFAULTS.warmup.delayMs}ms`)
+    .option('--json', 'print the endpoints as one JSON line')
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary lab --backends 3 --dir var/lab\n' +
+        "  curl -s -X POST 'http://127.0.0.1:18179/lab/backend-2/kill?signal=SIGKILL'\n" +
+        '  curl -s -X POST http://127.0.0.1:18179/lab/backend-2/start\n\n' +
+        'SIGINT/SIGTERM stops every lab process, then exits 0.',
+    )
+    .action(async (flags: LabFlags) => {
+      const control = controlAddress(flags.control);
+      const delayMs = parseDuration(flags.warmupDelay);
+      if (delayMs === undefined) throw usageError(`--warmup-delay ${flags.warmupDelay}: must be a duration such as 200ms`);
+      const running = await startLab({
+        dir: flags.dir,
+        backends: Number(flags.backends),
+        basePort: Number(flags.basePort),
+        warmup: { requests: Number(flags.warmupRequests), delayMs },
+      });
+      // Whatever ends this process (a second signal, a crash), no lab process outlives it.
+      const killAll = () => running.lab.killAllSync();
+      process.once('exit', killAll);
+      let server: ControlServer | undefined;
+      try {
+        server = await startControlServer(running.lab, control.host, control.port);
+        io.out(flags.json === true ? JSON.stringify(describe(running, server)) : banner(running, server));
+        const logger = createLogger({ level: 'info' });
+        const signal = await untilSignal(logger);
+        logger.info({ signal }, 'stop signal received: stopping every lab process');
+      } finally {
+        await server?.close();
+        await running.lab.stop();
+        process.off('exit', killAll);
+      }
+      io.exitCode = EXIT.ok;
+    });
+}
+
+function controlAddress(text: string): { host: string; port: number } {
+  try {
+    const { host, port } = parseListen(text);
+    // Checked before any process starts: the control API would refuse it only afterwards.
+    if (host !== undefined && (LOOPBACK_HOSTS as readonly string[]).includes(host)) return { host, port };
+  } catch {
+    // Reported below as a usage error, like every other bad flag.
+  }
+  throw usageError(`--control ${text}: must be a loopback HOST:PORT such as 127.0.0.1:18179`);
+}
+
+function describe(running: RunningLab, server: ControlServer) {
+  const processes = running.lab.list().map(({ name, role, url, pid, pidFile, logFile }) => ({ name, role, url, pid, pidFile, logFile }));
+  return { control: `${server.url}/lab`, dir: running.dir, pidDir: running.pidDir, processes };
+}
+
+function banner(running: RunningLab, server: ControlServer): string {
+  const rows = running.lab.list().map((p) => `  ${p.name.padEnd(11)} ${`${p.url}/`.padEnd(26)} pid ${p.pid ?? '-'}`);
+  return [
+    `canary lab: ${running.backends.length} backend processes behind a round-robin balancer, on loopback.`,
+    ...rows,
+    `  control     ${server.url}/lab   (POST /lab/NAME/kill?signal=SIGKILL, POST /lab/NAME/start)`,
+    `  pid files   ${displayPath(running.pidDir)}/`,
+    `  logs        ${displayPath(running.dir)}/NAME.log`,
+    `  try         curl -s -X POST '${server.url}/lab/${running.backends[0]?.name ?? 'backend-1'}/kill?signal=SIGKILL'`,
+    'SIGINT/SIGTERM stops every lab process.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,132 @@
+/**
+ * The process lab: a round-robin balancer and N backends, each a real, detached process
+ * with a pid file, so chaos experiments can kill and restart them like real services.
+ * The in-process fleet of `canary demo` (../fleet.ts) is left as it is.
+ *
+ * Layout under `dir`: `pids/<name>.pid` (written by each process once it listens) and
+ * `<name>.log` (its stdout and stderr, appended across restarts).
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CanaryError, ERROR_CODES } from '../../errors.js';
+import { formatHostPort } from '../../server/listen.js';
+import { ManagedProcess, type ProcessSpec } from './child.js';
+import { ProcessLab } from './lab.js';
+import { labOptionsSchema, type LabOptions, type ResolvedLabOptions } from './options.js';
+import { readPidSync, runsScript } from './pidfile.js';
+
+export { ProcessLab, type LabKillResult, type LabProcessStatus } from './lab.js';
+export type { LabOptions } from './options.js';
+
+const BACKEND_SCRIPT = fileURLToPath(new URL('./backend-main.js', import.meta.url));
+const BALANCER_SCRIPT = fileURLToPath(new URL('./balancer-main.js', import.meta.url));
+
+/** A process's name and where it answers. */
+export interface LabEndpoint {
+  name: string;
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:18181`. */
+  url: string;
+}
+
+/** A started lab: where everything is, and the handle that drives it. */
+export interface RunningLab {
+  /** Absolute directory of logs and pid files. */
+  dir: string;
+  /** Absolute directory of the pid files (`dir/pids`). */
+  pidDir: string;
+  balancer: LabEndpoint;
+  backends: LabEndpoint[];
+  /** list, kill, start and stop by process name. */
+  lab: ProcessLab;
+}
+
+/**
+ * Starts the backends, waits for each pid file, then starts the balancer in front of
+ * them. On any failure, stops what started and throws. Refuses to start when a process
+ * of an earlier lab still runs from the same pid files.
+ *
+ * @example
+ * const { balancer, lab } = await startLab({ dir: 'var/lab', backends: 3, basePort: 0 });
+ * await lab.kill('backend-2', 'SIGKILL');
+ * await lab.start('backend-2');
+ * await lab.stop();
+ */
+export async function startLab(options: LabOptions): Promise<RunningLab> {
+  const parsed = labOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const text = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ');
+    throw new CanaryError(ERROR_CODES.usage, `invalid lab options: ${text}`);
+  }
+  const o = parsed.data;
+  const dir = resolve(o.dir);
+  const pidDir = join(dir, 'pids');
+  mkdirSync(pidDir, { recursive: true });
+  const specs = buildSpecs(o, dir, pidDir, await choosePorts(o));
+  refuseLeftovers(specs);
+  const processes = specs.map((spec) => new ManagedProcess(spec));
+  const lab = new ProcessLab(processes, o.startTimeoutMs);
+  const backendNames = specs.filter((s) => s.role === 'backend').map((s) => s.name);
+  try {
+    await lab.startAll(backendNames);
+    await lab.startAll(['balancer']);
+  } catch (err) {
+    await lab.stop();
+    throw err;
+  }
+  const endpoint = (s: ProcessSpec): LabEndpoint => ({ name: s.name, url: s.url });
+  const [balancer, ...backends] = specs.map(endpoint);
+  return { dir, pidDir, balancer: balancer as LabEndpoint, backends, lab };
+}
+
+/** Balancer first, then backend-1..N; ports are basePort, basePort+1, ... */
+function buildSpecs(o: ResolvedLabOptions, dir: string, pidDir: string, ports: readonly number[]): ProcessSpec[] {
+  const url = (port: number) => `http://${formatHostPort(o.host, port)}`;
+  const backends = Array.from({ length: o.backends }, (_, i): ProcessSpec => {
+    const name = `backend-${i + 1}`;
+    const port = ports[i + 1] as number;
+    const pidFile = join(pidDir, `${name}.pid`);
+    const argv = [BACKEND_SCRIPT, '--name', name, '--host', o.host, '--port', String(port), '--pid-file', pidFile];
+    argv.push('--warmup-requests', String(o.warmup.requests), '--warmup-delay-ms', String(o.warmup.delayMs));
+    return { name, role: 'backend', url: url(port), argv, pidFile, logFile: join(dir, `${name}.log`) };
+  });
+  const port = ports[0] as number;
+  const pidFile = join(pidDir, 'balancer.pid');
+  const argv = [BALANCER_SCRIPT, '--name', 'balancer', '--host', o.host, '--port', String(port), '--pid-file', pidFile];
+  argv.push('--backends', backends.map((b) => b.url).join(','), '--probe-interval-ms', String(o.probeIntervalMs));
+  const balancer: ProcessSpec = { name: 'balancer', role: 'balancer', url: url(port), argv, pidFile, logFile: join(dir, 'balancer.log') };
+  return [balancer, ...backends];
+}
+
+/**
+ * Fixed ports from basePort, or free ones. Free ports are chosen here rather than by
+ * each process because a restart must reuse the same port and the balancer must know
+ * every backend's URL before they start.
+ */
+async function choosePorts(o: ResolvedLabOptions): Promise<number[]> {
+  const count = o.backends + 1;
+  if (o.basePort !== 0) return Array.from({ length: count }, (_, i) => o.basePort + i);
+  // All held open together, so no two are the same.
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => {
+      const server = createServer();
+      return new Promise<typeof server>((done, fail) => server.once('error', fail).listen(0, o.host, () => done(server)));
+    }),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  return ports;
+}
+
+function refuseLeftovers(specs: readonly ProcessSpec[]): void {
+  for (const spec of specs) {
+    const pid = readPidSync(spec.pidFile);
+    if (pid !== undefined && runsScript(pid, spec.argv[0] as string)) {
+      throw new CanaryError(
+        ERROR_CODES.busy,
+        `lab process ${spec.name} of an earlier lab still runs (pid ${pid}, pid file ${spec.pidFile}); stop it first (kill ${pid})`,
+      );
+    }
+  }
+}
