@@ -5,7 +5,7 @@
 import { describeCall } from './faults.js';
 import { planStep } from './plan.js';
 import { BlastRadius, selectInstances } from './select.js';
-import type { ActionStep, Experiment, FailbackStep, PlannedFault, Tolerance } from './types.js';
+import type { ActionStep, Experiment, WaveStep, PlannedFault, Tolerance } from './types.js';
 
 export interface PlannedStep {
   id: string;
@@ -35,7 +35,7 @@ async function planOne(exp: Experiment, step: ActionStep, radius: BlastRadius | 
   try {
     const target = step.target === undefined ? undefined : exp.targets[step.target];
     const instances = target ? selectInstances(target, step.selection, random) : [];
-    if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances`);
+    if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances${target.unresolved ? `: ${target.unresolved}` : ''}`);
     if (radius && target) radius.admit(target.name, instances.map((i) => i.name));
     return { id: step.id, action: step.action, faults: await planStep(step, target, instances) };
   } catch (error) {
@@ -49,6 +49,7 @@ export async function planExperiment(exp: Experiment, random: () => number = Mat
   const method: PlannedStep[] = [];
   for (const step of exp.method) {
     if (step.action === 'pause') method.push({ id: step.id, action: 'pause', durationMs: step.durationMs, faults: [] });
+    else if (step.action === 'restore') method.push({ id: step.id, action: `restore ${step.target} (every instance taken down before it, at once, no gate)`, faults: [] });
     else if (step.action === 'failback') method.push({ id: step.id, action: `failback ${step.strategy} of ${step.target} (the instances killed before it, ${describeWaves(step)})`, faults: [] });
     else method.push(await planOne(exp, step, radius, random));
   }
@@ -69,7 +70,7 @@ export async function planExperiment(exp: Experiment, random: () => number = Mat
   };
 }
 
-function describeWaves(step: FailbackStep): string {
+function describeWaves(step: WaveStep): string {
   if (step.strategy === 'all-at-once') return 'in one wave';
   const size = step.waves !== undefined ? `${step.waves} waves` : `${step.waveSize ?? 1} per wave`;
   return `${size}, every ${step.intervalMs / 1000}s${step.jitterMs ? ` + up to ${step.jitterMs / 1000}s` : ''}, gate ${step.gateTimeoutMs / 1000}s`;
@@ -81,7 +82,7 @@ function tolerance(t: Tolerance): string {
 }
 
 function stepLines(step: PlannedStep): string[] {
-  if (step.action.startsWith('failback')) return [`  ${step.id}  ${step.action}`];
+  if (step.action.startsWith('failback') || step.action.startsWith('restore')) return [`  ${step.id}  ${step.action}`];
   if (step.action === 'pause') return [`  ${step.id}  pause ${(step.durationMs ?? 0) / 1000}s (abort conditions watched)`];
   if (step.error) return [`  ${step.id}  ${step.action}: CANNOT PLAN: ${step.error}`];
   return step.faults.flatMap((f) => [

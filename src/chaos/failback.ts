@@ -9,7 +9,7 @@
 import type { ResultWindows } from '../results/window.js';
 import { revertFault, type FaultContext } from './faults.js';
 import { pollUntil, steadyState } from './hypothesis.js';
-import type { FailbackStep, FaultRecord, Tolerance, WaveRecord } from './types.js';
+import type { FaultRecord, HypothesisReport, Tolerance, WaveRecord, WaveStep } from './types.js';
 
 export interface FailbackDeps {
   ctx: FaultContext;
@@ -39,7 +39,7 @@ export function downInstances(faults: readonly FaultRecord[], targetInstances: R
 }
 
 /** Splits the faults into waves as the step says. */
-export function planWaves(step: FailbackStep, down: readonly FaultRecord[]): FaultRecord[][] {
+export function planWaves(step: WaveStep, down: readonly FaultRecord[]): FaultRecord[][] {
   if (down.length === 0) return [];
   if (step.strategy === 'all-at-once') return [[...down]];
   const size = step.waves !== undefined ? Math.ceil(down.length / step.waves) : (step.waveSize ?? 1);
@@ -47,6 +47,9 @@ export function planWaves(step: FailbackStep, down: readonly FaultRecord[]): Fau
   for (let i = 0; i < down.length; i += size) waves.push(down.slice(i, i + size));
   return waves;
 }
+
+/** A restore does not wait for the steady state: the verdict it records is "not judged, passed". */
+const UNGATED: HypothesisReport = { at: '', holds: true, entries: [] };
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -71,7 +74,7 @@ function measure(deps: FailbackDeps, since: number): WaveRecord['checks'] {
 }
 
 /** Runs the failback step; every wave is journaled (durably) as it ends. */
-export async function runFailback(step: FailbackStep, targetInstances: ReadonlySet<string>, deps: FailbackDeps): Promise<FailbackResult> {
+export async function runFailback(step: WaveStep, targetInstances: ReadonlySet<string>, deps: FailbackDeps): Promise<FailbackResult> {
   const { ctx } = deps;
   const waves = planWaves(step, downInstances(ctx.journal.faults, targetInstances));
   ctx.journal.waves ??= [];
@@ -82,7 +85,7 @@ export async function runFailback(step: FailbackStep, targetInstances: ReadonlyS
     const results = await Promise.all(wave.map((fault) => revertFault(ctx, fault, AbortSignal.timeout(fault.revert?.kind === 'spawn' ? fault.revert.timeoutMs + 5_000 : 60_000))));
     deps.release(wave.flatMap((f) => (f.instance ? [f.instance] : [])));
     await wait(step.intervalMs + Math.floor(deps.random() * step.jitterMs), deps.signal);
-    const gate = await pollUntil(() => steadyState(deps.steadyState, deps.windows), (r) => r.holds, step.gateTimeoutMs, deps.signal);
+    const gate = step.gate ? await pollUntil(() => steadyState(deps.steadyState, deps.windows), (r) => r.holds, step.gateTimeoutMs, deps.signal) : UNGATED;
     const record: WaveRecord = {
       step: step.id,
       wave: i + 1,

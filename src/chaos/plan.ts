@@ -6,7 +6,7 @@
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import { readPidFile } from './actions/pid.js';
 import { prepareExpand, type Expand } from './actions/placeholders.js';
-import type { ActionStep, Call, ExecStep, HttpStep, Instance, PlannedFault, ProcessStep, Target } from './types.js';
+import type { ActionStep, Call, ExecStep, HttpRequestSpec, HttpStep, Instance, PlannedFault, ProcessStep, ProxyStep, Target, TargetDriver } from './types.js';
 
 /**
  * Signals whose effect another signal undoes. A stopped process stays stopped until it
@@ -34,6 +34,7 @@ export async function planStep(step: ActionStep, target: Target | undefined, ins
       `${step.id}: step names target ${quote(step.target)} but was planned against ${quote(target?.name)}`,
     );
   }
+  if (step.action === 'proxy') return planProxy(step);
   if (target === undefined) return [await planOne(step, undefined, undefined)];
   const faults: PlannedFault[] = [];
   for (const instance of instances) faults.push(await planOne(step, target, instance));
@@ -44,8 +45,15 @@ function quote(name: string | undefined): string {
   return name === undefined ? 'none' : `"${name}"`;
 }
 
-async function planOne(step: ActionStep, target: Target | undefined, instance: Instance | undefined): Promise<PlannedFault> {
-  const calls = step.action === 'exec' ? await planExec(step, instance) : step.action === 'http' ? await planHttp(step, instance) : await planSignal(step, target, instance);
+async function planOne(step: Exclude<ActionStep, ProxyStep>, target: Target | undefined, instance: Instance | undefined): Promise<PlannedFault> {
+  const calls =
+    step.action === 'exec'
+      ? await planExec(step, instance)
+      : step.action === 'http'
+        ? await planHttp(step, instance)
+        : step.kill && target?.driver !== undefined
+          ? await planDriverKill(step, target.driver, instance)
+          : await planSignal(step, target, instance);
   const fault: PlannedFault = { step: step.id, apply: calls.apply };
   if (instance !== undefined) fault.instance = instance.name;
   if (calls.revert !== undefined) fault.revert = calls.revert;
@@ -70,7 +78,7 @@ function httpTemplates(request: { url: string; headers: Record<string, string>; 
   return [request.url, ...Object.values(request.headers), ...(request.body === undefined ? [] : [request.body])];
 }
 
-type HttpRequestPart = Pick<HttpStep, 'method' | 'url' | 'headers' | 'body' | 'expectStatus' | 'timeoutMs'>;
+type HttpRequestPart = HttpRequestSpec;
 
 function httpCall(request: HttpRequestPart, expand: Expand): Extract<Call, { kind: 'http' }> {
   const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, expand(value)]));
@@ -103,4 +111,30 @@ async function planSignal(step: ProcessStep, target: Target | undefined, instanc
   const expand = await prepareExpand({ step: step.id, instance }, argv);
   const revert: Call = { kind: 'spawn', argv: argv.map(expand), env: { ...env }, pidFile, timeoutMs, ...(cwd ? { cwd } : {}) };
   return { apply, revert };
+}
+
+/** A kill through the target's driver: its kill call, reverted by its restore call, `{signal}` filled in. */
+async function planDriverKill(step: ProcessStep, driver: TargetDriver, instance: Instance | undefined): Promise<CallPair> {
+  const extra = { signal: step.signal };
+  if (driver.kind === 'exec') {
+    const expand = await prepareExpand({ step: step.id, instance, extra }, [...driver.kill.argv, ...driver.restore.argv]);
+    const exec = (spec: typeof driver.kill): Call => ({ kind: 'exec', argv: spec.argv.map(expand), env: { ...spec.env }, timeoutMs: spec.timeoutMs });
+    return { apply: exec(driver.kill), revert: exec(driver.restore) };
+  }
+  const expand = await prepareExpand({ step: step.id, instance, extra }, [...httpTemplates(driver.kill), ...httpTemplates(driver.restore)]);
+  return { apply: httpCall(driver.kill, expand), revert: httpCall(driver.restore, expand) };
+}
+
+/**
+ * One fault per toxic: added with a POST to the proxy's toxics, removed with a DELETE.
+ * Already gone (expired by its ttl, or a proxy reset) counts as removed.
+ */
+function planProxy(step: ProxyStep): PlannedFault[] {
+  const base = `${step.api.replace(/\/+$/, '')}/proxies/${encodeURIComponent(step.proxy)}/toxics`;
+  const headers = { 'content-type': 'application/json' };
+  return step.toxics.map((toxic) => ({
+    step: step.id,
+    apply: { kind: 'http', method: 'POST', url: base, headers, body: JSON.stringify({ ...toxic, ttl: step.ttlMs }), expectStatus: [200], timeoutMs: step.timeoutMs },
+    revert: { kind: 'http', method: 'DELETE', url: `${base}/${encodeURIComponent(toxic.name)}`, headers: {}, expectStatus: [200, 204, 404], timeoutMs: step.timeoutMs },
+  }));
 }

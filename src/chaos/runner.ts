@@ -18,7 +18,7 @@ import { BlastRadius, selectInstances } from './select.js';
 import { AuditLog } from './state/audit.js';
 import { JournalStore } from './state/journal.js';
 import { acquireLock } from './state/lock.js';
-import type { ActionStep, Experiment, FailbackStep, HypothesisReport, Journal, PlannedFault, StepRecord } from './types.js';
+import type { ActionStep, Experiment, WaveStep, HypothesisReport, Journal, PlannedFault, StepRecord } from './types.js';
 
 /** What a run needs from its surroundings. */
 export interface RunnerDeps {
@@ -127,7 +127,7 @@ export class ExperimentRun {
         const record: StepRecord = { id: step.id, action: step.action, startedAt: new Date().toISOString(), status: 'running', faults: [] };
         this.#journal.steps.push(record);
         const error =
-          step.action === 'pause' ? await this.#pause(step.durationMs) : step.action === 'failback' ? await this.#failback(step) : await this.#actionStep(step, record);
+          step.action === 'pause' ? await this.#pause(step.durationMs) : step.action === 'failback' || step.action === 'restore' ? await this.#failback(step) : await this.#actionStep(step, record);
         record.endedAt = new Date().toISOString();
         record.status = error === undefined ? 'ok' : 'failed';
         if (error !== undefined) record.error = error;
@@ -154,7 +154,7 @@ export class ExperimentRun {
   }
 
   /** Brings killed instances back in waves; a gate that does not return stops the run (aborted). */
-  async #failback(step: FailbackStep): Promise<string | undefined> {
+  async #failback(step: WaveStep): Promise<string | undefined> {
     const target = this.#exp.targets[step.target];
     if (!target) return `unknown target ${step.target}`;
     const result = await runFailback(step, new Set(target.instances.map((i) => i.name)), {
@@ -193,7 +193,7 @@ export class ExperimentRun {
     const target = step.target === undefined ? undefined : this.#exp.targets[step.target];
     if (step.target !== undefined && !target) throw new Error(`unknown target ${step.target}`);
     const instances = target ? selectInstances(target, step.selection, this.#d.random ?? Math.random) : [];
-    if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances`);
+    if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances${target.unresolved ? `: ${target.unresolved}` : ''}`);
     if (admit && target) this.#radius.admit(target.name, instances.map((i) => i.name));
     return planStep(step, target, instances);
   }

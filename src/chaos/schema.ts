@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { duration } from '../config/schema/common.js';
 import { formatDuration } from '../config/units.js';
 import { scheduleSchema } from './schema/schedule.js';
-import { methodSchema, rollbackSchema } from './schema/steps.js';
+import { finishProxySteps, methodSchema, rollbackSchema } from './schema/steps.js';
 import { targetsSchema } from './schema/targets.js';
 import { dropUndefined, toleranceSchema } from './schema/tolerance.js';
 
@@ -53,8 +53,9 @@ export const experimentSchema = z
       });
     }
   })
-  .transform(({ maxDuration, recoveryTimeout, ...rest }) =>
-    dropUndefined({ ...rest, maxDurationMs: maxDuration, recoveryTimeoutMs: recoveryTimeout }),
+  .transform(({ maxDuration, recoveryTimeout, method, ...rest }) =>
+    // A toxic outlives no run: by default it expires when the run's time is up.
+    dropUndefined({ ...rest, method: finishProxySteps(method, maxDuration + recoveryTimeout), maxDurationMs: maxDuration, recoveryTimeoutMs: recoveryTimeout }),
   )
   .meta({ title: 'canary chaos experiment' });
 

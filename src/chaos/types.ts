@@ -26,12 +26,40 @@ export interface StartSpec {
   timeoutMs: number;
 }
 
+/** One HTTP request of a target driver or a step, placeholders not yet filled in. */
+export interface HttpRequestSpec {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  expectStatus: number[];
+  timeoutMs: number;
+}
+
+/** One program run of an exec target driver, placeholders not yet filled in. */
+export interface ExecSpec {
+  argv: string[];
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+/**
+ * How a `kill` reaches instances that are not local processes: a program per instance
+ * (systemctl, kubectl, ssh) or a request per instance (an orchestrator's or the lab's
+ * API). `{signal}` is the kill's signal; `restore` is the kill's revert.
+ */
+export type TargetDriver = { kind: 'exec'; kill: ExecSpec; restore: ExecSpec } | { kind: 'http'; kill: HttpRequestSpec; restore: HttpRequestSpec };
+
 /** A named set of instances (`targets:` in an experiment). */
 export interface Target {
   name: string;
   instances: Instance[];
   /** Present: a killed instance is restarted with this, which is the kill's revert. */
   start?: StartSpec;
+  /** Present: kills and restores go through it instead of signals and pid files. */
+  driver?: TargetDriver;
+  /** Why the target has no instances, when it was resolved from something not there (a lab not running). */
+  unresolved?: string;
 }
 
 /** `>= 0.99`, `< 300ms`: latencies are kept in seconds, ratios as fractions. */
@@ -84,15 +112,9 @@ export interface ExecStep extends StepBase {
 }
 
 /** Send one HTTP request and expect a status. */
-export interface HttpStep extends StepBase {
+export interface HttpStep extends StepBase, HttpRequestSpec {
   action: 'http';
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  expectStatus: number[];
-  timeoutMs: number;
-  revert?: { method: string; url: string; headers: Record<string, string>; body?: string; expectStatus: number[]; timeoutMs: number };
+  revert?: HttpRequestSpec;
 }
 
 /**
@@ -102,6 +124,25 @@ export interface HttpStep extends StepBase {
 export interface ProcessStep extends StepBase {
   action: 'process';
   signal: NodeJS.Signals;
+  /** Written as `kill`: on a target with a driver, the driver's kill and restore stand in for the signal. */
+  kill: boolean;
+}
+
+/**
+ * Add toxics to a proxy of a fault proxy (`canary proxy`, or Toxiproxy itself) through its
+ * REST API; the revert deletes them. Each toxic also carries a ttl, so it expires on its
+ * own should every runner die.
+ */
+export interface ProxyStep extends StepBase {
+  action: 'proxy';
+  /** Base URL of the proxy's API, e.g. `http://127.0.0.1:8474`. */
+  api: string;
+  /** Name of the proxy the toxics go on. */
+  proxy: string;
+  toxics: { name: string; type: string; stream: 'upstream' | 'downstream'; toxicity: number; attributes: Record<string, unknown> }[];
+  /** Lifetime of each toxic in ms. */
+  ttlMs: number;
+  timeoutMs: number;
 }
 
 /** Wait, watching the abort conditions. */
@@ -117,9 +158,8 @@ export interface PauseStep {
  * took down; each wave is gated on the steady state. `all-at-once` is one wave, for
  * comparison.
  */
-export interface FailbackStep {
+interface WaveStepBase {
   id: string;
-  action: 'failback';
   target: string;
   strategy: 'staggered' | 'all-at-once';
   /** Instances per wave (staggered); with `waves`, the count is derived from it. */
@@ -131,10 +171,24 @@ export interface FailbackStep {
   jitterMs: number;
   /** How long the steady state may take to return after a wave before the failback stops. */
   gateTimeoutMs: number;
+  /** Judge the steady state after each wave (false for `restore`). */
+  gate: boolean;
 }
 
-export type ActionStep = ExecStep | HttpStep | ProcessStep;
-export type Step = ActionStep | PauseStep | FailbackStep;
+export interface FailbackStep extends WaveStepBase {
+  action: 'failback';
+}
+
+/** Everything taken down comes back now: an all-at-once failback without a gate. */
+export interface RestoreStep extends WaveStepBase {
+  action: 'restore';
+}
+
+/** A step that brings instances back. */
+export type WaveStep = FailbackStep | RestoreStep;
+
+export type ActionStep = ExecStep | HttpStep | ProcessStep | ProxyStep;
+export type Step = ActionStep | PauseStep | WaveStep;
 
 /** One failback wave, as the journal records it. */
 export interface WaveRecord {

@@ -181,7 +181,7 @@ function startTarget(name: string): { child: ChildProcess; pid: number; instance
 }
 
 describe('signal calls against real processes', { skip: existsSync('/proc/self/stat') ? false : 'needs /proc' }, () => {
-  const step = (signal: NodeJS.Signals): ProcessStep => ({ id: 'method[0]', action: 'process', target: 'fleet', selection: {}, signal });
+  const step = (signal: NodeJS.Signals): ProcessStep => ({ id: 'method[0]', action: 'process', target: 'fleet', selection: {}, signal, kill: false });
   const plan = async (signal: NodeJS.Signals, instance: Instance) => (await planStep(step(signal), { name: 'fleet', instances: [instance] }, [instance]))[0];
   const signal = AbortSignal.timeout(60_000);
 

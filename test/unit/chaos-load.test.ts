@@ -75,7 +75,7 @@ test('every key of a full experiment resolves: absolute paths, seconds, fraction
   ]);
   assert.deepEqual(e.blastRadius, { maxInstances: 1, maxPercent: 50 });
   assert.deepEqual(e.method.map((s) => s.id), ['method[0]', 'method[1]', 'method[2]', 'method[3]', 'method[4]']);
-  assert.deepEqual(e.method[0], { id: 'method[0]', action: 'process', target: 'backends', selection: { count: 1 }, signal: 'SIGSTOP' });
+  assert.deepEqual(e.method[0], { id: 'method[0]', action: 'process', target: 'backends', selection: { count: 1 }, signal: 'SIGSTOP', kill: false });
   assert.deepEqual(e.method[1], { id: 'method[1]', action: 'pause', durationMs: 20_000 });
   assert.deepEqual(e.method[4], { id: 'method[4]', action: 'pause', durationMs: 90_000 });
   const exec = e.method[2] as ExecStep;
@@ -159,11 +159,15 @@ test('every shipped example in chaos/ loads without problems against the demo ch
   assert.deepEqual(experiments.map((e) => e.file).sort(), shipped.map((f) => resolve(repoRoot, 'chaos', f)).sort());
   const byName = new Map(experiments.map((e) => [e.name, e]));
   const stop = byName.get('stop-one-backend');
-  assert.deepEqual(stop?.method[0], { id: 'method[0]', action: 'process', target: 'backends', selection: { count: 1 }, signal: 'SIGSTOP' });
+  assert.deepEqual(stop?.method[0], { id: 'method[0]', action: 'process', target: 'backends', selection: { count: 1 }, signal: 'SIGSTOP', kill: false });
   assert.deepEqual(stop?.rollback.map((s) => s.action === 'process' && s.signal), ['SIGCONT']);
-  const fault = byName.get('http-fault')?.method[0] as HttpStep | undefined;
-  assert.equal(fault?.revert?.method, 'DELETE');
-  assert.deepEqual(fault?.revert?.expectStatus, [...statuses(200, 299), 404]);
+  // The failback pair differs only in the strategy of the failback step.
+  const waves = ['staggered-failback', 'failback-all-at-once'].map((name) => byName.get(name)?.method[2]);
+  assert.deepEqual(waves.map((s) => s?.action === 'failback' && s.strategy), ['staggered', 'all-at-once']);
+  assert.deepEqual(byName.get('staggered-failback')?.targets.backends?.driver?.kind, 'http');
+  const proxy = byName.get('latency-injection')?.method[0];
+  // The toxic expires by itself when the run's time is up: maxDuration 2m + recoveryTimeout 1m.
+  assert.equal(proxy?.action === 'proxy' && proxy.ttlMs, 180_000);
 });
 
 test('the examples\' agent config carries the demo\'s checks', async () => {

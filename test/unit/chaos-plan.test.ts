@@ -142,7 +142,7 @@ describe('planStep: http', () => {
 });
 
 describe('planStep: process', () => {
-  const stop: ProcessStep = { id: 'method[2]', action: 'process', target: 'backends', selection: {}, signal: 'SIGSTOP' };
+  const stop: ProcessStep = { id: 'method[2]', action: 'process', target: 'backends', selection: {}, signal: 'SIGSTOP', kill: false };
 
   test('SIGSTOP and SIGTSTP are reverted by SIGCONT to the same pid; other signals have no revert', async () => {
     const [fault] = await planStep(stop, backends, [b1]);

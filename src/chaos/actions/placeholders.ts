@@ -25,6 +25,8 @@ export interface PlaceholderScope {
   step: string;
   /** The instance, or undefined for a step without a target. */
   instance: Instance | undefined;
+  /** Values known to the step itself, e.g. `{signal}` of a kill through a target driver. */
+  extra?: Readonly<Record<string, string>>;
 }
 
 /** The placeholder names used in `templates`, `{{` escapes left out. */
@@ -57,6 +59,7 @@ export async function prepareExpand(scope: PlaceholderScope, templates: readonly
 
 async function valueOf(scope: PlaceholderScope, name: string): Promise<string> {
   const { instance } = scope;
+  if (scope.extra !== undefined && Object.hasOwn(scope.extra, name)) return scope.extra[name] as string;
   if (instance === undefined) throw placeholderError(scope, name, 'needs an instance, but the step has no target');
   const missing = (what: string): CanaryError => placeholderError(scope, name, `instance "${instance.name}" has no ${what}`);
   if (name === 'instance') return instance.name;

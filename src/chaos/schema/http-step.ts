@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
 import { statusMatcher } from '../../config/schema/http.js';
 import { placeholderNames } from '../actions/placeholders.js';
-import { isHttpUrl } from './targets.js';
+import { isHttpUrl } from './url.js';
 
 /** The inclusive codes of one matcher written as a string: `2xx`, `503` or `500-504`. */
 function statusRange(matcher: string): [number, number] {

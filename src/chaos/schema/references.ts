@@ -30,7 +30,7 @@ export function checkReferences(experiment: Experiment, source: YamlSource, conf
   for (const [list, steps] of [['method', experiment.method], ['rollback', experiment.rollback]] as const) {
     for (const [index, step] of steps.entries()) {
       if (step.action === 'pause') continue;
-      if (step.action === 'failback') {
+      if (step.action === 'failback' || step.action === 'restore') {
         if (!(step.target in experiment.targets)) findings.push({ at: [list, index, 'target'], message: `target "${step.target}" is not defined in targets` });
         continue;
       }
@@ -75,7 +75,8 @@ function stepFindings({ experiment, step, target, fromPidFiles }: StepContext): 
   if (target !== undefined && count !== undefined && n > 0 && count > n) {
     findings.push({ at: ['count'], message: `selects ${plural(count)}, but target "${target.name}" has ${n}` });
   }
-  if (step.action === 'process' && target !== undefined) {
+  // A kill through the target's driver (exec, http, lab) needs no pid file.
+  if (step.action === 'process' && target !== undefined && !(step.kill && target.driver !== undefined)) {
     const lacking = target.instances.find((i) => i.pidFile === undefined);
     if (lacking) {
       findings.push({ at: ['target'], message: `instance "${lacking.name}" of target "${target.name}" has no pidFile, which a process step needs` });

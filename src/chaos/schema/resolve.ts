@@ -2,7 +2,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { displayPath, type Problem } from '../../errors.js';
 import { formatPath, positionAt, type YamlSource } from '../../config/yaml.js';
-import type { Instance, Target } from '../types.js';
+import type { HttpRequestSpec, Instance, Target, TargetDriver } from '../types.js';
+import { resolveLabTarget } from './lab-target.js';
 import type { ParsedTarget } from './targets.js';
 import { dropUndefined } from './tolerance.js';
 
@@ -22,12 +23,18 @@ export async function resolveTargets(parsed: Record<string, ParsedTarget>, sourc
   const base = dirname(source.file);
   const resolved: ResolvedTargets = { targets: {}, fromPidFiles: new Set(), problems: [] };
   for (const [name, target] of Object.entries(parsed)) {
+    if (target.lab !== undefined) {
+      resolved.targets[name] = await resolveLabTarget(name, target.lab);
+      resolved.fromPidFiles.add(name);
+      continue;
+    }
+    const driver = driverOf(target);
     const start = target.start && dropUndefined({ argv: target.start.argv, env: target.start.env, cwd: target.start.cwd === undefined ? undefined : resolve(base, target.start.cwd), timeoutMs: target.start.timeout });
     if (target.pidFiles === undefined) {
       const instances = (target.instances ?? []).map(
         (i): Instance => dropUndefined({ name: i.name, pidFile: i.pidFile === undefined ? undefined : resolve(base, i.pidFile), url: i.url, vars: i.vars }),
       );
-      resolved.targets[name] = dropUndefined({ name, instances, start });
+      resolved.targets[name] = dropUndefined({ name, instances, start, driver });
       continue;
     }
     resolved.fromPidFiles.add(name);
@@ -39,6 +46,22 @@ export async function resolveTargets(parsed: Record<string, ParsedTarget>, sourc
     }
   }
   return resolved;
+}
+
+type HttpFields = { method: string; url: string; headers: Record<string, string>; body?: string; expectStatus: number[]; timeout: number };
+
+function requestSpec({ timeout, ...rest }: HttpFields): HttpRequestSpec {
+  return dropUndefined({ ...rest, timeoutMs: timeout });
+}
+
+/** The exec or http driver as the runner uses it (durations in ms). */
+function driverOf(target: ParsedTarget): TargetDriver | undefined {
+  if (target.exec !== undefined) {
+    const { kill, restore, env, timeout } = target.exec;
+    return { kind: 'exec', kill: { argv: kill, env, timeoutMs: timeout }, restore: { argv: restore, env, timeoutMs: timeout } };
+  }
+  if (target.http !== undefined) return { kind: 'http', kill: requestSpec(target.http.kill), restore: requestSpec(target.http.restore) };
+  return undefined;
 }
 
 /** One instance per matching file, named by the file's name without `.pid`, in path order. */

@@ -1,7 +1,9 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
-import type { ActionStep, ExecStep, FailbackStep, HttpStep, PauseStep, ProcessStep, Step } from '../types.js';
+import type { ActionStep, ExecStep, FailbackStep, HttpStep, PauseStep, ProcessStep, ProxyStep, RestoreStep, Step } from '../types.js';
+import { argvSchema, envSchema } from './argv.js';
+import { proxyStep, toProxyStep } from './proxy-step.js';
 import { httpRequestFields } from './http-step.js';
 import { dropUndefined } from './tolerance.js';
 
@@ -31,14 +33,6 @@ function selectionRules(step: SelectionInput, ctx: z.RefinementCtx): void {
     }
   }
 }
-
-const envSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names must match [A-Za-z_][A-Za-z0-9_]*'), z.string());
-
-const argvSchema = z
-  .array(z.string())
-  .min(1)
-  .refine((argv) => argv[0] !== '', 'the program (first item) must not be empty')
-  .meta({ description: 'Program and arguments, run without a shell; {instance}, {pid}, {url}, {var.NAME} are replaced per instance.' });
 
 const processStep = z
   .strictObject({
@@ -120,6 +114,13 @@ const failbackStep = z
   })
   .meta({ description: 'Bring back the instances earlier kill steps took down, in waves gated on the steady state.' });
 
+const restoreStep = z
+  .strictObject({
+    action: z.literal('restore'),
+    target: z.string().min(1).meta({ description: 'Target whose taken-down instances come back.' }),
+  })
+  .meta({ description: 'Bring back every instance earlier steps took down, at once and without a gate.' });
+
 const pauseStep = z
   .strictObject({
     // Optional, so a pause is written `{ pause: 20s }`; the discriminated union routes an item without `action` here.
@@ -138,7 +139,7 @@ function toActionStep(step: ParsedAction): WithoutId<ActionStep> {
   const { target, count, percent } = step;
   const base = dropUndefined({ target, selection: dropUndefined({ count, percent }) });
   // A kill is a process step whose revert is the target's start (see plan.ts).
-  if (step.action === 'process' || step.action === 'kill') return { action: 'process', ...base, signal: step.signal } satisfies Omit<ProcessStep, 'id'>;
+  if (step.action === 'process' || step.action === 'kill') return { action: 'process', ...base, signal: step.signal, kill: step.action === 'kill' } satisfies Omit<ProcessStep, 'id'>;
   if (step.action === 'exec') {
     const { argv, env, timeout, revert } = step;
     const undo = revert && { argv: revert.argv, env: revert.env ?? env, timeoutMs: revert.timeout ?? timeout };
@@ -158,12 +159,17 @@ export const actionStepSchema = z.discriminatedUnion('action', [processStep, kil
 
 /** One step of `method`: an action or `{ pause: DURATION }`. */
 export const methodStepSchema = z
-  .discriminatedUnion('action', [pauseStep, processStep, killStep, execStep, httpStep, failbackStep])
-  .transform((step): WithoutId<Step> => {
+  .discriminatedUnion('action', [pauseStep, processStep, killStep, execStep, httpStep, failbackStep, restoreStep, proxyStep])
+  .transform((step): WithoutId<Step> | ProxyDraft => {
     if ('pause' in step) return { action: 'pause', durationMs: step.pause } satisfies Omit<PauseStep, 'id'>;
+    if (step.action === 'proxy') return toProxyStep(step);
+    if (step.action === 'restore') {
+      // Nothing waits: the interval is 0 and the gate is off; gateTimeout is unused.
+      return { action: 'restore', target: step.target, strategy: 'all-at-once', intervalMs: 0, jitterMs: 0, gateTimeoutMs: 1, gate: false } satisfies Omit<RestoreStep, 'id'>;
+    }
     if (step.action === 'failback') {
       const { target, strategy, waveSize, waves, interval, jitter, gateTimeout } = step;
-      return dropUndefined({ action: 'failback', target, strategy, waveSize, waves, intervalMs: interval, jitterMs: jitter, gateTimeoutMs: gateTimeout }) satisfies Omit<FailbackStep, 'id'>;
+      return dropUndefined({ action: 'failback', target, strategy, waveSize, waves, intervalMs: interval, jitterMs: jitter, gateTimeoutMs: gateTimeout, gate: true }) satisfies Omit<FailbackStep, 'id'>;
     }
     return toActionStep(step);
   });
@@ -173,7 +179,21 @@ export const methodSchema = z
   .array(methodStepSchema)
   .min(1)
   // Ids are positions (`method[2]`): stable across runs, so journals and messages agree.
-  .transform((steps) => steps.map((step, i) => ({ id: `method[${i}]`, ...step })));
+  .transform((steps) => steps.map((step, i) => withId(step, `method[${i}]`, i)));
+
+/** A proxy step before its toxics are named and its ttl known. */
+type ProxyDraft = ReturnType<typeof toProxyStep>;
+
+/** Gives a step its id; unnamed toxics get names unique in the experiment (`canary-2-0`). */
+function withId(step: WithoutId<Step> | ProxyDraft, id: string, index: number): Step | (ProxyDraft & { id: string }) {
+  if (step.action !== 'proxy') return { id, ...step };
+  return { id, ...step, toxics: step.toxics.map((t, n) => ({ ...t, name: t.name ?? `canary-${index}-${n}` })) };
+}
+
+/** Fills in what a proxy step takes from its experiment: the ttl of its toxics. */
+export function finishProxySteps(steps: readonly (Step | (ProxyDraft & { id: string }))[], defaultTtlMs: number): Step[] {
+  return steps.map((step) => (step.action === 'proxy' ? ({ ...step, ttlMs: step.ttlMs ?? defaultTtlMs } as ProxyStep) : (step as Step)));
+}
 
 /** `rollback:`, actions only, each given its id. @defaultValue `[]` */
 export const rollbackSchema = z

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { applyOverrides } from '../../config/overrides.js';
-import { startFleet, type LabFleet } from '../../lab/fleet.js';
+import { startDemoStack, type DemoStack } from '../../lab/demo.js';
 import { createLogger } from '../../log.js';
 import type { ServerAddress } from '../../server/index.js';
 import { PACKAGE_ROOT } from '../../version.js';
@@ -13,32 +13,40 @@ interface DemoOptions {
   listen?: string;
 }
 
-/** `canary demo` (`npm start`): the lab fleet and an agent probing it, until Ctrl-C. */
+/** `canary demo` (`npm start`): the lab, a fault proxy and an agent probing them, with a scheduled failback experiment, until Ctrl-C. */
 export function demoCommand(io: Io): Command {
   return new Command('demo')
-    .description('start a local lab fleet (balancer + 3 backends on loopback) and an agent probing it')
+    .description('start the lab fleet (balancer + 3 backend processes), a fault proxy and an agent probing them, with a scheduled staggered-failback experiment')
     .option('-l, --listen <host:port>', 'address for the agent’s /metrics (default from config/demo.yaml)')
     .addHelpText('after', '\nExample:\n  canary demo            # then open http://127.0.0.1:9464/metrics\n\nStop with Ctrl-C.')
     .action(async (options: DemoOptions) => {
       const config = applyOverrides(await loadConfig(resolve(PACKAGE_ROOT, 'config', 'demo.yaml')), { listen: options.listen });
-      const fleet = await startFleet();
+      const stack = await startDemoStack(resolve(PACKAGE_ROOT, 'var', 'lab'));
+      // A second Ctrl-C or a crash must not leave lab processes behind.
+      const killAll = () => stack.lab.lab.killAllSync();
+      process.once('exit', killAll);
       try {
         const logger = createLogger({ level: config.exporters.log.level });
-        const onStarted = (address: ServerAddress) => io.out(banner(fleet, `${address.url}metrics`));
-        io.exitCode = await runAgent(config, logger, { enableChaos: false, onStarted });
+        const onStarted = (address: ServerAddress) => io.out(banner(stack, `${address.url}metrics`));
+        io.exitCode = await runAgent(config, logger, { enableChaos: true, onStarted });
       } finally {
-        await fleet.close();
+        await stack.close();
+        process.off('exit', killAll);
       }
     });
 }
 
-function banner(fleet: LabFleet, metrics: string): string {
+function banner(stack: DemoStack, metrics: string): string {
+  const { lab } = stack;
   return [
-    'canary demo: a lab fleet on loopback and an agent probing it every 2 s.',
-    `  balancer   ${fleet.balancer.url}/   (round-robin over the backends)`,
-    ...fleet.backends.map((b) => `  ${b.name.padEnd(10)} ${b.url}/health`),
+    'canary demo: the lab fleet on loopback, a fault proxy, and an agent probing them every 2 s.',
+    `  balancer   ${lab.balancer.url}/   (round-robin over the backends, pid files in ${lab.pidDir})`,
+    ...lab.backends.map((b) => `  ${b.name.padEnd(10)} ${b.url}/health`),
+    `  frontend   ${stack.frontend}/   (through the fault proxy, API ${stack.proxyApi})`,
+    `  lab API    ${stack.control.url}/lab`,
     `  metrics    ${metrics}`,
-    `  try        curl -s ${metrics} | grep -E '^probe_(success|duration_seconds)'`,
+    '  chaos      staggered-failback is scheduled: within a minute two backends are killed and brought back in waves',
+    `  watch      curl -s ${metrics} | grep -E '^(probe_success|canary_chaos_runs_total)'`,
     'Agent log lines follow (JSON). Ctrl-C stops everything.',
     '',
   ].join('\n');

@@ -4,10 +4,13 @@
  *
  *   node backend-main.js --name backend-1 --port 18181 --pid-file var/lab/pids/backend-1.pid
  *     [--host 127.0.0.1] [--warmup-requests 20] [--warmup-delay-ms 200]
+ *     [--origin http://127.0.0.1:PORT --miss-ratio 0.05]
  *
  * `GET /healthz` (and `/health`, like the in-process demo backend) answers `ok` at once;
  * every other request answers 200 with JSON naming the backend, after the cold-start
- * delay of {@link warmupDelay}. The pid file is written once listening.
+ * delay of {@link warmupDelay}, and after a fill from the shared origin when the request
+ * misses the (modelled) cache: always while cold, `missRatio` of the time once warm. The
+ * pid file is written once listening.
  */
 import { createServer } from 'node:http';
 import { listenOn } from '../net.js';
@@ -29,13 +32,24 @@ const server = createServer((req, res) => {
   }
   const index = served++;
   const coldMs = warmupDelay(index, warmup);
+  const miss = args.origin !== undefined && (index < warmup.requests || Math.random() < args.missRatio);
   const answer = () => {
-    const body = JSON.stringify({ status: 'ok', backend: args.name, pid: process.pid, path: req.url, request: index, coldMs });
+    const body = JSON.stringify({ status: 'ok', backend: args.name, pid: process.pid, path: req.url, request: index, coldMs, miss });
     res.writeHead(200, { 'content-type': 'application/json', 'x-lab-backend': args.name }).end(body);
   };
-  if (coldMs > 0) setTimeout(answer, coldMs);
-  else answer();
+  const afterDelay = (): void => {
+    if (!miss) return answer();
+    fill().then(answer, () => res.writeHead(502).end('origin unreachable\n'));
+  };
+  if (coldMs > 0) setTimeout(afterDelay, coldMs);
+  else afterDelay();
 });
+
+/** One cache fill from the shared origin. */
+async function fill(): Promise<void> {
+  const response = await fetch(`${args.origin}/fill`);
+  await response.arrayBuffer();
+}
 
 try {
   const url = await listenOn(server, args.host, args.port);

@@ -48,9 +48,13 @@ export class ProcessLab {
   /** Operations run one at a time, so two `start`s of one name never spawn twice. */
   #serial: Promise<unknown> = Promise.resolve();
 
-  constructor(processes: readonly ManagedProcess[], startTimeoutMs: number) {
+  /** In-process parts (the origin) closed after the processes stop. */
+  readonly #resources: readonly { close(): Promise<void> }[];
+
+  constructor(processes: readonly ManagedProcess[], startTimeoutMs: number, resources: readonly { close(): Promise<void> }[] = []) {
     this.#processes = new Map(processes.map((p) => [p.spec.name, p]));
     this.#startTimeoutMs = startTimeoutMs;
+    this.#resources = resources;
   }
 
   /** Names of every process, balancer first. */
@@ -99,6 +103,7 @@ export class ProcessLab {
   stop(): Promise<void> {
     return this.#run(async () => {
       await Promise.all([...this.#processes.values()].map((p) => stopOne(p)));
+      await Promise.all(this.#resources.map((r) => r.close()));
     });
   }
 

@@ -37,6 +37,19 @@ export const labOptionsSchema = z
     /** Balancer port; backend i listens on basePort + i. 0 picks free ports. @defaultValue 18180 */
     basePort: port.default(18180),
     warmup: warmupSchema.prefault({}),
+    /**
+     * The shared origin behind the backends' caches: one fill at a time, `fillMs` each.
+     * `missRatio`: share of a warm backend's requests that miss its cache; every request of
+     * a cold one (during warm-up) misses. `fillMs: 0` turns the origin off.
+     */
+    origin: z
+      .strictObject({
+        /** @defaultValue 20 */
+        fillMs: count.default(20),
+        /** @defaultValue 0.05 */
+        missRatio: z.coerce.number().min(0).max(1).default(0.05),
+      })
+      .prefault({}),
     /** How often the balancer re-probes backends it marked down. @defaultValue 500 */
     probeIntervalMs: z.coerce.number().int().min(50).default(500),
     /** How long to wait for a started process to write its pid file. @defaultValue 10000 */
@@ -60,6 +73,9 @@ export const backendArgsSchema = z.strictObject({
   pidFile: z.string().min(1),
   warmupRequests: warmupSchema.shape.requests,
   warmupDelayMs: warmupSchema.shape.delayMs,
+  /** The shared origin's URL; absent: no cache misses are modelled. */
+  origin: z.url({ protocol: /^http$/ }).optional(),
+  missRatio: z.coerce.number().min(0).max(1).default(0.05),
 });
 
 /** Flags of `balancer-main.js`, the balancer process. */

@@ -17,6 +17,7 @@ import { ProcessLab } from './lab.js';
 import { labOptionsSchema, type LabOptions, type ResolvedLabOptions } from './options.js';
 import { readPidSync, runsScript } from './pidfile.js';
 
+import { startOrigin, type Origin } from './origin.js';
 export { ProcessLab, type LabKillResult, type LabProcessStatus } from './lab.js';
 export type { LabOptions } from './options.js';
 
@@ -40,6 +41,8 @@ export interface RunningLab {
   backends: LabEndpoint[];
   /** list, kill, start and stop by process name. */
   lab: ProcessLab;
+  /** The shared origin behind the backends (closed by `lab.stop()`). */
+  origin?: Origin;
 }
 
 /**
@@ -63,10 +66,17 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
   const dir = resolve(o.dir);
   const pidDir = join(dir, 'pids');
   mkdirSync(pidDir, { recursive: true });
-  const specs = buildSpecs(o, dir, pidDir, await choosePorts(o));
-  refuseLeftovers(specs);
+  const ports = await choosePorts(o);
+  const origin = o.origin.fillMs > 0 ? await startOrigin(o.host, o.origin.fillMs) : undefined;
+  const specs = buildSpecs(o, dir, pidDir, ports, origin?.url);
+  try {
+    refuseLeftovers(specs);
+  } catch (err) {
+    await origin?.close();
+    throw err;
+  }
   const processes = specs.map((spec) => new ManagedProcess(spec));
-  const lab = new ProcessLab(processes, o.startTimeoutMs);
+  const lab = new ProcessLab(processes, o.startTimeoutMs, origin ? [origin] : []);
   const backendNames = specs.filter((s) => s.role === 'backend').map((s) => s.name);
   try {
     await lab.startAll(backendNames);
@@ -77,11 +87,11 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
   }
   const endpoint = (s: ProcessSpec): LabEndpoint => ({ name: s.name, url: s.url });
   const [balancer, ...backends] = specs.map(endpoint);
-  return { dir, pidDir, balancer: balancer as LabEndpoint, backends, lab };
+  return { dir, pidDir, balancer: balancer as LabEndpoint, backends, lab, ...(origin ? { origin } : {}) };
 }
 
 /** Balancer first, then backend-1..N; ports are basePort, basePort+1, ... */
-function buildSpecs(o: ResolvedLabOptions, dir: string, pidDir: string, ports: readonly number[]): ProcessSpec[] {
+function buildSpecs(o: ResolvedLabOptions, dir: string, pidDir: string, ports: readonly number[], originUrl: string | undefined): ProcessSpec[] {
   const url = (port: number) => `http://${formatHostPort(o.host, port)}`;
   const backends = Array.from({ length: o.backends }, (_, i): ProcessSpec => {
     const name = `backend-${i + 1}`;
@@ -89,6 +99,7 @@ function buildSpecs(o: ResolvedLabOptions, dir: string, pidDir: string, ports: r
     const pidFile = join(pidDir, `${name}.pid`);
     const argv = [BACKEND_SCRIPT, '--name', name, '--host', o.host, '--port', String(port), '--pid-file', pidFile];
     argv.push('--warmup-requests', String(o.warmup.requests), '--warmup-delay-ms', String(o.warmup.delayMs));
+    if (originUrl !== undefined) argv.push('--origin', originUrl, '--miss-ratio', String(o.origin.missRatio));
     return { name, role: 'backend', url: url(port), argv, pidFile, logFile: join(dir, `${name}.log`) };
   });
   const port = ports[0] as number;

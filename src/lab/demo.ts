@@ -1,0 +1,50 @@
+/**
+ * What `canary demo` runs around the agent: the lab as real processes (so chaos can kill
+ * them), its control API, and a fault proxy in front of the balancer (so latency can be
+ * injected on the frontend's path). Ports are fixed because config/demo.yaml and the
+ * experiments in chaos/ name them.
+ */
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import { createFaultApi } from '../faults/api.js';
+import { ProxyRegistry } from '../faults/registry.js';
+import { listenOn } from './net.js';
+import { startControlServer, type ControlServer } from './process/control.js';
+import { startLab, type RunningLab } from './process/supervisor.js';
+
+export const DEMO_PORTS = { control: 18179, balancer: 18180, proxyApi: 18474, proxiedFrontend: 18190 } as const;
+
+export interface DemoStack {
+  lab: RunningLab;
+  control: ControlServer;
+  /** Base URL of the fault proxy's API. */
+  proxyApi: string;
+  /** The frontend through the fault proxy: what the demo's lab-frontend check probes. */
+  frontend: string;
+  close(): Promise<void>;
+}
+
+/** Starts the lab under `dir` (pid files, logs), its control API and the fault proxy. */
+export async function startDemoStack(dir: string): Promise<DemoStack> {
+  const lab = await startLab({ dir: resolve(dir), basePort: DEMO_PORTS.balancer });
+  const registry = new ProxyRegistry({});
+  let control: ControlServer | undefined;
+  let api: Server | undefined;
+  const close = async () => {
+    if (api) await new Promise<void>((done) => api?.close(() => done()));
+    await registry.close();
+    await control?.close();
+    await lab.lab.stop();
+  };
+  try {
+    control = await startControlServer(lab.lab, '127.0.0.1', DEMO_PORTS.control);
+    const upstream = lab.balancer.url.replace(/^http:\/\//, '');
+    await registry.create({ name: 'lab-frontend', listen: `127.0.0.1:${DEMO_PORTS.proxiedFrontend}`, upstream });
+    api = createFaultApi(registry);
+    const proxyApi = await listenOn(api, '127.0.0.1', DEMO_PORTS.proxyApi);
+    return { lab, control, proxyApi, frontend: `http://127.0.0.1:${DEMO_PORTS.proxiedFrontend}`, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
