@@ -72,6 +72,17 @@ describe('exec calls', () => {
     assert.ok(pid > 1 && !existsSync(`/proc/${pid}`), `child ${pid} still exists`);
   });
 
+  test('a timeout also ends what the program started (its process group)', async () => {
+    const outcome = await exec(['sh', '-c', 'sleep 30 & echo $!; wait'], 300);
+    assert.equal(outcome.ok, false);
+    const grandchild = Number(/\d+/.exec(stdoutOf(outcome))?.[0]);
+    assert.ok(grandchild > 1, `no pid in ${outcome.output}`);
+    // The group gets SIGTERM together; give the kernel a moment to reap the grandchild.
+    for (let i = 0; i < 50 && existsSync(`/proc/${grandchild}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${grandchild}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+    const state = existsSync(`/proc/${grandchild}`) ? /^State:\s+(\S)/m.exec(readFileSync(`/proc/${grandchild}/status`, 'utf8'))?.[1] : 'gone';
+    assert.ok(state === 'gone' || state === 'Z', `grandchild ${grandchild} still runs (state ${state})`);
+  });
+
   test('a child that ignores SIGTERM gets SIGKILL 2 s later', async () => {
     const script = 'process.on("SIGTERM", () => {}); process.stdout.write("ready"); setInterval(() => {}, 1000)';
     const outcome = await exec([node, '-e', script], 2000);

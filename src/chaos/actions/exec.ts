@@ -55,12 +55,22 @@ function childEnv(call: CallOf<'exec'>): NodeJS.ProcessEnv {
   return path === undefined ? { ...call.env } : { PATH: path, ...call.env };
 }
 
+/** Signals the child's whole process group; the child alone when the group is gone already. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
 function runProgram(call: CallOf<'exec'>, signal: AbortSignal): Promise<Ended> {
   return new Promise<Ended>((resolve) => {
     const ended: Ended = { code: null, signal: null, stdout: new TailBuffer(OUTPUT_LIMIT), stderr: new TailBuffer(OUTPUT_LIMIT) };
     let child: ChildProcess;
     try {
-      child = spawn(call.argv[0] as string, call.argv.slice(1), { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(call) });
+      // Its own process group, so a stop reaches what it started too (`sh -c 'sleep 99 &'`, ssh, kubectl plugins).
+      child = spawn(call.argv[0] as string, call.argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(call) });
     } catch (err) {
       // Invalid arguments (a NUL byte in argv) throw here instead of emitting 'error'.
       resolve({ ...ended, spawnError: err as NodeJS.ErrnoException });
@@ -70,8 +80,8 @@ function runProgram(call: CallOf<'exec'>, signal: AbortSignal): Promise<Ended> {
     const stop = (why: string): void => {
       if (ended.stopped !== undefined || child.exitCode !== null || child.signalCode !== null) return;
       ended.stopped = why;
-      child.kill('SIGTERM');
-      timers.push(setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS));
+      killGroup(child, 'SIGTERM');
+      timers.push(setTimeout(() => killGroup(child, 'SIGKILL'), KILL_GRACE_MS));
     };
     const onAbort = (): void => stop('aborted');
     const finish = (): void => {
