@@ -1,6 +1,9 @@
+import { Reloader, type ReloadOutcome, type ReloadTrigger } from './agent/reload.js';
+import { loadConfig } from './config/load.js';
 import type { Config, ResolvedCheck } from './config/types.js';
 import { LogSink } from './exporters/log.js';
 import { PrometheusSink } from './exporters/prometheus.js';
+import { CoverageGauge } from './exporters/prometheus/coverage.js';
 import type { MetricsPayload } from './exporters/prometheus/render.js';
 import { ChaosHost } from './chaos/host.js';
 import type { RunTracer } from './exporters/otel.js';
@@ -8,10 +11,12 @@ import { resolveOtlp, type OtlpSettings } from './exporters/otel/settings.js';
 import type { Logger } from './log.js';
 import { createProbeRegistry, type ProbeRegistry } from './probes/registry.js';
 import { EventBus } from './results/bus.js';
-import { executeCheck } from './results/execute.js';
+import { executeWithRetries } from './results/retry.js';
 import { ResultWindows } from './results/window.js';
-import { Scheduler, type RunContext } from './scheduler/index.js';
+import { Scheduler, type RunContext, type UpdateSummary } from './scheduler/index.js';
+import { guarded, json } from './server/control.js';
 import { AgentServer, type ServerAddress } from './server/index.js';
+import { probeHandler, probeRequestCounter } from './server/probe/handler.js';
 import { VERSION } from './version.js';
 
 /** How long results stay in the rolling windows that hypotheses and gates read. */
@@ -32,6 +37,13 @@ export interface AgentOptions {
   enableChaos?: boolean;
   /** Where `OTEL_*` variables are read; `process.env` unless a test passes its own. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * How a reload reads the config again (`canary run` applies its flags); by default the
+   * same file, without overrides.
+   */
+  load?: () => Promise<Config>;
+  /** Reload when the config, probe, file_sd or OpenAPI files change. Off unless asked. */
+  watch?: boolean;
 }
 
 /**
@@ -39,7 +51,7 @@ export interface AgentOptions {
  * only meet here and on the bus; none imports another's internals.
  */
 export class Agent {
-  readonly config: Config;
+  #config: Config;
   readonly bus = new EventBus();
   readonly windows: ResultWindows;
   readonly #logger: Logger;
@@ -50,11 +62,15 @@ export class Agent {
   readonly #server: AgentServer;
   readonly #otlp: OtlpSettings | undefined;
   readonly #chaos: ChaosHost;
+  readonly #reloader: Reloader;
+  /** Configured and discovered checks, as last swapped in. */
+  #checks: readonly ResolvedCheck[];
   #tracer: RunTracer | undefined;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(config: Config, options: AgentOptions) {
-    this.config = config;
+    this.#config = config;
+    this.#checks = config.checks;
     this.#logger = options.logger;
     this.#probes = createProbeRegistry();
     this.windows = new ResultWindows(this.bus, { retentionMs: WINDOW_RETENTION_MS });
@@ -87,7 +103,29 @@ export class Agent {
       ready: () => this.#state === 'running' && this.#scheduler.started,
       logger: this.#logger,
     });
-    if (config.server.token) this.#chaos.routes(this.#server, config.server.token);
+    this.#reloader = this.#makeReloader(options);
+    if (config.server.token) {
+      this.#chaos.routes(this.#server, config.server.token);
+      this.#reloadRoute(config.server.token);
+    }
+    const count = this.#prometheus ? probeRequestCounter(this.#prometheus.registry, Object.keys(config.modules)) : undefined;
+    const probe = probeHandler({ modules: config.modules, probes: this.#probes, region: config.agent.region, logger: this.#logger, count });
+    this.#server.route('GET', '/probe', probe, {
+      description: 'one probe now, blackbox_exporter style: ?module=NAME&target=TARGET (&debug=true explains it)',
+    });
+  }
+
+  /** The running configuration: the last one loaded whole, restart-only settings as at start. */
+  get config(): Config {
+    return this.#config;
+  }
+
+  /**
+   * Loads the config files again and swaps them in at once, or keeps the old config and
+   * reports every problem. Unchanged checks keep their schedule and windows.
+   */
+  reload(trigger: ReloadTrigger = 'http'): Promise<ReloadOutcome> {
+    return this.#reloader.reload(trigger);
   }
 
   /** The tracer when tracing is on (after start), for spans of things other than checks. */
@@ -110,7 +148,7 @@ export class Agent {
       await this.#server.stop();
       throw error;
     }
-    const checks = this.config.checks.filter((c) => c.enabled).length;
+    const checks = this.#checks.filter((c) => c.enabled).length;
     this.#logger.info({ version: VERSION, region: this.config.agent.region, checks, url: address.url, config: this.config.file }, 'agent started');
     return address;
   }
@@ -121,6 +159,7 @@ export class Agent {
    */
   async startProbing(): Promise<void> {
     this.#tracer = await this.#startTracing();
+    await this.#reloader.start();
     this.#scheduler.start();
     this.#state = 'running';
   }
@@ -133,6 +172,7 @@ export class Agent {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#state = 'stopping';
     this.#logger.info({ inFlight: this.#scheduler.inFlight }, 'agent stopping');
+    this.#reloader.close();
     // A chaos run in progress rolls back before probing stops, so recovery is still judged.
     await this.#chaos.stop();
     await this.#scheduler.stop({ graceMs: STOP_GRACE_MS });
@@ -142,6 +182,43 @@ export class Agent {
     this.#prometheus?.close();
     this.#state = 'stopped';
     this.#logger.info('agent stopped');
+  }
+
+  #makeReloader(options: AgentOptions): Reloader {
+    const coverage = this.#prometheus ? new CoverageGauge(this.#prometheus.registry) : undefined;
+    return new Reloader({
+      logger: this.#logger,
+      load: options.load ?? (() => loadConfig(this.#config.file, { env: options.env })),
+      current: () => this.#config,
+      apply: (config, checks) => this.#apply(config, checks),
+      result: (ok) => this.#prometheus?.setReloadResult(ok),
+      coverage: (specs) => coverage?.set(specs),
+      watch: options.watch === true,
+    });
+  }
+
+  /** The swap: schedule first (it throws before changing anything), then the rest follows. */
+  #apply(config: Config, checks: readonly ResolvedCheck[]): UpdateSummary {
+    const summary = this.#scheduler.update(checks);
+    this.#config = config;
+    this.#checks = checks;
+    this.#prometheus?.setChecks(checks);
+    // A check that is now disabled is still listed, but runs no more: its series go too.
+    for (const name of summary.removed) this.#prometheus?.removeCheck(name);
+    return summary;
+  }
+
+  /** `POST /-/reload`, as Prometheus has it: 200 with what changed, 400 with every problem. */
+  #reloadRoute(token: string): void {
+    this.#server.route(
+      'POST',
+      '/-/reload',
+      guarded(token, async () => {
+        const outcome = await this.reload('http');
+        return json(outcome.status === 'success' ? 200 : outcome.error === 'the agent is stopping' ? 503 : 400, outcome);
+      }),
+      { description: 'reload the config files; unchanged checks keep their schedule (bearer token)' },
+    );
   }
 
   /** Loads the OpenTelemetry SDK only when tracing is on: without it, tracing costs nothing. */
@@ -155,7 +232,7 @@ export class Agent {
   async #run(check: ResolvedCheck, ctx: RunContext): Promise<void> {
     const span = this.#tracer?.begin(check);
     const probeCtx = span?.headers ? { signal: ctx.signal, headers: span.headers } : { signal: ctx.signal };
-    const result = await executeCheck(check, this.#probes.get(check.kind), probeCtx, { region: this.config.agent.region });
+    const result = await executeWithRetries(check, this.#probes.get(check.kind), probeCtx, { region: this.config.agent.region, bus: this.bus, trace: span, deadline: ctx.deadline });
     const ref = span?.end(result);
     if (ref) {
       result.traceId = ref.traceId;

@@ -4,7 +4,12 @@
  */
 import type { ResolvedCheck } from '../config/types.js';
 import type { AssertionOutcome, Observation } from '../results/types.js';
+import { compileDnsExpectations } from './dns.js';
+import { compileFlowExpectations } from './flow.js';
 import { compileHttpExpectations } from './http.js';
+import { compileGrpcExpectations } from './grpc.js';
+import { compileTcpExpectations } from './tcp.js';
+import { compileTlsExpectations } from './tls.js';
 import { makeSubject } from './subject.js';
 import type { CompiledAssertion, EvaluationContext } from './types.js';
 
@@ -17,6 +22,16 @@ export function compileExpectations(check: ResolvedCheck): readonly CompiledAsse
   switch (check.kind) {
     case 'http':
       return compileHttpExpectations(check);
+    case 'tcp':
+      return compileTcpExpectations(check);
+    case 'tls':
+      return compileTlsExpectations(check);
+    case 'dns':
+      return compileDnsExpectations(check);
+    case 'grpc':
+      return compileGrpcExpectations(check);
+    case 'flow':
+      return compileFlowExpectations(check);
   }
 }
 

@@ -27,3 +27,13 @@ export function untilSignal(logger: Logger): Promise<NodeJS.Signals> {
     process.on('SIGTERM', onSignal);
   });
 }
+
+/**
+ * Calls `handler` on every SIGHUP until the returned function is called. Listening also
+ * stops Node's default of exiting on SIGHUP, so a reload never kills the agent.
+ */
+export function onHangup(handler: () => void): () => void {
+  const listener = () => handler();
+  process.on('SIGHUP', listener);
+  return () => process.off('SIGHUP', listener);
+}

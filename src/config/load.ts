@@ -4,6 +4,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { CanaryError, ERROR_CODES, displayPath, formatProblem, type Problem } from '../errors.js';
 import { interpolateDocument } from './env.js';
 import { issuesToProblems } from './issues.js';
+import { resolveModules, type ResolvedModule } from './modules.js';
 import { resolveCheck } from './resolve.js';
 import { checkRules, type CheckEntry } from './rules.js';
 import { agentConfigSchema, type ParsedAgentConfig } from './schema/agent.js';
@@ -116,9 +117,15 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     checks.push(resolved.check);
     problems.push(...resolved.problems);
   }
+  let modules: Record<string, ResolvedModule> = {};
+  if (agent.source) {
+    const resolved = resolveModules(agent.source, agent.raw, defaults);
+    modules = resolved.modules;
+    problems.push(...resolved.problems);
+  }
   if (problems.length > 0) throw configError(problems);
   const chaos = { ...parsed.chaos, stateDir: resolve(dirname(file), parsed.chaos.stateDir) };
-  return deepFreeze({ ...parsed, file, probes: { ...parsed.probes, files: probeFiles }, checks, chaos });
+  return deepFreeze({ ...parsed, file, probes: { ...parsed.probes, files: probeFiles }, checks, modules, chaos });
 }
 
 export function configError(problems: Problem[]): CanaryError {

@@ -1,5 +1,7 @@
 import { validateDetailed } from 'node-cron';
 import { displayPath, type Problem } from '../errors.js';
+import { resolveRetries, type CheckDefaults } from './resolve.js';
+import { worstRunMs } from './schema/base.js';
 import type { ParsedCheck } from './schema/check.js';
 import { formatDuration } from './units.js';
 import { formatPath, positionAt, type YamlSource } from './yaml.js';
@@ -21,8 +23,8 @@ function problemAt(entry: CheckEntry, key: string, message: string): Problem {
  * Rules that span fields or files. They sit beside the schema and name both fields, so
  * the message says what to change without reading the docs.
  */
-export function checkRules(entries: readonly CheckEntry[], defaults: { interval: number }): Problem[] {
-  return [...uniqueNames(entries), ...entries.flatMap((e) => scheduleRules(e, defaults))];
+export function checkRules(entries: readonly CheckEntry[], defaults: CheckDefaults): Problem[] {
+  return [...uniqueNames(entries), ...entries.flatMap((e) => [...scheduleRules(e, defaults), ...retryRules(e, defaults)])];
 }
 
 function uniqueNames(entries: readonly CheckEntry[]): Problem[] {
@@ -41,7 +43,7 @@ function uniqueNames(entries: readonly CheckEntry[]): Problem[] {
   return problems;
 }
 
-function scheduleRules(entry: CheckEntry, defaults: { interval: number }): Problem[] {
+function scheduleRules(entry: CheckEntry, defaults: CheckDefaults): Problem[] {
   const { interval, schedule, timeout } = entry.check;
   const problems: Problem[] = [];
   if (interval !== undefined && schedule !== undefined) {
@@ -63,4 +65,29 @@ function scheduleRules(entry: CheckEntry, defaults: { interval: number }): Probl
     );
   }
   return problems;
+}
+
+/**
+ * A run must end before the next one is due, or the next one is skipped: every attempt
+ * timing out plus every backoff must fit in the interval. Cron checks have no fixed
+ * interval; their runs are bounded by that same worst case instead.
+ */
+function retryRules(entry: CheckEntry, defaults: CheckDefaults): Problem[] {
+  const { interval, schedule, timeout } = entry.check;
+  if (schedule !== undefined) return [];
+  const every = interval ?? defaults.interval;
+  const timeoutMs = timeout ?? Math.min(defaults.timeout, every);
+  const retries = resolveRetries(entry.check.retries, defaults.retries);
+  // A timeout over the interval is already reported by scheduleRules.
+  if (retries.count === 0 || timeoutMs > every) return [];
+  const worst = worstRunMs(timeoutMs, retries);
+  if (worst <= every) return [];
+  const attempts = retries.count + 1;
+  const message =
+    `${attempts} attempts of timeout (${formatDuration(timeoutMs)}) plus ${formatDuration(worst - attempts * timeoutMs)} of retries.backoff ` +
+    `can take ${formatDuration(worst)}, more than interval (${formatDuration(every)}): lower retries.count, retries.backoff or timeout, or raise interval`;
+  // Point at the first of the fields written on the check; all from probes.defaults: at the check.
+  const key = (['retries', 'interval', 'timeout'] as const).find((k) => entry.check[k] !== undefined);
+  if (key) return [problemAt(entry, key, message)];
+  return [{ file: entry.source.file, ...positionAt(entry.source, entry.path), path: formatPath(entry.path), message }];
 }

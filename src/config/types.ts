@@ -1,5 +1,6 @@
+import type { ResolvedModule } from './modules.js';
 import type { ParsedAgentConfig } from './schema/agent.js';
-import type { HttpCheck } from './schema/check.js';
+import type { DnsCheck, FlowCheck, GrpcCheck, HttpCheck, TcpCheck, TlsCheck } from './schema/check.js';
 
 /** Where a check was defined, for messages and logs. */
 export interface CheckSource {
@@ -11,7 +12,17 @@ export interface CheckSource {
 /** When a check runs: every N ms from a random offset, or on a cron expression. */
 export type Schedule = { kind: 'interval'; everyMs: number } | { kind: 'cron'; expression: string };
 
-type Resolved<C> = Omit<C, 'interval' | 'schedule' | 'timeout'> & {
+/** How a check retries a failed attempt, after `probes.defaults.retries` was applied. */
+export interface RetryPolicy {
+  /** Retries after a failed attempt; a run makes at most `count + 1` attempts. */
+  count: number;
+  /** Wait before the first retry in ms; doubled before each next one. */
+  backoffMs: number;
+}
+
+type Resolved<C> = Omit<C, 'interval' | 'schedule' | 'timeout' | 'retries'> & {
+  /** Retries of a failed attempt, after `probes.defaults` was applied. */
+  retries: RetryPolicy;
   /** When it runs, after `probes.defaults` was applied. */
   schedule: Schedule;
   /** Per-attempt timeout in ms, after `probes.defaults` was applied. */
@@ -23,8 +34,19 @@ type Resolved<C> = Omit<C, 'interval' | 'schedule' | 'timeout'> & {
 /** An HTTP check ready to run: defaults applied, file paths absolute. */
 export type ResolvedHttpCheck = Resolved<HttpCheck>;
 
+/** A TCP check ready to run. */
+export type ResolvedTcpCheck = Resolved<TcpCheck>;
+/** A TLS (handshake-only) check ready to run. */
+export type ResolvedTlsCheck = Resolved<TlsCheck>;
+/** A DNS check ready to run. */
+export type ResolvedDnsCheck = Resolved<DnsCheck>;
+/** A gRPC health check ready to run. */
+export type ResolvedGrpcCheck = Resolved<GrpcCheck>;
+/** A multi-step HTTP flow check ready to run. */
+export type ResolvedFlowCheck = Resolved<FlowCheck>;
+
 /** Any check ready to run. Grows a member per probe kind. */
-export type ResolvedCheck = ResolvedHttpCheck;
+export type ResolvedCheck = ResolvedHttpCheck | ResolvedTcpCheck | ResolvedTlsCheck | ResolvedDnsCheck | ResolvedGrpcCheck | ResolvedFlowCheck;
 
 /**
  * The loaded configuration: validated, defaults applied, paths absolute, frozen. The
@@ -38,6 +60,8 @@ export interface Config {
   probes: Omit<ParsedAgentConfig['probes'], 'files'> & { files: string[] };
   /** Inline checks and every probe file's checks, in file order. */
   checks: readonly ResolvedCheck[];
+  /** Probe modules for `GET /probe`, by name. */
+  modules: Readonly<Record<string, ResolvedModule>>;
   /** `stateDir` absolute; `files` as written (globs relative to `file`'s directory). */
   chaos: ParsedAgentConfig['chaos'];
   exporters: ParsedAgentConfig['exporters'];

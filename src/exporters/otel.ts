@@ -11,7 +11,8 @@
  * every span itself and hands parents explicitly, and a private provider cannot collide
  * with another agent in the same process (tests) or with an application that embeds one.
  *
- * Each run is a root span `probe <check>` with one CLIENT child per attempt. Phase
+ * Each run is a root span `probe <check>` with one CLIENT child per attempt (several
+ * when a check retries; each sends its own span id in `traceparent`). Phase
  * timings are events on the CLIENT span (see `phaseEvents`): cheaper than five child
  * spans per run, and every trace UI shows them on the request's own bar.
  */
@@ -48,8 +49,22 @@ export interface TraceRef {
 export interface RunTrace {
   /** W3C trace context for the probe to send; absent when the check opts out. */
   readonly headers: Readonly<Record<string, string>> | undefined;
+  /**
+   * Closes the CLIENT span of a failed attempt and opens the next attempt's under the same
+   * root; returns the headers the next attempt sends.
+   */
+  retry(failed: CheckResult): Readonly<Record<string, string>> | undefined;
   /** Ends the spans from the result; returns the ids when the trace will be exported. */
   end(result: CheckResult): TraceRef | undefined;
+}
+
+/** One attempt's CLIENT span, held open until the run's keep decision. */
+interface Attempt {
+  span: Span;
+  startMs: number;
+  /** When the attempt ended, from its result's duration. */
+  endMs: number;
+  headers: Readonly<Record<string, string>> | undefined;
 }
 
 /** A span for things other than check runs (chaos runs and their actions). */
@@ -158,42 +173,60 @@ export async function createRunTracer(settings: OtlpSettings, deps: TracerDeps):
   const ratio = settings.successSampleRatio;
   deps.logger.info({ url: settings.url, protocol: settings.protocol, successSampleRatio: ratio }, 'tracing on: exporting check runs over OTLP');
 
-  function begin(check: ResolvedCheck): RunTrace {
-    const startMs = nowMs();
-    const root = tracer.startSpan(`probe ${check.name}`, { kind: SpanKind.INTERNAL, startTime: startMs, attributes: runAttributes(check) }, ROOT_CONTEXT);
-    const client = tracer.startSpan(
+  /** One attempt's CLIENT span under `root`, and the trace headers that point at it. */
+  function startAttempt(check: ResolvedCheck, root: Span, startMs: number): Attempt {
+    const span = tracer.startSpan(
       clientSpanName(check),
       { kind: SpanKind.CLIENT, startTime: startMs, attributes: requestAttributes(check) },
       trace.setSpan(ROOT_CONTEXT, root),
     );
-    const { traceId, spanId } = client.spanContext();
+    const { traceId, spanId } = span.spanContext();
     // Sampled is always set: the service cannot wait for our verdict, and a failed run,
     // which we always keep, must find the service's side recorded too.
     const headers =
       check.kind === 'http' && check.http.traceContext
         ? { traceparent: `00-${traceId}-${spanId}-01`, tracestate: `canary=${traceStateValue(check.name, deps.region)}` }
         : undefined;
-    return {
-      headers,
-      end: (result) => endRun(root, client, startMs, result),
-    };
+    return { span, startMs, headers, endMs: startMs };
   }
 
-  function endRun(root: Span, client: Span, startMs: number, result: CheckResult): TraceRef | undefined {
-    const clientEnd = startMs + result.durationSeconds * 1000;
-    client.setAttributes(responseAttributes(result));
-    for (const event of phaseEvents(result, startMs)) client.addEvent(event.name, event.attributes, event.time);
+  /** Writes an attempt's result on its span; ending it waits for the run's keep decision. */
+  function finishAttempt(attempt: Attempt, result: CheckResult): void {
+    attempt.endMs = attempt.startMs + result.durationSeconds * 1000;
+    attempt.span.setAttributes({ ...responseAttributes(result), 'canary.attempt': result.attempt });
+    for (const event of phaseEvents(result, attempt.startMs)) attempt.span.addEvent(event.name, event.attributes, event.time);
+    if (!result.ok) attempt.span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' });
+  }
+
+  function begin(check: ResolvedCheck): RunTrace {
+    const startMs = nowMs();
+    const root = tracer.startSpan(`probe ${check.name}`, { kind: SpanKind.INTERNAL, startTime: startMs, attributes: runAttributes(check) }, ROOT_CONTEXT);
+    const attempts = [startAttempt(check, root, startMs)];
+    const run: RunTrace = {
+      headers: attempts[0]?.headers,
+      retry(failed) {
+        const current = attempts[attempts.length - 1];
+        if (current) finishAttempt(current, failed);
+        const next = startAttempt(check, root, nowMs());
+        attempts.push(next);
+        return next.headers;
+      },
+      end: (result) => endRun(root, attempts, result),
+    };
+    return run;
+  }
+
+  function endRun(root: Span, attempts: readonly Attempt[], result: CheckResult): TraceRef | undefined {
+    const last = attempts[attempts.length - 1] as Attempt;
+    finishAttempt(last, result);
     root.setAttributes(verdictAttributes(result));
-    if (!result.ok) {
-      const status = { code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' };
-      client.setStatus(status);
-      root.setStatus(status);
-    }
-    const { traceId, spanId } = client.spanContext();
-    const keep = !result.ok || ratio >= 1 || (ratio > 0 && random() < ratio);
+    if (!result.ok) root.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' });
+    const { traceId, spanId } = last.span.spanContext();
+    // A run that needed a retry is kept like a failure: its failed attempts are the flakiness to see.
+    const keep = !result.ok || attempts.length > 1 || ratio >= 1 || (ratio > 0 && random() < ratio);
     processor.decide(traceId, keep);
-    client.end(clientEnd);
-    root.end(Math.max(nowMs(), clientEnd));
+    for (const attempt of attempts) attempt.span.end(attempt.endMs);
+    root.end(Math.max(nowMs(), last.endMs));
     processor.release(traceId);
     return keep ? { traceId, spanId } : undefined;
   }

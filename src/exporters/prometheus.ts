@@ -88,6 +88,7 @@ export class PrometheusSink {
     const bus = options.bus;
     this.#unsubscribe = [
       bus.on('result', (result) => this.#record(result)),
+      bus.on('result.attempt', (result) => this.#seriesFor(result.check, result.kind).attempts.record(result)),
       bus.on('scheduler.lag', ({ kind, seconds }) => this.#lagFor(kind).observe(seconds)),
       bus.on('scheduler.skipped', ({ check, kind }) => this.#seriesFor(check, kind).skipped()),
     ];

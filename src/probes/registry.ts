@@ -4,7 +4,12 @@
  */
 import type { ResolvedCheck } from '../config/types.js';
 import { CanaryError, ERROR_CODES } from '../errors.js';
+import { createDnsProbe } from './dns.js';
+import { createFlowProbe } from './flow.js';
+import { createGrpcProbe } from './grpc.js';
 import { createHttpProbe } from './http.js';
+import { createTcpProbe } from './tcp.js';
+import { createTlsProbe } from './tls.js';
 import type { Probe } from './types.js';
 
 /** Probes by kind. One registry per agent; `close` releases their pooled connections. */
@@ -46,5 +51,11 @@ export class ProbeRegistry {
 
 /** A registry with every built-in probe kind. */
 export function createProbeRegistry(): ProbeRegistry {
-  return new ProbeRegistry().register(createHttpProbe());
+  return new ProbeRegistry()
+    .register(createHttpProbe())
+    .register(createTcpProbe())
+    .register(createTlsProbe())
+    .register(createDnsProbe())
+    .register(createGrpcProbe())
+    .register(createFlowProbe());
 }

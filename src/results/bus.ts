@@ -2,8 +2,10 @@ import type { CheckResult } from './types.js';
 
 /** Every event the agent emits. Exporters subscribe; producers never know who listens. */
 export interface AgentEvents {
-  /** A check run finished (success or failure). */
+  /** A check run finished (success or failure): its confirmed verdict, once per run. */
   result: CheckResult;
+  /** One attempt of a run finished; a run emits one per attempt, the last before its `result`. */
+  'result.attempt': CheckResult;
   /** A run started later than scheduled (concurrency gate, event-loop stall). */
   'scheduler.lag': { check: string; kind: string; seconds: number };
   /** A run was skipped because the previous run of the same check had not finished. */

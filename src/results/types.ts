@@ -18,6 +18,80 @@ export interface TlsFacts {
   subject?: string;
   /** Issuer common name of the leaf certificate, when present. */
   issuer?: string;
+  /** Certificates presented, leaf first (tls and tcp probes). */
+  chainLength?: number;
+  /** Whether the chain verified against the trusted CAs (tls and tcp probes). */
+  verified?: boolean;
+  /** Why it did not verify, e.g. `CERT_HAS_EXPIRED` (tls and tcp probes). */
+  verifyError?: string;
+  /** Whether the leaf is valid for the server name (tls and tcp probes). */
+  hostnameMatch?: boolean;
+}
+
+/** What a TCP probe saw of the conversation. */
+export interface TcpFacts {
+  /** Steps of `tcp.steps` completed, in order. */
+  stepsCompleted: number;
+  /** The last line read, the one that matched the last `expect` (or the last before a failure). */
+  lastLine?: string;
+  /** Whether the connection used TLS. */
+  ssl: boolean;
+}
+
+/** What a DNS probe saw of the response. */
+export interface DnsFacts {
+  /** Response code by name, e.g. `NOERROR`, `NXDOMAIN`. */
+  rcode: string;
+  /** Numeric response code (0 NOERROR, 3 NXDOMAIN). */
+  rcodeValue: number;
+  /** Records per section, each as `name.<TAB>ttl<TAB>IN<TAB>TYPE<TAB>data`. */
+  answers: string[];
+  authority: string[];
+  additional: string[];
+  /** SOA serial, when an SOA record is in the answer or authority section. */
+  serial?: number;
+  /** Whether the server answered authoritatively (AA flag). */
+  authoritative: boolean;
+  /** Whether the UDP answer was truncated (TC flag). */
+  truncated: boolean;
+}
+
+/** What a gRPC health probe saw. */
+export interface GrpcFacts {
+  /** gRPC status code of the Check call (0 OK, 12 UNIMPLEMENTED, ...). */
+  statusCode: number;
+  /** Serving status from the response; `SERVICE_UNKNOWN` when the server answered NOT_FOUND. Absent when there was none. */
+  servingStatus?: string;
+  /** Status details when the call did not end OK. */
+  statusDetails?: string;
+  /** Whether the connection used TLS. */
+  ssl: boolean;
+}
+
+/** What one step of a flow saw. */
+export interface FlowStepFacts {
+  /** The step's name from the config. */
+  name: string;
+  /** The step got a response, met its expectations and extracted every value. */
+  ok: boolean;
+  /** Status code of the step's final response, when one arrived. */
+  status?: number;
+  /** Wall time of the step's request in seconds. */
+  durationSeconds: number;
+  /** The step's HTTP phases, summed over its redirects. */
+  phases: PhaseTimings;
+  /** Why the step failed, when it did. */
+  reason?: FailureReason;
+  /** Detail of the failure, when it did. */
+  message?: string;
+}
+
+/** What a flow probe saw: each step that ran, in order. */
+export interface FlowFacts {
+  /** Steps that ran; steps after a failing one are absent. */
+  steps: FlowStepFacts[];
+  /** Name of the step that failed, when one did. */
+  failedStep?: string;
 }
 
 /** What an HTTP probe saw of the final response (after redirects). */
@@ -64,6 +138,14 @@ export interface Observation {
   http?: HttpFacts;
   /** TLS facts of the final connection when it used TLS. */
   tls?: TlsFacts;
+  /** TCP conversation facts (tcp probe). */
+  tcp?: TcpFacts;
+  /** DNS response facts (dns probe); present once a response arrived. */
+  dns?: DnsFacts;
+  /** gRPC health facts (grpc probe); present once the call ended with a status. */
+  grpc?: GrpcFacts;
+  /** Per-step facts (flow probe); `phases` above are their sums, `http` the last step's response. */
+  flow?: FlowFacts;
 }
 
 /** The verdict of one expectation, kept in the result so a failure says exactly what. */
@@ -90,7 +172,11 @@ export interface CheckResult {
   target: string;
   /** Region of the agent that ran it. */
   region: string;
-  /** 1 for the first attempt of a run; retries count up. */
+  /**
+   * 1 for the first attempt of a run; retries count up. On a run's result it is the
+   * attempt that decided the run, which is also how many attempts the run took (the
+   * first success ends a run); durations and the observation are that attempt's.
+   */
   attempt: number;
   /** The verdict: the target answered and every expectation held. */
   ok: boolean;

@@ -2,6 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import type { ResolvedCheck } from '../config/types.js';
 import type { EventBus } from '../results/bus.js';
+import { runBudgetMs } from '../results/retry.js';
 import { indexChecks, planUpdate } from './plan.js';
 import { keyedUnit, randomSeed } from './random.js';
 import { makeTiming, type Timing } from './timing.js';
@@ -23,14 +24,19 @@ interface Slot {
   readonly fire: () => void;
 }
 
-function abortOnTimeout(controller: AbortController, timeoutMs: number): void {
-  controller.abort(new DOMException(`probe timed out after ${timeoutMs}ms`, 'TimeoutError'));
+function abortOnTimeout(controller: AbortController, message: string): void {
+  controller.abort(new DOMException(message, 'TimeoutError'));
+}
+
+/** A run of one attempt keeps the probe's own message; with retries, the budget is the run's. */
+function timeoutMessage(check: ResolvedCheck, budgetMs: number): string {
+  return check.retries.count === 0 ? `probe timed out after ${check.timeoutMs}ms` : `run timed out after ${budgetMs}ms`;
 }
 
 /**
  * Decides when each check runs: interval checks on a fixed grid from a spread start offset,
  * cron checks on their expression; one global concurrency gate; never two runs of one
- * check at once; a timeout on every attempt.
+ * check at once; a deadline on every run (its attempts' timeouts and backoffs).
  *
  * @example
  * const scheduler = new Scheduler(config.checks, { concurrency: 64, bus, run });
@@ -199,8 +205,8 @@ export class Scheduler {
   #enqueue(slot: Slot, scheduledAt: number): void {
     const { name } = slot.check;
     this.#busy.add(name);
-    const settled: Promise<void> = this.#limit(() => this.#attempt(slot, scheduledAt))
-      // Only stop()'s clearQueue rejects here: #attempt itself never does.
+    const settled: Promise<void> = this.#limit(() => this.#execute(slot, scheduledAt))
+      // Only stop()'s clearQueue rejects here: #execute itself never does.
       .catch(() => undefined)
       .finally(() => {
         this.#busy.delete(name);
@@ -209,19 +215,24 @@ export class Scheduler {
     this.#pending.add(settled);
   }
 
-  /** One attempt, past the gate: lag, a timeout of its own, and a run whose errors stay here. */
-  async #attempt(slot: Slot, scheduledAt: number): Promise<void> {
+  /**
+   * One run, past the gate: lag, a deadline of its own, and errors that stay here. The
+   * deadline is the run's budget (its attempts and backoffs, within the interval); each
+   * attempt's own timeout is the run function's business.
+   */
+  async #execute(slot: Slot, scheduledAt: number): Promise<void> {
     if (this.#stopping || slot.removed) return;
     const { check } = slot;
     const startedAt = Date.now();
     const seconds = Math.max(0, startedAt - scheduledAt) / 1000;
     this.#bus.emit('scheduler.lag', { check: check.name, kind: check.kind, seconds });
     const controller = new AbortController();
-    // The timeout starts here, after the gate: waiting for a slot is lag, not probe time.
-    const timer = setTimeout(abortOnTimeout, check.timeoutMs, controller, check.timeoutMs);
+    // The budget starts here, after the gate: waiting for a slot is lag, not probe time.
+    const budgetMs = runBudgetMs(check);
+    const timer = setTimeout(abortOnTimeout, budgetMs, controller, timeoutMessage(check, budgetMs));
     this.#running.add(controller);
     try {
-      await this.#run(check, { signal: controller.signal, scheduledAt, startedAt });
+      await this.#run(check, { signal: controller.signal, scheduledAt, startedAt, deadline: startedAt + budgetMs });
     } catch (cause) {
       const error = new CanaryError(ERROR_CODES.internal, `check ${check.name}: run threw`, { cause });
       this.#bus.emit('bus.error', { event: 'scheduler.run', error });

@@ -4,18 +4,23 @@ import type { EventBus } from '../results/bus.js';
 /** What one run of a check is handed besides the check itself. */
 export interface RunContext {
   /**
-   * Aborted when the attempt times out (reason: a `TimeoutError` DOMException) or when the
-   * agent stops past its grace period (reason: an `AbortError` DOMException).
+   * Aborted at `deadline` (reason: a `TimeoutError` DOMException) or when the agent stops
+   * past its grace period (reason: an `AbortError` DOMException).
    */
   signal: AbortSignal;
   /** When the run was due, epoch ms. */
   scheduledAt: number;
   /** When it actually started, after the concurrency gate, epoch ms. */
   startedAt: number;
+  /**
+   * When the run must be over, epoch ms: `startedAt` plus the check's timeout for a check
+   * without retries, or plus every attempt's timeout and backoff (within the interval) with them.
+   */
+  deadline: number;
 }
 
 /**
- * One run of a check: probe, assertions, publish. Expected to report failures as values
+ * One run of a check: its attempts, assertions, publish. Expected to report failures as values
  * and honour `ctx.signal`; if it throws anyway, the scheduler reports it and carries on.
  */
 export type RunFn = (check: ResolvedCheck, ctx: RunContext) => Promise<void>;
@@ -36,7 +41,7 @@ export interface SchedulerOptions {
 export interface StopOptions {
   /**
    * How long to wait for in-flight runs before aborting them. Without it, stop waits for
-   * every run to end on its own, which each does within its check's timeout.
+   * every run to end on its own, which each does by its deadline (see {@link RunContext.deadline}).
    */
   graceMs?: number;
 }

@@ -1,5 +1,7 @@
+import { resolveRetries } from '../../src/config/resolve.js';
+import { agentConfigSchema } from '../../src/config/schema/agent.js';
 import { httpCheckSchema, type CheckInput } from '../../src/config/schema/check.js';
-import type { ResolvedHttpCheck } from '../../src/config/types.js';
+import type { ResolvedHttpCheck, RetryPolicy } from '../../src/config/types.js';
 
 type HttpCheckInput = Extract<CheckInput, { kind: 'http' }>;
 
@@ -9,15 +11,16 @@ type HttpCheckInput = Extract<CheckInput, { kind: 'http' }>;
  */
 export function makeHttpCheck(
   input: Omit<HttpCheckInput, 'kind' | 'name'> & { name?: string },
-  extra: { timeoutMs?: number; everyMs?: number } = {},
+  extra: { timeoutMs?: number; everyMs?: number; retries?: RetryPolicy } = {},
 ): ResolvedHttpCheck {
-  const { interval: _i, schedule: _s, timeout: _t, ...parsed } = httpCheckSchema.parse({
+  const { interval: _i, schedule: _s, timeout: _t, retries: written, ...parsed } = httpCheckSchema.parse({
     name: 'test-check',
     kind: 'http',
     ...input,
   });
   return {
     ...parsed,
+    retries: extra.retries ?? resolveRetries(written, agentConfigSchema.parse({}).probes.defaults.retries),
     schedule: { kind: 'interval', everyMs: extra.everyMs ?? 30_000 },
     timeoutMs: extra.timeoutMs ?? 5_000,
     source: { file: 'test', line: 1, col: 1 },

@@ -2,8 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ResolvedCheck, ResolvedHttpCheck } from '../../src/config/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { fixture, repoRoot } from '../helpers/paths.js';
+
+/** The check when it is an HTTP one (every check in these fixtures is). */
+function asHttp(check: ResolvedCheck | undefined): ResolvedHttpCheck | undefined {
+  return check?.kind === 'http' ? check : undefined;
+}
 
 const env = { FIXTURE_REGION: 'ap-south-1', FIXTURE_CONCURRENCY: '8' };
 
@@ -14,12 +20,12 @@ test('environment references are interpolated, typed and defaulted', async () =>
   // An unquoted ${VAR} standing alone keeps the type its value has in YAML.
   assert.equal(config.probes.concurrency, 8);
   const literal = config.checks.find((c) => c.name === 'literal-dollar');
-  assert.equal(literal?.http.headers['x-price'], '$5 and ');
+  assert.equal(asHttp(literal)?.http.headers['x-price'], '$5 and ');
 });
 
 test('schema defaults and probes.defaults are applied once, at load', async () => {
   const config = await loadConfig(fixture('config', 'valid', 'agent.yaml'), { env });
-  const fast = config.checks.find((c) => c.name === 'inline-fast');
+  const fast = asHttp(config.checks.find((c) => c.name === 'inline-fast'));
   assert.deepEqual(fast?.schedule, { kind: 'interval', everyMs: 2_000 });
   // The default timeout (5s) is cut to the interval (2s), as Prometheus does for scrapes.
   assert.equal(fast?.timeoutMs, 2_000);
@@ -36,7 +42,7 @@ test('schema defaults and probes.defaults are applied once, at load', async () =
 test('probe files are found by glob relative to the config and paths inside them resolve relative to them', async () => {
   const config = await loadConfig(fixture('config', 'valid', 'agent.yaml'), { env });
   assert.deepEqual(config.probes.files, [fixture('config', 'valid', 'probes', 'tls.yaml')]);
-  const tls = config.checks.find((c) => c.name === 'private-ca');
+  const tls = asHttp(config.checks.find((c) => c.name === 'private-ca'));
   assert.equal(tls?.tls.ca, fixture('config', 'valid', 'certs', 'ca.pem'));
   assert.deepEqual(tls?.source, { file: fixture('config', 'valid', 'probes', 'tls.yaml'), line: 2, col: 5 });
   assert.deepEqual(
@@ -48,7 +54,7 @@ test('probe files are found by glob relative to the config and paths inside them
 test('the loaded config is frozen', async () => {
   const config = await loadConfig(fixture('config', 'valid', 'agent.yaml'), { env });
   assert.ok(Object.isFrozen(config));
-  assert.ok(Object.isFrozen(config.checks[0]?.http.headers));
+  assert.ok(Object.isFrozen(asHttp(config.checks[0])?.http.headers));
   assert.throws(() => {
     (config.agent as { region: string }).region = 'changed';
   }, TypeError);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { CHECK_KINDS, checkSchema } from '../../config/schema/check.js';
+import { resolveRetries } from '../../config/resolve.js';
 import { agentConfigSchema } from '../../config/schema/agent.js';
 import type { ResolvedCheck } from '../../config/types.js';
 import { createProbeRegistry } from '../../probes/registry.js';
@@ -38,8 +39,9 @@ const FLAG_FOR: Record<string, string> = {
 export function probeCommand(io: Io): Command {
   return new Command('probe')
     .description('probe a target once, now, and print the result')
-    .argument('<target>', 'what to probe, e.g. https://api.example.com/health')
-    .addOption(new Option('-k, --kind <kind>', 'probe kind').choices(CHECK_KINDS).default('http'))
+    .argument('<target>', 'what to probe, e.g. https://api.example.com/health or db.example.com:5432')
+    // A flow is a list of steps: it only runs from a config file.
+    .addOption(new Option('-k, --kind <kind>', 'probe kind (flows run from a config file only)').choices(CHECK_KINDS.filter((k) => k !== 'flow')).default('http'))
     .option('-s, --expect-status <codes>', 'accepted statuses, comma-separated or repeated: 200, 2xx, 200-299 (default 2xx)', collect)
     .option('-t, --timeout <duration>', 'attempt timeout, e.g. 5s (default probes.defaults.timeout)')
     .option('-X, --method <method>', 'HTTP method')
@@ -53,7 +55,7 @@ export function probeCommand(io: Io): Command {
     .option('--json', 'print the full result as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  canary probe https://example.com/ --expect-status 200 --timeout 5s\n  canary probe http://127.0.0.1:8080/health --json\n\nExit: 0 the probe passed, 1 it failed, 2 bad input.',
+      '\nExamples:\n  canary probe https://example.com/ --expect-status 200 --timeout 5s\n  canary probe http://127.0.0.1:8080/health --json\n  canary probe example.com:443 --kind tls\n  canary probe 127.0.0.1:50051 --kind grpc\n\nTARGET is a URL for http, HOST:PORT for tcp, tls and grpc, a domain name for dns (asked of the\nsystem resolver\'s nameserver). For tcp and grpc, --ca, --server-name or --insecure also switch TLS on.\n\nExit: 0 the probe passed, 1 it failed, 2 bad input.',
     )
     .action(async (target: string, options: ProbeOptions) => {
       const check = buildCheck(target, options);
@@ -68,22 +70,43 @@ export function probeCommand(io: Io): Command {
     });
 }
 
+/** Flags that only an HTTP check has, by the option key commander gives them. */
+const HTTP_ONLY: [keyof ProbeOptions, string][] = [
+  ['expectStatus', '--expect-status'],
+  ['method', '--method'],
+  ['header', '--header'],
+  ['body', '--body'],
+  ['ipFamily', '--ip-family'],
+];
+
+/** The kind-specific keys of the check: HTTP's request and statuses, or the TLS switch of tcp and grpc. */
+function kindInput(options: ProbeOptions, tls: Record<string, unknown>): Record<string, unknown> {
+  if (options.kind === 'http') {
+    return {
+      http: {
+        method: options.method?.toUpperCase(),
+        headers: parseHeaders(options.header ?? []),
+        body: options.body,
+        ipFamily: options.ipFamily,
+        followRedirects: options.followRedirects,
+      },
+      tls,
+      expect: { status: options.expectStatus?.flatMap((s) => s.split(',')).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) },
+    };
+  }
+  const used = HTTP_ONLY.find(([key]) => options[key] !== undefined) ?? (options.followRedirects ? undefined : ['followRedirects', '--no-follow-redirects']);
+  if (used !== undefined) throw usageError(`${used[1]}: applies to --kind http only`);
+  if (options.kind === 'dns') return {};
+  // For tcp and grpc a TLS flag also switches TLS on: there is no URL scheme to say so.
+  const wantsTls = Object.values(tls).some((v) => v !== undefined);
+  if (options.kind === 'tcp') return { tcp: { tls: wantsTls }, tls };
+  if (options.kind === 'grpc') return { grpc: { tls: wantsTls }, tls };
+  return { tls };
+}
+
 function buildCheck(target: string, options: ProbeOptions): ResolvedCheck {
-  const input = {
-    name: 'cli',
-    kind: options.kind,
-    target,
-    timeout: options.timeout,
-    http: {
-      method: options.method?.toUpperCase(),
-      headers: parseHeaders(options.header ?? []),
-      body: options.body,
-      ipFamily: options.ipFamily,
-      followRedirects: options.followRedirects,
-    },
-    tls: { ca: options.ca && resolve(options.ca), serverName: options.serverName, insecure: options.insecure },
-    expect: { status: options.expectStatus?.flatMap((s) => s.split(',')).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) },
-  };
+  const tls = { ca: options.ca && resolve(options.ca), serverName: options.serverName, insecure: options.insecure };
+  const input = { name: 'cli', kind: options.kind, target, timeout: options.timeout, ...kindInput(options, tls) };
   const parsed = checkSchema.safeParse(JSON.parse(JSON.stringify(input)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -93,7 +116,14 @@ function buildCheck(target: string, options: ProbeOptions): ResolvedCheck {
   }
   const { interval: _i, schedule: _s, timeout, ...check } = parsed.data;
   const defaults = agentConfigSchema.parse({}).probes.defaults;
-  return { ...check, schedule: { kind: 'interval', everyMs: defaults.interval }, timeoutMs: timeout ?? defaults.timeout, source: { file: 'command line', line: 0, col: 0 } };
+  return {
+    ...check,
+    // One probe now is one attempt (executeCheck), so the schema's default of no retries fits.
+    retries: resolveRetries(undefined, defaults.retries),
+    schedule: { kind: 'interval', everyMs: defaults.interval },
+    timeoutMs: timeout ?? defaults.timeout,
+    source: { file: 'command line', line: 0, col: 0 },
+  };
 }
 
 /** Repeatable options collect into a list instead of the last one winning. */

@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../../log.js';
 import type { ServerAddress } from '../../server/index.js';
 import { EXIT } from '../exit.js';
 import { DEFAULT_CONFIG, type Io } from '../io.js';
-import { LOG_LEVELS, untilSignal } from '../lifecycle.js';
+import { LOG_LEVELS, onHangup, untilSignal } from '../lifecycle.js';
 
 interface RunOptions {
   config: string;
@@ -30,12 +30,16 @@ export function runCommand(io: Io): Command {
       'after',
       '\nExample:\n  canary run --config config/agent.yaml --listen 0.0.0.0:9464 --region eu-west-1\n\n' +
         'Logs are JSON lines on stdout. SIGINT/SIGTERM: stop scheduling, let in-flight probes finish, exit 0.\n' +
+        'SIGHUP, POST /-/reload (with server.token) or a change to a config file: reload the config;\n' +
+        'an invalid one is logged and the running one kept.\n' +
         'Exit: 0 after a clean stop, 1 when the agent cannot run (port taken), 2 invalid config or flags.',
     )
     .action(async (options: RunOptions) => {
-      const config = applyOverrides(await loadConfig(options.config), { listen: options.listen, region: options.region });
+      const overrides = { listen: options.listen, region: options.region };
+      const load = async () => applyOverrides(await loadConfig(options.config), overrides);
+      const config = await load();
       const logger = createLogger({ level: options.logLevel ?? config.exporters.log.level });
-      io.exitCode = await runAgent(config, logger, { enableChaos: options.enableChaos === true });
+      io.exitCode = await runAgent(config, logger, { enableChaos: options.enableChaos === true, load });
     });
 }
 
@@ -43,16 +47,21 @@ export function runCommand(io: Io): Command {
 export async function runAgent(
   config: Config,
   logger: Logger,
-  flags: { enableChaos: boolean; onStarted?: (address: ServerAddress) => void },
+  flags: { enableChaos: boolean; onStarted?: (address: ServerAddress) => void; load?: () => Promise<Config> },
 ): Promise<number> {
   if (flags.enableChaos && !config.chaos.enabled) {
     logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
   }
-  const agent = new Agent(config, { logger, enableChaos: flags.enableChaos });
+  const agent = new Agent(config, { logger, enableChaos: flags.enableChaos, load: flags.load, watch: true });
   // Started unconditionally: `run` has no onStarted, `demo` prints a banner from it.
   const address = await agent.start();
   flags.onStarted?.(address);
+  const offHangup = onHangup(() => {
+    logger.info({ signal: 'SIGHUP' }, 'reload signal received');
+    void agent.reload('SIGHUP');
+  });
   const signal = await untilSignal(logger);
+  offHangup();
   logger.info({ signal }, 'stop signal received');
   await agent.stop();
   return EXIT.ok;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { duration, labels } from './common.js';
+import { retryBackoff, retryCount } from './base.js';
 import { checkSchema } from './check.js';
+import { discoverySchema } from './discovery.js';
+import { modulesSchema } from './module.js';
 import { otlpSchema } from './otlp.js';
 
 const listen = z
@@ -32,12 +35,21 @@ export const agentConfigSchema = z
           .strictObject({
             interval: duration({ min: 100, minText: '100ms' }).prefault('30s'),
             timeout: duration({ min: 1 }).prefault('10s'),
+            retries: z
+              .strictObject({
+                count: retryCount.default(0).meta({ description: 'Retries of a failed attempt before the run counts as failed; 0 is one attempt per run.' }),
+                backoff: retryBackoff.prefault('500ms').meta({ description: 'Wait before the first retry, doubled before each next one; a retry the run has no time left for is not made.' }),
+              })
+              .prefault({}),
           })
           .prefault({}),
         seed: z.int().optional().meta({ description: 'Seed for the start offsets; fixed only for tests and reproducible benchmarks.' }),
+        discovery: discoverySchema,
+        openapi: z.array(z.string().min(1)).default([]).meta({ description: 'OpenAPI specs, relative to this file; canary_endpoint_coverage_ratio{spec} says how much of each the checks probe.' }),
       })
       .prefault({}),
     checks: z.array(checkSchema).default([]),
+    modules: modulesSchema,
     chaos: z
       .strictObject({
         enabled: z.boolean().default(false),

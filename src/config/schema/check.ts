@@ -1,20 +1,11 @@
 import { z } from 'zod';
-import { duration, labels } from './common.js';
+import { checkBase } from './base.js';
+import { dnsCheckSchema } from './dns.js';
+import { flowCheckSchema } from './flow.js';
+import { grpcCheckSchema } from './grpc.js';
 import { httpExpectSchema, httpRequestSchema, httpTarget, tlsSchema } from './http.js';
-
-/** Fields every check has, whatever its kind. */
-const checkBase = {
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must start with a letter or digit and use only letters, digits, _ . : -')
-    .max(128),
-  target: z.string().min(1),
-  interval: duration({ min: 100, minText: '100ms' }).optional().meta({ description: 'Run every interval; default probes.defaults.interval.' }),
-  schedule: z.string().optional().meta({ description: 'Cron expression (5 or 6 fields, seconds allowed) instead of an interval.' }),
-  timeout: duration({ min: 1 }).optional().meta({ description: 'Per-attempt timeout; default probes.defaults.timeout.' }),
-  labels: labels(),
-  enabled: z.boolean().default(true),
-};
+import { tcpCheckSchema } from './tcp.js';
+import { tlsCheckSchema } from './tls.js';
 
 export const httpCheckSchema = z
   .strictObject({
@@ -28,7 +19,7 @@ export const httpCheckSchema = z
   .meta({ description: 'An HTTP(S) check: one request, redirects followed, expectations on the final response.' });
 
 /** Every check kind, told apart by `kind`. */
-export const checkSchema = z.discriminatedUnion('kind', [httpCheckSchema]);
+export const checkSchema = z.discriminatedUnion('kind', [httpCheckSchema, tcpCheckSchema, tlsCheckSchema, dnsCheckSchema, grpcCheckSchema, flowCheckSchema]);
 
 /** A probe file: a list of checks, merged with the agent config's inline checks. */
 export const probeFileSchema = z.strictObject({
@@ -38,4 +29,9 @@ export const probeFileSchema = z.strictObject({
 export type CheckInput = z.input<typeof checkSchema>;
 export type ParsedCheck = z.output<typeof checkSchema>;
 export type HttpCheck = z.output<typeof httpCheckSchema>;
+export type TcpCheck = z.output<typeof tcpCheckSchema>;
+export type TlsCheck = z.output<typeof tlsCheckSchema>;
+export type DnsCheck = z.output<typeof dnsCheckSchema>;
+export type GrpcCheck = z.output<typeof grpcCheckSchema>;
+export type FlowCheck = z.output<typeof flowCheckSchema>;
 export const CHECK_KINDS = checkSchema.options.map((o) => o.shape.kind.value);

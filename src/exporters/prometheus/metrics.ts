@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry } from 'prom-client';
+import { createKindMetrics, type KindMetrics } from './kinds.js';
 
 /**
  * Buckets of `canary_probe_duration_seconds`: from a loopback answer (5 ms) to the
@@ -29,6 +30,8 @@ export interface SinkMetrics {
   sslEarliestExpiry: Gauge<CheckLabel>;
   tlsVersion: Gauge<CheckLabel | 'version'>;
   runs: Counter<CheckLabel | 'result' | 'reason'>;
+  /** Every attempt, retries included: a run that needed a retry shows its failure here only. */
+  attempts: Counter<CheckLabel | 'result' | 'reason'>;
   runDuration: Histogram<CheckLabel>;
   schedulerLag: Histogram<'kind'>;
   schedulerSkipped: Counter<CheckLabel>;
@@ -36,6 +39,8 @@ export interface SinkMetrics {
   reloadSuccessful: Gauge;
   reloadTimestamp: Gauge;
   checks: Gauge<'kind'>;
+  /** Gauges of the dns and grpc kinds. */
+  kinds: KindMetrics;
 }
 
 /**
@@ -80,6 +85,12 @@ export function createSinkMetrics(registry: Registry<OpenMetricsContentType>, co
       labelNames: [...perCheck, 'result', 'reason'],
       registers,
     }),
+    attempts: new Counter({
+      name: 'canary_probe_attempts_total',
+      help: 'Check attempts, retries included, by result (success, failure) and failure reason (empty on success).',
+      labelNames: [...perCheck, 'result', 'reason'],
+      registers,
+    }),
     runDuration: new Histogram({
       name: 'canary_probe_duration_seconds',
       help: 'Wall time of check runs in seconds.',
@@ -119,6 +130,7 @@ export function createSinkMetrics(registry: Registry<OpenMetricsContentType>, co
       registers,
     }),
     checks: new Gauge({ name: 'canary_checks', help: 'Configured checks by probe kind.', labelNames: ['kind'], registers }),
+    kinds: createKindMetrics(registry, collect),
   };
 }
 

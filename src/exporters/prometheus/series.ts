@@ -1,5 +1,7 @@
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { CheckResult, HttpPhase } from '../../results/types.js';
+import { AttemptSeries } from './attempts.js';
+import { KindSeries } from './kinds.js';
 import type { CheckLabel, SinkMetrics } from './metrics.js';
 
 /** Every HTTP phase, in blackbox_exporter's order; each is exported once an HTTP check has run. */
@@ -43,7 +45,10 @@ export class CheckSeries {
   readonly #runDuration: Histogram.Internal<CheckLabel>;
   /** Run counters by failure reason; `''` is the success series. */
   readonly #runs = new Map<string, Counter.Internal>();
+  /** `canary_probe_attempts_total`, counted from `result.attempt` events. */
+  readonly attempts: AttemptSeries;
   #http: HttpChildren | undefined;
+  #kindSeries: KindSeries | undefined;
   #sslExpiry: Gauge.Internal<CheckLabel> | undefined;
   #tls: { version: string; child: Gauge.Internal<CheckLabel | 'version'> } | undefined;
   #skipped: Counter.Internal | undefined;
@@ -63,6 +68,7 @@ export class CheckSeries {
     const succeeded = metrics.runs.labels({ ...this.#labels, result: 'success', reason: '' });
     succeeded.inc(0);
     this.#runs.set('', succeeded);
+    this.attempts = new AttemptSeries(metrics.attempts, this.#labels);
   }
 
   /**
@@ -73,6 +79,7 @@ export class CheckSeries {
     if (result.traceId === undefined) this.#runDuration.observe(result.durationSeconds);
     else this.#observeTraced(result, result.traceId);
     this.#run(result.ok ? '' : (result.reason ?? 'unknown')).inc();
+    if (this.kind === 'flow') this.#kinds().record(result);
     this.#pending = result;
   }
 
@@ -91,8 +98,14 @@ export class CheckSeries {
     this.#success.set(result.ok ? 1 : 0);
     this.#duration.set(result.durationSeconds);
     this.#dnsLookup.set(obs.dnsLookupSeconds ?? obs.phases.resolve ?? 0);
-    if (this.kind === 'http') this.#recordHttp(result);
+    // A flow's HTTP gauges show its last step's response and its steps' summed phases.
+    if (this.kind === 'http' || this.kind === 'flow') this.#recordHttp(result);
+    if (this.kind !== 'http') this.#kinds().flush(result);
     this.#recordTls(result);
+  }
+
+  #kinds(): KindSeries {
+    return (this.#kindSeries ??= new KindSeries(this.#m.kinds, this.#labels));
   }
 
   /** Counts a run the scheduler skipped. */
@@ -111,8 +124,10 @@ export class CheckSeries {
     for (const phase of HTTP_PHASES) m.httpPhase.remove({ ...this.#labels, phase });
     if (this.#tls) m.tlsVersion.remove({ ...this.#labels, version: this.#tls.version });
     for (const reason of this.#runs.keys()) m.runs.remove({ ...this.#labels, result: reason ? 'failure' : 'success', reason });
+    this.#kindSeries?.remove();
     m.runDuration.remove(this.#labels);
     m.schedulerSkipped.remove(this.#labels);
+    this.attempts.remove();
   }
 
   #run(reason: string): Counter.Internal {

@@ -1,0 +1,56 @@
+import type { DnsExpect } from '../config/schema/dns.js';
+import type { ResolvedDnsCheck } from '../config/types.js';
+import { cached } from './cache.js';
+import { show, showRegex } from './format.js';
+import { compileMaxDuration } from './timing.js';
+import type { CompiledAssertion } from './types.js';
+
+type Section = 'answers' | 'authority' | 'additional';
+type RecordExpectation = DnsExpect['answers'][number];
+
+/** The outcome name of the rcode expectation. */
+export const RCODE_OUTCOME = 'rcode';
+
+function rcode(allowed: readonly string[]): CompiledAssertion {
+  const expected = `one of ${allowed.join(', ')}`;
+  return ({ observation }) => {
+    const seen = observation.dns?.rcode;
+    return { name: RCODE_OUTCOME, ok: seen !== undefined && allowed.includes(seen), expected, actual: seen ?? 'no DNS answer' };
+  };
+}
+
+function minAnswers(min: number): CompiledAssertion {
+  const expected = `at least ${min} record(s)`;
+  return ({ observation }) => {
+    const count = observation.dns?.answers.length;
+    return { name: 'minAnswers', ok: count !== undefined && count >= min, expected, actual: count === undefined ? 'no DNS answer' : String(count) };
+  };
+}
+
+/** `matches`: some record matches; `notMatches`: none does. `actual` shows the record that decided it. */
+function records(section: Section, e: RecordExpectation): CompiledAssertion {
+  const wanted = e.matches !== undefined;
+  const re = new RegExp((e.matches ?? e.notMatches) as string);
+  const name = `${section} ${wanted ? 'matches' : 'notMatches'}`;
+  const expected = wanted ? `a record matching ${showRegex(re)}` : `no record matching ${showRegex(re)}`;
+  return ({ observation }) => {
+    const list = observation.dns?.[section];
+    if (list === undefined) return { name, ok: false, expected, actual: 'no DNS answer' };
+    const hit = list.find((rr) => re.test(rr));
+    const actual = hit !== undefined ? `found ${show(hit)}` : `none of ${list.length} record(s)`;
+    return { name, ok: wanted === (hit !== undefined), expected, actual };
+  };
+}
+
+const compileDns = cached((expect: DnsExpect) => {
+  const list: CompiledAssertion[] = [rcode(expect.rcode)];
+  if (expect.minAnswers !== undefined) list.push(minAnswers(expect.minAnswers));
+  for (const section of ['answers', 'authority', 'additional'] as const) list.push(...expect[section].map((e) => records(section, e)));
+  if (expect.maxDuration !== undefined) list.push(compileMaxDuration(expect.maxDuration));
+  return list;
+});
+
+/** A dns check's expectations, in order: rcode, minAnswers, answers, authority, additional, maxDuration. */
+export function compileDnsExpectations(check: Pick<ResolvedDnsCheck, 'expect'>): readonly CompiledAssertion[] {
+  return compileDns(check.expect);
+}

@@ -1,0 +1,78 @@
+/**
+ * Turns `modules:` of the agent file into checks waiting for a target, so `/probe` runs
+ * them with the same probes, TLS file handling and assertions as scheduled checks.
+ */
+import type { Problem } from '../errors.js';
+import { resolveCheck, type CheckDefaults } from './resolve.js';
+import type { ParsedCheck } from './schema/check.js';
+import { moduleSchema, type ParsedModule } from './schema/module.js';
+import type { ResolvedCheck } from './types.js';
+import { formatPath, positionAt, type YamlSource } from './yaml.js';
+
+/** A probe module ready to run once a target arrives. */
+export interface ResolvedModule {
+  /** The key under `modules:`. */
+  name: string;
+  /** The probe kind (`http`, ...); the `kind` of {@link ResolvedModule.check}. */
+  prober: ResolvedCheck['kind'];
+  /** `timeout` as written, in ms; absent: only the scrape timeout bounds a probe. */
+  timeoutMs?: number;
+  /**
+   * The check the module describes: TLS paths absolute, `target` empty and `timeoutMs`
+   * a placeholder, both set per request from the query and the scrape timeout.
+   */
+  check: ResolvedCheck;
+}
+
+/** The modules of the raw agent file that are valid on their own, so their TLS files are checked even when another key is invalid. */
+function validModules(raw: unknown): [string, ParsedModule][] {
+  const modules = (raw as { modules?: unknown } | undefined)?.modules;
+  if (modules === null || typeof modules !== 'object' || Array.isArray(modules)) return [];
+  return Object.entries(modules as Record<string, unknown>).flatMap(([name, value]): [string, ParsedModule][] => {
+    const parsed = moduleSchema.safeParse(value);
+    return parsed.success ? [[name, parsed.data]] : [];
+  });
+}
+
+/** The check a module stands for: its fields, with the kind from `prober`. */
+function checkOf(name: string, module: ParsedModule): ParsedCheck {
+  const { prober, timeout, ...fields } = module;
+  const check = { ...fields, kind: prober, name, target: '', labels: {}, enabled: true, timeout };
+  // A module's fields are its kind's check fields (its schema is derived from the check's),
+  // so `kind` and fields pair up; with several kinds TypeScript cannot follow the spread.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by tsc once a second prober exists
+  return check as unknown as ParsedCheck;
+}
+
+/**
+ * Settings a module cannot honour. Kept-alive connections are pooled per check, and each
+ * `/probe` request is a check of its own, so a pool would only hold an idle socket per
+ * target scraped; blackbox_exporter also opens a new connection per probe.
+ */
+function moduleRules(source: YamlSource, name: string, module: ParsedModule): Problem[] {
+  if (!('http' in module) || !module.http.keepAlive) return [];
+  const at = ['modules', name, 'http', 'keepAlive'];
+  const message = 'cannot be true in a module: /probe opens a new connection for every probe';
+  return [{ file: source.file, ...positionAt(source, at), path: formatPath(at), message }];
+}
+
+/**
+ * Resolves every valid module of the agent file. Problems (unreadable TLS files) are
+ * placed at `modules.NAME.tls.ca` and so on.
+ */
+export function resolveModules(
+  source: YamlSource,
+  raw: unknown,
+  defaults: CheckDefaults,
+): { modules: Record<string, ResolvedModule>; problems: Problem[] } {
+  const modules: Record<string, ResolvedModule> = {};
+  const problems: Problem[] = [];
+  for (const [name, module] of validModules(raw)) {
+    // One scrape is one attempt: Prometheus decides when to ask again, as with blackbox_exporter.
+    const once = { ...defaults, retries: { ...defaults.retries, count: 0 } };
+    const resolved = resolveCheck({ check: checkOf(name, module), source, path: ['modules', name] }, once);
+    problems.push(...resolved.problems, ...moduleRules(source, name, module));
+    modules[name] = { name, prober: module.prober, check: resolved.check, ...(module.timeout === undefined ? {} : { timeoutMs: module.timeout }) };
+  }
+  return { modules, problems };
+}

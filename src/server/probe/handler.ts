@@ -1,0 +1,121 @@
+/**
+ * `GET /probe?target=&module=`: blackbox_exporter's endpoint for Prometheus-driven
+ * probing. Each request builds a one-off check from a configured module and the target,
+ * runs it once with the agent's probes and assertions, and answers that probe's metrics.
+ * The result goes to no sink: Prometheus stores it, and scheduled checks stay apart.
+ */
+import type { IncomingMessage } from 'node:http';
+import { Counter, type OpenMetricsContentType, type PrometheusContentType, type Registry } from 'prom-client';
+import type { ResolvedModule } from '../../config/modules.js';
+import type { Logger } from '../../log.js';
+import type { Probe } from '../../probes/types.js';
+import { executeCheck } from '../../results/execute.js';
+import type { CheckResult } from '../../results/types.js';
+import type { Reply, RequestContext, RouteHandler } from '../router.js';
+import { textReply } from '../routes.js';
+import { probeMetrics, renderProbeMetrics } from './metrics.js';
+import { DEFAULT_MODULE, findModule, oneOffCheck, probeTimeoutSeconds } from './request.js';
+import { debugText, ScrapeLog } from './scrape-log.js';
+
+/** How a `/probe` request ended, the `result` label of `canary_probe_requests_total`. */
+export type ProbeRequestResult = 'success' | 'failure' | 'bad_request';
+
+/** What the `/probe` route needs from the agent. */
+export interface ProbeRouteDeps {
+  modules: Readonly<Record<string, ResolvedModule>>;
+  /** The agent's probe registry: the same code, and pooled connections, as scheduled checks. */
+  probes: { get(kind: string): Probe };
+  /** Copied into the result, as for any run. */
+  region: string;
+  logger: Logger;
+  /** Counts requests; `module` is empty for a module that is not configured, so the label stays bounded. */
+  count?: (module: string, result: ProbeRequestResult) => void;
+}
+
+/** Aborts when the scrape's time is up or Prometheus hangs up first. */
+function deadline(req: IncomingMessage, timeoutSeconds: number): { signal: AbortSignal; done: () => void } {
+  const hangUp = new AbortController();
+  const onClose = () => hangUp.abort(new Error('the client closed the connection'));
+  req.socket.once('close', onClose);
+  const signal = AbortSignal.any([AbortSignal.timeout(Math.max(1, Math.round(timeoutSeconds * 1000))), hangUp.signal]);
+  return { signal, done: () => req.socket.off('close', onClose) };
+}
+
+function logOutcome(log: ScrapeLog, result: CheckResult): void {
+  const { observation } = result;
+  if (observation.http !== undefined) log.info('Received HTTP response', { status_code: observation.http.status });
+  if (!observation.ok) log.error('Error for probe', { reason: observation.reason, err: observation.message });
+  for (const outcome of result.outcomes.filter((o) => !o.ok)) {
+    log.error('Expectation failed', { expectation: outcome.name, expected: outcome.expected, actual: outcome.actual });
+  }
+}
+
+async function runProbe(deps: ProbeRouteDeps, ctx: RequestContext, module: ResolvedModule, target: string, timeoutSeconds: number): Promise<Reply> {
+  const log = new ScrapeLog(deps.logger, module.name, target);
+  const check = oneOffCheck(module, target, timeoutSeconds);
+  log.info('Beginning probe', { probe: module.prober, timeout_seconds: timeoutSeconds });
+  const { signal, done } = deadline(ctx.req, timeoutSeconds);
+  try {
+    const started = performance.now();
+    const result = await executeCheck(check, deps.probes.get(check.kind), { signal }, { region: deps.region });
+    const durationSeconds = (performance.now() - started) / 1000;
+    logOutcome(log, result);
+    if (result.ok) log.info('Probe succeeded', { duration_seconds: durationSeconds });
+    else log.error('Probe failed', { duration_seconds: durationSeconds });
+    const { contentType, body } = await renderProbeMetrics(await probeMetrics({ check, result, signal }, durationSeconds));
+    deps.count?.(module.name, result.ok ? 'success' : 'failure');
+    if (ctx.url.searchParams.get('debug') === 'true') return textReply(200, debugText(log, body, module), { 'cache-control': 'no-store' });
+    return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body };
+  } finally {
+    done();
+  }
+}
+
+/** The `/probe` handler. Errors are answered in blackbox's words and status codes. */
+export function probeHandler(deps: ProbeRouteDeps): RouteHandler {
+  return async (ctx) => {
+    const params = ctx.url.searchParams;
+    const name = params.get('module') || DEFAULT_MODULE;
+    const module = findModule(deps.modules, name);
+    if (module === undefined) {
+      deps.count?.('', 'bad_request');
+      return textReply(400, `Unknown module ${JSON.stringify(name)}\n`);
+    }
+    let timeoutSeconds: number;
+    try {
+      timeoutSeconds = probeTimeoutSeconds(headerValue(ctx.req.headers['x-prometheus-scrape-timeout-seconds']), module.timeoutMs);
+    } catch (error) {
+      deps.count?.(module.name, 'bad_request');
+      return textReply(500, `Failed to parse timeout from Prometheus header: ${(error as Error).message}\n`);
+    }
+    const target = params.get('target');
+    if (!target) {
+      deps.count?.(module.name, 'bad_request');
+      return textReply(400, 'Target parameter is missing\n');
+    }
+    return runProbe(deps, ctx, module, target, timeoutSeconds);
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * `canary_probe_requests_total{module,result}` in the agent's registry, with every
+ * configured module's success and failure series present from the start (so `rate()`
+ * sees the first request).
+ */
+export function probeRequestCounter(
+  registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>,
+  modules: readonly string[],
+): (module: string, result: ProbeRequestResult) => void {
+  const counter = new Counter({
+    name: 'canary_probe_requests_total',
+    help: 'GET /probe requests by module and result (success, failure: the probe; bad_request: unknown module, no target, bad timeout header).',
+    labelNames: ['module', 'result'],
+    registers: [registry],
+  });
+  for (const module of modules) for (const result of ['success', 'failure'] as const) counter.inc({ module, result }, 0);
+  return (module, result) => counter.inc({ module, result });
+}

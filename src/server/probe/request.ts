@@ -1,0 +1,57 @@
+/**
+ * What a `/probe` request asks for, read the way blackbox_exporter reads it: the module
+ * (default `http_2xx`), the target, and the time the probe may take.
+ */
+import type { ResolvedModule } from '../../config/modules.js';
+import type { ResolvedCheck } from '../../config/types.js';
+
+/** The module blackbox uses when `module=` is absent. */
+export const DEFAULT_MODULE = 'http_2xx';
+
+/** Taken off Prometheus's scrape timeout so the answer arrives before Prometheus gives up (blackbox's `--timeout-offset`). */
+export const TIMEOUT_OFFSET_SECONDS = 0.5;
+
+/** The scrape timeout assumed when Prometheus does not send one (blackbox's). */
+export const DEFAULT_SCRAPE_TIMEOUT_SECONDS = 120;
+
+/**
+ * The probe's time budget in seconds: the scrape timeout (header, else 120s) less the
+ * offset, or the module's `timeout` when that is shorter. Throws on an unparsable header.
+ */
+export function probeTimeoutSeconds(header: string | undefined, moduleTimeoutMs: number | undefined): number {
+  let scrape = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
+  if (header !== undefined && header.trim() !== '') {
+    scrape = Number(header);
+    if (!Number.isFinite(scrape) || scrape < 0) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(header)}: invalid syntax`);
+    if (scrape === 0) scrape = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
+  }
+  const module = moduleTimeoutMs === undefined ? undefined : moduleTimeoutMs / 1000;
+  const max = scrape - TIMEOUT_OFFSET_SECONDS;
+  if (module !== undefined && (module < max || max <= 0)) return module;
+  // A scrape timeout under the offset leaves nothing to subtract from; use it whole.
+  return max > 0 ? max : scrape;
+}
+
+/** Blackbox's leniency per kind: an HTTP target without a scheme means `http://`. */
+const TARGET_NORMALISERS: Readonly<Record<string, (target: string) => string>> = {
+  http: (target) => (target.startsWith('http://') || target.startsWith('https://') ? target : `http://${target}`),
+};
+
+/**
+ * The one-off check of a module and a target. A target the probe cannot use is not
+ * refused here: the probe reports it as a failed probe, as blackbox does.
+ */
+export function oneOffCheck(module: ResolvedModule, target: string, timeoutSeconds: number): ResolvedCheck {
+  const normalise = TARGET_NORMALISERS[module.prober];
+  return {
+    ...module.check,
+    target: normalise ? normalise(target) : target,
+    timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)),
+  };
+}
+
+/** The module named by the query; `undefined` when no such module is configured. */
+export function findModule(modules: Readonly<Record<string, ResolvedModule>>, name: string): ResolvedModule | undefined {
+  // Own keys only: `module=constructor` must not find Object.prototype's.
+  return Object.hasOwn(modules, name) ? modules[name] : undefined;
+}

@@ -1,0 +1,84 @@
+/**
+ * The log of one `/probe` request, kept for `debug=true` (blackbox's "Logs for the
+ * probe") and mirrored to the agent's logger at debug level.
+ */
+import { stringify } from 'yaml';
+import type { ResolvedModule } from '../../config/modules.js';
+import { formatDuration } from '../../config/units.js';
+import type { Logger } from '../../log.js';
+
+type Fields = Record<string, string | number | boolean | undefined>;
+
+/** logfmt value: bare when it can be, else quoted with `"` and `\` escaped. */
+function logfmtValue(value: string | number | boolean): string {
+  const text = String(value);
+  if (text !== '' && !/[\s"=\\]/.test(text)) return text;
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** Log lines of one probe, in logfmt, as blackbox writes them. */
+export class ScrapeLog {
+  readonly #lines: string[] = [];
+  readonly #logger: Logger;
+  readonly #context: { module: string; target: string };
+
+  constructor(logger: Logger, module: string, target: string) {
+    this.#context = { module, target };
+    this.#logger = logger;
+  }
+
+  info(msg: string, fields: Fields = {}): void {
+    this.#write('info', msg, fields);
+  }
+
+  error(msg: string, fields: Fields = {}): void {
+    this.#write('error', msg, fields);
+  }
+
+  /** Every line so far, newline-terminated. */
+  text(): string {
+    return this.#lines.map((line) => `${line}\n`).join('');
+  }
+
+  #write(level: 'info' | 'error', msg: string, fields: Fields): void {
+    const all: Fields = { ts: new Date().toISOString(), ...this.#context, level, msg, ...fields };
+    const pairs = Object.entries(all).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${logfmtValue(value)}`]));
+    this.#lines.push(pairs.join(' '));
+    this.#logger.debug({ ...this.#context, ...fields }, `probe: ${msg}`);
+  }
+}
+
+/** Header names whose values never appear in debug output. */
+const SECRET_KEY = /authorization|cookie|token|password|secret|api[-_]?key/i;
+
+function redact(value: unknown, key = ''): unknown {
+  if (typeof value === 'string' && SECRET_KEY.test(key)) return '<secret>';
+  if (Array.isArray(value)) return value.map((item) => redact(item));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
+  }
+  return value;
+}
+
+/**
+ * The module as YAML, in the shape it is written in (`prober`, `timeout`, then the kind's
+ * own keys, defaults applied: sizes in bytes, durations in ms), secrets redacted.
+ */
+export function moduleText(module: ResolvedModule): string {
+  const { name: _name, target: _target, kind: _kind, schedule: _schedule, timeoutMs: _timeout, retries: _retries, source: _source, labels: _labels, enabled: _enabled, ...fields } =
+    module.check;
+  const timeout = module.timeoutMs === undefined ? {} : { timeout: formatDuration(module.timeoutMs) };
+  return stringify(redact({ prober: module.prober, ...timeout, ...fields }));
+}
+
+/** The `debug=true` answer, laid out as blackbox_exporter lays it out. */
+export function debugText(log: ScrapeLog, metrics: string, module: ResolvedModule): string {
+  return [
+    'Logs for the probe:\n',
+    log.text(),
+    '\n\n\nMetrics that would have been returned:\n',
+    metrics,
+    '\n\n\nModule configuration:\n',
+    moduleText(module),
+  ].join('');
+}

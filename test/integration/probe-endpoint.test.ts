@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
+import { sampleValue, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
+import { startHttpServer, startHttpsServer, closedPort, type HttpTestServer } from '../helpers/servers.js';
+
+const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
+
+/** Every `probe_*` family an HTTP probe answers, always. */
+const HTTP_FAMILIES = [
+  'probe_dns_lookup_time_seconds',
+  'probe_duration_seconds',
+  'probe_failed_due_to_regex',
+  'probe_http_content_length',
+  'probe_http_duration_seconds',
+  'probe_http_redirects',
+  'probe_http_ssl',
+  'probe_http_status_code',
+  'probe_http_uncompressed_body_length',
+  'probe_http_version',
+  'probe_ip_protocol',
+  'probe_success',
+];
+
+function families(exposition: string): string[] {
+  return exposition
+    .split('\n')
+    .filter((line) => line.startsWith('# TYPE '))
+    .map((line) => line.split(' ')[2] ?? '');
+}
+
+function agentYaml(caPath: string | undefined): string {
+  return [
+    'server: { listen: "127.0.0.1:0" }',
+    'exporters: { log: { level: silent } }',
+    'modules:',
+    '  http_2xx: { prober: http, timeout: 5s }',
+    '  slow_module: { prober: http, timeout: 300ms }',
+    '  unbounded: { prober: http }',
+    '  body_ok:',
+    '    prober: http',
+    '    expect: { body: [ { matches: "^hello" } ] }',
+    '  secret_header:',
+    '    prober: http',
+    '    http: { headers: { authorization: "Bearer hunter2" } }',
+    ...(caPath ? ['  https_2xx:', '    prober: http', `    tls: { ca: ${JSON.stringify(caPath)} }`] : []),
+  ].join('\n');
+}
+
+describe('GET /probe (blackbox_exporter compatible)', async () => {
+  const tls = await haveOpenssl();
+  let certs: TestCerts | undefined;
+  let agent: TestAgent;
+  let target: HttpTestServer;
+  let secure: HttpTestServer | undefined;
+
+  before(async () => {
+    certs = tls ? await makeTestCerts() : undefined;
+    target = await startHttpServer((req, res) => {
+      if (req.url === '/slow') {
+        const timer = setTimeout(() => res.end('late'), 3_000);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
+      if (req.url === '/missing') return void res.writeHead(404).end('no');
+      if (req.url === '/bye') return void res.end('goodbye');
+      if (req.url === '/moved') return void res.writeHead(302, { location: '/' }).end();
+      res.writeHead(200, { 'content-length': '11', 'last-modified': LAST_MODIFIED }).end('hello world');
+    });
+    if (certs) secure = await startHttpsServer(certs.localhost, (_req, res) => void res.end('secure'));
+    agent = await startTestAgent(agentYaml(certs?.ca.certPath));
+  });
+  after(async () => {
+    await agent?.stop();
+    await target?.close();
+    await secure?.close();
+    await certs?.cleanup();
+  });
+
+  test('a healthy target: blackbox names and values, no check or kind labels', async () => {
+    const res = await agent.get(`/probe?module=http_2xx&target=${encodeURIComponent(`${target.origin}/moved`)}`);
+    assert.equal(res.status, 200);
+    assert.match(res.contentType, /^text\/plain; version=0\.0\.4/);
+    assert.deepEqual(families(res.body), [...HTTP_FAMILIES, 'probe_http_last_modified_timestamp_seconds'].sort());
+    assert.equal(sampleValue(res.body, 'probe_success'), 1);
+    assert.equal(sampleValue(res.body, 'probe_http_status_code'), 200);
+    assert.equal(sampleValue(res.body, 'probe_http_redirects'), 1);
+    assert.equal(sampleValue(res.body, 'probe_http_ssl'), 0);
+    assert.equal(sampleValue(res.body, 'probe_http_version'), 1.1);
+    assert.equal(sampleValue(res.body, 'probe_http_content_length'), 11);
+    assert.equal(sampleValue(res.body, 'probe_http_uncompressed_body_length'), 11);
+    assert.equal(sampleValue(res.body, 'probe_ip_protocol'), 4);
+    assert.equal(sampleValue(res.body, 'probe_failed_due_to_regex'), 0);
+    assert.equal(sampleValue(res.body, 'probe_http_last_modified_timestamp_seconds'), Date.parse(LAST_MODIFIED) / 1000);
+    for (const phase of ['resolve', 'connect', 'tls', 'processing', 'transfer']) {
+      assert.ok(sampleValue(res.body, 'probe_http_duration_seconds', { phase }) !== undefined, `phase ${phase}`);
+    }
+    assert.ok((sampleValue(res.body, 'probe_duration_seconds') ?? 0) > 0);
+    assert.match(res.body, /# HELP probe_success Displays whether or not the probe was a success\n/);
+    assert.doesNotMatch(res.body, /check=|kind=|region=/);
+  });
+
+  test('the answer passes promtool check metrics with no warnings', async (t) => {
+    const promtool = findTool('promtool');
+    if (!promtool) return t.skip('promtool not found in PATH (apt-get install prometheus); .ci/run installs it');
+    const res = await agent.get(`/probe?module=http_2xx&target=${target.origin}/`);
+    const lint = await promtoolCheckMetrics(promtool, res.body);
+    assert.equal(lint.code, 0, lint.stdout + lint.stderr);
+    assert.equal(lint.stdout + lint.stderr, '');
+  });
+
+  test('a target without a scheme is probed over http://, as blackbox does', async () => {
+    const res = await agent.get(`/probe?module=http_2xx&target=127.0.0.1:${target.port}`);
+    assert.equal(sampleValue(res.body, 'probe_success'), 1);
+  });
+
+  test('a failing status and a refused port answer 200 with probe_success 0', async () => {
+    const missing = await agent.get(`/probe?module=http_2xx&target=${target.origin}/missing`);
+    assert.equal(missing.status, 200);
+    assert.equal(sampleValue(missing.body, 'probe_success'), 0);
+    assert.equal(sampleValue(missing.body, 'probe_http_status_code'), 404);
+    const refused = await agent.get(`/probe?module=http_2xx&target=http://127.0.0.1:${await closedPort()}/`);
+    assert.equal(sampleValue(refused.body, 'probe_success'), 0);
+    assert.equal(sampleValue(refused.body, 'probe_http_status_code'), 0);
+    assert.equal(sampleValue(refused.body, 'probe_http_content_length'), 0);
+  });
+
+  test('a failed body expectation sets probe_failed_due_to_regex', async () => {
+    const good = await agent.get(`/probe?module=body_ok&target=${target.origin}/`);
+    assert.equal(sampleValue(good.body, 'probe_failed_due_to_regex'), 0);
+    assert.equal(sampleValue(good.body, 'probe_success'), 1);
+    const bad = await agent.get(`/probe?module=body_ok&target=${target.origin}/bye`);
+    assert.equal(sampleValue(bad.body, 'probe_success'), 0);
+    assert.equal(sampleValue(bad.body, 'probe_failed_due_to_regex'), 1);
+    const missing = await agent.get(`/probe?module=body_ok&target=${target.origin}/missing`);
+    assert.equal(sampleValue(missing.body, 'probe_success'), 0);
+    assert.equal(sampleValue(missing.body, 'probe_failed_due_to_regex'), 0, 'blackbox judges regexes only after a good status');
+  });
+
+  test('https: TLS metrics appear', async (t) => {
+    if (!secure || !certs) return t.skip('openssl not found');
+    const res = await agent.get(`/probe?module=https_2xx&target=${secure.origin}/`);
+    assert.equal(sampleValue(res.body, 'probe_success'), 1, res.body);
+    assert.equal(sampleValue(res.body, 'probe_http_ssl'), 1);
+    assert.equal(sampleValue(res.body, 'probe_ssl_earliest_cert_expiry'), certs.localhost.notAfter);
+    assert.equal(sampleValue(res.body, 'probe_tls_version_info', { version: 'TLS 1.3' }), 1);
+    assert.ok((sampleValue(res.body, 'probe_http_duration_seconds', { phase: 'tls' }) ?? 0) > 0);
+  });
+
+  test('errors in blackbox words: unknown module, missing target, bad timeout header', async () => {
+    const unknown = await agent.get(`/probe?module=nope&target=${target.origin}/`);
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body, 'Unknown module "nope"\n');
+    const inherited = await agent.get(`/probe?module=constructor&target=${target.origin}/`);
+    assert.equal(inherited.status, 400);
+    const missing = await agent.get('/probe?module=http_2xx');
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body, 'Target parameter is missing\n');
+    const header = await agent.get(`/probe?module=http_2xx&target=${target.origin}/`, { 'x-prometheus-scrape-timeout-seconds': 'soon' });
+    assert.equal(header.status, 500);
+    assert.match(header.body, /^Failed to parse timeout from Prometheus header: /);
+  });
+
+  test('module defaults to http_2xx, as in blackbox', async () => {
+    const res = await agent.get(`/probe?target=${target.origin}/`);
+    assert.equal(res.status, 200);
+    assert.equal(sampleValue(res.body, 'probe_success'), 1);
+  });
+
+  test('the scrape timeout header bounds the probe (less 0.5s); a shorter module timeout wins', async () => {
+    const slow = `${target.origin}/slow`;
+    const bounded = await agent.get(`/probe?module=unbounded&target=${slow}&debug=true`, { 'x-prometheus-scrape-timeout-seconds': '1' });
+    assert.equal(bounded.status, 200);
+    assert.match(bounded.body, /msg="Beginning probe" probe=http timeout_seconds=0\.5\n/);
+    assert.match(bounded.body, /\nprobe_success 0\n/);
+    assert.match(bounded.body, /reason=timeout/);
+    const module = await agent.get(`/probe?module=slow_module&target=${slow}&debug=true`, { 'x-prometheus-scrape-timeout-seconds': '10' });
+    assert.match(module.body, /timeout_seconds=0\.3\n/);
+    assert.match(module.body, /\nprobe_success 0\n/);
+    const header = await agent.get(`/probe?module=http_2xx&target=${slow}&debug=true`, { 'x-prometheus-scrape-timeout-seconds': '2' });
+    assert.match(header.body, /timeout_seconds=1\.5\n/, 'header 2s less 0.5s is under the module 5s');
+  });
+
+  test('debug=true answers text/plain: the log, the metrics, the module (secrets redacted)', async () => {
+    const res = await agent.get(`/probe?module=secret_header&target=${target.origin}/missing&debug=true`);
+    assert.equal(res.status, 200);
+    assert.match(res.contentType, /^text\/plain/);
+    const [logs, rest] = res.body.split('\n\n\nMetrics that would have been returned:\n');
+    const [metrics, module] = (rest ?? '').split('\n\n\nModule configuration:\n');
+    assert.match(logs ?? '', /^Logs for the probe:\n/);
+    assert.match(logs ?? '', /module=secret_header target=http:\/\/127\.0\.0\.1:\d+\/missing level=info msg="Beginning probe"/);
+    assert.match(logs ?? '', /msg="Received HTTP response" status_code=404/);
+    assert.match(logs ?? '', /level=error msg="Expectation failed" expectation=status expected="one of 2xx" actual=404/);
+    assert.match(logs ?? '', /level=error msg="Probe failed" duration_seconds=/);
+    assert.equal(sampleValue(metrics ?? '', 'probe_success'), 0);
+    assert.match(module ?? '', /^prober: http\n/);
+    assert.match(module ?? '', /authorization: <secret>/);
+    assert.doesNotMatch(res.body, /hunter2/);
+  });
+
+  test('requests are counted on /metrics by module and result', async () => {
+    const before = await agent.get('/metrics');
+    const was = sampleValue(before.body, 'canary_probe_requests_total', { module: 'http_2xx', result: 'success' }) ?? 0;
+    await agent.get(`/probe?module=http_2xx&target=${target.origin}/`);
+    await agent.get('/probe?module=nope&target=x');
+    const now = await agent.get('/metrics');
+    assert.equal(sampleValue(now.body, 'canary_probe_requests_total', { module: 'http_2xx', result: 'success' }), was + 1);
+    assert.ok((sampleValue(now.body, 'canary_probe_requests_total', { module: '', result: 'bad_request' }) ?? 0) >= 1);
+    assert.equal(sampleValue(now.body, 'probe_success', { check: 'http_2xx' }), undefined, 'probes from /probe do not become check series');
+  });
+});
