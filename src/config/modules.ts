@@ -13,13 +13,14 @@ import { formatPath, positionAt, type YamlSource } from './yaml.js';
 export interface ResolvedModule {
   /** The key under `modules:`. */
   name: string;
-  /** The probe kind (`http`, ...); the `kind` of {@link ResolvedModule.check}. */
+  /** The probe kind (`http`, `tcp`, `tls`, `dns`, `grpc`); the `kind` of {@link ResolvedModule.check}. */
   prober: ResolvedCheck['kind'];
   /** `timeout` as written, in ms; absent: only the scrape timeout bounds a probe. */
   timeoutMs?: number;
   /**
-   * The check the module describes: TLS paths absolute, `target` empty and `timeoutMs`
-   * a placeholder, both set per request from the query and the scrape timeout.
+   * The check the module describes: TLS paths absolute, `target` empty (dns: the query
+   * name, the request's target going to `dns.server`) and `timeoutMs` a placeholder, both
+   * set per request from the query and the scrape timeout.
    */
   check: ResolvedCheck;
 }
@@ -34,13 +35,18 @@ function validModules(raw: unknown): [string, ParsedModule][] {
   });
 }
 
-/** The check a module stands for: its fields, with the kind from `prober`. */
+/**
+ * The check a module stands for: its fields, with the kind from `prober`. A dns module's
+ * `dns.queryName` becomes the check's target (what a dns check asks about); every other
+ * kind's target comes from the request.
+ */
 function checkOf(name: string, module: ParsedModule): ParsedCheck {
   const { prober, timeout, ...fields } = module;
-  const check = { ...fields, kind: prober, name, target: '', labels: {}, enabled: true, timeout };
+  const { queryName, ...dns } = 'dns' in fields ? fields.dns : { queryName: '' };
+  const query = 'dns' in fields ? { dns } : {};
+  const check = { ...fields, ...query, kind: prober, name, target: queryName, labels: {}, enabled: true, timeout };
   // A module's fields are its kind's check fields (its schema is derived from the check's),
   // so `kind` and fields pair up; with several kinds TypeScript cannot follow the spread.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by tsc once a second prober exists
   return check as unknown as ParsedCheck;
 }
 

@@ -8,6 +8,10 @@
 import { z } from 'zod';
 import { duration } from './common.js';
 import { httpCheckSchema } from './check.js';
+import { dnsCheckSchema, dnsOptionsSchema } from './dns.js';
+import { grpcCheckSchema } from './grpc.js';
+import { tcpCheckSchema } from './tcp.js';
+import { tlsCheckSchema } from './tls.js';
 
 /** Keys a check has that a module does not: Prometheus owns the target and the schedule. */
 const CHECK_ONLY = { name: true, target: true, interval: true, schedule: true, timeout: true, retries: true, labels: true, enabled: true, kind: true } as const;
@@ -23,21 +27,51 @@ const moduleTimeout = duration({ min: 1 })
   });
 
 type CheckShape = z.core.$ZodLooseShape & { kind: z.ZodLiteral<string> };
-type ModuleShape<S extends CheckShape> = Omit<S, keyof typeof CHECK_ONLY> & { prober: S['kind']; timeout: typeof moduleTimeout };
+type ModuleShape<S extends CheckShape, O extends z.core.$ZodLooseShape> = Omit<S, keyof typeof CHECK_ONLY | keyof O> &
+  O & { prober: S['kind']; timeout: typeof moduleTimeout };
 
 /**
  * The module schema of one check kind: the check's own fields minus the check-only ones,
  * `kind` renamed `prober` (blackbox's word), and a `timeout` that may be left out.
+ * `overrides` replaces fields whose meaning differs in a module (dns); the check's own
+ * refinements (tcp: certMinLifetime needs tcp.tls) carry over.
  */
-function moduleOf<S extends CheckShape>(check: z.ZodObject<S, z.core.$strict>): z.ZodObject<ModuleShape<S>, z.core.$strict> {
+function moduleOf<S extends CheckShape, O extends z.core.$ZodLooseShape = Record<never, never>>(
+  check: z.ZodObject<S, z.core.$strict>,
+  overrides?: O,
+): z.ZodObject<ModuleShape<S, O>, z.core.$strict> {
   const rest = Object.fromEntries(Object.entries(check.shape).filter(([key]) => !(key in CHECK_ONLY)));
+  const schema = z.strictObject({ ...rest, ...overrides, prober: check.shape.kind, timeout: moduleTimeout });
+  // The check's refinements read only fields a module shares with it.
+  const refinements = (check._zod.def.checks ?? []) as unknown as z.core.$ZodCheck<z.output<typeof schema>>[];
   // zod cannot compute an omit over a generic shape; the cast restates what this builds.
-  return z.strictObject({ ...rest, prober: check.shape.kind, timeout: moduleTimeout }) as unknown as z.ZodObject<ModuleShape<S>, z.core.$strict>;
+  return (refinements.length > 0 ? schema.check(...refinements) : schema) as unknown as z.ZodObject<ModuleShape<S, O>, z.core.$strict>;
 }
+
+/** The message when a dns module has no query name: the /probe target is the server. */
+export const DNS_QUERY_NAME_MISSING = 'a dns module needs dns.queryName: the /probe target is the DNS server to ask (IP[:PORT]), as in blackbox_exporter';
+
+/**
+ * `dns:` of a dns module. Blackbox's dns target is the nameserver and its module names
+ * the query, so `/probe?target=` fills `dns.server` (not writable here) and `queryName`,
+ * which a dns check takes from its `target`, is required.
+ */
+const dnsModuleOptions = dnsOptionsSchema.omit({ server: true }).extend({
+  queryName: z
+    .string({ error: (issue) => (issue.input === undefined ? DNS_QUERY_NAME_MISSING : undefined) })
+    .check(...(dnsCheckSchema.shape.target._zod.def.checks ?? []))
+    .meta({ description: 'The name to ask about (blackbox\'s query_name); the /probe target is the nameserver, IP[:PORT].' }),
+});
 
 /** Every module kind, told apart by `prober`. A new probe kind adds its check schema here. */
 export const moduleSchema = z
-  .discriminatedUnion('prober', [moduleOf(httpCheckSchema)])
+  .discriminatedUnion('prober', [
+    moduleOf(httpCheckSchema),
+    moduleOf(tcpCheckSchema),
+    moduleOf(tlsCheckSchema),
+    moduleOf(dnsCheckSchema, { dns: dnsModuleOptions.prefault({} as z.input<typeof dnsModuleOptions>) }),
+    moduleOf(grpcCheckSchema),
+  ])
   .meta({ description: 'A probe module: a check without name or target, run once per GET /probe?module=NAME&target=TARGET.' });
 
 /** `modules:` in the agent config, by name. */

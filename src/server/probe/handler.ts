@@ -9,12 +9,13 @@ import { Counter, type OpenMetricsContentType, type PrometheusContentType, type 
 import type { ResolvedModule } from '../../config/modules.js';
 import type { Logger } from '../../log.js';
 import type { Probe } from '../../probes/types.js';
+import { FAILURE_REASONS } from '../../results/reasons.js';
 import { executeCheck } from '../../results/execute.js';
 import type { CheckResult } from '../../results/types.js';
 import type { Reply, RequestContext, RouteHandler } from '../router.js';
 import { textReply } from '../routes.js';
 import { probeMetrics, renderProbeMetrics } from './metrics.js';
-import { DEFAULT_MODULE, findModule, oneOffCheck, probeTimeoutSeconds } from './request.js';
+import { DEFAULT_MODULE, findModule, oneOffCheck, probeTimeoutSeconds, targetProblem } from './request.js';
 import { debugText, ScrapeLog } from './scrape-log.js';
 
 /** How a `/probe` request ended, the `result` label of `canary_probe_requests_total`. */
@@ -50,6 +51,17 @@ function logOutcome(log: ScrapeLog, result: CheckResult): void {
   }
 }
 
+/**
+ * The probe to run: the agent's own, or, for a target its kind cannot use (a dns target
+ * that is not IP[:PORT], a tcp target without a port), one that fails at once and says why.
+ */
+function probeFor(deps: ProbeRouteDeps, kind: string, target: string): Probe {
+  const problem = targetProblem(kind, target);
+  if (problem === undefined) return deps.probes.get(kind);
+  const reason = kind === 'dns' ? FAILURE_REASONS.dns : FAILURE_REASONS.connect;
+  return { kind, run: () => Promise.resolve({ ok: false, reason, message: problem, durationSeconds: 0, phases: {} }) } as Probe;
+}
+
 async function runProbe(deps: ProbeRouteDeps, ctx: RequestContext, module: ResolvedModule, target: string, timeoutSeconds: number): Promise<Reply> {
   const log = new ScrapeLog(deps.logger, module.name, target);
   const check = oneOffCheck(module, target, timeoutSeconds);
@@ -57,7 +69,7 @@ async function runProbe(deps: ProbeRouteDeps, ctx: RequestContext, module: Resol
   const { signal, done } = deadline(ctx.req, timeoutSeconds);
   try {
     const started = performance.now();
-    const result = await executeCheck(check, deps.probes.get(check.kind), { signal }, { region: deps.region });
+    const result = await executeCheck(check, probeFor(deps, check.kind, target), { signal }, { region: deps.region });
     const durationSeconds = (performance.now() - started) / 1000;
     logOutcome(log, result);
     if (result.ok) log.info('Probe succeeded', { duration_seconds: durationSeconds });

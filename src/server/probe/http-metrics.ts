@@ -8,6 +8,7 @@ import { STATUS_OUTCOME } from '../../assertions/status.js';
 import type { ResolvedHttpCheck } from '../../config/types.js';
 import type { HttpFacts, HttpPhase, Observation } from '../../results/types.js';
 import { ipProtocolOf } from './ip-protocol.js';
+import { tlsVersionName } from './tls-metrics.js';
 import { gauge, type ProbeMetric, type ProbeRun } from './types.js';
 
 const PHASES: readonly HttpPhase[] = ['resolve', 'connect', 'tls', 'processing', 'transfer'];
@@ -17,13 +18,6 @@ function contentLength(http: HttpFacts | undefined): number {
   if (http === undefined) return 0;
   const header = http.headers['content-length'];
   return header !== undefined && /^\d+$/.test(header.trim()) ? Number(header.trim()) : -1;
-}
-
-/** Blackbox's "TLS 1.3" for Node's "TLSv1.3". */
-function tlsVersionName(version: string): string {
-  const match = /^TLSv(\d(?:\.\d)?)$/.exec(version);
-  if (!match?.[1]) return 'unknown';
-  return `TLS ${match[1].includes('.') ? match[1] : `${match[1]}.0`}`;
 }
 
 /**

@@ -36,8 +36,12 @@ function pick(addresses: readonly { family: number }[], preference: FamilyPrefer
  * 4 or 6 for the family the probe of `url` used; 0 when unknown (no such name, or the
  * deadline passed first).
  */
-export async function ipProtocolOf(url: string, preference: FamilyPreference, signal: AbortSignal): Promise<number> {
-  const host = hostnameOf(url);
+export function ipProtocolOf(url: string, preference: FamilyPreference, signal: AbortSignal): Promise<number> {
+  return ipProtocolOfHost(hostnameOf(url), preference, signal);
+}
+
+/** {@link ipProtocolOf} for a host name or IP address (tcp, tls, grpc, dns targets). */
+export async function ipProtocolOfHost(host: string | undefined, preference: FamilyPreference, signal: AbortSignal): Promise<number> {
   if (host === undefined || host === '') return 0;
   const literal = isIP(host);
   if (literal !== 0) return literal;

@@ -4,7 +4,9 @@
  * `/metrics` (one scrape is one probe, and Prometheus adds `instance` and `job`).
  */
 import { Gauge, Registry } from 'prom-client';
+import { dnsProbeMetrics } from './dns-metrics.js';
 import { httpProbeMetrics } from './http-metrics.js';
+import { grpcProbeMetrics, tcpProbeMetrics, tlsProbeMetrics } from './socket-metrics.js';
 import { gauge, type KindMetrics, type ProbeMetric, type ProbeRun } from './types.js';
 
 /**
@@ -13,6 +15,10 @@ import { gauge, type KindMetrics, type ProbeMetric, type ProbeRun } from './type
  */
 const KIND_METRICS: Readonly<Record<string, KindMetrics>> = {
   http: httpProbeMetrics,
+  tcp: tcpProbeMetrics,
+  tls: tlsProbeMetrics,
+  dns: dnsProbeMetrics,
+  grpc: grpcProbeMetrics,
 };
 
 /**

@@ -3,6 +3,8 @@
  * (default `http_2xx`), the target, and the time the probe may take.
  */
 import type { ResolvedModule } from '../../config/modules.js';
+import { splitHostPort } from '../../config/schema/base.js';
+import { parseServer } from '../../config/schema/dns.js';
 import type { ResolvedCheck } from '../../config/types.js';
 
 /** The module blackbox uses when `module=` is absent. */
@@ -32,22 +34,42 @@ export function probeTimeoutSeconds(header: string | undefined, moduleTimeoutMs:
   return max > 0 ? max : scrape;
 }
 
-/** Blackbox's leniency per kind: an HTTP target without a scheme means `http://`. */
-const TARGET_NORMALISERS: Readonly<Record<string, (target: string) => string>> = {
-  http: (target) => (target.startsWith('http://') || target.startsWith('https://') ? target : `http://${target}`),
-};
+/** Blackbox's leniency for HTTP: a target without a scheme means `http://`. */
+function httpUrl(target: string): string {
+  return target.startsWith('http://') || target.startsWith('https://') ? target : `http://${target}`;
+}
+
+/**
+ * Where the request's target goes, per kind. Blackbox's dns target is the nameserver (the
+ * module names the query), so for dns it fills `dns.server` and the query name stays the
+ * check's target; tcp, tls and grpc take `host:port` as their checks do.
+ */
+function withTarget(check: ResolvedCheck, target: string): ResolvedCheck {
+  if (check.kind === 'http') return { ...check, target: httpUrl(target) };
+  if (check.kind === 'dns') return { ...check, dns: { ...check.dns, server: target } };
+  return { ...check, target };
+}
+
+/**
+ * Why the probe of this kind cannot use `target`, in words for the probe log; `undefined`
+ * when it can. Such a target is a failed probe (probe_success 0), as in blackbox.
+ */
+export function targetProblem(kind: string, target: string): string | undefined {
+  if (kind === 'dns') {
+    return parseServer(target) === undefined ? `the target ${JSON.stringify(target)} must be the DNS server's IP address with an optional port (IP[:PORT])` : undefined;
+  }
+  if (kind === 'tcp' || kind === 'tls' || kind === 'grpc') {
+    return splitHostPort(target) === undefined ? `the target ${JSON.stringify(target)} must be host:port (missing port in address)` : undefined;
+  }
+  return undefined;
+}
 
 /**
  * The one-off check of a module and a target. A target the probe cannot use is not
  * refused here: the probe reports it as a failed probe, as blackbox does.
  */
 export function oneOffCheck(module: ResolvedModule, target: string, timeoutSeconds: number): ResolvedCheck {
-  const normalise = TARGET_NORMALISERS[module.prober];
-  return {
-    ...module.check,
-    target: normalise ? normalise(target) : target,
-    timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)),
-  };
+  return { ...withTarget(module.check, target), timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) };
 }
 
 /** The module named by the query; `undefined` when no such module is configured. */

@@ -68,7 +68,9 @@ export function moduleText(module: ResolvedModule): string {
   const { name: _name, target: _target, kind: _kind, schedule: _schedule, timeoutMs: _timeout, retries: _retries, source: _source, labels: _labels, enabled: _enabled, ...fields } =
     module.check;
   const timeout = module.timeoutMs === undefined ? {} : { timeout: formatDuration(module.timeoutMs) };
-  return stringify(redact({ prober: module.prober, ...timeout, ...fields }));
+  // A dns module's query name is its check's target; show it where it was written.
+  const dns = module.check.kind === 'dns' ? { dns: { queryName: module.check.target, ...module.check.dns } } : {};
+  return stringify(redact({ prober: module.prober, ...timeout, ...fields, ...dns }));
 }
 
 /** The `debug=true` answer, laid out as blackbox_exporter lays it out. */
