@@ -83,6 +83,23 @@ test('all-at-once brings the whole pool back in one wave', async () => {
   }
 });
 
+test('restore brings every killed instance back at once, without waiting for a gate', async () => {
+  const lab = await startChaosLab(4);
+  try {
+    const yaml = experiment(lab, 'strategy: all-at-once').replace(/^ {2}- \{ action: failback.*$/m, '  - { action: restore, target: pool }');
+    assert.match(yaml, /action: restore/);
+    const { code, journal } = await run(lab, yaml);
+    assert.equal(code, 0, JSON.stringify(journal.reason));
+    assert.deepEqual(journal.steps.map((s) => s.action), ['process', 'pause', 'restore']);
+    assert.deepEqual(journal.waves?.map((w) => w.instances.length), [3]);
+    assert.ok(journal.faults.every((f) => f.status === 'reverted'));
+    for (const v of lab.victims.slice(1)) assert.ok(alive(currentPid(v.pidFile)), `${v.name} runs again`);
+  } finally {
+    cleanupPool(lab);
+    await lab.cleanup();
+  }
+});
+
 test('a gate that never becomes steady stops the failback and the rollback brings the rest back', async () => {
   const lab = await startChaosLab(4);
   const front = lab.victims[0]!;
