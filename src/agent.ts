@@ -4,6 +4,7 @@ import type { Config, ResolvedCheck } from './config/types.js';
 import { LogSink } from './exporters/log.js';
 import { PrometheusSink } from './exporters/prometheus.js';
 import { CoverageGauge } from './exporters/prometheus/coverage.js';
+import { Heartbeat } from './exporters/prometheus/slo.js';
 import type { MetricsPayload } from './exporters/prometheus/render.js';
 import { ChaosHost } from './chaos/host.js';
 import type { RunTracer } from './exporters/otel.js';
@@ -63,6 +64,8 @@ export class Agent {
   readonly #otlp: OtlpSettings | undefined;
   readonly #chaos: ChaosHost;
   readonly #reloader: Reloader;
+  /** Stamps canary_agent_heartbeat_timestamp_seconds while probing runs. */
+  readonly #heartbeat: Heartbeat | undefined;
   /** Configured and discovered checks, as last swapped in. */
   #checks: readonly ResolvedCheck[];
   #tracer: RunTracer | undefined;
@@ -91,6 +94,7 @@ export class Agent {
           chaos: { halted: () => this.#chaos.halted() },
         })
       : undefined;
+    this.#heartbeat = this.#prometheus ? new Heartbeat(this.#prometheus.registry) : undefined;
     this.#scheduler = new Scheduler(config.checks.filter((c) => c.enabled), {
       concurrency: config.probes.concurrency,
       seed: config.probes.seed,
@@ -161,6 +165,7 @@ export class Agent {
     this.#tracer = await this.#startTracing();
     await this.#reloader.start();
     this.#scheduler.start();
+    this.#heartbeat?.start();
     this.#state = 'running';
   }
 
@@ -173,6 +178,7 @@ export class Agent {
     this.#state = 'stopping';
     this.#logger.info({ inFlight: this.#scheduler.inFlight }, 'agent stopping');
     this.#reloader.close();
+    this.#heartbeat?.stop();
     // A chaos run in progress rolls back before probing stops, so recovery is still judged.
     await this.#chaos.stop();
     await this.#scheduler.stop({ graceMs: STOP_GRACE_MS });

@@ -3,6 +3,14 @@ import { describeError } from './exit.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
+// A reader that went away (`canary probe --help | head`) is not an error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const io = processIo();
 runCli(process.argv.slice(2), io).then(
   (code) => {

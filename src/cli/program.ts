@@ -7,6 +7,7 @@ import { gateCommand } from './commands/gate.js';
 import { labCommand } from './commands/lab.js';
 import { probeCommand } from './commands/probe.js';
 import { proxyCommand } from './commands/proxy.js';
+import { rulesCommand } from './commands/rules.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit.js';
@@ -21,7 +22,7 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
-  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), gateCommand(io), discoverCommand(io), coverageCommand(io), chaosCommand(io), labCommand(io), proxyCommand(io), demoCommand(io)]) {
+  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), gateCommand(io), discoverCommand(io), coverageCommand(io), rulesCommand(io), chaosCommand(io), labCommand(io), proxyCommand(io), demoCommand(io)]) {
     program.addCommand(inherit(command, program));
   }
   return program;

@@ -6,6 +6,7 @@ import { createChaosMetrics, createSinkMetrics, createTracingMetrics, type SinkM
 import { MetricsRenderer, type MetricsPayload } from './prometheus/render.js';
 import { CheckSeries } from './prometheus/series.js';
 import { setCheckInfo } from './prometheus/check-info.js';
+import { SloGauges } from './prometheus/slo.js';
 
 export type { MetricsPayload } from './prometheus/render.js';
 export { negotiateFormat } from './prometheus/render.js';
@@ -18,6 +19,10 @@ export interface CheckRef {
   target?: string;
   /** The check's own labels, shown on `canary_check_info`. */
   labels?: Readonly<Record<string, string>>;
+  /** A disabled check has no SLO series. */
+  enabled?: boolean;
+  /** Its objective (ratio) and window (ms), shown on `canary_slo_*`. */
+  slo?: { objective: number; window: number };
 }
 
 /** Options of {@link PrometheusSink}. */
@@ -70,6 +75,7 @@ export class PrometheusSink {
   readonly #pending = new Set<CheckSeries>();
   readonly #lag = new Map<string, Histogram.Internal<'kind'>>();
   readonly #unsubscribe: (() => void)[];
+  readonly #slo: SloGauges;
 
   constructor(options: PrometheusSinkOptions) {
     // Made OpenMetrics before anything registers (prom-client's typings lack the
@@ -83,6 +89,7 @@ export class PrometheusSink {
     this.#renderer = new MetricsRenderer(this.registry);
     const { version, datacenter } = options;
     this.#m.agentInfo.set(datacenter ? { version, datacenter } : { version }, 1);
+    this.#slo = new SloGauges(this.registry);
     this.setChecks(options.checks);
     this.setReloadResult(true);
     const bus = options.bus;
@@ -135,6 +142,7 @@ export class PrometheusSink {
     this.#m.checks.reset();
     for (const [kind, count] of counts) this.#m.checks.set({ kind }, count);
     setCheckInfo(this.registry, checks);
+    this.#slo.set(checks);
     const configured = new Map(checks.map((c) => [c.name, c.kind]));
     for (const [name, series] of this.#series) {
       if (configured.get(name) !== series.kind) this.removeCheck(name);

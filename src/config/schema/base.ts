@@ -32,6 +32,50 @@ export function worstRunMs(timeoutMs: number, retries: { count: number; backoffM
   return timeoutMs * (retries.count + 1) + retries.backoffMs * (2 ** retries.count - 1);
 }
 
+/** Why an objective is refused: the two spellings it may take. */
+const OBJECTIVE_MESSAGE = 'must be a ratio such as 0.999 or a percentage such as 99.9%';
+
+/**
+ * An SLO objective as written, `99.9%` or `0.999`, parsed to a ratio. A percentage moves
+ * the decimal point in the text (`99.9e-2`) rather than dividing, so 99.9% is exactly the
+ * number 0.999 and the generated alert rules read as written.
+ */
+export const sloObjective = z
+  // Worded as the loader words a missing key elsewhere.
+  .union([z.number(), z.string()], { error: (issue) => (issue.input === undefined ? 'is required' : OBJECTIVE_MESSAGE) })
+  .transform((value, ctx) => {
+    const text = String(value).trim();
+    const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text);
+    const ratio = match ? Number(match[2] ? `${match[1]}e-2` : match[1]) : Number.NaN;
+    if (Number.isNaN(ratio)) {
+      ctx.addIssue({ code: 'custom', message: OBJECTIVE_MESSAGE });
+      return z.NEVER;
+    }
+    if (ratio <= 0 || ratio >= 1) {
+      // 100% leaves no error budget to burn; 0% is no objective at all.
+      ctx.addIssue({ code: 'custom', message: 'must be strictly between 0 and 1 (0% and 100%), e.g. 0.999 or 99.9%' });
+      return z.NEVER;
+    }
+    return ratio;
+  })
+  .meta({ description: 'Share of runs that must succeed: a ratio (0.999) or a percentage (99.9%), strictly between 0 and 1.' });
+
+/** A check's service level objective; `canary rules generate` turns it into burn-rate alerts. */
+export const sloSchema = z
+  .strictObject({
+    objective: sloObjective,
+    window: duration({ min: 86_400_000, minText: '1d' })
+      .prefault('30d')
+      .meta({ description: 'The SLO window the error budget is spent over; at least 1d, default 30d.' }),
+  })
+  .meta({
+    description:
+      'Service level objective of the check: exported as canary_slo_objective_ratio and canary_slo_window_seconds; `canary rules generate` writes multi-window burn-rate alerts from it.',
+  });
+
+/** A parsed SLO: `objective` a ratio, `window` in milliseconds. */
+export type CheckSlo = z.output<typeof sloSchema>;
+
 /** Fields every check has, whatever its kind. */
 export const checkBase = {
   name: z
@@ -45,6 +89,7 @@ export const checkBase = {
   retries: checkRetries.optional(),
   labels: labels(),
   enabled: z.boolean().default(true),
+  slo: sloSchema.optional(),
 };
 
 const HOST_PORT_MESSAGE = 'must be HOST:PORT, e.g. db.example.com:5432 or [2001:db8::1]:443';

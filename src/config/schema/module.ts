@@ -14,7 +14,7 @@ import { tcpCheckSchema } from './tcp.js';
 import { tlsCheckSchema } from './tls.js';
 
 /** Keys a check has that a module does not: Prometheus owns the target and the schedule. */
-const CHECK_ONLY = { name: true, target: true, interval: true, schedule: true, timeout: true, retries: true, labels: true, enabled: true, kind: true } as const;
+const CHECK_ONLY = { name: true, target: true, interval: true, schedule: true, timeout: true, retries: true, labels: true, enabled: true, slo: true, kind: true } as const;
 
 /** Module names: what `module=` carries, and a label value of `canary_probe_requests_total`. */
 export const MODULE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
