@@ -97,9 +97,9 @@ async function killAll(run: LabRun, dir: string): Promise<void> {
 
 test('canary lab --json: endpoints and pid files of real processes; SIGTERM stops every one of them', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'canary-lab-cli-'));
-  const run = startLabCli(t, ['--backends', '2', '--base-port', '0', '--dir', dir, '--control', '127.0.0.1:0', '--warmup-requests', '0', '--json']);
+  const run = startLabCli(t, ['--backends', '2', '--base-port', '0', '--dir', dir, '--control', '127.0.0.1:0', '--warmup-requests', '0', '--origin-fill', '5ms', '--miss-ratio', '1', '--json']);
   t.after(() => killAll(run, dir));
-  type Shown = { control: string; pidDir: string; processes: { name: string; url: string; pid: number; pidFile: string }[] };
+  type Shown = { control: string; pidDir: string; origin: string | null; processes: { name: string; url: string; pid: number; pidFile: string }[] };
   const shown = await eventually(() => {
     const line = run.lines.find((l) => l.startsWith('{"control"'));
     if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}: ${run.stderr()}`);
@@ -113,6 +113,9 @@ test('canary lab --json: endpoints and pid files of real processes; SIGTERM stop
 
   const answer = await fetch(`${shown.processes[0]?.url}/`);
   assert.equal(answer.status, 200);
+  // --miss-ratio 1: every request fills from the shared origin the lab reports.
+  assert.equal(((await answer.json()) as { miss: boolean }).miss, true);
+  assert.match(shown.origin ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
   const listed = (await (await fetch(shown.control)).json()) as { processes: { alive: boolean }[] };
   assert.equal(listed.processes.filter((p) => p.alive).length, 3);
 

@@ -17,6 +17,8 @@ interface LabFlags {
   control: string;
   warmupRequests: string;
   warmupDelay: string;
+  originFill: string;
+  missRatio: string;
   json?: boolean;
 }
 
@@ -33,6 +35,8 @@ export function labCommand(io: Io): Command {
     .option('--control <host:port>', 'loopback address of the control API', '127.0.0.1:18179')
     .option('--warmup-requests <n>', 'requests each freshly started backend serves slowly (cold start)', String(DEFAULTS.warmup.requests))
     .option('--warmup-delay <duration>', 'extra delay of the first request after start, shrinking linearly to 0', `${DEFAULTS.warmup.delayMs}ms`)
+    .option('--origin-fill <duration>', 'time the shared origin takes per cache fill, one fill at a time (0: no origin)', `${DEFAULTS.origin.fillMs}ms`)
+    .option('--miss-ratio <ratio>', 'share of a warm backend\'s requests that miss its cache (a cold one misses every request)', String(DEFAULTS.origin.missRatio))
     .option('--json', 'print the endpoints as one JSON line')
     .addHelpText(
       'after',
@@ -45,11 +49,14 @@ export function labCommand(io: Io): Command {
       const control = controlAddress(flags.control);
       const delayMs = parseDuration(flags.warmupDelay);
       if (delayMs === undefined) throw usageError(`--warmup-delay ${flags.warmupDelay}: must be a duration such as 200ms`);
+      const fillMs = parseDuration(flags.originFill);
+      if (fillMs === undefined) throw usageError(`--origin-fill ${flags.originFill}: must be a duration such as 20ms`);
       const running = await startLab({
         dir: flags.dir,
         backends: Number(flags.backends),
         basePort: Number(flags.basePort),
         warmup: { requests: Number(flags.warmupRequests), delayMs },
+        origin: { fillMs, missRatio: Number(flags.missRatio) },
       });
       // Whatever ends this process (a second signal, a crash), no lab process outlives it.
       const killAll = () => running.lab.killAllSync();
@@ -83,7 +90,7 @@ function controlAddress(text: string): { host: string; port: number } {
 
 function describe(running: RunningLab, server: ControlServer) {
   const processes = running.lab.list().map(({ name, role, url, pid, pidFile, logFile }) => ({ name, role, url, pid, pidFile, logFile }));
-  return { control: `${server.url}/lab`, dir: running.dir, pidDir: running.pidDir, processes };
+  return { control: `${server.url}/lab`, dir: running.dir, pidDir: running.pidDir, origin: running.origin?.url ?? null, processes };
 }
 
 function banner(running: RunningLab, server: ControlServer): string {
@@ -92,6 +99,7 @@ function banner(running: RunningLab, server: ControlServer): string {
     `canary lab: ${running.backends.length} backend processes behind a round-robin balancer, on loopback.`,
     ...rows,
     `  control     ${server.url}/lab   (POST /lab/NAME/kill?signal=SIGKILL, POST /lab/NAME/start)`,
+    `  origin      ${running.origin ? `${running.origin.url}/   (the backends' shared cache origin, one fill at a time)` : 'off'}`,
     `  pid files   ${displayPath(running.pidDir)}/`,
     `  logs        ${displayPath(running.dir)}/NAME.log`,
     `  try         curl -s -X POST '${server.url}/lab/${running.backends[0]?.name ?? 'backend-1'}/kill?signal=SIGKILL'`,
