@@ -4,7 +4,7 @@
  * anything runs and replayed later by a process that has never seen the experiment file.
  */
 import { CanaryError, ERROR_CODES } from '../errors.js';
-import { readPidFile } from './actions/pid.js';
+import { processStartTicks, readPidFile } from './actions/pid.js';
 import { prepareExpand, type Expand } from './actions/placeholders.js';
 import type { ActionStep, Call, ExecStep, HttpRequestSpec, HttpStep, Instance, PlannedFault, ProcessStep, ProxyStep, Target, TargetDriver } from './types.js';
 
@@ -103,8 +103,10 @@ async function planSignal(step: ProcessStep, target: Target | undefined, instanc
   if (pidFile === undefined) throw fail(`cannot send ${step.signal}: the instance has no pidFile`);
   const read = await readPidFile(pidFile);
   if (!read.ok) throw fail(`cannot send ${step.signal}: ${read.error}`);
-  const apply: Call = { kind: 'signal', pid: read.pid, pidFile, signal: step.signal };
-  if (REVERSIBLE_SIGNALS.has(step.signal)) return { apply, revert: { kind: 'signal', pid: read.pid, pidFile, signal: 'SIGCONT' } };
+  const startTicks = await processStartTicks(read.pid);
+  const identity = startTicks === undefined ? {} : { startTicks };
+  const apply: Call = { kind: 'signal', pid: read.pid, pidFile, signal: step.signal, ...identity };
+  if (REVERSIBLE_SIGNALS.has(step.signal)) return { apply, revert: { kind: 'signal', pid: read.pid, pidFile, signal: 'SIGCONT', ...identity } };
   if (target?.start === undefined || step.signal === 'SIGCONT') return { apply };
   // Whatever the signal did (a kill, a TERM), starting the instance again undoes it.
   const { argv, env, cwd, timeoutMs } = target.start;

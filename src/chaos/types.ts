@@ -253,8 +253,14 @@ export interface Experiment {
 export type Call =
   | { kind: 'exec'; argv: string[]; env: Record<string, string>; timeoutMs: number }
   | { kind: 'http'; method: string; url: string; headers: Record<string, string>; body?: string; expectStatus: number[]; timeoutMs: number }
-  | { kind: 'signal'; pid: number; pidFile: string; signal: NodeJS.Signals }
+  | { kind: 'signal'; pid: number; pidFile: string; signal: NodeJS.Signals; startTicks?: number }
   | { kind: 'spawn'; argv: string[]; env: Record<string, string>; cwd?: string; pidFile: string; timeoutMs: number };
+
+/*
+ * `startTicks` of a signal call: when the process started (see processStartTicks), taken
+ * when the fault is planned, so a later signal never reaches a process that merely reuses
+ * the pid. Absent where /proc is not available.
+ */
 
 /** What running a call gave. A failed call is a value, not an exception. */
 export interface CallOutcome {

@@ -208,6 +208,21 @@ describe('signal calls against real processes', { skip: existsSync('/proc/self/s
     assert.match((await waitForState(target.pid, 'SR')) ?? 'gone', /^[SR]$/);
   });
 
+  test('a pid reused by another process since planning is not signalled (its start time differs)', async () => {
+    const target = startTarget('reused');
+    const fault = await plan('SIGSTOP', target.instance);
+    assert.ok(fault?.apply.kind === 'signal' && fault.revert?.kind === 'signal');
+    assert.ok(typeof fault.apply.startTicks === 'number', 'planning records when the process started');
+    // Stand-in for a reused pid: the same pid, a different start time.
+    const reused = { ...fault.apply, startTicks: (fault.apply.startTicks ?? 0) + 1 };
+    const refused = await runCall(reused, signal);
+    assert.equal(refused.ok, false);
+    assert.match(refused.error ?? '', new RegExp(`pid ${target.pid} is another process now .*SIGSTOP not sent`));
+    assert.match((await waitForState(target.pid, 'SR')) ?? 'gone', /^[SR]$/, 'the process was not stopped');
+    const resumed = await runCall({ ...fault.revert, startTicks: reused.startTicks }, signal);
+    assert.equal(resumed.ok, true, 'SIGCONT to a reused pid counts as reverted: the stopped process is gone');
+  });
+
   test('a pid file that now names another process is refused, except for SIGCONT', async () => {
     const first = startTarget('replaced');
     const fault = await plan('SIGSTOP', first.instance);

@@ -37,3 +37,21 @@ export async function readPidFile(path: string): Promise<PidRead> {
   }
   return { ok: true, pid };
 }
+
+/**
+ * When process `pid` started, in clock ticks since boot (field 22 of `/proc/PID/stat`), or
+ * undefined without /proc or once the process is gone. With the pid it names one process
+ * for good: a pid is reused by the kernel, a (pid, start time) pair is not.
+ */
+export async function processStartTicks(pid: number): Promise<number | undefined> {
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[19]);
+  return Number.isSafeInteger(ticks) ? ticks : undefined;
+}

@@ -3,7 +3,7 @@
  * planned, and only while the pid file still names it.
  */
 import type { CallOutcome } from '../types.js';
-import { isSignallablePid, readPidFile } from './pid.js';
+import { isSignallablePid, processStartTicks, readPidFile } from './pid.js';
 import { elapsedMs, errorMessage, type CallExecutor, type CallOf } from './types.js';
 
 /** The executor of `signal` calls. */
@@ -26,6 +26,14 @@ export const signalExecutor: CallExecutor<'signal'> = {
       // old process stopped for good.
       if (!resuming) return fail(`process ${call.pid} was replaced or is gone (${now}); ${call.signal} not sent`);
       note = ` (${now})`;
+    }
+    // The pid file may be stale and its pid reused by an unrelated process since planning.
+    if (call.startTicks !== undefined) {
+      const ticks = await processStartTicks(call.pid);
+      if (ticks !== undefined && ticks !== call.startTicks) {
+        if (resuming) return { ok: true, output: `pid ${call.pid} is another process now: the stopped one is gone, nothing left stopped${note}`, durationMs: elapsedMs(startedAt) };
+        return fail(`pid ${call.pid} is another process now (started at tick ${ticks}, the planned one at ${call.startTicks}); ${call.signal} not sent`);
+      }
     }
     return send(call, note, startedAt);
   },
