@@ -37,6 +37,7 @@ import {
   verdictAttributes,
 } from './otel/attributes.js';
 import { KeepFailuresProcessor } from './otel/batch.js';
+import { flowStepEvents } from './otel/kind-attributes.js';
 import type { OtlpSettings } from './otel/settings.js';
 
 /** The ids of an exported run: what exemplars and logs link to. */
@@ -194,7 +195,7 @@ export async function createRunTracer(settings: OtlpSettings, deps: TracerDeps):
   function finishAttempt(attempt: Attempt, result: CheckResult): void {
     attempt.endMs = attempt.startMs + result.durationSeconds * 1000;
     attempt.span.setAttributes({ ...responseAttributes(result), 'canary.attempt': result.attempt });
-    for (const event of phaseEvents(result, attempt.startMs)) attempt.span.addEvent(event.name, event.attributes, event.time);
+    for (const event of [...phaseEvents(result, attempt.startMs), ...flowStepEvents(result, attempt.startMs)]) attempt.span.addEvent(event.name, event.attributes, event.time);
     if (!result.ok) attempt.span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' });
   }
 

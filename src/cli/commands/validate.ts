@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { loadExperiments } from '../../chaos/load.js';
 import { configError, loadConfig } from '../../config/load.js';
-import { displayPath, isCanaryError } from '../../errors.js';
+import type { Config } from '../../config/types.js';
+import { Discovery } from '../../discovery/sd/index.js';
+import { displayPath, isCanaryError, type Problem } from '../../errors.js';
 import { EXIT } from '../exit.js';
 import { DEFAULT_CONFIG, type Io } from '../io.js';
 
@@ -13,7 +15,7 @@ interface ValidateOptions {
 /** `canary validate`: loads the config and every file it names; reports every problem. */
 export function validateCommand(io: Io): Command {
   return new Command('validate')
-    .description('validate the agent config and every probe and chaos experiment file it names')
+    .description('validate the agent config, every probe and chaos experiment file it names, and the file_sd files of its discovery sources')
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  canary validate --config config/agent.yaml\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).')
@@ -22,22 +24,53 @@ export function validateCommand(io: Io): Command {
     });
 }
 
+/** What the discovery sources give now: file_sd files as written; http_sd is never fetched here. */
+interface DiscoverySummary {
+  /** Checks the file_sd files give now. */
+  checks: number;
+  files: string[];
+  notFetched: string[];
+}
+
+/**
+ * Expands the file_sd files that exist now into checks, through the same code the agent
+ * runs, without starting any http_sd refresher (that needs the network and a running agent).
+ */
+async function checkDiscovery(config: Config): Promise<{ summary: DiscoverySummary; problems: Problem[] }> {
+  const discovery = new Discovery({ offer: () => Promise.resolve(false), failed: () => undefined });
+  const built = await discovery.build(config);
+  const summary = {
+    checks: built.checks.length,
+    files: built.files.map(displayPath),
+    notFetched: config.probes.discovery.filter((s) => s.httpSd !== undefined).map((s) => s.name),
+  };
+  return { summary, problems: built.problems };
+}
+
+function summaryLine(summary: { file: string; checks: number; probeFiles: string[]; experiments: string[]; discovery: DiscoverySummary }, sources: number): string {
+  const experiments = summary.experiments.length ? `, ${plural(summary.experiments.length, 'chaos experiment')}` : '';
+  const discovered = sources > 0 ? `, ${plural(summary.discovery.checks, 'check')} from ${plural(sources, 'discovery source')}` : '';
+  return `${summary.file}: valid (${plural(summary.checks, 'check')}, ${plural(summary.probeFiles.length, 'probe file')}${experiments}${discovered})`;
+}
+
 async function validate(options: ValidateOptions, io: Io): Promise<number> {
   try {
     const config = await loadConfig(options.config);
     const chaos = await loadExperiments(config);
-    if (chaos.problems.length > 0) throw configError(chaos.problems);
+    const { summary: discovery, problems } = await checkDiscovery(config);
+    if (chaos.problems.length + problems.length > 0) throw configError([...chaos.problems, ...problems]);
     const summary = {
       valid: true,
       file: displayPath(config.file),
       checks: config.checks.length,
       probeFiles: config.probes.files.map(displayPath),
       experiments: chaos.experiments.map((e) => displayPath(e.file)),
+      discovery,
     };
     if (options.json) io.out(JSON.stringify(summary, null, 2));
     else {
-      const experiments = summary.experiments.length ? `, ${plural(summary.experiments.length, 'chaos experiment')}` : '';
-      io.out(`${summary.file}: valid (${plural(summary.checks, 'check')}, ${plural(summary.probeFiles.length, 'probe file')}${experiments})`);
+      io.out(summaryLine(summary, config.probes.discovery.length));
+      for (const name of discovery.notFetched) io.out(`http_sd source ${name} not fetched`);
     }
     return EXIT.ok;
   } catch (err) {

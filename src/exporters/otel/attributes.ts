@@ -15,6 +15,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { ResolvedCheck } from '../../config/types.js';
 import type { CheckResult, HttpPhase } from '../../results/types.js';
+import { kindRequestAttributes, kindResponseAttributes } from './kind-attributes.js';
 
 /** Query parameters whose values the semantic conventions ask to redact in `url.full`. */
 const SECRET_QUERY_PARAMS = ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature'];
@@ -42,9 +43,9 @@ export function runAttributes(check: ResolvedCheck): Attributes {
   return { 'canary.check': check.name, 'canary.kind': check.kind };
 }
 
-/** Attributes of the CLIENT span known before the request goes out. */
+/** Attributes of the CLIENT span known before the request goes out; other kinds' come from `kindRequestAttributes`. */
 export function requestAttributes(check: ResolvedCheck): Attributes {
-  if (check.kind !== 'http') return {};
+  if (check.kind !== 'http') return kindRequestAttributes(check);
   const url = new URL(check.target);
   const scheme = url.protocol.slice(0, -1);
   return {
@@ -87,6 +88,7 @@ export function responseAttributes(result: CheckResult): Attributes {
     attributes['tls.cipher'] = tls.cipher;
     attributes['tls.server.not_after'] = new Date(tls.earliestCertExpiry * 1000).toISOString();
   }
+  Object.assign(attributes, kindResponseAttributes(result));
   const type = errorType(result);
   if (type !== undefined) attributes[ATTR_ERROR_TYPE] = type;
   if (result.reason) attributes['canary.reason'] = result.reason;
