@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CliProcess, eventually, runCli } from '../helpers/cli.js';
 import { isStopped, startChaosLab, victimTargets } from '../helpers/chaos.js';
 import { sampleValue } from '../helpers/agent.js';
+import { startHttpServer } from '../helpers/servers.js';
 
 test('canary run reverts what a killed runner left behind, before anything else', async () => {
   const lab = await startChaosLab(1);
@@ -32,6 +33,52 @@ test('canary run reverts what a killed runner left behind, before anything else'
     }
   } finally {
     await lab.cleanup();
+  }
+});
+
+test('a SIGHUP while the agent is still starting (recovering a journal) does not end it; the reload follows the start', async () => {
+  // The revert of the left-behind fault waits until the test lets it go: the agent is held inside its start.
+  let release = (): void => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let reverts = 0;
+  const api = await startHttpServer((req, res) => {
+    if (req.method === 'DELETE') {
+      reverts++;
+      void held.then(() => res.writeHead(200).end('ok'));
+    } else res.writeHead(200).end('ok');
+  });
+  const lab = await startChaosLab(1);
+  try {
+    const config = lab.writeConfig([]);
+    const file = lab.writeExperiment(
+      'held',
+      ['name: held-revert', 'blastRadius: { maxInstances: 1 }', 'method:', `  - { action: http, method: POST, url: "${api.origin}/fault", revert: { method: DELETE, url: "${api.origin}/fault" } }`, '  - { pause: 60s }'].join('\n'),
+    );
+    const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
+    try {
+      await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'fault applied');
+      runner.child.kill('SIGKILL');
+      await runner.exited;
+    } finally {
+      await runner.kill();
+    }
+    const agent = new CliProcess(['run', '--config', config]);
+    try {
+      await eventually(() => Promise.resolve(reverts > 0 ? true : undefined), 15_000, 'the recovery at start reverting the fault');
+      agent.child.kill('SIGHUP');
+      await agent.waitForLog((l) => l.msg === 'reload signal received' && l.started === false);
+      assert.equal(agent.child.exitCode, null, 'the agent is still running');
+      release();
+      await agent.waitForLog((l) => l.msg === 'config reloaded' && l.trigger === 'SIGHUP');
+      assert.equal(lab.journals()[0]?.faults[0]?.status, 'reverted');
+    } finally {
+      release();
+      agent.child.kill('SIGTERM');
+      await agent.exited;
+    }
+  } finally {
+    await lab.cleanup();
+    await api.close();
   }
 });
 

@@ -53,13 +53,26 @@ export async function runAgent(
     logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
   }
   const agent = new Agent(config, { logger, enableChaos: flags.enableChaos, load: flags.load, watch: true });
-  // Started unconditionally: `run` has no onStarted, `demo` prints a banner from it.
-  const address = await agent.start();
-  flags.onStarted?.(address);
+  // Listening before the start, so a SIGHUP during a slow start (chaos recovery, discovery)
+  // does not end the process; it is kept and applied once the agent runs.
+  let started = false;
+  let pendingReload = false;
   const offHangup = onHangup(() => {
-    logger.info({ signal: 'SIGHUP' }, 'reload signal received');
-    void agent.reload('SIGHUP');
+    logger.info({ signal: 'SIGHUP', started }, 'reload signal received');
+    if (started) void agent.reload('SIGHUP');
+    else pendingReload = true;
   });
+  let address: ServerAddress;
+  try {
+    address = await agent.start();
+  } catch (err) {
+    offHangup();
+    throw err;
+  }
+  started = true;
+  if (pendingReload) void agent.reload('SIGHUP');
+  // Started unconditionally: `run` has no onStarted, `demo` prints a banner from it.
+  flags.onStarted?.(address);
   const signal = await untilSignal(logger);
   offHangup();
   logger.info({ signal }, 'stop signal received');
