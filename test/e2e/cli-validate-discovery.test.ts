@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -65,4 +65,14 @@ test('validate: good file_sd targets are counted; http_sd sources are named as n
   assert.equal(summary.discovery.checks, 3);
   assert.equal(summary.discovery.files.length, 1);
   assert.deepEqual(summary.discovery.notFetched, ['remote']);
+});
+
+test('validate: a discovered check named like a written one is a problem naming both places, exit 2', async (t) => {
+  const { dir, file } = await configWith('[\n  { "targets": ["127.0.0.1:80"] }\n]\n');
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // The written check takes the name the db source gives its target.
+  await writeFile(file, (await readFile(file, 'utf8')).replace('name: one,', 'name: "db-127.0.0.1:80",'));
+  const run = await runCli(['validate', '--config', file]);
+  assert.equal(run.code, 2, run.stdout);
+  assert.match(run.stderr, /sd\/targets\.json:2:\d+: check name "db-127\.0\.0\.1:80" is used twice \(.*agent\.yaml:\d+:\d+ and .*sd\/targets\.json:2:\d+\)/);
 });

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { loadExperiments } from '../../chaos/load.js';
 import { configError, loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/types.js';
+import type { Config, ResolvedCheck } from '../../config/types.js';
 import { Discovery } from '../../discovery/sd/index.js';
-import { displayPath, isCanaryError, type Problem } from '../../errors.js';
+import { CanaryError, displayPath, isCanaryError, type Problem } from '../../errors.js';
+import { indexChecks } from '../../scheduler/plan.js';
 import { EXIT } from '../exit.js';
 import { DEFAULT_CONFIG, type Io } from '../io.js';
 
@@ -44,7 +45,19 @@ async function checkDiscovery(config: Config): Promise<{ summary: DiscoverySumma
     files: built.files.map(displayPath),
     notFetched: config.probes.discovery.filter((s) => s.httpSd !== undefined).map((s) => s.name),
   };
-  return { summary, problems: built.problems };
+  return { summary, problems: [...built.problems, ...nameClashes(config.checks, built.checks)] };
+}
+
+/** A discovered check named like a written one (or like another source's) would fail the agent's start. */
+function nameClashes(written: readonly ResolvedCheck[], discovered: readonly ResolvedCheck[]): Problem[] {
+  try {
+    indexChecks([...written, ...discovered]);
+    return [];
+  } catch (err) {
+    if (!(err instanceof CanaryError)) throw err;
+    const at = discovered.find((c) => err.message.includes(`"${c.name}"`))?.source;
+    return [{ file: at?.file ?? '', line: at?.line ?? 0, col: at?.col ?? 0, path: '', message: err.message }];
+  }
 }
 
 function summaryLine(summary: { file: string; checks: number; probeFiles: string[]; experiments: string[]; discovery: DiscoverySummary }, sources: number): string {
