@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliProcess, eventually, runCli } from '../helpers/cli.js';
-import { isStopped, startChaosLab, victimTargets } from '../helpers/chaos.js';
+import { isStopped, startChaosLab, victimTargets, killRunnerAfterFirstFault } from '../helpers/chaos.js';
 import { sampleValue } from '../helpers/agent.js';
 import { startHttpServer } from '../helpers/servers.js';
 
@@ -13,14 +13,7 @@ test('canary run reverts what a killed runner left behind, before anything else'
   try {
     const config = lab.writeConfig([]);
     const file = lab.writeExperiment('left', ['name: left-behind', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
-    const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
-    try {
-      await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'fault applied');
-      runner.child.kill('SIGKILL');
-      await runner.exited;
-    } finally {
-      await runner.kill();
-    }
+    await killRunnerAfterFirstFault(lab, file, config);
     assert.ok(isStopped(lab.victims[0]!));
     const agent = new CliProcess(['run', '--config', config]);
     try {
@@ -54,14 +47,7 @@ test('a SIGHUP while the agent is still starting (recovering a journal) does not
       'held',
       ['name: held-revert', 'blastRadius: { maxInstances: 1 }', 'method:', `  - { action: http, method: POST, url: "${api.origin}/fault", revert: { method: DELETE, url: "${api.origin}/fault" } }`, '  - { pause: 60s }'].join('\n'),
     );
-    const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
-    try {
-      await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'fault applied');
-      runner.child.kill('SIGKILL');
-      await runner.exited;
-    } finally {
-      await runner.kill();
-    }
+    await killRunnerAfterFirstFault(lab, file, config);
     const agent = new CliProcess(['run', '--config', config]);
     try {
       await eventually(() => Promise.resolve(reverts > 0 ? true : undefined), 15_000, 'the recovery at start reverting the fault');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliProcess, eventually, runCli } from '../helpers/cli.js';
-import { isStopped, startChaosLab, victimTargets } from '../helpers/chaos.js';
+import { isStopped, startChaosLab, victimTargets, killRunnerAfterFirstFault } from '../helpers/chaos.js';
 import type { Journal } from '../../src/chaos/types.js';
 
 test('maxDuration reached during a step that would outlive it: rollback forced, aborted, reverted', async () => {
@@ -76,14 +76,7 @@ test('a chaos run that died is reverted by the next run, before it starts', asyn
     const config = lab.writeConfig([]);
     const dying = lab.writeExperiment('dying', ['name: dying', victimTargets([lab.victims[0]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
     const next = lab.writeExperiment('next', ['name: next', victimTargets([lab.victims[1]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v2, signal: SIGSTOP }', '  - { pause: 100ms }'].join('\n'));
-    const runner = new CliProcess(['chaos', 'run', dying, '--config', config]);
-    try {
-      await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'fault applied');
-      runner.child.kill('SIGKILL');
-      await runner.exited;
-    } finally {
-      await runner.kill();
-    }
+    await killRunnerAfterFirstFault(lab, dying, config);
     assert.ok(isStopped(lab.victims[0]!));
     const run = await runCli(['chaos', 'run', next, '--config', config]);
     assert.equal(run.code, 0, run.stderr);

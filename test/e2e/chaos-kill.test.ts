@@ -1,8 +1,8 @@
 /** `kill` steps: the process really dies, and the rollback (or `recover`) starts it again. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliProcess, eventually, runCli } from '../helpers/cli.js';
-import { alive, currentPid, startChaosLab, type ChaosLab } from '../helpers/chaos.js';
+import { runCli } from '../helpers/cli.js';
+import { alive, currentPid, killRunnerAfterFirstFault, startChaosLab, type ChaosLab } from '../helpers/chaos.js';
 import { fixture } from '../helpers/paths.js';
 import type { Journal } from '../../src/chaos/types.js';
 
@@ -54,14 +54,7 @@ test('kill, then the runner is SIGKILLed: recover starts the instance again', as
     const v = lab.victims[0]!;
     const config = lab.writeConfig([]);
     const file = lab.writeExperiment('kill', experiment(lab, '60s'));
-    const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
-    try {
-      await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'kill applied');
-      runner.child.kill('SIGKILL');
-      await runner.exited;
-    } finally {
-      await runner.kill();
-    }
+    await killRunnerAfterFirstFault(lab, file, config);
     assert.equal(alive(v.pid), false);
     const recover = await runCli(['chaos', 'recover', '--config', config]);
     assert.equal(recover.code, 0, recover.stderr);

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Journal } from '../../src/chaos/types.js';
+import { CliProcess, eventually } from './cli.js';
 import { fixture } from './paths.js';
 
 export interface Victim {
@@ -115,4 +116,20 @@ export function alive(pid: number): boolean {
 /** The pid a pid file holds now. */
 export function currentPid(pidFile: string): number {
   return Number(readFileSync(pidFile, 'utf8').trim());
+}
+
+/**
+ * Runs `canary chaos run FILE` and SIGKILLs the runner once its first fault is applied:
+ * the journal it leaves is what recovery (`chaos recover`, the next run, the agent's start)
+ * must finish.
+ */
+export async function killRunnerAfterFirstFault(lab: ChaosLab, file: string, config: string): Promise<void> {
+  const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
+  try {
+    await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'fault applied');
+    runner.child.kill('SIGKILL');
+    await runner.exited;
+  } finally {
+    await runner.kill();
+  }
 }

@@ -1,33 +1,16 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition } from '@grpc/grpc-js';
+import type { Server } from '@grpc/grpc-js';
 import { sampleValue, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { findDnsmasq, startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.js';
+import { startGrpcHealth } from '../helpers/grpc-health.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
 import { closedPort, startHttpsServer, startTcpServer, type TestServer } from '../helpers/servers.js';
 
 const families = (exposition: string): string[] => [...exposition.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] ?? '');
 
-/** grpc.health.v1 by hand: `''` is SERVING, `down` NOT_SERVING, any other name NOT_FOUND. */
-const healthService: ServiceDefinition = {
-  Check: {
-    path: '/grpc.health.v1.Health/Check',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (value: { service: string }) => Buffer.from(value.service),
-    requestDeserialize: (buf: Buffer) => ({ service: buf.length === 0 ? '' : buf.subarray(2, 2 + (buf[1] as number)).toString('utf8') }),
-    responseSerialize: (status: number) => Buffer.from([0x08, status]),
-    responseDeserialize: (buf: Buffer) => buf[1] ?? 0,
-  },
-};
-
-function healthCheck(call: ServerUnaryCall<{ service: string }, number>, callback: sendUnaryData<number>): void {
-  const status = ({ '': 1, down: 2 } as Record<string, number>)[call.request.service];
-  if (status === undefined) callback({ code: GrpcStatus.NOT_FOUND, details: 'unknown service' });
-  else callback(null, status);
-}
 
 function agentYaml(caPath: string | undefined): string {
   return [
@@ -69,11 +52,8 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
     mute = await startTcpServer(greeter('hello'));
     if (certs) secure = await startHttpsServer(certs.localhost, (_req, res) => void res.end('secure'));
     if (dnsmasqBinary) dnsmasq = await startDnsmasq(dnsmasqBinary);
-    grpc = new Server();
-    grpc.addService(healthService, { Check: healthCheck });
-    grpcPort = await new Promise<number>((resolve, reject) =>
-      grpc.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
-    );
+    // '' is SERVING, `down` NOT_SERVING, any other name NOT_FOUND.
+    ({ server: grpc, port: grpcPort } = await startGrpcHealth({ '': 1, down: 2 }));
     agent = await startTestAgent(agentYaml(certs?.ca.certPath));
   });
   after(async () => {

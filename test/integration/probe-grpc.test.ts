@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition } from '@grpc/grpc-js';
+import { ServerCredentials, status as GrpcStatus, type Server } from '@grpc/grpc-js';
 import { createGrpcProbe } from '../../src/probes/grpc.js';
 import { executeCheck } from '../../src/results/execute.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
+import { startGrpcHealth } from '../helpers/grpc-health.js';
 import { makeCheck, metricLines } from '../helpers/kind-checks.js';
 import { closedPort, startTcpServer, type TestServer } from '../helpers/servers.js';
 
@@ -13,39 +14,8 @@ const region = { region: 'test' };
 /** Serving status by service name, as a server would keep it; a name missing here is NOT_FOUND. */
 const STATUSES: Record<string, number> = { '': 1, 'search.v1.Search': 1, 'billing.v1.Billing': 2 };
 
-/**
- * The request's `service` (field 1, a string); the test's own decoder, independent of the
- * probe's encoder. An object, because grpc-js servers take a falsy request for none at all.
- */
-function decodeService(buf: Buffer): { service: string } {
-  if (buf.length === 0) return { service: '' };
-  assert.equal(buf[0], 0x0a, 'field 1, length-delimited');
-  return { service: buf.subarray(2, 2 + (buf[1] as number)).toString('utf8') };
-}
-
-const healthService: ServiceDefinition = {
-  Check: {
-    path: '/grpc.health.v1.Health/Check',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (value: { service: string }) => Buffer.from(value.service),
-    requestDeserialize: decodeService,
-    responseSerialize: (status: number) => Buffer.from([0x08, status]),
-    responseDeserialize: (buf: Buffer) => buf[1] ?? 0,
-  },
-};
-
-function check(call: ServerUnaryCall<{ service: string }, number>, callback: sendUnaryData<number>): void {
-  const status = STATUSES[call.request.service];
-  if (status === undefined) callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service ${call.request.service}` });
-  else callback(null, status);
-}
-
-async function startGrpc(credentials: ServerCredentials, withHealth = true): Promise<{ server: Server; port: number }> {
-  const server = new Server();
-  if (withHealth) server.addService(healthService, { Check: check });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))));
-  return { server, port };
+function startGrpc(credentials: ServerCredentials, withHealth = true): Promise<{ server: Server; port: number }> {
+  return startGrpcHealth(withHealth ? STATUSES : undefined, credentials);
 }
 
 describe('grpc probe', async () => {

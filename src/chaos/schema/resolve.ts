@@ -24,8 +24,8 @@ export async function resolveTargets(parsed: Record<string, ParsedTarget>, sourc
   const resolved: ResolvedTargets = { targets: {}, fromPidFiles: new Set(), problems: [] };
   for (const [name, target] of Object.entries(parsed)) {
     if (target.lab !== undefined) {
+      // Its instances are known now (with url and pidFile), so placeholders are judged on them.
       resolved.targets[name] = await resolveLabTarget(name, target.lab);
-      resolved.fromPidFiles.add(name);
       continue;
     }
     const driver = driverOf(target);

@@ -8,7 +8,7 @@ import { STATUS_OUTCOME } from '../../assertions/status.js';
 import type { ResolvedHttpCheck } from '../../config/types.js';
 import type { HttpFacts, HttpPhase, Observation } from '../../results/types.js';
 import { ipProtocolOf } from './ip-protocol.js';
-import { tlsVersionName } from './tls-metrics.js';
+import { tlsFamilies } from './tls-metrics.js';
 import { gauge, type ProbeMetric, type ProbeRun } from './types.js';
 
 const PHASES: readonly HttpPhase[] = ['resolve', 'connect', 'tls', 'processing', 'transfer'];
@@ -32,12 +32,7 @@ function failedDueToRegex(run: ProbeRun): number {
 }
 
 function tlsMetrics(observation: Observation): ProbeMetric[] {
-  const tls = observation.tls;
-  if (tls === undefined || observation.http?.ssl !== true) return [];
-  return [
-    gauge('probe_ssl_earliest_cert_expiry', 'Returns earliest SSL cert expiry in unixtime', tls.earliestCertExpiry),
-    { name: 'probe_tls_version_info', help: 'Contains the TLS version used', samples: [{ labels: { version: tlsVersionName(tls.version) }, value: 1 }] },
-  ];
+  return observation.http?.ssl === true ? tlsFamilies(observation.tls) : [];
 }
 
 function lastModified(http: HttpFacts | undefined): ProbeMetric[] {
