@@ -71,6 +71,11 @@ export class PrometheusSink {
   readonly #m: SinkMetrics;
   readonly #renderer: MetricsRenderer;
   readonly #series = new Map<string, CheckSeries>();
+  /**
+   * The kind of every check that runs now. A run in flight when its check was removed
+   * still ends with a result; recording it would bring the removed check's series back.
+   */
+  readonly #running = new Map<string, string>();
   /** Series with a result not yet written into the gauges. */
   readonly #pending = new Set<CheckSeries>();
   readonly #lag = new Map<string, Histogram.Internal<'kind'>>();
@@ -95,9 +100,9 @@ export class PrometheusSink {
     const bus = options.bus;
     this.#unsubscribe = [
       bus.on('result', (result) => this.#record(result)),
-      bus.on('result.attempt', (result) => this.#seriesFor(result.check, result.kind).attempts.record(result)),
+      bus.on('result.attempt', (result) => this.#runningSeries(result.check, result.kind)?.attempts.record(result)),
       bus.on('scheduler.lag', ({ kind, seconds }) => this.#lagFor(kind).observe(seconds)),
-      bus.on('scheduler.skipped', ({ check, kind }) => this.#seriesFor(check, kind).skipped()),
+      bus.on('scheduler.skipped', ({ check, kind }) => this.#runningSeries(check, kind)?.skipped()),
     ];
     if (options.chaos) {
       const chaos = createChaosMetrics(this.registry, options.chaos.halted);
@@ -145,12 +150,22 @@ export class PrometheusSink {
     this.#slo.set(checks);
     const configured = new Map(checks.map((c) => [c.name, c.kind]));
     for (const [name, series] of this.#series) {
-      if (configured.get(name) !== series.kind) this.removeCheck(name);
+      if (configured.get(name) !== series.kind) this.#dropSeries(name);
     }
+    this.#running.clear();
+    for (const check of checks) if (check.enabled !== false) this.#running.set(check.name, check.kind);
   }
 
-  /** Deletes every series of one check (it was removed or changed kind on reload). */
+  /**
+   * Deletes every series of one check (it was removed, disabled or changed kind on reload);
+   * its results are ignored until a `setChecks` lists it as enabled again.
+   */
   removeCheck(name: string): void {
+    this.#running.delete(name);
+    this.#dropSeries(name);
+  }
+
+  #dropSeries(name: string): void {
     const series = this.#series.get(name);
     if (!series) return;
     this.#pending.delete(series);
@@ -165,9 +180,15 @@ export class PrometheusSink {
   }
 
   #record(result: CheckResult): void {
-    const series = this.#seriesFor(result.check, result.kind);
+    const series = this.#runningSeries(result.check, result.kind);
+    if (!series) return;
     series.record(result);
     this.#pending.add(series);
+  }
+
+  /** The series of a check that runs now as `kind`; none for a removed or disabled one. */
+  #runningSeries(check: string, kind: string): CheckSeries | undefined {
+    return this.#running.get(check) === kind ? this.#seriesFor(check, kind) : undefined;
   }
 
   /**
@@ -182,7 +203,7 @@ export class PrometheusSink {
   #seriesFor(check: string, kind: string): CheckSeries {
     let series = this.#series.get(check);
     if (series?.kind !== kind) {
-      if (series) this.removeCheck(check);
+      if (series) this.#dropSeries(check);
       series = new CheckSeries(this.#m, check, kind);
       this.#series.set(check, series);
     }

@@ -195,7 +195,7 @@ test('TLS facts give the certificate expiry and TLS version, which disappear whe
 });
 
 test('a non-HTTP check gets the generic gauges but no probe_http_* series', async () => {
-  const { bus, sink } = makeSink();
+  const { bus, sink } = makeSink({ checks: [{ name: 'db', kind: 'tcp' }] });
   bus.emit('result', result('db', { kind: 'tcp' }, { http: undefined, phases: {}, dnsLookupSeconds: 0.003 }));
   const lines = samples(await body(sink));
   assert.ok(lines.includes(`probe_success{check="db",kind="tcp",${L}} 1`));
@@ -217,7 +217,17 @@ test('removeCheck and setChecks drop a check and all its series', async () => {
   assert.ok(!text.includes('check="api"'), 'a series of the removed check remains');
   assert.ok(text.includes(`probe_success{check="web",kind="http",${L}} 1`));
 
-  // It comes back cleanly: counters restart from its first new result.
+  // A run that was in flight when its check went still ends: its result stays out.
+  bus.emit('result', result('api'));
+  bus.emit('result.attempt', result('api'));
+  bus.emit('scheduler.skipped', { check: 'api', kind: 'http' });
+  assert.ok(!(await body(sink)).includes('check="api"'), 'a late result brought a removed check back');
+
+  // Listed again, it comes back cleanly: counters restart from its first new result.
+  sink.setChecks([
+    { name: 'api', kind: 'http' },
+    { name: 'web', kind: 'http' },
+  ]);
   bus.emit('result', result('api'));
   assert.ok(samples(await body(sink)).includes(`canary_probe_runs_total{check="api",kind="http",result="success",reason="",${L}} 1`));
 
@@ -232,6 +242,30 @@ test('removeCheck and setChecks drop a check and all its series', async () => {
   assert.ok(!text.includes('check="web"'), 'setChecks must drop the series of a check no longer configured');
   assert.ok(text.includes('check="api"'));
   assert.ok(samples(text).includes(`canary_checks{kind="http",${L}} 1`));
+  bus.emit('result', result('web'));
+  assert.ok(!(await body(sink)).includes('check="web"'), 'a result of a check no longer configured was exported');
+});
+
+test('results of disabled checks, unknown checks or a kind the check no longer has are not exported', async () => {
+  const { bus, sink } = makeSink({
+    checks: [
+      { name: 'api', kind: 'http', enabled: false },
+      { name: 'db', kind: 'tcp' },
+    ],
+  });
+  bus.emit('result', result('api'));
+  bus.emit('result', result('ghost'));
+  bus.emit('result', result('db'));
+  let text = await body(sink);
+  assert.ok(!text.includes('check="api"') && !text.includes('check="ghost"') && !text.includes('check="db"'), text);
+
+  // The check changes kind on a reload: the old kind's late result stays out, the new one counts.
+  sink.setChecks([{ name: 'db', kind: 'http' }]);
+  bus.emit('result', result('db', { kind: 'tcp' }, { http: undefined }));
+  bus.emit('result', result('db'));
+  text = await body(sink);
+  assert.ok(samples(text).includes(`probe_success{check="db",kind="http",${L}} 1`));
+  assert.ok(!text.includes('check="db",kind="tcp"'));
 });
 
 test('setReloadResult sets the flag and stamps only successes', async () => {
