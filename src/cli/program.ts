@@ -4,6 +4,7 @@ import { coverageCommand } from './commands/coverage.js';
 import { demoCommand } from './commands/demo.js';
 import { discoverCommand } from './commands/discover.js';
 import { gateCommand } from './commands/gate.js';
+import { kubernetesCommand } from './commands/kubernetes.js';
 import { labCommand } from './commands/lab.js';
 import { probeCommand } from './commands/probe.js';
 import { proxyCommand } from './commands/proxy.js';
@@ -22,7 +23,7 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
-  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), gateCommand(io), discoverCommand(io), coverageCommand(io), rulesCommand(io), chaosCommand(io), labCommand(io), proxyCommand(io), demoCommand(io)]) {
+  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), gateCommand(io), discoverCommand(io), coverageCommand(io), rulesCommand(io), kubernetesCommand(io), chaosCommand(io), labCommand(io), proxyCommand(io), demoCommand(io)]) {
     program.addCommand(inherit(command, program));
   }
   return program;

@@ -6,10 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, sep } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { kubernetesCommand } from '../../src/cli/commands/kubernetes.js';
+import type { Io } from '../../src/cli/io.js';
 import { loadConfig } from '../../src/config/load.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -169,6 +171,106 @@ test('the base agent config and probe files load, with the region from the envir
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** `canary kubernetes generate ARGS`, through its command builder. */
+async function generate(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), exitCode: 0 };
+  await kubernetesCommand(io).exitOverride().parseAsync(['generate', ...args], { from: 'user' });
+  return { code: io.exitCode, out: out.join('\n'), err: err.join('\n') };
+}
+
+const repoConfig = join(repoRoot, 'config', 'agent.yaml');
+
+test('the base is what `canary kubernetes generate` makes from config/agent.yaml and its probe files', async () => {
+  const ran = await generate(['--config', repoConfig, '--base', base, '--check', '--json']);
+  assert.equal(ran.code, 0, `${ran.err}\nrun: npm run kubernetes`);
+  const summary = JSON.parse(ran.out) as { upToDate: boolean; files: string[] };
+  assert.equal(summary.upToDate, true);
+  const probeKeys = readdirSync(join(repoRoot, 'probes')).filter((f) => /\.ya?ml$/.test(f)).map((f) => `probes/${f.replace(/\.yml$/, '.yaml')}`);
+  assert.deepEqual(summary.files.filter((f) => f.startsWith('probes/')).sort(), probeKeys.sort());
+  const k = parse(readFileSync(join(base, 'kustomization.yaml'), 'utf8')) as Kustomization;
+  assert.deepEqual(k.configMapGenerator?.find((g) => g.name === 'canary-probes')?.files, probeKeys.sort());
+});
+
+test('in the pod the config runs the same checks, with the region from the overlay and the pod paths', async () => {
+  const env = { CANARY_REGION: 'us-east-1' };
+  const here = await loadConfig(repoConfig, { env });
+  const dir = mkdtempSync(join(tmpdir(), 'canary-k8s-'));
+  try {
+    cpSync(base, dir, { recursive: true });
+    const pod = await loadConfig(join(dir, 'agent.yaml'), { env });
+    const shape = (c: typeof here) => c.checks.map((ch) => ({ name: ch.name, kind: ch.kind, target: ch.target, schedule: ch.schedule, expect: ch.expect, slo: ch.slo }));
+    assert.deepEqual(shape(pod), shape(here));
+    assert.deepEqual(Object.keys(pod.modules), Object.keys(here.modules));
+    assert.equal(pod.agent.region, 'us-east-1');
+    assert.equal(pod.agent.datacenter, undefined, 'the region names the place');
+    assert.equal(pod.server.listen, here.server.listen.replace(/^.*:/, '0.0.0.0:'));
+    assert.equal(pod.chaos.stateDir, '/var/lib/canary/chaos');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A scratch repository: config/, probes/ and the base, as in the project. */
+function scratch(t: { after: (fn: () => void) => void }): { dir: string; config: string; base: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'canary-k8s-gen-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const sub of ['config', 'probes', join('deploy', 'kubernetes', 'base')]) cpSync(join(repoRoot, sub), join(dir, sub), { recursive: true });
+  return { dir, config: join(dir, 'config', 'agent.yaml'), base: join(dir, 'deploy', 'kubernetes', 'base') };
+}
+
+const EXTRA = `checks:\n  - name: extra\n    kind: tcp\n    target: 127.0.0.1:9\n`;
+
+test('a probe file added, changed or removed shows in --check, and generate brings the base along', async (t) => {
+  const s = scratch(t);
+  writeFileSync(join(s.dir, 'probes', 'extra.yaml'), EXTRA);
+  let ran = await generate(['--config', s.config, '--base', s.base, '--check']);
+  assert.equal(ran.code, 1);
+  assert.match(ran.err, /differs .*\(probes\/extra\.yaml, kustomization\.yaml\); run: canary kubernetes generate/);
+
+  ran = await generate(['--config', s.config, '--base', s.base]);
+  assert.equal(ran.code, 0, ran.err);
+  assert.match(readFileSync(join(s.base, 'probes', 'extra.yaml'), 'utf8'), /^# Made from \.\.\/\.\.\/\.\.\/\.\.\/probes\/extra\.yaml by/);
+  const listed = () => (parse(readFileSync(join(s.base, 'kustomization.yaml'), 'utf8')) as Kustomization).configMapGenerator?.find((g) => g.name === 'canary-probes')?.files;
+  assert.ok(listed()?.includes('probes/extra.yaml'));
+  assert.equal((await generate(['--config', s.config, '--base', s.base, '--check'])).code, 0);
+  const pod = await loadConfig(join(s.base, 'agent.yaml'), { env: { CANARY_REGION: 'eu-west-1' } });
+  assert.ok(pod.checks.some((c) => c.name === 'extra'));
+
+  // A changed check in config/ makes the base stale again.
+  writeFileSync(join(s.dir, 'probes', 'extra.yaml'), EXTRA.replace('127.0.0.1:9', '127.0.0.1:10'));
+  assert.equal((await generate(['--config', s.config, '--base', s.base, '--check'])).code, 1);
+
+  rmSync(join(s.dir, 'probes', 'extra.yaml'));
+  ran = await generate(['--config', s.config, '--base', s.base, '--json']);
+  assert.deepEqual((JSON.parse(ran.out) as { written: string[] }).written, ['kustomization.yaml', 'probes/extra.yaml']);
+  assert.ok(!existsSync(join(s.base, 'probes', 'extra.yaml')), 'the stale copy is removed');
+  assert.ok(!listed()?.includes('probes/extra.yaml'));
+});
+
+test('files the ConfigMaps would not carry, and probe files sharing a ConfigMap key, are refused by name', async (t) => {
+  const s = scratch(t);
+  const text = readFileSync(s.config, 'utf8');
+  writeFileSync(s.config, text.replace('  files: []\n', '  files: [../chaos/*.yaml]\n').replace('probes:\n', 'probes:\n  openapi: [../api.yaml]\n'));
+  writeFileSync(join(s.dir, 'api.yaml'), 'openapi: 3.0.0\ninfo: { title: t, version: "1" }\npaths: {}\n');
+  let ran = await generate(['--config', s.config, '--base', s.base]);
+  assert.equal(ran.code, 2);
+  assert.match(ran.err, /agent\.yaml:\d+:\d+: probes\.openapi: OpenAPI specs are not carried into the Kubernetes ConfigMaps/);
+  assert.match(ran.err, /agent\.yaml:\d+:\d+: chaos\.files: chaos experiments are not carried/);
+
+  // The pod reads probes/*.yaml, so a .yml file is renamed, and may then clash.
+  writeFileSync(s.config, text.replace('    - ../probes/*.yaml\n', '    - ../probes/*.yaml\n    - ../more/*.yml\n'));
+  mkdirSync(join(s.dir, 'more'));
+  writeFileSync(join(s.dir, 'more', 'examples.yml'), EXTRA);
+  ran = await generate(['--config', s.config, '--base', s.base]);
+  assert.equal(ran.code, 2);
+  assert.match(ran.err, /more\/examples\.yml: its ConfigMap key examples\.yaml is taken by .*probes\/examples\.yaml; rename one/);
+  // Nothing was written: the base still matches the config as it was.
+  writeFileSync(s.config, text);
+  assert.equal((await generate(['--config', s.config, '--base', s.base, '--check'])).code, 0);
 });
 
 function kustomize(dir: string): Promise<{ ok: boolean; missing: boolean; out: string }> {
