@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+
 /** The default agent config path, relative to the working directory. */
 export const DEFAULT_CONFIG = 'config/agent.yaml';
 
@@ -15,4 +17,14 @@ export function processIo(): Io {
     err: (text) => process.stderr.write(`${text}\n`),
     exitCode: 0,
   };
+}
+
+/** A file's text, or undefined when there is none yet (a `--check` reports that as a difference). */
+export async function readOrUndefined(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }

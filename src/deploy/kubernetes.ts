@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document } from 'yaml';
 import { configError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
 import { parseYaml, positionAt } from '../config/yaml.js';
 import { displayPath, type Problem } from '../errors.js';
 
@@ -30,8 +31,8 @@ export interface KubernetesBase {
   files: BaseFile[];
   /** Probe files in the base that no longer come from the config: removed on write. */
   stale: string[];
-  /** The agent config and probe files read, as the user gave or globbed them. */
-  sources: string[];
+  /** The agent config read (absolute). */
+  config: string;
 }
 
 /**
@@ -46,32 +47,34 @@ export interface KubernetesBase {
  */
 export async function buildKubernetesBase(configFile: string, baseDir: string): Promise<KubernetesBase> {
   const config = await loadConfig(configFile);
-  const text = await readFile(config.file, 'utf8');
-  const { source } = parseYaml(config.file, text);
-  const problems = uncarried(config, (path) => ({ file: config.file, ...positionAt(source, path, true), path: path.join('.') }));
+  const { source } = parseYaml(config.file, await readFile(config.file, 'utf8'));
+  const at: Place = (path) => ({ file: config.file, ...positionAt(source, path, true), path: path.join('.') });
+  const problems = uncarried(config, at);
   const probes = probeCopies(config.probes.files, problems);
   if (problems.length > 0) throw configError(problems);
-  const files: BaseFile[] = [{ path: 'agent.yaml', text: podConfig(text, config.file, baseDir, config.server.listen) }];
+  const files: BaseFile[] = [];
   for (const probe of probes) {
     const original = await readFile(probe.from, 'utf8');
     files.push({ path: probe.path, text: withHeader(original, probe.from, join(baseDir, probe.path)) });
   }
-  const probeBytes = files.slice(1).reduce((sum, f) => sum + Buffer.byteLength(f.text), 0);
+  const probeBytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0);
   if (probeBytes > CONFIG_MAP_MAX_BYTES) {
-    throw configError([{ file: config.file, ...positionAt(source, ['probes', 'files'], true), path: 'probes.files', message: `the probe files come to ${probeBytes} bytes, over the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may hold; split them across overlays` }]);
+    throw configError([{ ...at(['probes', 'files']), message: `the probe files come to ${probeBytes} bytes, over the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may hold; split them across overlays` }]);
   }
+  // Last: it edits the parsed document in place, so no problem can be placed after it.
+  files.unshift({ path: 'agent.yaml', text: podConfig(source.doc, config.file, baseDir, config.server.listen) });
   const kustomization = await readFile(join(baseDir, 'kustomization.yaml'), 'utf8');
   files.push({ path: 'kustomization.yaml', text: withProbeFiles(kustomization, probes.map((p) => p.path), join(baseDir, 'kustomization.yaml')) });
   const present = await readdir(join(baseDir, 'probes')).catch(() => [] as string[]);
   const wanted = new Set(probes.map((p) => basename(p.path)));
   const stale = present.filter((f) => !wanted.has(f) && /\.ya?ml$/.test(f)).map((f) => `probes/${f}`);
-  return { files, stale, sources: [config.file, ...config.probes.files] };
+  return { files, stale, config: config.file };
 }
 
 type Place = (path: (string | number)[]) => Omit<Problem, 'message'>;
 
 /** Settings naming files outside the probe files, which no ConfigMap of the base carries. */
-function uncarried(config: Awaited<ReturnType<typeof loadConfig>>, at: Place): Problem[] {
+function uncarried(config: Config, at: Place): Problem[] {
   const why = 'not carried into the Kubernetes ConfigMaps (only the agent config and its probe files are); mount it yourself and drop it here';
   const problems: Problem[] = [];
   if (config.probes.openapi.length > 0) problems.push({ ...at(['probes', 'openapi']), message: `OpenAPI specs are ${why}` });
@@ -98,9 +101,8 @@ function probeCopies(files: readonly string[], problems: Problem[]): { from: str
   });
 }
 
-/** The agent config as the pod reads it; comments and everything else kept. */
-function podConfig(text: string, from: string, baseDir: string, listen: string): string {
-  const doc = parseDocument(text);
+/** The agent config as the pod reads it, edited in `doc`; comments and everything else kept. */
+function podConfig(doc: Document, from: string, baseDir: string, listen: string): string {
   const port = listen.slice(listen.lastIndexOf(':') + 1);
   setWithComment(doc, ['agent', 'region'], '${CANARY_REGION}', ' set by each overlay on the Deployment env; no default on purpose');
   doc.deleteIn(['agent', 'datacenter']);

@@ -1,10 +1,10 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { buildKubernetesBase, type KubernetesBase } from '../../deploy/kubernetes.js';
 import { displayPath, isCanaryError } from '../../errors.js';
 import { EXIT } from '../exit.js';
-import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { DEFAULT_CONFIG, readOrUndefined, type Io } from '../io.js';
 
 const DEFAULT_BASE = 'deploy/kubernetes/base';
 
@@ -53,7 +53,7 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
   });
   if (!base) return EXIT.usage;
   const differ = await differences(base, options.base);
-  const summary = { base: options.base, config: displayPath(base.sources[0] ?? options.config), files: base.files.map((f) => f.path) };
+  const summary = { base: options.base, config: displayPath(base.config), files: base.files.map((f) => f.path) };
   if (options.check) {
     if (options.json) io.out(JSON.stringify({ ...summary, upToDate: differ.length === 0, differ }, null, 2));
     else if (differ.length === 0) io.out(`${options.base}: up to date with ${summary.config}`);
@@ -74,8 +74,7 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
 async function differences(base: KubernetesBase, dir: string): Promise<string[]> {
   const changed: string[] = [];
   for (const file of base.files) {
-    const now = await readFile(join(dir, file.path), 'utf8').catch(() => undefined);
-    if (now !== file.text) changed.push(file.path);
+    if ((await readOrUndefined(join(dir, file.path))) !== file.text) changed.push(file.path);
   }
   return [...changed, ...base.stale];
 }

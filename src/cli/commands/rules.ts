@@ -1,11 +1,11 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { displayPath, isCanaryError } from '../../errors.js';
 import { buildRuleGroups, renderRuleFile, sloChecks } from '../../slo/rules.js';
 import { EXIT } from '../exit.js';
-import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { DEFAULT_CONFIG, readOrUndefined, type Io } from '../io.js';
 
 interface GenerateOptions {
   config: string;
@@ -72,14 +72,4 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
   if (options.json) io.out(JSON.stringify({ ...summary, written: true }, null, 2));
   else io.out(`${options.out}: SLO rules for ${checks.length} check${checks.length === 1 ? '' : 's'} from ${source}`);
   return EXIT.ok;
-}
-
-/** The file's text, or undefined when there is none yet (which --check reports as a difference). */
-async function readOrUndefined(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
