@@ -4,8 +4,8 @@ import type { Config, ResolvedCheck } from './config/types.js';
 import { LogSink } from './exporters/log.js';
 import { PrometheusSink } from './exporters/prometheus.js';
 import { CoverageGauge } from './exporters/prometheus/coverage.js';
-import { Heartbeat } from './exporters/prometheus/slo.js';
-import type { MetricsPayload } from './exporters/prometheus/render.js';
+import { Heartbeat } from './exporters/prometheus/heartbeat.js';
+import type { Exposition, MetricsPayload } from './exporters/prometheus/render.js';
 import { ChaosHost } from './chaos/host.js';
 import type { RunTracer } from './exporters/otel.js';
 import { resolveOtlp, type OtlpSettings } from './exporters/otel/settings.js';
@@ -28,6 +28,12 @@ const WINDOW_RETENTION_MS = 15 * 60_000;
  * the whole stop (probes, server, flush) fits the 10 s a process manager usually allows.
  */
 const STOP_GRACE_MS = 7_000;
+
+/** What `/metrics` says when the Prometheus exporter is off. */
+const DISABLED: MetricsPayload = {
+  contentType: 'text/plain; version=0.0.4; charset=utf-8',
+  body: '# the Prometheus exporter is disabled (exporters.prometheus.enabled: false)\n',
+};
 
 /** What is left of the 10 s stop budget for sending the last spans. */
 const TRACE_FLUSH_MS = 2_000;
@@ -90,6 +96,7 @@ export class Agent {
           version: VERSION,
           datacenter: config.agent.datacenter,
           checks: config.checks,
+          level: config.exporters.prometheus.metrics,
           tracing: this.#otlp !== undefined,
           chaos: { halted: () => this.#chaos.halted() },
         })
@@ -103,7 +110,7 @@ export class Agent {
     });
     this.#server = new AgentServer({
       listen: config.server.listen,
-      metrics: (accept) => this.metrics(accept),
+      metrics: (accept, acceptEncoding) => this.exposition(accept, acceptEncoding),
       ready: () => this.#state === 'running' && this.#scheduler.started,
       logger: this.#logger,
     });
@@ -247,9 +254,15 @@ export class Agent {
     this.bus.emit('result', result);
   }
 
-  /** The exposition `/metrics` serves, in the format `accept` asks for; readable after stop too. */
+  /** The exposition `/metrics` serves, as text, in the format `accept` asks for; readable after stop too. */
   async metrics(accept?: string): Promise<MetricsPayload> {
     if (this.#prometheus) return this.#prometheus.metrics(accept);
-    return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# the Prometheus exporter is disabled (exporters.prometheus.enabled: false)\n' };
+    return { contentType: DISABLED.contentType, body: DISABLED.body };
+  }
+
+  /** The `/metrics` response body: gzipped when `acceptEncoding` allows it. */
+  async exposition(accept?: string, acceptEncoding?: string): Promise<Exposition | MetricsPayload> {
+    if (this.#prometheus) return this.#prometheus.exposition(accept, acceptEncoding);
+    return DISABLED;
   }
 }

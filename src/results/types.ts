@@ -3,6 +3,9 @@ import type { FailureReason } from './reasons.js';
 /** The phases of an HTTP attempt, named as blackbox_exporter names them. */
 export type HttpPhase = 'resolve' | 'connect' | 'tls' | 'processing' | 'transfer';
 
+/** Every HTTP phase, in the order blackbox_exporter lists them. */
+export const HTTP_PHASES: readonly HttpPhase[] = ['resolve', 'connect', 'tls', 'processing', 'transfer'];
+
 /** Phase durations in seconds. A phase that did not happen (no TLS on http://) is absent. */
 export type PhaseTimings = Partial<Record<HttpPhase, number>>;
 

@@ -9,7 +9,8 @@ export interface Reply {
   status: number;
   /** Response headers; names in any case. */
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  /** Text, bytes, or chunks written one after another (a large exposition). */
+  body?: string | Buffer | readonly Uint8Array[];
 }
 
 /** What a handler gets: the request (headers, body stream) and its parsed URL. */

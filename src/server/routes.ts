@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { MetricsPayload } from '../exporters/prometheus/render.js';
+import type { Exposition, MetricsPayload } from '../exporters/prometheus/render.js';
 import type { Reply, RequestContext, Router } from './router.js';
 
 const gzipAsync = promisify(gzip);
@@ -13,8 +13,11 @@ const NO_STORE = 'no-store';
 
 /** What the built-in routes read from the agent. */
 export interface BuiltinRouteDeps {
-  /** Renders the exposition for an `Accept` header (Prometheus text or OpenMetrics). */
-  metrics: (accept: string | undefined) => Promise<MetricsPayload>;
+  /**
+   * Renders the exposition for an `Accept` header (Prometheus text or OpenMetrics): as
+   * text, or as chunks already compressed for the `Accept-Encoding` header.
+   */
+  metrics: (accept: string | undefined, acceptEncoding: string | undefined) => Promise<MetricsPayload | Exposition>;
   /** Whether the agent is ready to serve (config loaded, checks scheduled). */
   ready: () => boolean;
 }
@@ -29,8 +32,13 @@ function acceptsGzip(ctx: RequestContext): boolean {
 }
 
 async function metricsReply(deps: BuiltinRouteDeps, ctx: RequestContext): Promise<Reply> {
-  const { contentType, body } = await deps.metrics(ctx.req.headers.accept);
-  const headers: Record<string, string> = { 'content-type': contentType, 'cache-control': NO_STORE, vary: 'Accept, Accept-Encoding' };
+  const rendered = await deps.metrics(ctx.req.headers.accept, ctx.req.headers['accept-encoding']);
+  const headers: Record<string, string> = { 'content-type': rendered.contentType, 'cache-control': NO_STORE, vary: 'Accept, Accept-Encoding' };
+  if ('chunks' in rendered) {
+    if (rendered.encoding === 'gzip') headers['content-encoding'] = 'gzip';
+    return { status: 200, headers, body: rendered.chunks };
+  }
+  const { body } = rendered;
   // Thousands of checks make a multi-megabyte exposition; Prometheus asks for gzip.
   if (body.length >= GZIP_MIN_BYTES && acceptsGzip(ctx)) {
     return { status: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: await gzipAsync(body) };

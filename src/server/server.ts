@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CanaryError, ERROR_CODES } from '../errors.js';
-import type { MetricsPayload } from '../exporters/prometheus/render.js';
+import type { Exposition, MetricsPayload } from '../exporters/prometheus/render.js';
 import type { Logger } from '../log.js';
 import { formatHostPort, listenError, parseListen } from './listen.js';
 import { Router, type Reply, type RouteHandler, type RouteMethod, type RouteOptions } from './router.js';
@@ -11,8 +11,8 @@ import { registerBuiltinRoutes, textReply } from './routes.js';
 export interface ServerOptions {
   /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT`; port 0 picks a free port. */
   listen: string;
-  /** Renders `/metrics` for the request's `Accept` header. */
-  metrics: (accept: string | undefined) => Promise<MetricsPayload>;
+  /** Renders `/metrics` for the request's `Accept` and `Accept-Encoding` headers. */
+  metrics: (accept: string | undefined, acceptEncoding: string | undefined) => Promise<MetricsPayload | Exposition>;
   /** Answers `/readyz`. */
   ready: () => boolean;
   logger: Logger;
@@ -149,8 +149,15 @@ function send(res: ServerResponse, method: string, reply: Reply): void {
   const body = reply.body ?? '';
   res.statusCode = reply.status;
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-  res.setHeader('content-length', Buffer.byteLength(body));
-  res.end(method === 'HEAD' ? undefined : body);
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.end(method === 'HEAD' ? undefined : body);
+    return;
+  }
+  const chunks = body;
+  res.setHeader('content-length', chunks.reduce((n, chunk) => n + chunk.length, 0));
+  if (method !== 'HEAD') for (const chunk of chunks) res.write(chunk);
+  res.end();
 }
 
 /**

@@ -46,7 +46,8 @@ describe('dns probe against dnsmasq', () => {
     assert.equal(typeof result.observation.dnsLookupSeconds, 'number');
     const labels = 'check="test-check",kind="dns",region="test"';
     assert.deepEqual(await metricLines(result, 'probe_dns_'), [
-      `probe_dns_lookup_time_seconds{${labels}} ${result.observation.dnsLookupSeconds}`,
+      // Durations are exported at nanosecond resolution.
+      `probe_dns_lookup_time_seconds{${labels}} ${(result.observation.dnsLookupSeconds ?? 0).toFixed(9).replace(/\.?0+$/, '')}`,
       `probe_dns_answer_rrs{${labels}} 1`,
       `probe_dns_authority_rrs{${labels}} 0`,
       `probe_dns_additional_rrs{${labels}} 0`,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { negotiateFormat } from '../../src/exporters/prometheus/render.js';
-import { blackboxTlsVersion } from '../../src/exporters/prometheus/series.js';
+import { acceptsGzip, negotiateFormat } from '../../src/exporters/prometheus/render.js';
+import { contentLength, grpcStatusCode, tlsVersionName } from '../../src/exporters/prometheus/vocabulary.js';
 
 test('the Accept header picks OpenMetrics only when it is preferred', () => {
   // What Prometheus 2.x sends when it scrapes.
@@ -19,10 +19,31 @@ test('the Accept header picks OpenMetrics only when it is preferred', () => {
   assert.equal(negotiateFormat('application/openmetrics-text;q=0'), 'prometheus');
 });
 
-test('TLS versions are named as blackbox_exporter names them', () => {
-  assert.equal(blackboxTlsVersion('TLSv1.3'), 'TLS 1.3');
-  assert.equal(blackboxTlsVersion('TLSv1.2'), 'TLS 1.2');
-  assert.equal(blackboxTlsVersion('TLSv1.1'), 'TLS 1.1');
-  assert.equal(blackboxTlsVersion('TLSv1'), 'TLS 1.0');
-  assert.equal(blackboxTlsVersion('unknown'), 'unknown');
+test('Accept-Encoding: gzip unless refused with q=0', () => {
+  assert.equal(acceptsGzip('gzip'), true);
+  assert.equal(acceptsGzip('identity, gzip;q=0.5'), true);
+  assert.equal(acceptsGzip('GZIP'), true);
+  assert.equal(acceptsGzip('gzip;q=0'), false);
+  assert.equal(acceptsGzip('gzip;q=0.0, identity'), false);
+  assert.equal(acceptsGzip('br, deflate'), false);
+  assert.equal(acceptsGzip(undefined), false);
+});
+
+test('TLS versions are named as blackbox_exporter names them; anything else is "unknown", as blackbox says', () => {
+  assert.equal(tlsVersionName('TLSv1.3'), 'TLS 1.3');
+  assert.equal(tlsVersionName('TLSv1.2'), 'TLS 1.2');
+  assert.equal(tlsVersionName('TLSv1.1'), 'TLS 1.1');
+  assert.equal(tlsVersionName('TLSv1'), 'TLS 1.0');
+  assert.equal(tlsVersionName('SSLv3'), 'unknown');
+  assert.equal(tlsVersionName('unknown'), 'unknown');
+});
+
+test('blackbox value mappings: gRPC UNAVAILABLE without a status, Content-Length as Go reports it', () => {
+  assert.equal(grpcStatusCode(undefined), 14);
+  assert.equal(grpcStatusCode(0), 0);
+  const http = { status: 200, version: '1.1', redirects: 0, finalUrl: 'http://x/', bodyBytes: 10, ssl: false };
+  assert.equal(contentLength(undefined), 0);
+  assert.equal(contentLength({ ...http, headers: { 'content-length': '10' } }), 10);
+  assert.equal(contentLength({ ...http, headers: {} }), -1);
+  assert.equal(contentLength({ ...http, headers: { 'content-length': 'ten' } }), -1);
 });

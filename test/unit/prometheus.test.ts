@@ -41,7 +41,7 @@ function result(check: string, over: Partial<Omit<CheckResult, 'observation'>> =
       durationSeconds: over.durationSeconds ?? 0.12,
       phases: { resolve: 0.001, connect: 0.002, processing: 0.1, transfer: 0.017 },
       dnsLookupSeconds: 0.001,
-      http: { status: 200, version: '1.1', redirects: 1, finalUrl: 'http://127.0.0.1/', headers: {}, bodyBytes: 512, ssl: false },
+      http: { status: 200, version: '1.1', redirects: 1, finalUrl: 'http://127.0.0.1/', headers: { 'content-length': '512' }, bodyBytes: 512, ssl: false },
       ...obs,
     },
   };
@@ -108,6 +108,8 @@ test('failures count by reason, keep the success series, and zero the HTTP gauge
     `probe_http_status_code{check="api",kind="http",${L}} 503`,
     `probe_http_version{check="api",kind="http",${L}} 2`,
     `probe_http_ssl{check="api",kind="http",${L}} 1`,
+    // No Content-Length header (a chunked body): -1, as blackbox_exporter reports it.
+    `probe_http_content_length{check="api",kind="http",${L}} -1`,
   ]) {
     assert.ok(lines.has(expected), `missing line: ${expected}`);
   }

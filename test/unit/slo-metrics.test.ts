@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry, type OpenMetricsContentType } from 'prom-client';
 import { PrometheusSink } from '../../src/exporters/prometheus.js';
-import { Heartbeat } from '../../src/exporters/prometheus/slo.js';
+import { Heartbeat } from '../../src/exporters/prometheus/heartbeat.js';
 import { EventBus } from '../../src/results/bus.js';
 import { startTestAgent } from '../helpers/agent.js';
 

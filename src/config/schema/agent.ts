@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, labels } from './common.js';
-import { retryBackoff, retryCount } from './base.js';
+import { metricsLevel, retryBackoff, retryCount } from './base.js';
 import { checkSchema } from './check.js';
 import { discoverySchema } from './discovery.js';
 import { modulesSchema } from './module.js';
@@ -59,7 +59,15 @@ export const agentConfigSchema = z
       .prefault({}),
     exporters: z
       .strictObject({
-        prometheus: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+        prometheus: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            metrics: metricsLevel.default('full').meta({
+              description:
+                'Series per check: full (every blackbox breakdown and the duration histogram) or basic (what SLOs, the shipped alerts and dashboard need); a check may set its own metrics.',
+            }),
+          })
+          .prefault({}),
         otlp: otlpSchema.optional(),
         log: z
           .strictObject({

@@ -76,6 +76,13 @@ export const sloSchema = z
 /** A parsed SLO: `objective` a ratio, `window` in milliseconds. */
 export type CheckSlo = z.output<typeof sloSchema>;
 
+/**
+ * How many series a check exports: `basic` keeps what SLOs, the shipped alerts and the
+ * dashboard need; `full` adds blackbox's breakdowns (phases, status, TLS version, ...)
+ * and the duration histogram.
+ */
+export const metricsLevel = z.enum(['full', 'basic']);
+
 /** Fields every check has, whatever its kind. */
 export const checkBase = {
   name: z
@@ -90,6 +97,9 @@ export const checkBase = {
   labels: labels(),
   enabled: z.boolean().default(true),
   slo: sloSchema.optional(),
+  metrics: metricsLevel
+    .optional()
+    .meta({ description: 'Series this check exports: basic or full; default exporters.prometheus.metrics. See the README capacity table.' }),
 };
 
 const HOST_PORT_MESSAGE = 'must be HOST:PORT, e.g. db.example.com:5432 or [2001:db8::1]:443';

@@ -1,3 +1,10 @@
+/**
+ * The `/metrics` exposition: the agent's own metrics from its prom-client registry, then
+ * every check's series from the {@link CheckExposition}, in Prometheus text 0.0.4 or
+ * OpenMetrics 1.0.0, gzipped when the scraper accepts it. Scrapes that arrive while the
+ * same format is being rendered wait for that render and share its bytes.
+ */
+import { createGzip } from 'node:zlib';
 import {
   openMetricsContentType,
   prometheusContentType,
@@ -5,18 +12,37 @@ import {
   type Registry,
   type RegistryContentType,
 } from 'prom-client';
+import type { CheckExposition } from './check-exposition.js';
+import { ExpositionWriter } from './writer.js';
 
-/** A rendered exposition, ready to be the body of a `/metrics` response. */
+/** A rendered exposition as text, for callers that read it (tests, `canary` commands). */
 export interface MetricsPayload {
   /** The `Content-Type` header value. */
   contentType: string;
   body: string;
 }
 
+/** A rendered exposition ready to be a `/metrics` response body. */
+export interface Exposition {
+  contentType: string;
+  /** `gzip` when the chunks are compressed. */
+  encoding: 'gzip' | 'identity';
+  chunks: readonly Uint8Array[];
+  /** Bytes of the chunks. */
+  bytes: number;
+}
+
 /** The two text formats Prometheus scrapes. */
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
 const OPENMETRICS = 'application/openmetrics-text';
+const EOF = '# EOF\n';
+
+/**
+ * gzip level of `/metrics`. Level 1 compresses an exposition about 7:1 (6 gives 8:1) at
+ * twice the speed: at 10,000 checks that is ~130 ms of a core instead of ~330 ms.
+ */
+const GZIP_LEVEL = 1;
 
 /**
  * Picks the format from an `Accept` header (or a bare content type): OpenMetrics when it
@@ -37,50 +63,125 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   return openMetricsQ > 0 && openMetricsQ >= otherQ ? 'openmetrics' : 'prometheus';
 }
 
+/** Whether an `Accept-Encoding` header accepts gzip. */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  return /\bgzip\b(?!\s*;\s*q=0(?:\.0*)?\s*(?:,|$))/i.test(acceptEncoding ?? '');
+}
+
 /** The part of a prom-client metric object the renderer touches. */
 interface NamedMetric {
   name: string;
   type: unknown;
 }
 
+/** Collects chunks as they come, through gzip or not. */
+interface ChunkSink {
+  write(chunks: Uint8Array[]): void;
+  end(): Promise<{ chunks: Uint8Array[]; bytes: number }>;
+}
+
+function plainSink(): ChunkSink {
+  const kept: Uint8Array[] = [];
+  return {
+    write: (chunks) => void kept.push(...chunks),
+    end: () => Promise.resolve({ chunks: kept, bytes: kept.reduce((n, c) => n + c.length, 0) }),
+  };
+}
+
+/** gzip runs on libuv's thread pool, compressing each slice while the next one is rendered. */
+function gzipSink(): ChunkSink {
+  const gzip = createGzip({ level: GZIP_LEVEL });
+  const out: Buffer[] = [];
+  let bytes = 0;
+  gzip.on('data', (chunk: Buffer) => {
+    out.push(chunk);
+    bytes += chunk.length;
+  });
+  const finished = new Promise<void>((resolve, reject) => gzip.once('end', resolve).once('error', reject));
+  return {
+    write: (chunks) => {
+      for (const chunk of chunks) gzip.write(chunk);
+    },
+    end: async () => {
+      gzip.end();
+      await finished;
+      return { chunks: out, bytes };
+    },
+  };
+}
+
 /**
- * Renders one registry in either format. The registry is created as OpenMetrics (the
- * only kind prom-client lets exemplar-carrying metrics join) and switched to Prometheus
- * text only for the duration of a render.
- *
- * Renders are serialised because prom-client reads the registry's content type after an
- * await, and because its OpenMetrics path renames counters in place (drops `_total`); the
- * names are put back after each render so the other format and every other reader see
- * the registered name.
+ * Renders the registry and the checks. The registry is created as OpenMetrics (the only
+ * kind prom-client lets exemplar-carrying metrics join) and switched to Prometheus text
+ * only while its part renders. Registry renders are serialised because prom-client reads
+ * the content type after an await, and its OpenMetrics path renames counters in place
+ * (drops `_total`); the names are put back after each render.
  */
 export class MetricsRenderer {
   readonly #registry: Registry<RegistryContentType>;
+  readonly #checks: CheckExposition;
   readonly #counterNames = new WeakMap<object, string>();
+  readonly #shared = new Map<string, Promise<Exposition>>();
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(registry: Registry<OpenMetricsContentType>) {
+  constructor(registry: Registry<OpenMetricsContentType>, checks: CheckExposition) {
     // Widened: prom-client types a registry by the format it was made with; this one changes format.
     this.#registry = registry;
+    this.#checks = checks;
   }
 
-  /** Renders in the format `accept` asks for (an Accept header or a content type). */
-  render(accept?: string): Promise<MetricsPayload> {
+  /**
+   * The exposition for an `Accept` and an `Accept-Encoding` header. A scrape that finds
+   * the same format and encoding being rendered gets that render.
+   */
+  render(accept?: string, acceptEncoding?: string): Promise<Exposition> {
     const format = negotiateFormat(accept);
-    const next = this.#tail.then(() => this.#renderNow(format));
+    const gzip = acceptsGzip(acceptEncoding);
+    const key = `${format} ${gzip ? 'gzip' : 'identity'}`;
+    let shared = this.#shared.get(key);
+    if (shared === undefined) {
+      shared = this.#renderNow(format, gzip).finally(() => this.#shared.delete(key));
+      this.#shared.set(key, shared);
+    }
+    return shared;
+  }
+
+  /** The exposition as text, uncompressed. */
+  async text(accept?: string): Promise<MetricsPayload> {
+    const { contentType, chunks } = await this.render(accept);
+    return { contentType, body: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  async #renderNow(format: ExpositionFormat, gzip: boolean): Promise<Exposition> {
+    const openMetrics = format === 'openmetrics';
+    const contentType = openMetrics ? openMetricsContentType : prometheusContentType;
+    let own = await this.#registryText(contentType);
+    if (openMetrics && own.endsWith(EOF)) own = own.slice(0, -EOF.length);
+    else if (!own.endsWith('\n')) own += '\n';
+    const w = new ExpositionWriter();
+    w.text(own);
+    // The agent's own metrics alone are several KiB: always worth compressing when asked.
+    const sink = gzip ? gzipSink() : plainSink();
+    await this.#checks.render(w, openMetrics, (chunks) => sink.write(chunks));
+    if (openMetrics) w.text(EOF);
+    sink.write(w.take());
+    const { chunks, bytes } = await sink.end();
+    return { contentType, encoding: gzip ? 'gzip' : 'identity', chunks, bytes };
+  }
+
+  #registryText(contentType: string): Promise<string> {
+    const next = this.#tail.then(async () => {
+      const counters = this.#counters();
+      this.#registry.setContentType(contentType as RegistryContentType);
+      try {
+        return await this.#registry.metrics();
+      } finally {
+        for (const [metric, name] of counters) metric.name = name;
+        this.#registry.setContentType(openMetricsContentType);
+      }
+    });
     this.#tail = next.catch(() => undefined);
     return next;
-  }
-
-  async #renderNow(format: ExpositionFormat): Promise<MetricsPayload> {
-    const contentType = format === 'openmetrics' ? openMetricsContentType : prometheusContentType;
-    const counters = this.#counters();
-    this.#registry.setContentType(contentType);
-    try {
-      return { contentType, body: await this.#registry.metrics() };
-    } finally {
-      for (const [metric, name] of counters) metric.name = name;
-      this.#registry.setContentType(openMetricsContentType);
-    }
   }
 
   /** Every counter with its registered name; a counter seen for the first time was never renamed. */

@@ -4,6 +4,7 @@
  * `/metrics` (one scrape is one probe, and Prometheus adds `instance` and `job`).
  */
 import { Gauge, Registry } from 'prom-client';
+import { BLACKBOX } from '../../exporters/prometheus/vocabulary.js';
 import { dnsProbeMetrics } from './dns-metrics.js';
 import { httpProbeMetrics } from './http-metrics.js';
 import { grpcProbeMetrics, tcpProbeMetrics, tlsProbeMetrics } from './socket-metrics.js';
@@ -28,8 +29,8 @@ const KIND_METRICS: Readonly<Record<string, KindMetrics>> = {
 export async function probeMetrics(run: ProbeRun, durationSeconds: number): Promise<ProbeMetric[]> {
   const own = KIND_METRICS[run.check.kind];
   return [
-    gauge('probe_success', 'Displays whether or not the probe was a success', run.result.ok ? 1 : 0),
-    gauge('probe_duration_seconds', 'Returns how long the probe took to complete in seconds', durationSeconds),
+    gauge(BLACKBOX.success, run.result.ok ? 1 : 0),
+    gauge(BLACKBOX.duration, durationSeconds),
     ...(own ? await own(run) : []),
   ];
 }

@@ -10,10 +10,8 @@ import { FAILURE_REASONS } from '../../results/reasons.js';
 import type { Observation } from '../../results/types.js';
 import { ipProtocolOfHost, type FamilyPreference } from './ip-protocol.js';
 import { tlsFamilies } from './tls-metrics.js';
-import { gauge, type ProbeMetric, type ProbeRun } from './types.js';
-
-/** gRPC's UNAVAILABLE: what blackbox reports when no call completed. */
-const GRPC_UNAVAILABLE = 14;
+import { BLACKBOX, grpcStatusCode } from '../../exporters/prometheus/vocabulary.js';
+import { gauge, labelled, type ProbeMetric, type ProbeRun } from './types.js';
 
 /** The resolver's pick when a probe has no family setting (tls, grpc). */
 const AUTO: FamilyPreference = { family: 'auto', fallback: true };
@@ -24,8 +22,8 @@ async function addressFamilies(run: ProbeRun, preference: FamilyPreference): Pro
   const host = splitHostPort(run.check.target)?.host;
   const ipProtocol = observation.reason === FAILURE_REASONS.dns ? 0 : await ipProtocolOfHost(host, preference, run.signal);
   return [
-    gauge('probe_dns_lookup_time_seconds', 'Returns the time taken for probe dns lookup in seconds', observation.phases.resolve ?? 0),
-    gauge('probe_ip_protocol', 'Specifies whether probe ip protocol is IP4 or IP6', ipProtocol),
+    gauge(BLACKBOX.dnsLookup, observation.phases.resolve ?? 0),
+    gauge(BLACKBOX.ipProtocol, ipProtocol),
   ];
 }
 
@@ -43,7 +41,7 @@ export async function tcpProbeMetrics(run: ProbeRun): Promise<ProbeMetric[]> {
   const { observation } = run.result;
   return [
     ...(await addressFamilies(run, { family: check.tcp.ipFamily, fallback: true })),
-    gauge('probe_failed_due_to_regex', 'Indicates if probe failed due to regex', failedDueToRegex(observation)),
+    gauge(BLACKBOX.failedDueToRegex, failedDueToRegex(observation)),
     ...(check.tcp.tls ? tlsFamilies(observation.tls) : []),
   ];
 }
@@ -60,21 +58,16 @@ export async function grpcProbeMetrics(run: ProbeRun): Promise<ProbeMetric[]> {
   const resolve = observation.phases.resolve ?? 0;
   return [
     ...(await addressFamilies(run, AUTO)),
-    {
-      name: 'probe_grpc_duration_seconds',
-      help: 'Duration of gRPC request by phase',
-      samples: [
-        { labels: { phase: 'resolve' }, value: resolve },
-        { labels: { phase: 'check' }, value: Math.max(0, observation.durationSeconds - resolve) },
-      ],
-    },
-    gauge('probe_grpc_status_code', 'Response gRPC status code', grpc?.statusCode ?? GRPC_UNAVAILABLE),
-    gauge('probe_grpc_ssl', 'Indicates if SSL was used for the connection', grpc?.ssl === true ? 1 : 0),
-    {
-      name: 'probe_grpc_healthcheck_response',
-      help: 'Response HealthCheck response',
-      samples: GRPC_SERVING_STATUSES.map((status) => ({ labels: { serving_status: status }, value: grpc?.servingStatus === status ? 1 : 0 })),
-    },
+    labelled(BLACKBOX.grpcPhase, [
+      { labels: { phase: 'resolve' }, value: resolve },
+      { labels: { phase: 'check' }, value: Math.max(0, observation.durationSeconds - resolve) },
+    ]),
+    gauge(BLACKBOX.grpcStatusCode, grpcStatusCode(grpc?.statusCode)),
+    gauge(BLACKBOX.grpcSsl, grpc?.ssl === true ? 1 : 0),
+    labelled(
+      BLACKBOX.grpcHealth,
+      GRPC_SERVING_STATUSES.map((status) => ({ labels: { serving_status: status }, value: grpc?.servingStatus === status ? 1 : 0 })),
+    ),
     ...tlsFamilies(observation.tls),
   ];
 }

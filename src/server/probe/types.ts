@@ -1,5 +1,6 @@
 /** What the `/probe` metric builders share. */
 import type { ResolvedCheck } from '../../config/types.js';
+import type { Family } from '../../exporters/prometheus/vocabulary.js';
 import type { CheckResult } from '../../results/types.js';
 
 /** One metric family with its samples. */
@@ -21,8 +22,13 @@ export interface ProbeRun {
 /** Builds the metrics of one probe kind, beyond `probe_success` and `probe_duration_seconds`. */
 export type KindMetrics = (run: ProbeRun) => Promise<ProbeMetric[]>;
 
-/** A family with one unlabelled sample. */
-export function gauge(name: string, help: string, value: number): ProbeMetric {
-  return { name, help, samples: [{ value }] };
+/** A family of the blackbox vocabulary with one unlabelled sample. */
+export function gauge(family: Family, value: number): ProbeMetric {
+  return { name: family.name, help: family.help, samples: [{ value }] };
+}
+
+/** A family of the blackbox vocabulary with one sample per label value, e.g. `{phase}`. */
+export function labelled(family: Family, samples: ProbeMetric['samples']): ProbeMetric {
+  return { name: family.name, help: family.help, samples };
 }
 

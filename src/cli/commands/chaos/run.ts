@@ -100,7 +100,7 @@ async function runWithProbing(experiment: Experiment, config: Config, o: { opera
   const probing: Config = {
     ...config,
     checks: config.checks.filter((c) => names.has(c.name)),
-    exporters: { ...config.exporters, prometheus: { enabled: false } },
+    exporters: { ...config.exporters, prometheus: { ...config.exporters.prometheus, enabled: false } },
   };
   const agent = new Agent(probing, { logger: o.logger });
   const stop = new AbortController();

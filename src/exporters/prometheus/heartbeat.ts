@@ -1,57 +1,8 @@
 /**
- * What alerting on service level objectives needs from the agent: each check's objective
- * and window, and a heartbeat that tells a stuck agent from a quiet one.
+ * A heartbeat that tells a stuck agent from a quiet one, for the CanaryAgentSilent alert.
+ * (Each check's SLO objective and window are per-check series of the check exposition.)
  */
 import { Gauge, type OpenMetricsContentType, type Registry } from 'prom-client';
-
-/** A check as the SLO gauges need it; checks without `slo` (or disabled) have no series. */
-export interface SloCheckRef {
-  name: string;
-  kind: string;
-  enabled?: boolean;
-  /** `objective` a ratio (0.999), `window` in milliseconds, as the schema parsed them. */
-  slo?: { objective: number; window: number };
-}
-
-/**
- * `canary_slo_objective_ratio{check,kind}` and `canary_slo_window_seconds{check,kind}`
- * (plus the registry's region and agent labels), one series each per enabled check with
- * an `slo`, so dashboards can draw the budget and rules can join the objective instead of
- * having it baked in.
- */
-export class SloGauges {
-  readonly #objective: Gauge<'check' | 'kind'>;
-  readonly #window: Gauge<'check' | 'kind'>;
-
-  constructor(registry: Registry<OpenMetricsContentType>) {
-    const registers = [registry];
-    const labelNames = ['check', 'kind'] as const;
-    this.#objective = new Gauge({
-      name: 'canary_slo_objective_ratio',
-      help: 'Share (0-1) of runs of the check that its service level objective says must succeed.',
-      labelNames,
-      registers,
-    });
-    this.#window = new Gauge({
-      name: 'canary_slo_window_seconds',
-      help: "Window over which the check's service level objective spends its error budget, in seconds.",
-      labelNames,
-      registers,
-    });
-  }
-
-  /** Replaces every series with those of `checks` (at start and after each reload). */
-  set(checks: readonly SloCheckRef[]): void {
-    this.#objective.reset();
-    this.#window.reset();
-    for (const check of checks) {
-      if (!check.slo || check.enabled === false) continue;
-      const labels = { check: check.name, kind: check.kind };
-      this.#objective.set(labels, check.slo.objective);
-      this.#window.set(labels, check.slo.window / 1000);
-    }
-  }
-}
 
 /** How often the heartbeat is stamped; the CanaryAgentSilent alert allows 2 minutes. */
 export const HEARTBEAT_INTERVAL_MS = 15_000;
