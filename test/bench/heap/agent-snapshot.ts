@@ -7,7 +7,7 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { request } from 'undici';
+import { Client, request } from 'undici';
 import { stringify } from 'yaml';
 import { agentConfig, cliPath, PROMETHEUS_SCRAPE_HEADERS, repoRoot } from '../agent-run.js';
 import { sleep, start, stop, waitFor, type Started } from '../children.js';
@@ -56,14 +56,24 @@ const SNAPSHOT_TIMEOUT_MS = 600_000;
 /** Extra intervals the warm-up may take for the last checks' first runs. */
 const MAX_EXTRA_INTERVALS = 3;
 
-/** GET `/metrics`, read to the end and un-gzipped; `headers` as Prometheus sends them, or none (plain text). */
+/**
+ * GET `/metrics`, read to the end and un-gzipped; `headers` as Prometheus sends them, or
+ * none (plain text). Each scrape has a connection of its own: a kept-alive one could be
+ * closed under the request by the agent's keep-alive timer, which fires late, all at once,
+ * when a snapshot has blocked the agent for longer than the timeout.
+ */
 async function scrape(base: string, headers: Record<string, string> = {}): Promise<string> {
-  const { statusCode, headers: answer, body } = await request(`${base}/metrics`, { headers, headersTimeout: HTTP_TIMEOUT_MS, bodyTimeout: HTTP_TIMEOUT_MS });
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-  if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
-  const raw = Buffer.concat(chunks);
-  return (answer['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+  const client = new Client(base);
+  try {
+    const { statusCode, headers: answer, body } = await client.request({ method: 'GET', path: '/metrics', headers, headersTimeout: HTTP_TIMEOUT_MS, bodyTimeout: HTTP_TIMEOUT_MS });
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
+    if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
+    const raw = Buffer.concat(chunks);
+    return (answer['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+  } finally {
+    await client.close();
+  }
 }
 
 function checksWithRuns(text: string): number {
@@ -107,12 +117,15 @@ export async function snapshotAgent(options: AgentSnapshotOptions): Promise<Agen
   writeFileSync(config, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`)));
   const dir = mkdtempSync(join(options.workDir, `snapshot-${options.checks}-`));
   const agent = await start(process.execPath, [...heapSnapshotFlags(dir), cliPath, 'run', '--config', config], { cwd: repoRoot });
+  let step = 'start';
   try {
     await waitReady(agent, base);
+    step = 'warm-up';
     const warm = await warmUp(base, options);
     const before = memory(agent.pid);
     const signalled = performance.now();
     let after = '';
+    step = 'snapshot';
     // The first scrape after the signal is answered once the snapshot is written, and
     // reads heapUsed just after the full GC the snapshot made.
     const file = await takeHeapSnapshot(agent, { dir, timeoutMs: SNAPSHOT_TIMEOUT_MS, roundTrip: async () => (after = await scrape(base)) });
@@ -128,6 +141,11 @@ export async function snapshotAgent(options: AgentSnapshotOptions): Promise<Agen
       ...warm,
       snapshotSeconds: (performance.now() - signalled) / 1000,
     };
+  } catch (error) {
+    // Say which step failed and what the agent last printed (a crash shows up here as ECONNRESET).
+    await Promise.race([agent.exited, sleep(1_000)]); // a crash's exit status comes a moment after the reset
+    const exit = agent.child.exitCode ?? agent.child.signalCode ?? 'still running';
+    throw new Error(`${options.checks}-check agent, ${step}: ${String(error)}; agent exit: ${exit}; its output: ${agent.output()}`, { cause: error });
   } finally {
     await stop(agent, 15_000);
   }
