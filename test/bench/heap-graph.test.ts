@@ -100,6 +100,7 @@ describe('attribution', () => {
     assert.deepEqual(parseRootPath('Scheduler.#slots{}.timer'), { nodeType: 'object', name: 'Scheduler', having: undefined, steps: ['.#slots', '{}', '.timer'] });
     assert.deepEqual(parseRootPath('closure:native_bind').nodeType, 'closure');
     assert.deepEqual(parseRootPath('Agent.#checks[]').steps, ['.#checks', '[]']);
+    assert.deepEqual(parseRootPath('Agent.#checks[]{weak}').steps, ['.#checks', '[]', '{weak}']);
     assert.throws(() => parseRootPath('Agent..x'), /cannot read/);
     assert.throws(() => parseRootPath('.x'), /class name first/);
   });
@@ -109,18 +110,20 @@ describe('root paths on a graph', () => {
   // Holder ─items─> Array ─element─> P, P            a plain array
   //        ─frozen─> Array ─elements─> (object elements) ─0─> P   a frozen one
   //        ─#map─> Map ─table─> (table) ─5─> "key", ─6─> V          a Map
+  //   P (the first) ─part of key─> W                                a WeakMap keyed by P
   const graph = makeGraph(
-    [['synthetic', '', 0], ['object', 'Holder', 8], ['object', 'Array', 8], ['object', 'P', 8], ['object', 'P', 8], ['object', 'Array', 8], ['array', '(object elements)', 8], ['object', 'P', 8], ['object', 'Map', 8], ['array', '', 8], ['string', 'key', 8], ['object', 'V', 8], ['object', 'Holder', 8]],
+    [['synthetic', '', 0], ['object', 'Holder', 8], ['object', 'Array', 8], ['object', 'P', 8], ['object', 'P', 8], ['object', 'Array', 8], ['array', '(object elements)', 8], ['object', 'P', 8], ['object', 'Map', 8], ['array', '', 8], ['string', 'key', 8], ['object', 'V', 8], ['object', 'Holder', 8], ['object', 'W', 8]],
     [
       [0, 1, 'property', 'h'], [0, 12, 'property', 'other'],
       [1, 2, 'property', 'items'], [1, 5, 'property', 'frozen'], [1, 8, 'property', '#map'],
       [2, 3, 'element', 0], [2, 4, 'element', 1], [5, 6, 'internal', 'elements'], [6, 7, 'internal', '0'],
       [8, 9, 'internal', 'table'], [9, 10, 'internal', '5'], [9, 11, 'internal', '6'],
+      [3, 13, 'internal', '1 / part of key (Object @7) -> value (Object @27) pair in WeakMap (table @9)'],
     ],
   );
 
-  test('properties, array items (both layouts), Map contents, and the having filter', () => {
-    const found = findRoots(graph, ['Holder', 'Holder(#map)', 'Holder.items[]', 'Holder.frozen[]', 'Holder.#map{}', 'P', 'Holder.nothing']);
+  test('properties, array items (both layouts), Map contents, WeakMap values, and the having filter', () => {
+    const found = findRoots(graph, ['Holder', 'Holder(#map)', 'Holder.items[]', 'Holder.frozen[]', 'Holder.#map{}', 'P', 'Holder.items[]{weak}', 'Holder.nothing']);
     assert.deepEqual(Object.fromEntries(found), {
       Holder: [1, 12],
       'Holder(#map)': [1],
@@ -128,6 +131,7 @@ describe('root paths on a graph', () => {
       'Holder.frozen[]': [7],
       'Holder.#map{}': [11],
       P: [3, 4, 7],
+      'Holder.items[]{weak}': [13],
       'Holder.nothing': [],
     });
   });

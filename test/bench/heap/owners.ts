@@ -44,22 +44,26 @@ export const AGENT_OWNERS: readonly OwnerSpec[] = [
   },
   {
     // V8 names every bound function native_bind; nearly all of the agent's come from
-    // prom-client's labels(), which binds five (gauge) or one to three (counter,
-    // histogram) methods per labelled child.
-    owner: 'bound functions (prom-client labels() children)',
-    roots: ['closure:native_bind'],
+    // prom-client's labels(), which binds each method of a labelled child (five for a
+    // gauge) to the child's label object. That object is the first bound argument, shared
+    // by the child's functions, so no single one of them dominates it: listed too.
+    owner: 'bound functions (prom-client labels() children, with their label objects)',
+    roots: ['closure:native_bind', 'closure:native_bind.bindings.0'],
   },
   {
+    // CheckSeries.#labels{weak}: the label text prom-client's registry caches per label object.
     owner: 'prom-client metrics (Gauge, Counter, Histogram, Summary: hashMap of label sets)',
-    roots: ['Gauge', 'Counter', 'Histogram', 'Summary'],
+    roots: ['Gauge', 'Counter', 'Histogram', 'Summary', 'CheckSeries.#labels{weak}'],
   },
   {
     owner: 'prometheus sink (PrometheusSink, Registry, MetricsRenderer)',
     roots: ['PrometheusSink', 'Registry', 'MetricsRenderer', 'SloGauges', 'Heartbeat', 'CoverageGauge'],
   },
   {
-    owner: 'HTTP probe clients (undici Client, Connection, Clients pool)',
-    roots: ['Client', 'Connection', 'Clients'],
+    // Per check, WeakMaps keyed by the check object hold its prepared request
+    // (probes/http/prepare.ts) and its compiled expectations (assertions/http.ts).
+    owner: 'HTTP probe (prepared requests, compiled expectations, undici Clients in flight)',
+    roots: ['Agent.#checks[]{weak}', 'Agent.#checks[].expect{weak}', 'Client', 'Connection', 'Clients'],
   },
   {
     owner: 'log sink (LogSink, pino logger)',

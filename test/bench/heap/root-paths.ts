@@ -8,6 +8,8 @@
  *   Agent.#config.checks       follow properties (private fields are spelt with their #)
  *   Agent.#checks[]            the items of an array
  *   Scheduler.#slots{}         the objects in a Map's or Set's table (keys and values)
+ *   Agent.#checks[]{weak}      the values WeakMaps hold for these keys (module-level caches
+ *                              keyed by an object, which V8 shows as "part of key" edges)
  *
  * Steps never follow weak edges, and `{}` keeps only objects and functions (a Map's string
  * keys belong to whoever else holds them).
@@ -21,12 +23,12 @@ interface RootPath {
   name: string;
   /** Only nodes with an edge of this name. */
   having: string | undefined;
-  /** `.name`, `[]` or `{}`. */
+  /** `.name`, `[]`, `{}` or `{weak}`. */
   steps: string[];
 }
 
 const HEAD = /^(?:(closure):)?([^.[{(]+)(?:\(([^)]+)\))?/;
-const STEP = /^(?:\.([^.[{]+)|(\[\])|(\{\}))/;
+const STEP = /^(?:\.([^.[{]+)|(\[\])|(\{\})|(\{weak\}))/;
 
 /** Parses a root path; throws on anything it cannot read, so a typo in the table fails loudly. */
 export function parseRootPath(path: string): RootPath {
@@ -36,7 +38,7 @@ export function parseRootPath(path: string): RootPath {
   for (let rest = path.slice(head[0].length); rest !== ''; ) {
     const step = STEP.exec(rest);
     if (!step) throw new Error(`root path ${JSON.stringify(path)}: cannot read ${JSON.stringify(rest)}`);
-    steps.push(step[1] !== undefined ? `.${step[1]}` : (step[2] ?? step[3] ?? ''));
+    steps.push(step[1] !== undefined ? `.${step[1]}` : (step[2] ?? step[3] ?? step[4] ?? ''));
     rest = rest.slice(step[0].length);
   }
   return { nodeType: head[1] ?? 'object', name: head[2], having: head[3], steps };
@@ -80,6 +82,11 @@ function step(graph: HeapGraph, node: number, how: string): number[] {
     return follow(graph, node, (e) => edgeLabel(graph, e) === 'table').flatMap((table) =>
       follow(graph, table, (e, to) => edgeLabel(graph, e) !== 'map' && objectLike.has(nodeTypeName(graph, to))),
     );
+  }
+  if (how === '{weak}') {
+    // V8 draws a WeakMap entry as an internal edge from its key to its value, named
+    // "N / part of key (K @id) -> value (V @id) pair in WeakMap (table @id)".
+    return follow(graph, node, (e) => edgeLabel(graph, e).includes(' / part of key '));
   }
   const name = how.slice(1);
   return follow(graph, node, (e) => edgeLabel(graph, e) === name);
