@@ -18,16 +18,17 @@ and writes the figures as JSON.
   --rate R              probes per second; each run's interval is N / R seconds (default 1000)
   --warmup S            minimum warm-up, seconds; never less than one interval + 2 s (default 10)
   --keep-snapshots DIR  keep each .heapsnapshot (agent-N.heapsnapshot) and what was measured
-                        with it (agent-N.json) in DIR; the 10,000-check file is about 0.5 GB
+                        with it (agent-N.json) in DIR; the 10,000-check file is about 300 MB
   --from DIR            analyse every snapshot kept in DIR by --keep-snapshots instead of
                         running the agent (to re-split them after editing owners.ts);
                         --checks, --rate and --warmup are then ignored
   --out FILE            results JSON (default .bench/heap.json)
   -h, --help            this text
 
-One run of the defaults takes about 2 minutes and needs about 1.5 GB of memory for the
-10,000-check agent while it writes its snapshot. Env BENCH_AGENT=PATH runs another build
-of the agent (node PATH run --config FILE), as for npm run bench.`;
+A run of the defaults takes about 1.5 minutes on 2 cores. The 10,000-check agent peaks at
+about 1.7 GB of RSS while it writes its snapshot (about 300 MB), and the analysis needs
+about 0.55 GB. Env BENCH_AGENT=PATH runs another build of the agent (node PATH run
+--config FILE), as for npm run bench.`;
 
 /** Parsed command line. */
 export interface HeapOptions {
