@@ -23,6 +23,8 @@ import { markdownReport } from './report.js';
 /** Options of {@link benchHeap}: the command line's, and the owner table to use. */
 export interface HeapBenchOptions extends Omit<HeapOptions, 'out'> {
   owners?: readonly OwnerSpec[];
+  /** A bench target already running (the main benchmark's); by default one is started and stopped. */
+  target?: Target;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -64,7 +66,7 @@ async function measure(target: Target, checks: number, options: HeapBenchOptions
 async function runAgents(options: HeapBenchOptions, log: (line: string) => void): Promise<HeapRun[]> {
   const workDir = mkdtempSync(join(tmpdir(), 'canary-bench-heap-'));
   atExit(() => rmSync(workDir, { recursive: true, force: true }));
-  const target = await startTarget();
+  const target = options.target ?? (await startTarget());
   try {
     const runs: HeapRun[] = [];
     for (const checks of options.checks) {
@@ -73,7 +75,7 @@ async function runAgents(options: HeapBenchOptions, log: (line: string) => void)
     }
     return runs;
   } finally {
-    await stop(target.process, 2_000);
+    if (!options.target) await stop(target.process, 2_000);
     rmSync(workDir, { recursive: true, force: true });
   }
 }
