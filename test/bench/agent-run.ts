@@ -20,7 +20,7 @@ export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '.
  * The CLI entry run as `node CLI run --config FILE`: this build's, or `BENCH_AGENT` (e.g. a
  * baseline build in another checkout, to compare before and after a change).
  */
-const cliPath = resolve(process.env.BENCH_AGENT ?? resolve(repoRoot, 'dist', 'src', 'cli', 'main.js'));
+export const cliPath = resolve(process.env.BENCH_AGENT ?? resolve(repoRoot, 'dist', 'src', 'cli', 'main.js'));
 
 /** Fixed so the start offsets, and so the load pattern, are the same in every run. */
 const SEED = 1234;
@@ -62,7 +62,7 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 }
 
 /** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
-const PROMETHEUS_SCRAPE_HEADERS = {
+export const PROMETHEUS_SCRAPE_HEADERS = {
   accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
   'accept-encoding': 'gzip',
 };
