@@ -188,7 +188,7 @@ describe('plans, options and tables', () => {
 
   test('one table row per prober per window, and medians over rounds', () => {
     const q = (v: number) => ({ n: 10, p50: v, p90: v, p99: v, max: v });
-    const prober = (name: 'agent' | 'blackbox', added: number) => ({ prober: name, label: name, n: 600, failed: 0, unmatched: 0, cpuCores: 0.1, summary: { added: q(added), processing: q(50 + added), hold: q(50), jitter: q(0.5) } });
+    const prober = (name: 'agent' | 'blackbox', added: number) => ({ prober: name, label: name, n: 600, failed: 0, unmatched: 0, expected: 600, cpuCores: 0.1, probesPerSecond: 20, skipped: 0, summary: { added: q(added), processing: q(50 + added), hold: q(50), jitter: q(0.5) } });
     const window = (round: number, added: number): TimingWindow => ({ scenario: 'quiet', round, others: 0, simultaneous: true, seconds: 30, probers: [prober('agent', added), prober('blackbox', 2 * added)], cpu: { holdTarget: 0, fastTarget: 0, driver: 0, other: 0 }, loadAverage: 0, holdLogDropped: 0 });
     const windows = [window(1, 1), window(2, 3), window(3, 2)];
     assert.equal(windowTable(windows).split('\n').length, 2 + 6);
@@ -225,8 +225,11 @@ describe('a short real window on 127.0.0.1', { timeout: 60_000 }, () => {
       // processing spans the hold, so what the prober adds is positive.
       assert.ok(p.summary.added.p50 > 0 && p.summary.processing.p50 > p.summary.hold.p50, p.prober);
       assert.ok(p.summary.hold.p50 >= HOLD_MS - 1, p.prober);
-      assert.ok(p.cpuCores > 0, p.prober);
+      assert.ok(p.cpuCores > 0 && p.probesPerSecond > 0, p.prober);
+      assert.ok(p.expected >= 5 && p.expected <= 7, `${p.prober} expected ${p.expected}`);
     }
+    const agent = window.probers[0];
+    assert.ok(agent?.loopDelay && agent.loopDelay.max >= agent.loopDelay.p99 && agent.loopDelay.p99 >= 0);
     assert.equal(window.holdLogDropped, 0);
   });
 });

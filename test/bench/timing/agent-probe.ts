@@ -11,8 +11,12 @@
  * Usage (by the benchmark, with an IPC channel):
  *   node dist/test/bench/timing/agent-probe.js CONFIG_FILE MAX_SECONDS
  * IPC out: `{ type: 'ready' }` once probing, `{ type: 'batch', records }` every second,
- * `{ type: 'stopped', records, dropped }` after `stop`. IPC in: `stop`.
+ * `{ type: 'stopped', records, dropped }` after `stop`. IPC in: `stop`; `mark` (answered
+ * `{ type: 'marked' }`) and `read` (answered `{ type: 'window', ... }`) around the window,
+ * for the event loop's delay and the agent's own counts in between: the delay is what a
+ * response waits for before the agent even sees it.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent } from '../../../src/agent.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/log.js';
@@ -31,15 +35,33 @@ export interface AgentRecord {
   holdMs: number | null;
 }
 
+/** What the agent did between `mark` and `read`. */
+export interface AgentWindowStats {
+  /** Runs of every check that ended. */
+  results: number;
+  /** Runs skipped because the check's previous run was still going. */
+  skipped: number;
+  /** Event-loop delay beyond the sampling interval, ms. */
+  loopDelay: { p50: number; p99: number; max: number };
+}
+
 /** Messages this process sends. */
 export type AgentProbeMessage =
   | { type: 'ready' }
+  | { type: 'marked' }
+  | ({ type: 'window' } & AgentWindowStats)
   | { type: 'batch'; records: AgentRecord[] }
   | { type: 'stopped'; records: AgentRecord[]; dropped: number };
 
 /** Records held between two batches at most (20 a second are expected). */
 const MAX_PENDING = 10_000;
 const BATCH_EVERY_MS = 1_000;
+/**
+ * Sampling interval of the event-loop delay, ms: coarse, so the sampler's own wake-ups
+ * (50 a second) stay few next to the agent's; a delay shorter than a sample still shows
+ * in the quantiles whenever a sample lands in it.
+ */
+const LOOP_SAMPLE_MS = 20;
 
 const [configFile = '', maxSecondsArg = '600'] = process.argv.slice(2);
 const maxSeconds = Number(maxSecondsArg);
@@ -58,9 +80,29 @@ function send(message: AgentProbeMessage, then?: () => void): void {
   process.send?.(message, undefined, undefined, () => then?.());
 }
 
+/** Counts and the event-loop delay between `mark` and `read`. */
+function windowStats(agent: Agent): { mark(): void; read(): AgentWindowStats } {
+  const delay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+  delay.enable();
+  let results = 0;
+  let skipped = 0;
+  agent.bus.on('result', () => results++);
+  agent.bus.on('scheduler.skipped', () => skipped++);
+  // The histogram records whole intervals: the delay is what exceeds the interval.
+  const ms = (ns: number) => Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS);
+  return {
+    mark() {
+      delay.reset();
+      results = skipped = 0;
+    },
+    read: () => ({ results, skipped, loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) } }),
+  };
+}
+
 async function main(): Promise<void> {
   const config = await loadConfig(configFile);
   const agent = new Agent(config, { logger: createLogger({ level: 'warn' }) });
+  const stats = windowStats(agent);
   let pending: AgentRecord[] = [];
   let dropped = 0;
   agent.bus.on('result', (result) => {
@@ -75,6 +117,11 @@ async function main(): Promise<void> {
   }, BATCH_EVERY_MS);
   let stopping = false;
   process.on('message', (message) => {
+    if (message === 'mark') {
+      stats.mark();
+      send({ type: 'marked' });
+    }
+    if (message === 'read') send({ type: 'window', ...stats.read() });
     if (message !== 'stop' || stopping) return;
     stopping = true;
     clearInterval(batches);

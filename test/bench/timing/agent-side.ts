@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { repoRoot } from '../agent-run.js';
 import { start, stop, type Started } from '../children.js';
 import { benchScript } from '../ipc.js';
-import type { AgentProbeMessage, AgentRecord } from './agent-probe.js';
+import type { AgentProbeMessage, AgentRecord, AgentWindowStats } from './agent-probe.js';
 import { fastPath, holdPath, padded, TIMED_PREFIX } from './paths.js';
 import type { Matched } from './stats.js';
 
@@ -48,6 +48,10 @@ export function timingAgentConfig(load: AgentLoad): unknown {
 /** A running agent process and what it has sent so far. */
 export interface AgentSide {
   started: Started;
+  /** Starts the agent's window counts and event-loop delay afresh. */
+  mark(): Promise<void>;
+  /** The agent's counts and event-loop delay since `mark`. */
+  read(): Promise<AgentWindowStats>;
   /** Stops the agent (in-flight runs finish), and returns every record it sent. */
   finish(): Promise<{ records: AgentRecord[]; dropped: number }>;
 }
@@ -88,6 +92,17 @@ export async function startAgentSide(load: AgentLoad, workDir: string, maxSecond
   }
   return {
     started,
+    async mark() {
+      const marked = waitForType(started, 'marked', 5_000);
+      started.child.send('mark');
+      await marked;
+    },
+    async read() {
+      const answer = waitForType(started, 'window', 5_000);
+      started.child.send('read');
+      const { type: _type, ...stats } = (await answer) as { type: 'window' } & AgentWindowStats;
+      return stats;
+    },
     async finish() {
       const stopped = waitForType(started, 'stopped', 20_000);
       started.child.send('stop');

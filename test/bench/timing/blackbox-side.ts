@@ -26,6 +26,8 @@ const MAX_RECORDS = 200_000;
 export interface BlackboxSide {
   started: Started;
   version: string;
+  /** The driver's counts so far (every slot, measured and others). */
+  counts(): PacerCounts;
   /** Stops the driver (in-flight probes finish), then the exporter; returns the measured probes. */
   finish(): Promise<{ records: IdRecord[]; counts: PacerCounts }>;
 }
@@ -83,6 +85,7 @@ export async function startBlackboxSide(binary: string, load: AgentLoad, workDir
   return {
     started,
     version: blackboxVersion(binary),
+    counts: () => ({ ...pacer.counts }),
     async finish() {
       pacer.stop();
       try {

@@ -19,9 +19,12 @@ function mode(w: TimingWindow): string {
   return w.simultaneous ? 'together' : 'alone';
 }
 
-/** One row per prober per window: what it added, its processing, the target's jitter, and the CPU of everyone. */
+/**
+ * One row per prober per window: what it added, its processing, the target's jitter, how
+ * many probes it really made, the agent's event-loop delay, and the CPU of everyone.
+ */
 export function windowTable(windows: readonly TimingWindow[]): string {
-  const head = ['scenario', 'round', 'prober', 'n (failed)', 'added p50', 'p90', 'p99', 'max', 'processing p50 / p99', 'hold jitter p50 / p99', 'prober CPU', 'targets CPU (hold / fast)', 'driver CPU', 'other CPU'];
+  const head = ['scenario', 'round', 'prober', 'n / expected (failed)', 'added p50', 'p90', 'p99', 'max', 'processing p50 / p99', 'hold jitter p50 / p99', 'probes/s (skipped)', 'loop delay p99 / max', 'prober CPU', 'targets CPU (hold / fast)', 'driver CPU', 'other CPU'];
   const rows = windows.flatMap((w) =>
     w.probers.map((p) => {
       const s = p.summary;
@@ -29,13 +32,15 @@ export function windowTable(windows: readonly TimingWindow[]): string {
         `${w.scenario} (${w.others} others, ${mode(w)})`,
         String(w.round),
         p.prober,
-        `${p.n} (${p.failed + p.unmatched})`,
+        `${p.n} / ${p.expected} (${p.failed + p.unmatched})`,
         `**${ms(s.added.p50)}**`,
         ms(s.added.p90),
         `**${ms(s.added.p99)}**`,
         ms(s.added.max),
         `${ms(s.processing.p50)} / ${ms(s.processing.p99)}`,
         `${ms(s.jitter.p50)} / ${ms(s.jitter.p99)}`,
+        `${p.probesPerSecond.toFixed(0)} (${p.skipped})`,
+        p.loopDelay ? `${ms(p.loopDelay.p99)} / ${ms(p.loopDelay.max)}` : '-',
         cores(p.cpuCores),
         `${cores(w.cpu.holdTarget)} / ${cores(w.cpu.fastTarget)}`,
         cores(w.cpu.driver),
@@ -58,6 +63,9 @@ export interface MedianRow {
   addedMax: number;
   processingP50: number;
   jitterP99: number;
+  probesPerSecond: number;
+  /** Agent only; NaN for blackbox. */
+  loopDelayP99: number;
   cpuCores: number;
 }
 
@@ -85,6 +93,8 @@ export function medianRows(windows: readonly TimingWindow[]): MedianRow[] {
       addedMax: median((p) => p.summary.added.max),
       processingP50: median((p) => p.summary.processing.p50),
       jitterP99: median((p) => p.summary.jitter.p99),
+      probesPerSecond: median((p) => p.probesPerSecond),
+      loopDelayP99: median((p) => p.loopDelay?.p99 ?? NaN),
       cpuCores: median((p) => p.cpuCores),
     };
   });
@@ -92,15 +102,18 @@ export function medianRows(windows: readonly TimingWindow[]): MedianRow[] {
 
 /** The medians as a table. */
 export function medianTable(rows: readonly MedianRow[]): string {
-  const head = ['scenario', 'prober', 'rounds', 'n', 'added p50', 'p90', 'p99', 'max', 'processing p50', 'hold jitter p99', 'prober CPU'];
+  const head = ['scenario', 'prober', 'rounds', 'n', 'added p50', 'p90', 'p99', 'max', 'processing p50', 'hold jitter p99', 'probes/s', 'loop delay p99', 'prober CPU'];
   return table(
     head,
-    rows.map((r) => [r.scenario, r.prober, String(r.rounds), String(r.n), `**${ms(r.addedP50)}**`, ms(r.addedP90), `**${ms(r.addedP99)}**`, ms(r.addedMax), ms(r.processingP50), ms(r.jitterP99), cores(r.cpuCores)]),
+    rows.map((r) => [r.scenario, r.prober, String(r.rounds), String(r.n), `**${ms(r.addedP50)}**`, ms(r.addedP90), `**${ms(r.addedP99)}**`, ms(r.addedMax), ms(r.processingP50), ms(r.jitterP99), r.probesPerSecond.toFixed(0), ms(r.loopDelayP99), cores(r.cpuCores)]),
   );
 }
 
 /** One line per window for the progress log. */
 export function describeWindow(w: TimingWindow): string {
-  const probers = w.probers.map((p) => `${p.prober} n=${p.n} failed=${p.failed + p.unmatched} added p50 ${ms(p.summary.added.p50)} p99 ${ms(p.summary.added.p99)} max ${ms(p.summary.added.max)} ms, ${cores(p.cpuCores)} cores`);
+  const probers = w.probers.map((p) => {
+    const loop = p.loopDelay ? `, loop delay p99 ${ms(p.loopDelay.p99)} ms` : '';
+    return `${p.prober} n=${p.n}/${p.expected} failed=${p.failed + p.unmatched} added p50 ${ms(p.summary.added.p50)} p99 ${ms(p.summary.added.p99)} max ${ms(p.summary.added.max)} ms, ${p.probesPerSecond.toFixed(0)} probes/s, ${cores(p.cpuCores)} cores${loop}`;
+  });
   return `  ${w.scenario} round ${w.round} (${mode(w)}, ${w.seconds.toFixed(1)} s): ${probers.join('; ')}; other load ${cores(w.cpu.other)} cores`;
 }

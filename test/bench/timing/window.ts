@@ -5,11 +5,12 @@
  */
 import { sleep, stop } from '../children.js';
 import type { Target } from '../ipc.js';
-import { allCpuSeconds, cpuBetween, cpuSeconds, loadAverage } from '../proc.js';
-import type { AgentRecord } from './agent-probe.js';
+import { loadAverage } from '../proc.js';
 import { agentSamples, startAgentSide, type AgentLoad, type AgentSide } from './agent-side.js';
 import { startBlackboxSide, type BlackboxSide } from './blackbox-side.js';
-import { inWindow, matchById, summarise, type IdRecord, type Matched, type SampleSummary } from './stats.js';
+import type { PacerCounts } from '../pacer.js';
+import { inWindow, matchById, summarise, type Matched, type SampleSummary } from './stats.js';
+import { measureSpan, type Span } from './span.js';
 import { drainHolds } from './targets.js';
 
 /** `quiet`: the measured probes only; `loaded`: the same plus N background probes a second. */
@@ -25,9 +26,17 @@ export interface ProberWindow {
   failed: number;
   /** Measured probes in the window with a `processing` but no hold to pair it with. */
   unmatched: number;
+  /** Measured probes the window should hold: one per measured slot per second. */
+  expected: number;
   summary: SampleSummary;
   /** CPU cores the prober's process used in the window. */
   cpuCores: number;
+  /** Probes of every slot (measured and others) the prober completed per second in the window. */
+  probesPerSecond: number;
+  /** Agent: runs skipped (the previous one still going); blackbox: slots the driver could not fire. */
+  skipped: number;
+  /** Agent only: its event loop's delay in the window, ms (what a response waits before the agent sees it). */
+  loopDelay?: { p50: number; p99: number; max: number };
 }
 
 /** What one window measured. */
@@ -69,17 +78,6 @@ export interface WindowPlan {
   blackbox: boolean;
 }
 
-interface CpuMark {
-  pids: Map<number, number>;
-  self: number;
-  all: Map<number, number>;
-}
-
-function cpuMark(pids: readonly number[]): CpuMark {
-  const usage = process.cpuUsage();
-  return { pids: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])), self: (usage.user + usage.system) / 1e6, all: allCpuSeconds() };
-}
-
 /** Starts what the plan asks for; if the second fails to start, the first is stopped. */
 async function startProbers(ctx: WindowContext, plan: WindowPlan, load: AgentLoad): Promise<{ agent?: AgentSide; blackbox?: BlackboxSide }> {
   const maxSeconds = (ctx.warmupMs + ctx.windowMs) / 1000 + 60;
@@ -94,40 +92,6 @@ async function startProbers(ctx: WindowContext, plan: WindowPlan, load: AgentLoa
   }
 }
 
-function proberWindow(prober: ProberWindow['prober'], label: string, matched: Matched, holdMs: number, cpuCores: number): ProberWindow {
-  return { prober, label, n: matched.samples.length, failed: matched.failed, unmatched: matched.unmatched, summary: summarise(matched.samples, holdMs), cpuCores };
-}
-
-/** The window itself: CPU of every process at both ends, and its bounds on both clocks. */
-interface Span {
-  from: number;
-  to: number;
-  seconds: number;
-  /** CPU cores of `pid` over the window; 0 for an unknown one. */
-  cores(pid: number | undefined): number;
-  /** CPU cores of the benchmark process itself (the blackbox driver) and of every process. */
-  selfCores: number;
-  allCores: number;
-}
-
-async function measureSpan(windowMs: number, pids: readonly number[]): Promise<Span> {
-  const m0 = cpuMark(pids);
-  const from = Date.now();
-  const t0 = performance.now();
-  await sleep(windowMs);
-  const to = Date.now();
-  const seconds = (performance.now() - t0) / 1000;
-  const m1 = cpuMark(pids);
-  return {
-    from,
-    to,
-    seconds,
-    cores: (pid) => (pid === undefined ? 0 : ((m1.pids.get(pid) ?? 0) - (m0.pids.get(pid) ?? 0)) / seconds),
-    selfCores: (m1.self - m0.self) / seconds,
-    allCores: cpuBetween(m0.all, m1.all) / seconds,
-  };
-}
-
 /** Everything that is not a prober, from the span. */
 function otherCpu(ctx: WindowContext, span: Span, probers: readonly ProberWindow[]): TimingWindow['cpu'] {
   const holdTarget = span.cores(ctx.holdTarget.process.pid);
@@ -136,44 +100,71 @@ function otherCpu(ctx: WindowContext, span: Span, probers: readonly ProberWindow
   return { holdTarget, fastTarget, driver: span.selfCores, other: span.allCores - proberCores - holdTarget - fastTarget - span.selfCores };
 }
 
+/** The agent's figures: its probes paired by the `Server-Timing` of each response. */
+async function agentWindow(ctx: WindowContext, plan: WindowPlan, agent: AgentSide, span: Span): Promise<ProberWindow> {
+  const stats = await agent.read();
+  const { records } = await agent.finish();
+  const matched = agentSamples(inWindow(records, span.from, span.to));
+  return {
+    ...figures('agent', `canary agent (${ctx.timed} + ${plan.others} checks, 1 s)`, ctx, span, matched, agent.started.pid),
+    probesPerSecond: stats.results / span.seconds,
+    skipped: stats.skipped,
+    loopDelay: stats.loopDelay,
+  };
+}
+
+/** The exporter's figures: its probes paired by id with the target's hold log. */
+async function blackboxWindow(ctx: WindowContext, plan: WindowPlan, blackbox: BlackboxSide, span: Span, before: PacerCounts): Promise<ProberWindow & { holdLogDropped: number }> {
+  const after = blackbox.counts();
+  const { records } = await blackbox.finish();
+  const log = await drainHolds(ctx.holdTarget);
+  const matched = matchById(inWindow(records, span.from, span.to), log.holds);
+  return {
+    ...figures('blackbox', `blackbox_exporter ${blackbox.version} (${ctx.timed} + ${plan.others} probes/s)`, ctx, span, matched, blackbox.started.pid),
+    probesPerSecond: (after.success + after.failure - before.success - before.failure) / span.seconds,
+    skipped: after.missed - before.missed,
+    holdLogDropped: log.dropped,
+  };
+}
+
+/** What both probers report alike. */
+function figures(prober: ProberWindow['prober'], label: string, ctx: WindowContext, span: Span, matched: Matched, pid: number) {
+  const { samples, failed, unmatched } = matched;
+  const expected = Math.round(ctx.timed * span.seconds);
+  return { prober, label, n: samples.length, failed, unmatched, expected, summary: summarise(samples, ctx.holdMs), cpuCores: span.cores(pid) };
+}
+
 /** Runs one window; see the module comment. */
 export async function runWindow(ctx: WindowContext, plan: WindowPlan): Promise<TimingWindow> {
   const load: AgentLoad = { holdOrigin: ctx.holdTarget.origin, fastOrigin: ctx.fastTarget.origin, timed: ctx.timed, others: plan.others };
   const { agent, blackbox } = await startProbers(ctx, plan, load);
-  let agentOut: { records: AgentRecord[] } | undefined;
-  let blackboxOut: { records: IdRecord[] } | undefined;
+  let done = false;
   try {
     await sleep(ctx.warmupMs);
     const pids = [agent?.started.pid, blackbox?.started.pid, ctx.holdTarget.process.pid, ctx.fastTarget.process.pid].filter((p): p is number => p !== undefined);
+    await agent?.mark();
+    const before = blackbox?.counts();
     const span = await measureSpan(ctx.windowMs, pids);
     // Each finish lets in-flight probes complete, so every probe started in the window is counted.
-    agentOut = await agent?.finish();
-    blackboxOut = await blackbox?.finish();
-    const log = await drainHolds(ctx.holdTarget);
-    const probers: ProberWindow[] = [];
-    const label = (name: string) => `${name} (${ctx.timed} measured + ${plan.others} others, 1/s each)`;
-    if (agent && agentOut) {
-      const matched = agentSamples(inWindow(agentOut.records, span.from, span.to));
-      probers.push(proberWindow('agent', label('canary agent'), matched, ctx.holdMs, span.cores(agent.started.pid)));
-    }
-    if (blackbox && blackboxOut) {
-      const matched = matchById(inWindow(blackboxOut.records, span.from, span.to), log.holds);
-      probers.push(proberWindow('blackbox', label(`blackbox_exporter ${blackbox.version}`), matched, ctx.holdMs, span.cores(blackbox.started.pid)));
-    }
+    const probers: (ProberWindow & { holdLogDropped?: number })[] = [];
+    if (agent) probers.push(await agentWindow(ctx, plan, agent, span));
+    if (blackbox && before) probers.push(await blackboxWindow(ctx, plan, blackbox, span, before));
+    done = true;
+    const holdLogDropped = probers.reduce((n, p) => n + (p.holdLogDropped ?? 0), 0);
     return {
       scenario: plan.scenario,
       round: plan.round,
       others: plan.others,
       simultaneous: probers.length > 1,
       seconds: span.seconds,
-      probers,
+      probers: probers.map(({ holdLogDropped: _dropped, ...p }) => p),
       cpu: otherCpu(ctx, span, probers),
       loadAverage: loadAverage(),
-      holdLogDropped: log.dropped,
+      holdLogDropped,
     };
   } finally {
     // On an error above, nothing is left running.
-    if (agent && !agentOut) await stop(agent.started, 2_000);
-    if (blackbox && !blackboxOut) await blackbox.finish().catch(() => undefined);
+    if (!done && agent) await stop(agent.started, 2_000);
+    if (!done && blackbox) await blackbox.finish().catch(() => undefined);
   }
 }
