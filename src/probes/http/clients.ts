@@ -37,6 +37,10 @@ function newLease(check: ResolvedHttpCheck, route: Route, pooled: boolean, attem
     connect: connection.connect,
     maxHeaderSize: check.http.maxHeaderSize,
     pipelining: 1,
+    // The attempt's own signal bounds the request; undici's header and body timers would
+    // only repeat it, at the cost of a timer set and cleared on every request.
+    headersTimeout: 0,
+    bodyTimeout: 0,
     // A one-use Client must not react to a short server Keep-Alive timeout: undici would
     // otherwise end the socket itself with an error whose stack it formats (measurably
     // dearer per probe, see BENCHMARKS.md); this Client closes the socket anyway.

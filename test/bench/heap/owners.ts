@@ -39,25 +39,24 @@ export const AGENT_OWNERS: readonly OwnerSpec[] = [
     roots: ['ResultWindows', 'SampleRing'],
   },
   {
-    owner: 'per-check series (CheckSeries, AttemptSeries, KindSeries, FlowSeries)',
-    roots: ['CheckSeries', 'AttemptSeries', 'KindSeries', 'FlowSeries'],
+    owner: 'per-check series (CheckExposition, CheckState, encoded labels and info lines)',
+    roots: ['CheckExposition', 'CheckState'],
   },
   {
-    // V8 names every bound function native_bind; nearly all of the agent's come from
-    // prom-client's labels(), which binds each method of a labelled child (five for a
-    // gauge) to the child's label object. That object is the first bound argument, shared
-    // by the child's functions, so no single one of them dominates it: listed too.
+    // V8 names every bound function native_bind; prom-client's labels() binds each method
+    // of a labelled child (five for a gauge) to the child's label object. That object is the
+    // first bound argument, shared by the child's functions, so no single one of them
+    // dominates it: listed too.
     owner: 'bound functions (prom-client labels() children, with their label objects)',
     roots: ['closure:native_bind', 'closure:native_bind.bindings.0'],
   },
   {
-    // CheckSeries.#labels{weak}: the label text prom-client's registry caches per label object.
-    owner: 'prom-client metrics (Gauge, Counter, Histogram, Summary: hashMap of label sets)',
-    roots: ['Gauge', 'Counter', 'Histogram', 'Summary', 'CheckSeries.#labels{weak}'],
+    owner: "prom-client metrics (the agent's own: Gauge, Counter, Histogram, Summary)",
+    roots: ['Gauge', 'Counter', 'Histogram', 'Summary'],
   },
   {
     owner: 'prometheus sink (PrometheusSink, Registry, MetricsRenderer)',
-    roots: ['PrometheusSink', 'Registry', 'MetricsRenderer', 'SloGauges', 'Heartbeat', 'CoverageGauge'],
+    roots: ['PrometheusSink', 'Registry', 'MetricsRenderer', 'Heartbeat', 'CoverageGauge'],
   },
   {
     // Per check, WeakMaps keyed by the check object hold its prepared request
