@@ -79,7 +79,7 @@ export class PrometheusSink {
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(PREFIX + name);
     this.#m = createAgentMetrics(this.registry);
     this.#level = options.level ?? 'full';
-    this.#checks = new CheckExposition(labelPairs(defaultLabels), this.#level);
+    this.#checks = new CheckExposition(labelPairs(defaultLabels), { level: this.#level, tracing: options.tracing === true });
     this.#renderer = new MetricsRenderer(this.registry, this.#checks);
     const { version, datacenter } = options;
     this.#m.agentInfo.set(datacenter ? { version, datacenter } : { version }, 1);
@@ -88,10 +88,10 @@ export class PrometheusSink {
     const bus = options.bus;
     const checks = this.#checks;
     this.#unsubscribe = [
-      bus.on('result', (result) => checks.state(result.check, result.kind)?.record(result)),
-      bus.on('result.attempt', (result) => checks.state(result.check, result.kind)?.attempt(result)),
+      bus.on('result', (result) => checks.record(result)),
+      bus.on('result.attempt', (result) => checks.attempt(result)),
       bus.on('scheduler.lag', ({ kind, seconds }) => this.#lagFor(kind).observe(seconds)),
-      bus.on('scheduler.skipped', ({ check, kind }) => checks.state(check, kind)?.skip()),
+      bus.on('scheduler.skipped', ({ check, kind }) => checks.skip(check, kind)),
     ];
     if (options.chaos) {
       const chaos = createChaosMetrics(this.registry, options.chaos.halted);

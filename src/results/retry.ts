@@ -27,7 +27,10 @@ export interface RetryDeps extends ExecuteDeps {
   bus?: EventBus;
   /** The run's trace, told of each retry. */
   trace?: AttemptTrace | undefined;
-  /** When the run must be over, epoch ms; defaults to now plus {@link runBudgetMs}. */
+  /**
+   * When the run must be over, epoch ms; defaults to now plus {@link runBudgetMs}. Given, it
+   * says `ctx.signal` is aborted then (the scheduler's run signal).
+   */
   deadline?: number;
 }
 
@@ -62,27 +65,44 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-/** One attempt with a timeout of its own, also aborted when the run is (its deadline, agent stop). */
+/** Aborts `controller` as a timeout; the reason is made only if the timer fires. */
+function timedOut(controller: AbortController, timeoutMs: number): void {
+  controller.abort(new DOMException(`probe timed out after ${timeoutMs}ms`, 'TimeoutError'));
+}
+
+/**
+ * One attempt with a timeout of its own, also aborted when the run is (its deadline, agent
+ * stop). When the run's signal is already bound to a deadline that is the attempt's own
+ * (a run of one attempt under the scheduler), the attempt uses it as it is: no second
+ * controller and timer per probe.
+ */
 async function attemptOnce<C extends ResolvedCheck>(
   check: C,
   probe: Probe<C>,
   run: ProbeContext,
   deps: ExecuteDeps,
   attempt: number,
+  runIsAttempt: boolean,
 ): Promise<CheckResult> {
+  if (runIsAttempt) return withAttempt(await executeCheck(check, probe, run, deps), attempt);
   const controller = new AbortController();
   const forward = (): void => controller.abort(run.signal.reason);
   if (run.signal.aborted) forward();
   else run.signal.addEventListener('abort', forward, { once: true });
-  const timeout = new DOMException(`probe timed out after ${check.timeoutMs}ms`, 'TimeoutError');
-  const timer = setTimeout(() => controller.abort(timeout), check.timeoutMs);
+  const timer = setTimeout(timedOut, check.timeoutMs, controller, check.timeoutMs);
   const ctx: ProbeContext = run.headers ? { signal: controller.signal, headers: run.headers } : { signal: controller.signal };
   try {
-    return { ...(await executeCheck(check, probe, ctx, deps)), attempt };
+    return withAttempt(await executeCheck(check, probe, ctx, deps), attempt);
   } finally {
     clearTimeout(timer);
     run.signal.removeEventListener('abort', forward);
   }
+}
+
+/** The result numbered as attempt `attempt` of its run (it was made for this call alone). */
+function withAttempt(result: CheckResult, attempt: number): CheckResult {
+  result.attempt = attempt;
+  return result;
 }
 
 /**
@@ -104,9 +124,12 @@ export async function executeWithRetries<C extends ResolvedCheck>(
 ): Promise<CheckResult> {
   const now = deps.now ?? Date.now;
   const deadline = deps.deadline ?? now() + runBudgetMs(check);
+  // The scheduler aborts a run at its deadline; with one attempt that is the attempt's timeout.
+  const runIsAttempt = check.retries.count === 0 && deps.deadline !== undefined;
   let headers = ctx.headers;
   for (let attempt = 1; ; attempt++) {
-    const result = await attemptOnce(check, probe, headers ? { signal: ctx.signal, headers } : { signal: ctx.signal }, deps, attempt);
+    const run = headers === ctx.headers ? ctx : headers ? { signal: ctx.signal, headers } : { signal: ctx.signal };
+    const result = await attemptOnce(check, probe, run, deps, attempt, runIsAttempt);
     deps.bus?.emit('result.attempt', result);
     if (result.ok || attempt > check.retries.count) return result;
     const wait = backoffMs(check.retries, attempt);

@@ -59,6 +59,9 @@ export interface DnsFacts {
   truncated: boolean;
 }
 
+/** Serving statuses of grpc.health.v1, plus SERVICE_UNKNOWN for a NOT_FOUND answer (as blackbox_exporter). */
+export const GRPC_SERVING_STATUSES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
+
 /** What a gRPC health probe saw. */
 export interface GrpcFacts {
   /** gRPC status code of the Check call (0 OK, 12 UNIMPLEMENTED, ...). */

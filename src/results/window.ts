@@ -124,8 +124,9 @@ export class ResultWindows {
   /** Forgets checks whose newest result is older than the retention (removed by a reload). */
   #sweep(now: number): void {
     this.#sinceSweep = 0;
-    for (const [check, ring] of this.#rings) {
+    // forEach, not for...of over entries: no [key, value] array per check and sweep.
+    this.#rings.forEach((ring, check) => {
       if ((ring.newest() ?? -Infinity) < now - this.#retentionMs) this.#rings.delete(check);
-    }
+    });
   }
 }

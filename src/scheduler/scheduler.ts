@@ -24,13 +24,13 @@ interface Slot {
   readonly fire: () => void;
 }
 
-function abortOnTimeout(controller: AbortController, message: string): void {
+/**
+ * Aborts a run at its deadline. A run of one attempt keeps the probe's own message; with
+ * retries, the budget is the run's. The reason is made only if the timer fires.
+ */
+function abortOnTimeout(controller: AbortController, check: ResolvedCheck, budgetMs: number): void {
+  const message = check.retries.count === 0 ? `probe timed out after ${check.timeoutMs}ms` : `run timed out after ${budgetMs}ms`;
   controller.abort(new DOMException(message, 'TimeoutError'));
-}
-
-/** A run of one attempt keeps the probe's own message; with retries, the budget is the run's. */
-function timeoutMessage(check: ResolvedCheck, budgetMs: number): string {
-  return check.retries.count === 0 ? `probe timed out after ${check.timeoutMs}ms` : `run timed out after ${budgetMs}ms`;
 }
 
 /**
@@ -229,7 +229,7 @@ export class Scheduler {
     const controller = new AbortController();
     // The budget starts here, after the gate: waiting for a slot is lag, not probe time.
     const budgetMs = runBudgetMs(check);
-    const timer = setTimeout(abortOnTimeout, budgetMs, controller, timeoutMessage(check, budgetMs));
+    const timer = setTimeout(abortOnTimeout, budgetMs, controller, check, budgetMs);
     this.#running.add(controller);
     try {
       await this.#run(check, { signal: controller.signal, scheduledAt, startedAt, deadline: startedAt + budgetMs });

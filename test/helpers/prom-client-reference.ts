@@ -6,8 +6,7 @@
  * from the shared vocabulary, as both sides are meant to use them.
  */
 import { Counter, Gauge, Histogram, openMetricsContentType, prometheusContentType, Registry, type OpenMetricsContentType } from 'prom-client';
-import { GRPC_SERVING_STATUSES } from '../../src/config/schema/grpc.js';
-import { BLACKBOX, CANARY, contentLength, grpcStatusCode, HTTP_PHASES, httpVersionValue, PROBE_DURATION_BUCKETS, tlsVersionName } from '../../src/exporters/prometheus/vocabulary.js';
+import { BLACKBOX, CANARY, contentLength, GRPC_SERVING_STATUSES, grpcStatusCode, HTTP_PHASES, httpVersionValue, PROBE_DURATION_BUCKETS, tlsVersionName } from '../../src/exporters/prometheus/vocabulary.js';
 import type { CheckResult } from '../../src/results/types.js';
 
 type Labels = Record<string, string>;

@@ -152,10 +152,12 @@ describe('flow probe', () => {
   });
 
   test('exports per-step metrics with step labels, and counts failures by step', async () => {
-    const good = await run(flow([loginStep(PASSWORD), profileStep]));
+    const check = flow([loginStep(PASSWORD), profileStep]);
+    const good = await run(check);
     const bad = await run(flow([loginStep('wrong'), profileStep]));
     const bus = new EventBus();
-    const sink = new PrometheusSink({ bus, region: 'test', agentLabels: { team: 'sre' }, version: '0.0.0', checks: [{ name: 'test-check', kind: 'flow' }] });
+    // The sink knows a flow's steps from its definition, as the agent hands it the checks.
+    const sink = new PrometheusSink({ bus, region: 'test', agentLabels: { team: 'sre' }, version: '0.0.0', checks: [check] });
     try {
       bus.emit('result', good);
       const first = (await sink.metrics()).body;

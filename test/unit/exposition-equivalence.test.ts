@@ -28,9 +28,17 @@ function seeded(seed: number): () => number {
 const KINDS = ['http', 'https', 'tcp', 'tls', 'dns', 'grpc', 'flow'] as const;
 const REASONS = ['timeout', 'refused', 'http_status', 'assertion', 'tls', 'dns'] as const;
 
+const STEPS = ['login', 'token', 'call'];
+
 function checks(): CheckRef[] {
   return KINDS.flatMap((kind, k) =>
-    [0, 1, 2].map((i) => ({ name: `${kind}-${i}`, kind: kind === 'https' ? 'http' : kind, target: `t${k}${i}`, enabled: true })),
+    [0, 1, 2].map((i) => ({
+      name: `${kind}-${i}`,
+      kind: kind === 'https' ? 'http' : kind,
+      target: `t${k}${i}`,
+      enabled: true,
+      ...(kind === 'flow' ? { flow: { steps: STEPS.map((name) => ({ name })) } } : {}),
+    })),
   );
 }
 
@@ -59,7 +67,7 @@ function makeResult(check: CheckRef, random: () => number, n: number): CheckResu
   }
   if (check.kind === 'flow') {
     const reached = 1 + Math.floor(random() * 3);
-    const steps = ['login', 'token', 'call'].slice(0, reached).map((name, i) => ({ name, ok: ok || i < reached - 1, durationSeconds: random() / 10, phases: {} }));
+    const steps = STEPS.slice(0, reached).map((name, i) => ({ name, ok: ok || i < reached - 1, durationSeconds: random() / 10, phases: {} }));
     observation.flow = ok ? { steps } : { steps, failedStep: steps[steps.length - 1]?.name as string };
   }
   const traced = random() > 0.6 ? { traceId: `${n}`.padStart(32, 'a'), ...(random() > 0.3 ? { spanId: `${n}`.padStart(16, 'b') } : {}) } : {};
@@ -95,7 +103,9 @@ function parse(text: string): Parsed {
 }
 
 function compare(mine: Parsed, reference: Parsed, format: string): void {
-  assert.deepEqual([...mine.values.keys()].sort(), [...reference.values.keys()].sort(), `${format}: the same series`);
+  const extra = [...mine.values.keys()].filter((k) => !reference.values.has(k));
+  const missing = [...reference.values.keys()].filter((k) => !mine.values.has(k));
+  assert.deepEqual({ extra, missing }, { extra: [], missing: [] }, `${format}: the same series`);
   for (const [key, expected] of reference.values) {
     const actual = mine.values.get(key) as number;
     // Durations are written at nanosecond resolution, as blackbox's Go durations are.
@@ -109,7 +119,8 @@ function compare(mine: Parsed, reference: Parsed, format: string): void {
   }
 }
 
-test('the check exposition exposes what prom-client would for the same results, in both formats', async () => {
+/** Feeds the same results to the sink and to prom-client and compares what each exposes. */
+async function equivalence(): Promise<void> {
   const bus = new EventBus();
   const configured = checks();
   const sink = new PrometheusSink({ bus, region: AGENT_LABELS.region, agentLabels: { team: AGENT_LABELS.team }, version: '1', checks: configured, tracing: true });
@@ -140,4 +151,7 @@ test('the check exposition exposes what prom-client would for the same results, 
   assert.equal(prometheus.exemplars.size, 0, 'the Prometheus text format has no exemplars');
   compare(prometheus, parse(await reference.text(false)), 'Prometheus text');
   compare(openMetrics, parse(await reference.text(true)), 'OpenMetrics');
-});
+  sink.close();
+}
+
+test('the check exposition exposes what prom-client would for the same results, in both formats', () => equivalence());

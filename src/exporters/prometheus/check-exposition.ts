@@ -1,158 +1,113 @@
 /**
- * Every check's series, rendered for many checks. The state of a check is a handful of
- * numbers ({@link CheckState}); its labels are encoded when the check is configured; a
- * scrape writes family after family straight into byte chunks, and yields to the event
- * loop every couple of milliseconds so that probes and their timings never wait behind it.
+ * Every check's series: the store their numbers are kept in (recorded as results arrive),
+ * the families made from the configuration, and the render. On the agent's thread a
+ * render runs in slices of about {@link RENDER_SLICE_MS} and lets the event loop in
+ * between, so that probes and their timings never wait long behind it.
  *
  * A render that yields can see results arrive between two families: one scrape may then
  * show a check's run counter before a result and its gauges after it, as any exporter
- * that collects while probing goes on does. Within one family a check's series are
- * written at once, so a histogram's buckets always agree with its count.
+ * that collects while probing goes on does. Within one family a check's series are read
+ * at once (see StoreView.copy), so a histogram's buckets always agree with its count.
  */
-import { CheckState } from './check-state.js';
+import type { CheckResult } from '../../results/types.js';
+import { gzipSink, plainSink } from './chunk-sink.js';
+import { CheckRenderer, writeExposition } from './check-render.js';
 import { configuredFamilies, type ConfiguredCheck } from './configured-families.js';
-import { counterFamilies, flowFailureFamily, histogramFamily } from './counter-families.js';
-import { commonGauges, dnsGauges, flowGauges, grpcGauges, httpGauges, tlsGauges } from './gauge-families.js';
-import { familyHeader, makePieces, type CheckFamily } from './lines.js';
-import { exportedAt, type Family, type MetricsLevel } from './vocabulary.js';
-import { utf8, type ExpositionWriter } from './writer.js';
+import { CheckStore, type StoredCheck } from './store/check-store.js';
+import type { SlotInfo } from './store/record.js';
+import type { MetricsLevel } from './vocabulary.js';
 
-/** The longest a render runs before it lets the event loop in. */
+/** The longest a render on the agent's thread runs before it lets the event loop in. */
 export const RENDER_SLICE_MS = 2;
 
-/** Lines between two looks at the clock. */
-const CLOCK_EVERY = 64;
+/** A finished render: its bytes. */
+export interface RenderedBody {
+  chunks: Uint8Array[];
+  bytes: number;
+}
 
 /** A configured check as the exposition needs it. */
-export interface ExposedCheck extends ConfiguredCheck {
+export interface ExposedCheck extends ConfiguredCheck, StoredCheck {
   /** `metrics:` of the check; the agent's level when absent. */
   metrics?: MetricsLevel;
 }
 
-/** Hands on the chunks written so far (to gzip, or to be kept), between two slices. */
-export type SliceSink = (chunks: Uint8Array[]) => void;
-
-function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** Options of {@link CheckExposition}. */
+export interface CheckExpositionOptions {
+  /** `exporters.prometheus.metrics`: the level of checks that set none. */
+  level: MetricsLevel;
+  /** Keep exemplars (tracing is on). */
+  tracing?: boolean;
 }
 
-/** The per-check part of the exposition: states, encoded constants, the render. */
+/** The per-check part of the exposition. */
 export class CheckExposition {
   readonly #agentLabels: string;
-  readonly #families: CheckFamily[];
-  readonly #headers = new Map<string, Uint8Array>();
-  readonly #states = new Map<string, CheckState>();
-  /** The states in configuration order; rebuilt lazily after removals. */
-  #ordered: CheckState[] = [];
-  #stale = false;
-  #configured: Buffer[] = [];
+  readonly #store: CheckStore;
+  readonly #renderer: CheckRenderer;
   #level: MetricsLevel;
 
-  /**
-   * @param agentLabels - the labels on every series (`region` and `agent.labels`), spelled `a="x",b="y"`
-   * @param level - `exporters.prometheus.metrics`: the level of checks that set none
-   */
-  constructor(agentLabels: string, level: MetricsLevel) {
+  /** @param agentLabels - the labels on every series (`region` and `agent.labels`), spelled `a="x",b="y"` */
+  constructor(agentLabels: string, options: CheckExpositionOptions) {
     this.#agentLabels = agentLabels;
-    this.#level = level;
-    const p = makePieces(agentLabels);
-    this.#families = [
-      ...commonGauges(p),
-      ...httpGauges(p),
-      ...tlsGauges(p),
-      ...dnsGauges(p),
-      ...grpcGauges(p),
-      ...flowGauges(p),
-      flowFailureFamily(p),
-      ...counterFamilies(p),
-      histogramFamily(p),
-    ];
+    this.#level = options.level;
+    this.#store = new CheckStore(agentLabels, options.tracing === true);
+    this.#renderer = new CheckRenderer(agentLabels);
   }
 
   /**
    * Sets the configured checks (at start and after a reload). An enabled check keeps its
-   * state (its counters go on) while its kind is unchanged; everything else is forgotten.
+   * counters while its kind is unchanged; everything else is forgotten.
    */
   setChecks(checks: readonly ExposedCheck[], level: MetricsLevel = this.#level): void {
     this.#level = level;
-    const next = new Map<string, CheckState>();
-    for (const check of checks) {
-      if (check.enabled === false || next.has(check.name)) continue;
-      const checkLevel = check.metrics ?? level;
-      const kept = this.#states.get(check.name);
-      const state = kept?.kind === check.kind ? kept : new CheckState(check.name, check.kind, checkLevel);
-      state.setLevel(checkLevel);
-      next.set(check.name, state);
-    }
-    for (const [name, state] of this.#states) if (next.get(name) !== state) state.removed = true;
-    this.#states.clear();
-    for (const [name, state] of next) this.#states.set(name, state);
-    this.#ordered = [...next.values()];
-    this.#stale = false;
-    this.#configured = configuredFamilies(checks, this.#agentLabels);
+    this.#store.configure(checks, level, configuredFamilies(checks, this.#agentLabels));
   }
 
-  /** The state of a check that runs now as `kind`; none for a removed, disabled or re-kinded one. */
-  state(check: string, kind: string): CheckState | undefined {
-    const state = this.#states.get(check);
-    return state?.kind === kind ? state : undefined;
-  }
-
-  /** Forgets a check's series (removed or disabled on reload); its late results find no state. */
+  /** Forgets a check's series (removed or disabled on reload); its late results find no slot. */
   remove(name: string): void {
-    const state = this.#states.get(name);
-    if (state === undefined) return;
-    state.removed = true;
-    this.#states.delete(name);
-    this.#stale = true;
+    this.#store.remove(name);
+  }
+
+  /** Records a run's verdict of a check that runs now as its kind; others are ignored. */
+  record(result: CheckResult): void {
+    const info = this.#info(result.check, result.kind);
+    if (info) this.#store.record(info, result);
+  }
+
+  /** Records one attempt. */
+  attempt(result: CheckResult): void {
+    const info = this.#info(result.check, result.kind);
+    if (info) this.#store.attempt(info, result);
+  }
+
+  /** Records a skipped run. */
+  skip(check: string, kind: string): void {
+    const info = this.#info(check, kind);
+    if (info) this.#store.skip(info);
+  }
+
+  /** Checks with series now. */
+  get size(): number {
+    return this.#store.size;
   }
 
   /**
-   * Writes every per-check family into `w`, in slices of about {@link RENDER_SLICE_MS};
-   * `slice` receives the chunks of each slice as it ends.
+   * The whole exposition: `head` (the agent's own metrics), every check, and `# EOF` in
+   * OpenMetrics; gzipped when asked, while it renders (gzip works on libuv's thread pool).
    */
-  async render(w: ExpositionWriter, openMetrics: boolean, slice: SliceSink): Promise<void> {
-    const states = this.#current();
-    let sliceStart = performance.now();
-    let sinceClock = 0;
-    for (const f of this.#families) {
-      let started = false;
-      for (const s of states) {
-        // A check removed since the render began is left out of the families still to come.
-        if (s.removed || !exportedAt(s.level, f.family) || !f.has(s)) continue;
-        if (!started) {
-          w.bytes(this.#header(f.family, openMetrics));
-          started = true;
-        }
-        f.write(s, w, openMetrics);
-        if (++sinceClock < CLOCK_EVERY) continue;
-        sinceClock = 0;
-        if (performance.now() - sliceStart < RENDER_SLICE_MS) continue;
-        slice(w.take());
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
+  async exposition(head: Uint8Array, openMetrics: boolean, gzip: boolean): Promise<RenderedBody> {
+    const { plan, view, done } = this.#store.beginRender();
+    try {
+      const sink = gzip ? gzipSink() : plainSink();
+      await writeExposition(this.#renderer, { view, plan, head, openMetrics }, sink, RENDER_SLICE_MS);
+      return await sink.end();
+    } finally {
+      done();
     }
-    slice([...w.take(), ...this.#configured]);
   }
 
-  /** Checks with a state now. */
-  get size(): number {
-    return this.#states.size;
-  }
-
-  #current(): CheckState[] {
-    if (this.#stale) {
-      this.#ordered = this.#ordered.filter((s) => !s.removed);
-      this.#stale = false;
-    }
-    return this.#ordered;
-  }
-
-  #header(family: Family, openMetrics: boolean): Uint8Array {
-    const key = `${openMetrics ? 'om' : 'text'} ${family.name}`;
-    let bytes = this.#headers.get(key);
-    if (bytes === undefined) this.#headers.set(key, (bytes = utf8(familyHeader(family, openMetrics))));
-    return bytes;
+  #info(check: string, kind: string): SlotInfo | undefined {
+    return this.#store.info(check, kind);
   }
 }

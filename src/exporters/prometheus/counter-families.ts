@@ -1,35 +1,32 @@
 /** The per-check counters and the run duration histogram: they accumulate over every run. */
-import { stepLabel, type CheckState, type ReasonCounts } from './check-state.js';
-import { line, NEWLINE, opener, type CheckFamily, type Pieces } from './lines.js';
+import { BUCKETS, EXEMPLAR_ID_BYTES, F, FLAG, HIST, KIND, REASONS, STEP } from './store/columns.js';
+import { checkLabels, line, NEWLINE, opener, type CheckFamily, type Pieces, type Row } from './lines.js';
 import { CANARY, PROBE_DURATION_BUCKETS, type Family } from './vocabulary.js';
 import { escapeLabelValue, formatValue, utf8, type ExpositionWriter } from './writer.js';
 
 const SUCCESS = utf8(',result="success",reason=""');
-
-/** `,result="failure",reason="REASON"` per reason, encoded on first use (the set is closed and small). */
-const failureLabels = new Map<string, Uint8Array>();
-
-function failureLabel(reason: string): Uint8Array {
-  let label = failureLabels.get(reason);
-  if (label === undefined) failureLabels.set(reason, (label = utf8(`,result="failure",reason="${escapeLabelValue(reason)}"`)));
-  return label;
-}
+const FAILURES = REASONS.map((reason) => utf8(`,result="failure",reason="${escapeLabelValue(reason)}"`));
 
 /**
  * A `{result, reason}` counter: the success series exists (at 0) from the check's first run,
  * attempt or skip, so rate() sees the first success; a failure series from its first failure.
  */
-function resultCounter(family: Family, p: Pieces, ok: (s: CheckState) => number, failed: (s: CheckState) => ReasonCounts): CheckFamily {
+function resultCounter(family: Family, p: Pieces, first: number): CheckFamily {
   const open = opener(family.name);
   return {
     family,
-    has: (s) => s.started,
-    write(s, w) {
-      line(w, open, s, p, SUCCESS);
-      w.value(ok(s));
+    has: (r) => r.view.has(r.slot, FLAG.started),
+    write(r, w) {
+      const counts = r.scratch;
+      // One consistent copy: the success count, then every reason's.
+      r.view.copy(r.slot, first, 1 + REASONS.length, counts);
+      line(w, open, r, p, SUCCESS);
+      w.value(counts[0] as number);
       w.byte(NEWLINE);
-      for (const [reason, count] of failed(s) ?? []) {
-        line(w, open, s, p, failureLabel(reason));
+      for (let code = 0; code < REASONS.length; code++) {
+        const count = counts[1 + code] as number;
+        if (count === 0) continue;
+        line(w, open, r, p, FAILURES[code]);
         w.value(count);
         w.byte(NEWLINE);
       }
@@ -41,14 +38,14 @@ function resultCounter(family: Family, p: Pieces, ok: (s: CheckState) => number,
 export function counterFamilies(p: Pieces): CheckFamily[] {
   const skipped = opener(CANARY.skipped.name);
   return [
-    resultCounter(CANARY.runs, p, (s) => s.runsOk, (s) => s.runsFailed),
-    resultCounter(CANARY.attempts, p, (s) => s.attemptsOk, (s) => s.attemptsFailed),
+    resultCounter(CANARY.runs, p, F.runs),
+    resultCounter(CANARY.attempts, p, F.attempts),
     {
       family: CANARY.skipped,
-      has: (s) => s.skipped > 0,
-      write(s, w) {
-        line(w, skipped, s, p);
-        w.value(s.skipped);
+      has: (r) => r.view.num(F.skipped, r.slot) > 0,
+      write(r, w) {
+        line(w, skipped, r, p);
+        w.value(r.view.num(F.skipped, r.slot));
         w.byte(NEWLINE);
       },
     },
@@ -60,16 +57,44 @@ export function flowFailureFamily(p: Pieces): CheckFamily {
   const open = opener(CANARY.flowStepFailures.name);
   return {
     family: CANARY.flowStepFailures,
-    has: (s) => s.flowFailures !== undefined && s.flowFailures.size > 0,
-    write(s, w) {
-      for (const [step, count] of s.flowFailures ?? []) {
-        line(w, open, s, p, stepLabel(step));
-        w.value(count);
+    has: (r) => r.kind === KIND.flow && r.view.has(r.slot, FLAG.started),
+    write(r, w) {
+      const offset = r.plan.flowOffsets[r.k] as number;
+      const labels = r.plan.stepLabels[r.k] ?? [];
+      for (let step = 0; step < labels.length; step++) {
+        const failures = r.view.flow[offset + step * STEP.size + STEP.failures] as number;
+        if (Number.isNaN(failures)) continue; // the step never ran
+        line(w, open, r, p, labels[step]);
+        w.value(failures);
         w.byte(NEWLINE);
       }
     },
   };
 }
+
+/** ` # {trace_id="...",span_id="..."} VALUE TIMESTAMP`: the exemplar of one bucket, if it has one. */
+function writeExemplar(w: ExpositionWriter, r: Row, bucket: number): void {
+  const { exemplarKinds: kinds, exemplarIds: ids, exemplarValues: values } = r.view;
+  if (!kinds || !ids || !values) return;
+  const cell = r.view.exemplarIndex(r.slot, bucket);
+  const kind = kinds[cell] as number;
+  if (kind === 0) return;
+  const base = cell * EXEMPLAR_ID_BYTES;
+  w.bytes(TRACE_OPEN);
+  w.slice(ids, base, base + 32);
+  if (kind === 2) {
+    w.bytes(SPAN_OPEN);
+    w.slice(ids, base + 32, base + 48);
+  }
+  w.bytes(EXEMPLAR_CLOSE);
+  w.value(values[cell * 2] as number);
+  w.byte(0x20);
+  w.value(values[cell * 2 + 1] as number);
+}
+
+const TRACE_OPEN = utf8(' # {trace_id="');
+const SPAN_OPEN = utf8('",span_id="');
+const EXEMPLAR_CLOSE = utf8('"} ');
 
 /**
  * `canary_probe_duration_seconds`: cumulative buckets, `+Inf`, sum and count. In
@@ -81,31 +106,33 @@ export function histogramFamily(p: Pieces): CheckFamily {
   const sum = utf8(`${name}_sum{${p.lead}`);
   const count = utf8(`${name}_count{${p.lead}`);
   const close = utf8('} ');
-  const head = (w: ExpositionWriter, open: Uint8Array, s: CheckState): void => {
+  const head = (w: ExpositionWriter, open: Uint8Array, r: Row): void => {
     w.bytes(open);
-    w.bytes(s.labels);
+    checkLabels(w, r);
     w.bytes(close);
   };
   return {
     family: CANARY.runDuration,
-    has: (s) => s.count > 0 && s.buckets !== undefined,
-    write(s, w, openMetrics) {
-      const buckets = s.buckets as Float64Array;
-      const exemplars = openMetrics ? s.exemplars : undefined;
+    has: (r) => r.view.num(F.histogram + HIST.count, r.slot) > 0,
+    write(r, w) {
+      // Count, sum and buckets copied together, so the buckets always add up to the count.
+      const s = r.scratch;
+      r.view.copy(r.slot, F.histogram, HIST.size, s);
+      const total = s[HIST.count] as number;
+      const seconds = s[HIST.sum] as number;
       let cumulative = 0;
-      for (let i = 0; i < bounds.length; i++) {
-        cumulative = i < buckets.length ? cumulative + (buckets[i] as number) : s.count;
-        head(w, bounds[i] as Uint8Array, s);
+      for (let i = 0; i <= BUCKETS; i++) {
+        cumulative = i < BUCKETS ? cumulative + (s[HIST.buckets + i] as number) : total;
+        head(w, bounds[i] as Uint8Array, r);
         w.value(cumulative);
-        const exemplar = exemplars?.[i];
-        if (exemplar !== undefined) w.text(exemplar);
+        if (r.openMetrics) writeExemplar(w, r, i);
         w.byte(NEWLINE);
       }
-      head(w, sum, s);
-      w.seconds(s.sum);
+      head(w, sum, r);
+      w.seconds(seconds);
       w.byte(NEWLINE);
-      head(w, count, s);
-      w.value(s.count);
+      head(w, count, r);
+      w.value(total);
       w.byte(NEWLINE);
     },
   };

@@ -7,9 +7,9 @@
  * The `probe_*` names and help texts are blackbox_exporter 0.23's, so dashboards and alerts
  * written for it work unchanged.
  */
-import { HTTP_PHASES, type HttpFacts } from '../../results/types.js';
+import { GRPC_SERVING_STATUSES, HTTP_PHASES, type HttpFacts } from '../../results/types.js';
 
-export { HTTP_PHASES };
+export { GRPC_SERVING_STATUSES, HTTP_PHASES };
 
 /** How much a check exports: `basic` is what SLOs, the shipped alerts and dashboard need; `full` is everything. */
 export type MetricsLevel = 'basic' | 'full';

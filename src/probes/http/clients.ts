@@ -7,7 +7,7 @@
 import { Client } from 'undici';
 import type { ResolvedHttpCheck } from '../../config/types.js';
 import type { Attempt } from './attempt.js';
-import { Connection } from './connection.js';
+import { Connection, RESPONSE_READ } from './connection.js';
 import type { Route } from './route.js';
 
 /** A Client lent to one attempt, with the connector state that feeds it. */
@@ -24,6 +24,7 @@ export interface Lease {
 const MAX_IDLE_MS = 600_000;
 
 function noop(): void {}
+
 
 function idleTimeout(check: ResolvedHttpCheck): number {
   // Long enough to reach the next run; the server's own Keep-Alive timeout still wins.
@@ -87,7 +88,7 @@ export class Clients {
       const key = `${lease.check.name}\n${lease.connection.route.origin}`;
       if (this.pool.get(key) === lease) this.pool.delete(key);
     }
-    if (healthy) lease.connection.socket?.destroy();
+    if (healthy) lease.connection.socket?.destroy(RESPONSE_READ);
     else lease.client.destroy(null, noop);
   }
 

@@ -3,14 +3,13 @@
  * them. Blackbox has no tls prober (it is tcp with `tls: true`), so a tls module answers
  * what such a tcp module would, without the conversation's regex gauge.
  */
-import { GRPC_SERVING_STATUSES } from '../../config/schema/grpc.js';
 import { splitHostPort } from '../../config/schema/base.js';
 import type { ResolvedTcpCheck } from '../../config/types.js';
 import { FAILURE_REASONS } from '../../results/reasons.js';
 import type { Observation } from '../../results/types.js';
 import { ipProtocolOfHost, type FamilyPreference } from './ip-protocol.js';
 import { tlsFamilies } from './tls-metrics.js';
-import { BLACKBOX, grpcStatusCode } from '../../exporters/prometheus/vocabulary.js';
+import { BLACKBOX, GRPC_SERVING_STATUSES, grpcStatusCode } from '../../exporters/prometheus/vocabulary.js';
 import { gauge, labelled, type ProbeMetric, type ProbeRun } from './types.js';
 
 /** The resolver's pick when a probe has no family setting (tls, grpc). */

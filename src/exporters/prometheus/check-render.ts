@@ -1,0 +1,108 @@
+/**
+ * Writes every per-check family from the check store, family after family, check after
+ * check, the way the render plan lists them. A generator that pauses every few dozen
+ * checks, so its driver can look at the clock and let probing in.
+ */
+import { counterFamilies, flowFailureFamily, histogramFamily } from './counter-families.js';
+import { commonGauges, dnsGauges, flowGauges, grpcGauges, httpGauges, tlsGauges } from './gauge-families.js';
+import { familyHeader, makePieces, type CheckFamily, type Row } from './lines.js';
+import { FLAG } from './store/columns.js';
+import type { RenderPlan } from './store/plan.js';
+import type { StoreView } from './store/views.js';
+import type { Family } from './vocabulary.js';
+import type { ChunkSink } from './chunk-sink.js';
+import { ExpositionWriter, utf8 } from './writer.js';
+
+/** Checks written between two pauses of the generator. */
+const PAUSE_EVERY = 64;
+
+/** Columns a family copies at once (the run counter: 1 + 14 reasons; the histogram: 15). */
+const SCRATCH = 32;
+
+/** The families and their encoded headers, for one set of agent labels. */
+export class CheckRenderer {
+  readonly #families: CheckFamily[];
+  readonly #headers = new Map<string, Uint8Array>();
+
+  constructor(agentLabels: string) {
+    const p = makePieces(agentLabels);
+    this.#families = [
+      ...commonGauges(p),
+      ...httpGauges(p),
+      ...tlsGauges(p),
+      ...dnsGauges(p),
+      ...grpcGauges(p),
+      ...flowGauges(p),
+      flowFailureFamily(p),
+      ...counterFamilies(p),
+      histogramFamily(p),
+    ];
+  }
+
+  /** Writes every family of every check in `plan` into `w`; pauses (yields) every {@link PAUSE_EVERY} checks written. */
+  *render(view: StoreView, plan: RenderPlan, w: ExpositionWriter, openMetrics: boolean): Generator<void, void, void> {
+    const row: Row = { view, plan, k: 0, slot: 0, kind: 0, openMetrics, scratch: new Float64Array(SCRATCH) };
+    let written = 0;
+    for (const f of this.#families) {
+      const fullOnly = f.family.level !== 'basic';
+      let started = false;
+      for (let k = 0; k < plan.slots.length; k++) {
+        row.k = k;
+        row.slot = plan.slots[k] as number;
+        row.kind = plan.kinds[k] as number;
+        if (fullOnly && !view.has(row.slot, FLAG.full)) continue;
+        if (!f.has(row)) continue;
+        if (!started) {
+          w.bytes(this.#header(f.family, openMetrics));
+          started = true;
+        }
+        f.write(row, w);
+        if (++written % PAUSE_EVERY === 0) yield;
+      }
+    }
+    for (const block of plan.configured) w.chunk(block);
+  }
+
+  #header(family: Family, openMetrics: boolean): Uint8Array {
+    const key = `${openMetrics ? 'om' : 'text'} ${family.name}`;
+    let bytes = this.#headers.get(key);
+    if (bytes === undefined) this.#headers.set(key, (bytes = utf8(familyHeader(family, openMetrics))));
+    return bytes;
+  }
+}
+
+/** `# EOF`, the end of an OpenMetrics exposition. */
+const EOF_LINE = utf8('# EOF\n');
+
+/** A render to carry out: the store's memory and plan, the part before the checks, the format. */
+export interface ExpositionJob {
+  view: StoreView;
+  plan: RenderPlan;
+  /** The agent's own metrics, rendered already (without OpenMetrics' `# EOF`). */
+  head: Uint8Array;
+  openMetrics: boolean;
+}
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Writes a whole exposition (head, every check, `# EOF` in OpenMetrics) into `sink`, in
+ * slices of about `sliceMs`, letting the event loop in between: probing goes on, and gzip
+ * (on the thread pool) works on one slice while the next is rendered.
+ */
+export async function writeExposition(renderer: CheckRenderer, job: ExpositionJob, sink: ChunkSink, sliceMs: number): Promise<void> {
+  const w = new ExpositionWriter();
+  w.chunk(job.head);
+  const steps = renderer.render(job.view, job.plan, w, job.openMetrics);
+  let sliceStart = performance.now();
+  while (!steps.next().done) {
+    if (performance.now() - sliceStart < sliceMs) continue;
+    sink.write(w.take());
+    await yieldToLoop();
+    sliceStart = performance.now();
+  }
+  if (job.openMetrics) w.chunk(EOF_LINE);
+  sink.write(w.take());
+}
