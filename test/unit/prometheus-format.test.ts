@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { acceptsGzip, negotiateFormat } from '../../src/exporters/prometheus/render.js';
-import { contentLength, grpcStatusCode, tlsVersionName } from '../../src/exporters/prometheus/vocabulary.js';
+import { BLACKBOX, CANARY, contentLength, grpcStatusCode, tlsVersionName } from '../../src/exporters/prometheus/vocabulary.js';
+import { repoRoot } from '../helpers/paths.js';
 
 test('the Accept header picks OpenMetrics only when it is preferred', () => {
   // What Prometheus 2.x sends when it scrapes.
@@ -46,4 +49,17 @@ test('blackbox value mappings: gRPC UNAVAILABLE without a status, Content-Length
   assert.equal(contentLength({ ...http, headers: { 'content-length': '10' } }), 10);
   assert.equal(contentLength({ ...http, headers: {} }), -1);
   assert.equal(contentLength({ ...http, headers: { 'content-length': 'ten' } }), -1);
+});
+
+test("the README's metrics table gives each per-check family the level the vocabulary exports it at", () => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const families = [...Object.values(BLACKBOX), ...Object.values(CANARY)];
+  let rows = 0;
+  for (const [, name, level] of readme.matchAll(/^\| `([a-z_]+)(?:\{[^}]*\})?` \| [a-z]+ \| (basic|full|agent) \|/gm)) {
+    const family = families.find((f) => f.name === name);
+    if (!family) continue;
+    rows++;
+    assert.equal(level, family.level, `${name}: the README says ${level}, the vocabulary ${family.level}`);
+  }
+  assert.ok(rows >= 15, `only ${rows} per-check families found in the README's table`);
 });
