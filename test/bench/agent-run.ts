@@ -12,7 +12,10 @@ import { freePort } from './ipc.js';
 import { measureWindow, type Snapshot } from './measure.js';
 import { attachProfile, probePath, profilingFlags, type PhaseOptions, type PhaseResult } from './phase.js';
 import { cpuSeconds } from './proc.js';
-import { histogram, histogramDelta, quantileUpperBound, samples, sum } from './prom-text.js';
+import { histogram, histogramDelta, quantileBucket, samples, sum } from './prom-text.js';
+import { prometheusScrape, scrapeFigures, type ScrapeCost } from './scrape-cost.js';
+
+export { PROMETHEUS_SCRAPE_HEADERS } from './scrape-cost.js';
 
 /** The repository root, from dist/test/bench/. */
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -35,10 +38,26 @@ export interface AgentPhaseOptions extends PhaseOptions {
   scrapeIntervalMs: number;
   /** Turn tracing on, exporting every run (success ratio 1: the dearest case) to this OTLP/HTTP base URL. */
   otlpEndpoint?: string;
+  /** Per-check series of the exposition, written into the config (`exporters.prometheus.metrics`); unset: the agent's default. */
+  metricsLevel?: MetricsLevel;
+  /** Time `/healthz` alongside every in-window scrape (the loop-block probe). */
+  blockProbe?: boolean;
+}
+
+/** `exporters.prometheus.metrics` of the agent config. */
+export type MetricsLevel = 'full' | 'basic';
+
+/** Optional parts of the generated agent config. */
+export interface AgentConfigExtras {
+  /** Tracing on, every run exported to this OTLP/HTTP base URL. */
+  otlpEndpoint?: string;
+  /** Written as `exporters.prometheus.metrics`. */
+  metricsLevel?: MetricsLevel;
 }
 
 /** The agent config: N checks, one path each, default concurrency, logs at warn. */
-export function agentConfig(origin: string, checks: number, intervalSeconds: number, listen: string, otlpEndpoint?: string): unknown {
+export function agentConfig(origin: string, checks: number, intervalSeconds: number, listen: string, extras: AgentConfigExtras = {}): unknown {
+  const { otlpEndpoint, metricsLevel } = extras;
   const width = String(checks - 1).length;
   return {
     agent: { region: 'bench' },
@@ -51,6 +70,7 @@ export function agentConfig(origin: string, checks: number, intervalSeconds: num
     })),
     exporters: {
       log: { level: 'warn' },
+      ...(metricsLevel ? { prometheus: { metrics: metricsLevel } } : {}),
       ...(otlpEndpoint ? { otlp: { endpoint: otlpEndpoint, successSampleRatio: 1 } } : {}),
     },
   };
@@ -59,29 +79,6 @@ export function agentConfig(origin: string, checks: number, intervalSeconds: num
 async function get(url: string): Promise<{ status: number; text: string }> {
   const { statusCode, body } = await request(url, { headersTimeout: 30_000, bodyTimeout: 30_000 });
   return { status: statusCode, text: await body.text() };
-}
-
-/** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
-export const PROMETHEUS_SCRAPE_HEADERS = {
-  accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
-  'accept-encoding': 'gzip',
-};
-
-/** A scrape as Prometheus makes it, body discarded; its cost is recorded in `costs`. */
-async function prometheusScrape(base: string, pid: number, costs: ScrapeCost[]): Promise<void> {
-  const cpu = cpuSeconds(pid);
-  const started = performance.now();
-  const { statusCode, body } = await request(`${base}/metrics`, { headers: PROMETHEUS_SCRAPE_HEADERS, headersTimeout: 30_000, bodyTimeout: 30_000 });
-  // Read to the end (dump() would stop at 128 KiB and cut the agent's write short).
-  for await (const _chunk of body as AsyncIterable<Buffer>) void _chunk;
-  costs.push({ ms: performance.now() - started, cpuSeconds: cpuSeconds(pid) - cpu });
-  if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
-}
-
-/** What one `/metrics` scrape cost the agent: wall time and the agent's CPU meanwhile (probing included). */
-interface ScrapeCost {
-  ms: number;
-  cpuSeconds: number;
 }
 
 async function scrape(base: string, pid: number, costs: ScrapeCost[]): Promise<Snapshot> {
@@ -114,6 +111,7 @@ function failureReasons(before: string, after: string): Record<string, number> {
 /** Facts read from the two scrapes around the window. */
 function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, costs: readonly ScrapeCost[]): PhaseResult['notes'] {
   const lag = histogramDelta(histogram(first, 'canary_scheduler_lag_seconds'), histogram(last, 'canary_scheduler_lag_seconds'));
+  const lagP99 = quantileBucket(lag, 0.99);
   return {
     checks: options.checks,
     intervalSeconds: options.intervalSeconds,
@@ -122,7 +120,9 @@ function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, co
     scrapeMs: Math.round(Math.max(...costs.map((c) => c.ms))),
     scrapeCpuSeconds: Math.max(...costs.map((c) => c.cpuSeconds)),
     lagMeanSeconds: lag.count > 0 ? lag.sum / lag.count : null,
-    lagP99AtMostSeconds: quantileUpperBound(lag, 0.99) ?? null,
+    // A histogram places p99 in a bucket only: above the bucket's lower bound, at most its upper.
+    lagP99AtMostSeconds: lagP99?.upper ?? null,
+    lagP99AboveSeconds: lagP99?.lower ?? null,
     skippedRuns: sum(last, 'canary_scheduler_skipped_runs_total') - sum(first, 'canary_scheduler_skipped_runs_total'),
     failureReasons: JSON.stringify(failureReasons(first, last)),
     // The agent's own view of its memory (prom-client default metrics) at the end scrape.
@@ -138,7 +138,8 @@ function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, co
 export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResult> {
   const port = await freePort();
   const file = join(options.workDir, `${options.name}.yaml`);
-  writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`, options.otlpEndpoint)));
+  const extras = { ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}), ...(options.metricsLevel ? { metricsLevel: options.metricsLevel } : {}) };
+  writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`, extras)));
   const profiling = profilingFlags(options, options.name);
   const agent = await start(process.execPath, [...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot });
   const base = `http://127.0.0.1:${port}`;
@@ -154,14 +155,17 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
       ...options,
       pid: agent.pid,
       snapshot: () => scrape(base, agent.pid, costs),
-      during: { everyMs: options.scrapeIntervalMs, action: () => prometheusScrape(base, agent.pid, inWindow) },
+      during: { everyMs: options.scrapeIntervalMs, action: () => prometheusScrape(base, agent.pid, inWindow, options.blockProbe === true) },
     });
     const notes = scrapeNotes(options, window.first.text ?? '', window.last.text ?? '', [...costs, ...inWindow]);
     notes.scrapesInWindow = inWindow.length;
     notes.scrapeCpuInWindowSeconds = inWindow.reduce((total, c) => total + c.cpuSeconds, 0);
+    Object.assign(notes, scrapeFigures(inWindow));
+    notes.metricsLevel = options.metricsLevel ?? 'default (full)';
     window.first.text = window.last.text = undefined;
     const tracing = options.otlpEndpoint ? ', tracing every run over OTLP' : '';
-    result = { name: options.name, label: `canary agent (${options.checks} checks every ${options.intervalSeconds}s${tracing})`, window, notes };
+    const level = options.metricsLevel ? `, ${options.metricsLevel} metrics` : '';
+    result = { name: options.name, label: `canary agent (${options.checks} checks every ${options.intervalSeconds}s${level}${tracing})`, window, notes, scrapes: inWindow };
   } finally {
     await stop(agent, 15_000);
   }

@@ -206,7 +206,9 @@ describe('options', () => {
     assert.equal(defaults?.windowS, 30);
     assert.equal(defaults?.checks, 1000);
     assert.equal(defaults?.scrapeIntervalS, 15);
-    assert.deepEqual([...(defaults?.only ?? [])], ['agent', 'traced', 'blackbox', 'undici', 'big']);
+    assert.deepEqual([...(defaults?.only ?? [])], ['agent', 'traced', 'blackbox', 'undici', 'big', 'timing']);
+    assert.equal(defaults?.bigLevel, 'full');
+    assert.deepEqual([defaults?.timingWindowS, defaults?.timingOthers, defaults?.timingSequential], [30, 1000, true]);
     const quick = parseOptions(['--quick', '--window', '7', '--only', 'agent,undici']);
     assert.equal(quick?.windowS, 7);
     assert.equal(quick?.warmupS, 3);
@@ -214,6 +216,11 @@ describe('options', () => {
     assert.equal(parseOptions(['--help']), undefined);
     assert.throws(() => parseOptions(['--only', 'agent,prometheus']), /unknown phase prometheus/);
     assert.throws(() => parseOptions(['--rate', '0']), /--rate must be a number >= 1/);
+    assert.equal(quick?.timingWindowS, 5);
+    const timing = parseOptions(['--big-level', 'basic', '--timing-window', '12', '--timing-others', '0', '--timing-together']);
+    assert.deepEqual([timing?.bigLevel, timing?.timingWindowS, timing?.timingOthers, timing?.timingSequential], ['basic', 12, 0, false]);
+    assert.throws(() => parseOptions(['--big-level', 'some']), /--big-level must be full or basic/);
+    assert.throws(() => parseOptions(['--timing-sequential', '--timing-together']), /contradict/);
   });
 });
 
@@ -222,8 +229,9 @@ describe('generated agent config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'canary-bench-test-'));
     try {
       const file = join(dir, 'agent.yaml');
-      writeFileSync(file, stringify(agentConfig('http://127.0.0.1:9', 250, 2.5, '127.0.0.1:0')));
+      writeFileSync(file, stringify(agentConfig('http://127.0.0.1:9', 250, 2.5, '127.0.0.1:0', { metricsLevel: 'basic' })));
       const config = await loadConfig(file);
+      assert.equal(config.exporters.prometheus.metrics, 'basic');
       assert.equal(config.checks.length, 250);
       assert.equal(new Set(config.checks.map((c) => c.target)).size, 250);
       assert.deepEqual(config.checks[0]?.schedule, { kind: 'interval', everyMs: 2500 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Target } from './ipc.js';
 import type { WindowResult } from './measure.js';
 import { summariseFile, type ProfileSummary } from './profile.js';
+import type { ScrapeCost } from './scrape-cost.js';
 
 /** Inputs shared by the phases of one benchmark run. */
 export interface PhaseOptions {
@@ -33,6 +34,8 @@ export interface PhaseResult {
   notes: Record<string, string | number | null>;
   /** With `--profile`: the CPU profile and its summary over the window only. */
   profile?: { file: string; window: ProfileSummary };
+  /** The agent's in-window `/metrics` scrapes, one entry each, in the order they ended. */
+  scrapes?: ScrapeCost[];
 }
 
 /** Seed of the load generators' offsets (the agent has its own, `probes.seed`). */

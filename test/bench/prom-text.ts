@@ -88,9 +88,22 @@ export function histogramDelta(before: Histogram, after: Histogram): Histogram {
  * this". Undefined when the histogram is empty.
  */
 export function quantileUpperBound(h: Histogram, q: number): number | undefined {
+  return quantileBucket(h, q)?.upper;
+}
+
+/**
+ * The bucket holding quantile `q`, as `(lower, upper]`: the quantile is above `lower`
+ * (the next smaller bound, 0 for the first bucket) and at most `upper`. A histogram only
+ * tells that much. Undefined when the histogram is empty.
+ */
+export function quantileBucket(h: Histogram, q: number): { lower: number; upper: number } | undefined {
   if (h.count <= 0) return undefined;
   const rank = q * h.count;
   const bounds = [...h.buckets.keys()].sort((a, b) => a - b);
-  for (const le of bounds) if ((h.buckets.get(le) ?? 0) >= rank) return le;
-  return Infinity;
+  let lower = 0;
+  for (const le of bounds) {
+    if ((h.buckets.get(le) ?? 0) >= rank) return { lower, upper: le };
+    lower = le;
+  }
+  return { lower, upper: Infinity };
 }

@@ -62,6 +62,24 @@ export function ratios(rounds: readonly (readonly PhaseResult[])[]): Ratios {
   return out;
 }
 
+/** The big run's in-window scrapes: wall time, bytes, and how long they held the event loop. */
+export function scrapeLine(res: PhaseResult): string {
+  const n = res.notes;
+  const count = Number(n.scrapesInWindow ?? 0);
+  const head = `${res.name} (${n.metricsLevel} metrics): ${count} in-window scrape(s)`;
+  if (count === 0) return `${head}: none to measure`;
+  const num = (key: string) => {
+    const value = n[key];
+    return typeof value === 'number' ? value : NaN;
+  };
+  return (
+    `${head}: wall median ${fixed(num('scrapeWallMedianMs'))} ms, max ${fixed(num('scrapeWallMaxMs'))} ms, ${fixed(num('scrapeBytesMedian') / 1024)} KiB on the wire (median); ` +
+    `longest block (slowest /healthz answer) ${fixed(num('longestBlockMaxMs'), 1)} ms, p99 ${fixed(num('blockP99MaxMs'), 1)} ms (worst scrape), ` +
+    `${n.blockRequests} /healthz requests, ${n.blockErrors} failed; scheduler lag p99 <= ${fixed(num('lagP99AtMostSeconds') * 1000)} ms; ` +
+    `RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB, peak ${fixed(res.window.rssPeak / MiB, 1)} MiB`
+  );
+}
+
 /** Human summary: per prober median [min-max] of probes per CPU-s, the ratios, lag, memory. */
 export function summaryLines(rounds: readonly (readonly PhaseResult[])[], extra: readonly PhaseResult[]): string[] {
   const all = rounds.flat();
@@ -95,6 +113,7 @@ export function summaryLines(rounds: readonly (readonly PhaseResult[])[], extra:
         `${n.scrapesInWindow} scrape(s) in the window costing ${fixed(Number(n.scrapeCpuInWindowSeconds), 2)} CPU-s`,
     );
   }
+  for (const res of extra) lines.push(scrapeLine(res));
   for (const res of all.filter((x) => x.name === 'blackbox')) {
     lines.push(`blackbox_exporter RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB, peak ${fixed(res.window.rssPeak / MiB, 1)} MiB`);
   }

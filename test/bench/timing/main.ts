@@ -1,6 +1,7 @@
 /**
  * `npm run bench:timing`: what the canary agent and blackbox_exporter each add to the
- * `processing` phase of an HTTP probe, measured side by side (see bench.ts). Prints
+ * `processing` phase of an HTTP probe, measured side by side with a blocking-socket
+ * client as the machine's floor (see bench.ts). Prints
  * Markdown tables and writes `.bench/timing.json`.
  *
  * Usage: npm run build && node dist/test/bench/timing/main.js [--help] [--window S] [--warmup S]
@@ -10,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { findBlackbox } from '../blackbox-run.js';
 import { benchTiming, type TimingResult } from './bench.js';
+import { findPython } from './floor-side.js';
 import { parseTimingOptions, TIMING_HELP } from './options.js';
 import { medianTable, windowTable } from './report.js';
 
@@ -30,7 +32,9 @@ async function main(): Promise<void> {
   if (!cli) return console.log(TIMING_HELP);
   const blackbox = findBlackbox();
   if (!blackbox) console.error('SKIP blackbox_exporter: prometheus-blackbox-exporter not found on PATH (or BENCH_BLACKBOX); the agent runs alone');
-  const result = await benchTiming({ ...cli.options, blackbox });
+  const python = findPython();
+  if (!python) console.error('SKIP floor: python3 not found');
+  const result = await benchTiming({ ...cli.options, blackbox, python });
   print(result);
   mkdirSync(dirname(cli.out), { recursive: true });
   writeFileSync(cli.out, `${JSON.stringify(result, null, 2)}\n`);

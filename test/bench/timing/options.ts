@@ -9,7 +9,9 @@ export const TIMING_HELP = `Usage: npm run bench:timing -- [options]
 
 What each prober adds to the processing phase of an HTTP probe: the canary agent and
 blackbox_exporter probe one holding target (each request held ~hold-ms, the hold reported
-in Server-Timing) at the same time; per probe, processing - hold.
+in Server-Timing) at the same time; per probe, processing - hold. A blocking-socket client
+(test/bench/timing/floor.py, run with python3) measures the same in every window as the
+machine's floor; without python3 it is skipped.
 
   --window S        measurement window, seconds (default ${TIMING_DEFAULTS.windowS})
   --warmup S        warm-up before each window, seconds (default ${TIMING_DEFAULTS.warmupS})
@@ -25,11 +27,11 @@ in Server-Timing) at the same time; per probe, processing - hold.
   --out FILE        results JSON (default .bench/timing.json)
 
 Env BENCH_BLACKBOX=PATH picks the exporter binary (default prometheus-blackbox-exporter on PATH);
-without one, the agent is measured alone.`;
+without one, the agent is measured alone. BENCH_PYTHON=PATH picks the python3 of the floor.`;
 
 /** Parsed command line: the benchmark's options (blackbox found later) and where to write. */
 export interface TimingCli {
-  options: Omit<TimingOptions, 'blackbox' | 'log'>;
+  options: Omit<TimingOptions, 'blackbox' | 'python' | 'log' | 'fastTarget'>;
   out: string;
 }
 

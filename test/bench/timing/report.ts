@@ -14,6 +14,11 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
   return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
+/** The prober column: the floor is named for what it is. */
+export function proberName(prober: ProberWindow['prober']): string {
+  return prober === 'floor' ? 'blocking socket (floor)' : prober;
+}
+
 /** How the window ran the probers: both at once, or this one alone. */
 function mode(w: TimingWindow): string {
   return w.simultaneous ? 'together' : 'alone';
@@ -31,7 +36,7 @@ export function windowTable(windows: readonly TimingWindow[]): string {
       return [
         `${w.scenario} (${w.others} others, ${mode(w)})`,
         String(w.round),
-        p.prober,
+        proberName(p.prober),
         `${p.n} / ${p.expected} (${p.failed + p.unmatched})`,
         `**${ms(s.added.p50)}**`,
         ms(s.added.p90),
@@ -55,7 +60,8 @@ export function windowTable(windows: readonly TimingWindow[]): string {
 export interface MedianRow {
   scenario: Scenario;
   prober: ProberWindow['prober'];
-  rounds: number;
+  /** Windows that measured it: one per round, two for the floor of a sequential scenario (it runs in both). */
+  windows: number;
   n: number;
   addedP50: number;
   addedP90: number;
@@ -85,7 +91,7 @@ export function medianRows(windows: readonly TimingWindow[]): MedianRow[] {
     return {
       scenario,
       prober,
-      rounds: list.length,
+      windows: list.length,
       n: median((p) => p.n),
       addedP50: median((p) => p.summary.added.p50),
       addedP90: median((p) => p.summary.added.p90),
@@ -102,10 +108,10 @@ export function medianRows(windows: readonly TimingWindow[]): MedianRow[] {
 
 /** The medians as a table. */
 export function medianTable(rows: readonly MedianRow[]): string {
-  const head = ['scenario', 'prober', 'rounds', 'n', 'added p50', 'p90', 'p99', 'max', 'processing p50', 'hold jitter p99', 'probes/s', 'loop delay p99', 'prober CPU'];
+  const head = ['scenario', 'prober', 'windows', 'n', 'added p50', 'p90', 'p99', 'max', 'processing p50', 'hold jitter p99', 'probes/s', 'loop delay p99', 'prober CPU'];
   return table(
     head,
-    rows.map((r) => [r.scenario, r.prober, String(r.rounds), String(r.n), `**${ms(r.addedP50)}**`, ms(r.addedP90), `**${ms(r.addedP99)}**`, ms(r.addedMax), ms(r.processingP50), ms(r.jitterP99), r.probesPerSecond.toFixed(0), ms(r.loopDelayP99), cores(r.cpuCores)]),
+    rows.map((r) => [r.scenario, proberName(r.prober), String(r.windows), String(r.n), `**${ms(r.addedP50)}**`, ms(r.addedP90), `**${ms(r.addedP99)}**`, ms(r.addedMax), ms(r.processingP50), ms(r.jitterP99), r.probesPerSecond.toFixed(0), ms(r.loopDelayP99), cores(r.cpuCores)]),
   );
 }
 
@@ -113,7 +119,7 @@ export function medianTable(rows: readonly MedianRow[]): string {
 export function describeWindow(w: TimingWindow): string {
   const probers = w.probers.map((p) => {
     const loop = p.loopDelay ? `, loop delay p99 ${ms(p.loopDelay.p99)} ms` : '';
-    return `${p.prober} n=${p.n}/${p.expected} failed=${p.failed + p.unmatched} added p50 ${ms(p.summary.added.p50)} p99 ${ms(p.summary.added.p99)} max ${ms(p.summary.added.max)} ms, ${p.probesPerSecond.toFixed(0)} probes/s, ${cores(p.cpuCores)} cores${loop}`;
+    return `${proberName(p.prober)} n=${p.n}/${p.expected} failed=${p.failed + p.unmatched} added p50 ${ms(p.summary.added.p50)} p99 ${ms(p.summary.added.p99)} max ${ms(p.summary.added.max)} ms, ${p.probesPerSecond.toFixed(0)} probes/s, ${cores(p.cpuCores)} cores${loop}`;
   });
   return `  ${w.scenario} round ${w.round} (${mode(w)}, ${w.seconds.toFixed(1)} s): ${probers.join('; ')}; other load ${cores(w.cpu.other)} cores`;
 }

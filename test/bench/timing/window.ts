@@ -1,24 +1,25 @@
 /**
  * One measurement window of the timing benchmark: the probers asked for are started
  * against the same holding target, warmed up, measured over the same wall-clock window,
- * stopped, and their probes paired with the holds the target reported.
+ * stopped, and their probes paired with the holds the target reported. The floor prober
+ * (a blocking socket client, when python3 is there) runs in every window beside them.
  */
 import { sleep, stop } from '../children.js';
 import type { Target } from '../ipc.js';
 import { loadAverage } from '../proc.js';
-import { agentSamples, startAgentSide, type AgentLoad, type AgentSide } from './agent-side.js';
+import { startAgentSide, type AgentLoad, type AgentSide } from './agent-side.js';
 import { startBlackboxSide, type BlackboxSide } from './blackbox-side.js';
-import type { PacerCounts } from '../pacer.js';
-import { inWindow, matchById, summarise, type Matched, type SampleSummary } from './stats.js';
+import { startFloorSide, type FloorSide } from './floor-side.js';
+import { agentWindow, blackboxWindow, floorWindow } from './prober-windows.js';
+import type { SampleSummary } from './stats.js';
 import { measureSpan, type Span } from './span.js';
-import { drainHolds } from './targets.js';
 
 /** `quiet`: the measured probes only; `loaded`: the same plus N background probes a second. */
 export type Scenario = 'quiet' | 'loaded';
 
 /** One prober's figures over one window. */
 export interface ProberWindow {
-  prober: 'agent' | 'blackbox';
+  prober: 'agent' | 'blackbox' | 'floor';
   label: string;
   /** Measured probes that started in the window and were paired with their hold. */
   n: number;
@@ -33,7 +34,7 @@ export interface ProberWindow {
   cpuCores: number;
   /** Probes of every slot (measured and others) the prober completed per second in the window. */
   probesPerSecond: number;
-  /** Agent: runs skipped (the previous one still going); blackbox: slots the driver could not fire. */
+  /** Agent: runs skipped (the previous one still going); blackbox: slots the driver could not fire; floor: slots a period late. */
   skipped: number;
   /** Agent only: its event loop's delay in the window, ms (what a response waits before the agent sees it). */
   loopDelay?: { p50: number; p99: number; max: number };
@@ -62,6 +63,8 @@ export interface WindowContext {
   fastTarget: Target;
   /** The blackbox_exporter binary; undefined when absent. */
   blackbox: string | undefined;
+  /** python3 for the floor prober; undefined when absent (no floor row). */
+  python: string | undefined;
   timed: number;
   holdMs: number;
   warmupMs: number;
@@ -78,18 +81,33 @@ export interface WindowPlan {
   blackbox: boolean;
 }
 
-/** Starts what the plan asks for; if the second fails to start, the first is stopped. */
-async function startProbers(ctx: WindowContext, plan: WindowPlan, load: AgentLoad): Promise<{ agent?: AgentSide; blackbox?: BlackboxSide }> {
+interface Probers {
+  agent?: AgentSide;
+  blackbox?: BlackboxSide;
+  floor?: FloorSide;
+}
+
+/** Starts what the plan asks for, and the floor; if one fails to start, those started are stopped. */
+async function startProbers(ctx: WindowContext, plan: WindowPlan, load: AgentLoad): Promise<Probers> {
   const maxSeconds = (ctx.warmupMs + ctx.windowMs) / 1000 + 60;
-  const agent = plan.agent ? await startAgentSide(load, ctx.workDir, maxSeconds) : undefined;
+  const out: Probers = {};
   try {
+    if (plan.agent) out.agent = await startAgentSide(load, ctx.workDir, maxSeconds);
     const prefix = `r${plan.round}-${plan.scenario}-`;
-    const blackbox = plan.blackbox && ctx.blackbox ? await startBlackboxSide(ctx.blackbox, load, ctx.workDir, prefix, maxSeconds * 1000) : undefined;
-    return { ...(agent ? { agent } : {}), ...(blackbox ? { blackbox } : {}) };
+    if (plan.blackbox && ctx.blackbox) out.blackbox = await startBlackboxSide(ctx.blackbox, load, ctx.workDir, prefix, maxSeconds * 1000);
+    if (ctx.python) out.floor = await startFloorSide(ctx.python, ctx.holdTarget.origin, ctx.timed, maxSeconds);
+    return out;
   } catch (error) {
-    if (agent) await stop(agent.started, 2_000);
+    await stopAll(out);
     throw error;
   }
+}
+
+/** Stops whatever is still running, after an error. */
+async function stopAll(probers: Probers): Promise<void> {
+  if (probers.agent) await stop(probers.agent.started, 2_000);
+  if (probers.blackbox) await probers.blackbox.finish().catch(() => undefined);
+  if (probers.floor) await stop(probers.floor.started, 2_000);
 }
 
 /** Everything that is not a prober, from the span. */
@@ -100,71 +118,43 @@ function otherCpu(ctx: WindowContext, span: Span, probers: readonly ProberWindow
   return { holdTarget, fastTarget, driver: span.selfCores, other: span.allCores - proberCores - holdTarget - fastTarget - span.selfCores };
 }
 
-/** The agent's figures: its probes paired by the `Server-Timing` of each response. */
-async function agentWindow(ctx: WindowContext, plan: WindowPlan, agent: AgentSide, span: Span): Promise<ProberWindow> {
-  const stats = await agent.read();
-  const { records } = await agent.finish();
-  const matched = agentSamples(inWindow(records, span.from, span.to));
-  return {
-    ...figures('agent', `canary agent (${ctx.timed} + ${plan.others} checks, 1 s)`, ctx, span, matched, agent.started.pid),
-    probesPerSecond: stats.results / span.seconds,
-    skipped: stats.skipped,
-    loopDelay: stats.loopDelay,
-  };
-}
-
-/** The exporter's figures: its probes paired by id with the target's hold log. */
-async function blackboxWindow(ctx: WindowContext, plan: WindowPlan, blackbox: BlackboxSide, span: Span, before: PacerCounts): Promise<ProberWindow & { holdLogDropped: number }> {
-  const after = blackbox.counts();
-  const { records } = await blackbox.finish();
-  const log = await drainHolds(ctx.holdTarget);
-  const matched = matchById(inWindow(records, span.from, span.to), log.holds);
-  return {
-    ...figures('blackbox', `blackbox_exporter ${blackbox.version} (${ctx.timed} + ${plan.others} probes/s)`, ctx, span, matched, blackbox.started.pid),
-    probesPerSecond: (after.success + after.failure - before.success - before.failure) / span.seconds,
-    skipped: after.missed - before.missed,
-    holdLogDropped: log.dropped,
-  };
-}
-
-/** What both probers report alike. */
-function figures(prober: ProberWindow['prober'], label: string, ctx: WindowContext, span: Span, matched: Matched, pid: number) {
-  const { samples, failed, unmatched } = matched;
-  const expected = Math.round(ctx.timed * span.seconds);
-  return { prober, label, n: samples.length, failed, unmatched, expected, summary: summarise(samples, ctx.holdMs), cpuCores: span.cores(pid) };
-}
-
 /** Runs one window; see the module comment. */
 export async function runWindow(ctx: WindowContext, plan: WindowPlan): Promise<TimingWindow> {
   const load: AgentLoad = { holdOrigin: ctx.holdTarget.origin, fastOrigin: ctx.fastTarget.origin, timed: ctx.timed, others: plan.others };
-  const { agent, blackbox } = await startProbers(ctx, plan, load);
+  const probers = await startProbers(ctx, plan, load);
+  const { agent, blackbox, floor } = probers;
   let done = false;
   try {
     await sleep(ctx.warmupMs);
-    const pids = [agent?.started.pid, blackbox?.started.pid, ctx.holdTarget.process.pid, ctx.fastTarget.process.pid].filter((p): p is number => p !== undefined);
+    const pids = [agent?.started.pid, blackbox?.started.pid, floor?.started.pid, ctx.holdTarget.process.pid, ctx.fastTarget.process.pid].filter((p): p is number => p !== undefined);
     await agent?.mark();
     const before = blackbox?.counts();
     const span = await measureSpan(ctx.windowMs, pids);
+    // The floor is told to stop at once, so it ends with the window; settled (never left rejecting) until read.
+    const floorResult = floor ? floorWindow(ctx, floor, span).then((ok) => ({ ok }), (error: unknown) => ({ error })) : undefined;
     // Each finish lets in-flight probes complete, so every probe started in the window is counted.
-    const probers: (ProberWindow & { holdLogDropped?: number })[] = [];
-    if (agent) probers.push(await agentWindow(ctx, plan, agent, span));
-    if (blackbox && before) probers.push(await blackboxWindow(ctx, plan, blackbox, span, before));
+    const measured: (ProberWindow & { holdLogDropped?: number })[] = [];
+    if (agent) measured.push(await agentWindow(ctx, plan, agent, span));
+    if (blackbox && before) measured.push(await blackboxWindow(ctx, plan, blackbox, span, before));
+    const floorOutcome = await floorResult;
+    if (floorOutcome && 'error' in floorOutcome) throw floorOutcome.error;
+    if (floorOutcome) measured.push(floorOutcome.ok);
     done = true;
-    const holdLogDropped = probers.reduce((n, p) => n + (p.holdLogDropped ?? 0), 0);
+    const holdLogDropped = measured.reduce((n, p) => n + (p.holdLogDropped ?? 0), 0);
     return {
       scenario: plan.scenario,
       round: plan.round,
       others: plan.others,
-      simultaneous: probers.length > 1,
+      // The floor runs in every window; "together" means both real probers were.
+      simultaneous: measured.filter((p) => p.prober !== 'floor').length > 1,
       seconds: span.seconds,
-      probers: probers.map(({ holdLogDropped: _dropped, ...p }) => p),
-      cpu: otherCpu(ctx, span, probers),
+      probers: measured.map(({ holdLogDropped: _dropped, ...p }) => p),
+      cpu: otherCpu(ctx, span, measured),
       loadAverage: loadAverage(),
       holdLogDropped,
     };
   } finally {
     // On an error above, nothing is left running.
-    if (!done && agent) await stop(agent.started, 2_000);
-    if (!done && blackbox) await blackbox.finish().catch(() => undefined);
+    if (!done) await stopAll(probers);
   }
 }

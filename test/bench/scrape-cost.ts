@@ -1,0 +1,75 @@
+/**
+ * The agent's `/metrics` scraped as Prometheus scrapes it, and what each scrape cost: wall
+ * time, bytes on the wire (compressed), the agent's CPU meanwhile, and, when asked, how
+ * long the render held the agent's event loop (the loop-block probe running alongside).
+ */
+import { request } from 'undici';
+import { startBlockProbe, type BlockProbeResult } from './loop-block.js';
+import { cpuSeconds } from './proc.js';
+import { spread } from './report.js';
+
+/** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
+export const PROMETHEUS_SCRAPE_HEADERS = {
+  accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+  'accept-encoding': 'gzip',
+};
+
+/** What one `/metrics` scrape cost the agent: wall time and the agent's CPU meanwhile (probing included). */
+export interface ScrapeCost {
+  ms: number;
+  cpuSeconds: number;
+  /** Body bytes received, as sent (gzip when the scrape asked for it); absent for the plain reads around the window. */
+  bytes?: number;
+  /** The loop-block probe's figures over this scrape, when it ran. */
+  block?: BlockProbeResult;
+}
+
+/**
+ * A scrape as Prometheus makes it, body counted and discarded; its cost is pushed to
+ * `costs`. With `blockProbe`, `/healthz` is timed alongside for as long as the scrape runs.
+ */
+export async function prometheusScrape(base: string, pid: number, costs: ScrapeCost[], blockProbe = false): Promise<void> {
+  const probe = blockProbe ? startBlockProbe(base) : undefined;
+  const cpu = cpuSeconds(pid);
+  const started = performance.now();
+  let bytes = 0;
+  let statusCode = 0;
+  try {
+    const answer = await request(`${base}/metrics`, { headers: PROMETHEUS_SCRAPE_HEADERS, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    statusCode = answer.statusCode;
+    // Read to the end (dump() would stop at 128 KiB and cut the agent's write short).
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) bytes += chunk.length;
+  } finally {
+    const ms = performance.now() - started;
+    const cpuUsed = cpuSeconds(pid) - cpu;
+    const block = await probe?.stop();
+    costs.push({ ms, cpuSeconds: cpuUsed, bytes, ...(block ? { block } : {}) });
+  }
+  if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
+}
+
+/** How many in-window scrapes a window holds: one at (k + 0.5) x interval for each k that fits. */
+export function scrapesInWindow(windowS: number, intervalS: number): number {
+  if (intervalS <= 0) return 0;
+  let k = 0;
+  while ((k + 0.5) * intervalS < windowS && k < 1_000) k++;
+  return k;
+}
+
+/** The figures of a run's in-window scrapes, flat for `PhaseResult.notes`; null where nothing was measured. */
+export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, number | null> {
+  const walls = spread(scrapes.map((s) => s.ms));
+  const bytes = spread(scrapes.map((s) => s.bytes ?? NaN));
+  const blocks = scrapes.flatMap((s) => (s.block && s.block.requests > 0 ? [s.block] : []));
+  const finite = (n: number) => (Number.isFinite(n) ? n : null);
+  return {
+    scrapeWallMedianMs: finite(walls.median),
+    scrapeWallMaxMs: finite(walls.max),
+    scrapeBytesMedian: finite(bytes.median),
+    // The longest /healthz response over every in-window scrape, and the worst scrape's p99.
+    longestBlockMaxMs: blocks.length > 0 ? Math.max(...blocks.map((b) => b.maxMs)) : null,
+    blockP99MaxMs: blocks.length > 0 ? Math.max(...blocks.map((b) => b.p99Ms)) : null,
+    blockRequests: blocks.reduce((n, b) => n + b.requests, 0),
+    blockErrors: scrapes.reduce((n, s) => n + (s.block?.errors ?? 0), 0),
+  };
+}
