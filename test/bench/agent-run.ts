@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
+import { AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { start, stop, waitFor } from './children.js';
 import { freePort } from './ipc.js';
 import { measureWindow, type Snapshot } from './measure.js';
@@ -24,6 +25,15 @@ export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '.
  * baseline build in another checkout, to compare before and after a change).
  */
 export const cliPath = resolve(process.env.BENCH_AGENT ?? resolve(repoRoot, 'dist', 'src', 'cli', 'main.js'));
+
+/**
+ * The node flags the agent runs with: the ones every shipped way of starting it uses, or
+ * `BENCH_NODE_FLAGS` (space-separated; empty for none) to measure others against them.
+ */
+export function agentNodeFlags(): string[] {
+  const override = process.env.BENCH_NODE_FLAGS;
+  return override === undefined ? [...AGENT_NODE_FLAGS] : override.split(' ').filter(Boolean);
+}
 
 /** Fixed so the start offsets, and so the load pattern, are the same in every run. */
 const SEED = 1234;
@@ -141,7 +151,7 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
   const extras = { ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}), ...(options.metricsLevel ? { metricsLevel: options.metricsLevel } : {}) };
   writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`, extras)));
   const profiling = profilingFlags(options, options.name);
-  const agent = await start(process.execPath, [...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot });
+  const agent = await start(process.execPath, [...agentNodeFlags(), ...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot });
   const base = `http://127.0.0.1:${port}`;
   let result: PhaseResult;
   try {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { agentConfigSchema } from '../../src/config/schema/agent.js';
 import { repoRoot } from '../helpers/paths.js';
+import { AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
 
 interface Instruction {
   op: string;
@@ -69,7 +70,7 @@ test('the runtime runs as a numeric non-root user and starts the package bin on 
   assert.match(uid ?? '', /^\d+$/, 'numeric uid (runAsNonRoot can only check numbers)');
   assert.notEqual(Number(uid), 0);
   assert.equal(only('WORKDIR'), '/app');
-  assert.deepEqual(JSON.parse(only('ENTRYPOINT')), ['node', `/app/${pkg.bin.canary}`]);
+  assert.deepEqual(JSON.parse(only('ENTRYPOINT')), ['node', ...AGENT_NODE_FLAGS, `/app/${pkg.bin.canary}`]);
   assert.deepEqual(JSON.parse(only('CMD')), ['run', '--config', '/etc/canary/agent.yaml']);
   assert.equal(only('STOPSIGNAL'), 'SIGTERM');
   const stateDir = runtime.find((i) => i.op === 'RUN' && i.args.includes('/var/lib/canary'))?.args ?? '';

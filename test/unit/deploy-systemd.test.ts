@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { repoRoot } from '../helpers/paths.js';
+import { AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
 
 const unitPath = join(repoRoot, 'deploy', 'systemd', 'canary.service');
 const unitText = readFileSync(unitPath, 'utf8');
@@ -54,7 +55,7 @@ function environment(): Record<string, string> {
 const bin = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: { canary: string } }).bin.canary;
 
 test('the unit starts the package bin with /etc/canary/agent.yaml and reloads with SIGHUP after validating', () => {
-  assert.equal(one('ExecStart'), `/usr/bin/node /opt/canary/${bin} run --config /etc/canary/agent.yaml`);
+  assert.equal(one('ExecStart'), `/usr/bin/node ${AGENT_NODE_FLAGS.join(' ')} /opt/canary/${bin} run --config /etc/canary/agent.yaml`);
   const reload = service.get('ExecReload') ?? [];
   assert.equal(reload.at(-1), '/bin/kill -HUP $MAINPID', 'SIGHUP is what the agent reloads on');
   assert.match(reload[0] ?? '', / validate --config \/etc\/canary\/agent\.yaml$/);

@@ -170,7 +170,8 @@ test('scheduler lag is a histogram by kind only; skipped runs count per check', 
   const text = await body(sink);
   const lines = new Set(samples(text));
   assert.ok(lines.has(`canary_scheduler_lag_seconds_bucket{le="0.001",${L},kind="http"} 1`));
-  assert.ok(lines.has(`canary_scheduler_lag_seconds_bucket{le="0.025",${L},kind="http"} 3`));
+  assert.ok(lines.has(`canary_scheduler_lag_seconds_bucket{le="0.01",${L},kind="http"} 1`));
+  assert.ok(lines.has(`canary_scheduler_lag_seconds_bucket{le="0.02",${L},kind="http"} 3`));
   assert.ok(lines.has(`canary_scheduler_lag_seconds_bucket{le="+Inf",${L},kind="http"} 4`));
   assert.ok(lines.has(`canary_scheduler_lag_seconds_count{${L},kind="http"} 4`));
   assert.ok(lines.has(`canary_scheduler_lag_seconds_count{${L},kind="dns"} 1`));

@@ -6,6 +6,7 @@ import type { Config } from '../../config/types.js';
 import { createLogger, type Logger } from '../../log.js';
 import type { ServerAddress } from '../../server/index.js';
 import { EXIT } from '../exit.js';
+import { AGENT_NODE_FLAGS, startedWithAgentFlags } from '../node-flags.js';
 import { DEFAULT_CONFIG, type Io } from '../io.js';
 import { LOG_LEVELS, onHangup, untilSignal } from '../lifecycle.js';
 
@@ -51,6 +52,9 @@ export async function runAgent(
 ): Promise<number> {
   if (flags.enableChaos && !config.chaos.enabled) {
     logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
+  }
+  if (!startedWithAgentFlags()) {
+    logger.info({ flags: AGENT_NODE_FLAGS.join(' ') }, 'node was started without the agent\'s V8 flags: it uses more memory and pauses longer for garbage collection (the canary bin, npm start and the shipped units pass them)');
   }
   const agent = new Agent(config, { logger, enableChaos: flags.enableChaos, load: flags.load, watch: true });
   // Listening before the start, so a SIGHUP during a slow start (chaos recovery, discovery)

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry }
  * Buckets of `canary_scheduler_lag_seconds`: a healthy agent starts runs within a few
  * milliseconds; seconds mean the concurrency cap or the event loop is saturated.
  */
-export const SCHEDULER_LAG_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const SCHEDULER_LAG_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * The agent's own metrics in its prom-client registry. The per-check series are not here:
