@@ -2,21 +2,25 @@
  * The V8 settings the agent is started with: every way of starting it (the `canary` bin's
  * shebang, `npm start`, the systemd unit, the container image, the benchmark) passes these,
  * and a test checks that they all do. They only take effect on the command line: V8 sizes
- * its young generation when the process starts.
+ * its heap when the process starts.
  *
  * A probing agent keeps little live data and makes a steady stream of short-lived garbage
  * (a socket, a client, a result per probe). V8's defaults are made for the opposite:
  *
  * - `--max-semi-space-size=4`: the young generation is capped at 2 × 4 MiB instead of
- *   2 × 16 MiB. Scavenges come four times as often and each takes a quarter of the time
- *   (a few ms instead of 5-15 ms), which is what a probe waiting for its response sees.
- * - `--heap-growing-percent=20`: after a full collection the old generation may grow 20%
+ *   2 × 16 MiB. Scavenges come four times as often and each takes a fraction of the time
+ *   (about 2 ms instead of 5-15 ms), which is what a probe waiting for its response sees.
+ * - `--heap-growing-percent=50`: after a full collection the old generation may grow 50%
  *   over what is live before the next, instead of up to 4×; the probes' garbage that
  *   outlives a scavenge is reclaimed before it becomes resident memory.
+ * - `--liftoff-only`: undici parses HTTP with llhttp compiled to WebAssembly. Left to
+ *   itself V8 recompiles it with TurboFan a moment after the first requests, which takes
+ *   some 30 MiB for a fraction of a second, the agent's peak RSS at 1,000 checks. The
+ *   baseline (Liftoff) code it keeps instead showed no CPU cost per probe we could measure.
  *
  * Measured in BENCHMARKS.md ("Memory").
  */
-export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
+export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--liftoff-only'];
 
 /** Whether this process was started with {@link AGENT_NODE_FLAGS}. */
 export function startedWithAgentFlags(execArgv: readonly string[] = process.execArgv): boolean {
