@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
-import { start, stop, waitFor } from './children.js';
+import { sleep, start, stop, waitFor } from './children.js';
 import { freePort } from './ipc.js';
 import { measureWindow, type Snapshot } from './measure.js';
 import { attachProfile, probePath, profilingFlags, type PhaseOptions, type PhaseResult } from './phase.js';
@@ -144,6 +144,14 @@ function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, co
   };
 }
 
+/** Warm-up scrapes, as Prometheus makes them: three, in the first two thirds of the warm-up. */
+async function warmupScrapes(base: string, pid: number, costs: ScrapeCost[], warmupMs: number): Promise<void> {
+  for (let i = 1; i <= 3; i++) {
+    await sleep(warmupMs / 5);
+    await prometheusScrape(base, pid, costs);
+  }
+}
+
 /** Runs the agent, measures one window, stops it (SIGTERM, so a CPU profile is written). */
 export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResult> {
   const port = await freePort();
@@ -161,13 +169,19 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
     }, 30_000);
     const costs: ScrapeCost[] = [];
     const inWindow: ScrapeCost[] = [];
+    // Prometheus scrapes from the start: the first renders run on code V8 has not optimised
+    // yet, so some are made in the warm-up; the first one's cost is kept apart.
+    const warmup: ScrapeCost[] = [];
+    const warming = options.scrapeIntervalMs > 0 ? warmupScrapes(base, agent.pid, warmup, options.warmupMs) : Promise.resolve();
     const window = await measureWindow({
       ...options,
       pid: agent.pid,
       snapshot: () => scrape(base, agent.pid, costs),
       during: { everyMs: options.scrapeIntervalMs, action: () => prometheusScrape(base, agent.pid, inWindow, options.blockProbe === true) },
     });
+    await warming;
     const notes = scrapeNotes(options, window.first.text ?? '', window.last.text ?? '', [...costs, ...inWindow]);
+    notes.firstScrapeMs = warmup[0] === undefined ? null : Math.round(warmup[0].ms);
     notes.scrapesInWindow = inWindow.length;
     notes.scrapeCpuInWindowSeconds = inWindow.reduce((total, c) => total + c.cpuSeconds, 0);
     Object.assign(notes, scrapeFigures(inWindow));

@@ -52,9 +52,9 @@ describe('prometheus text', () => {
   const text = [
     '# HELP canary_probe_runs_total Check runs',
     '# TYPE canary_probe_runs_total counter',
-    'canary_probe_runs_total{check="a",kind="http",result="success",reason="",region="r"} 10',
-    'canary_probe_runs_total{check="b",kind="http",result="success",reason="",region="r"} 5',
-    'canary_probe_runs_total{check="b",kind="http",result="failure",reason="connect",region="r"} 2',
+    'canary_probe_runs_total{result="success",reason="",check="a",kind="http",region="r"} 10',
+    'canary_probe_runs_total{result="success",reason="",check="b",kind="http",region="r"} 5',
+    'canary_probe_runs_total{result="failure",reason="connect",check="b",kind="http",region="r"} 2',
     'canary_probe_runs_total_other 99',
     'lag_bucket{kind="http",le="0.01"} 90',
     'lag_bucket{kind="http",le="0.1"} 99',

@@ -52,7 +52,7 @@ test('run: /metrics, /healthz and /readyz answer, and the metrics pass promtool 
     'probe_success 1 on /metrics',
   );
   assert.match(body, /canary_agent_info\{[^}]*version="[^"]+"/);
-  assert.match(body, /canary_probe_runs_total\{check="e2e-up",kind="http",result="success",reason="",region="e2e-1",team="sre"\} [1-9]/);
+  assert.match(body, /canary_probe_runs_total\{result="success",reason="",check="e2e-up",kind="http",region="e2e-1",team="sre"\} [1-9]/);
   assert.equal((await fetch(`${url}healthz`)).status, 200);
   assert.equal((await fetch(`${url}readyz`)).status, 200);
 

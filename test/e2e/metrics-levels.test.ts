@@ -112,7 +112,7 @@ async function settledScrape(): Promise<string> {
   return eventually(
     async () => {
       const { body } = await agent.get('/metrics');
-      const runs = (name: string) => Number(new RegExp(`^canary_probe_runs_total\\{check="${name}",[^}]*result="success"[^}]*\\} (\\d+)$`, 'm').exec(body)?.[1] ?? 0);
+      const runs = (name: string) => Number(new RegExp(`^canary_probe_runs_total\\{result="success",reason="",check="${name}",[^}]*\\} (\\d+)$`, 'm').exec(body)?.[1] ?? 0);
       return names.every((n) => runs(n) >= 2) ? body : undefined;
     },
     30_000,

@@ -42,7 +42,7 @@ async function metrics(url: string): Promise<string> {
 }
 
 function runs(body: string, check: string): number {
-  const match = new RegExp(`canary_probe_runs_total\\{check="${check}",kind="http",result="success"[^}]*\\} (\\d+)`).exec(body);
+  const match = new RegExp(`canary_probe_runs_total\\{result="success",reason="",check="${check}",kind="http"[^}]*\\} (\\d+)`).exec(body);
   return match ? Number(match[1]) : 0;
 }
 
@@ -103,7 +103,7 @@ test('reload: SIGHUP, POST /-/reload and the file watch swap the config; an inva
     return runs(body, 'watched') >= 1 && !body.includes('check="added"') ? body : undefined;
   }, 15_000, 'the watched change on /metrics');
   assert.equal(reloadOk(after), 1);
-  assert.match(after, /canary_probe_runs_total\{check="watched",[^}]*region="local"/);
+  assert.match(after, /canary_probe_runs_total\{[^}]*check="watched",[^}]*region="local"/);
   assert.match(after, /^canary_config_last_reload_success_timestamp_seconds(\{[^}]*\})? \d/m);
 
   agent.child.kill('SIGTERM');

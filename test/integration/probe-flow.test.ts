@@ -161,12 +161,12 @@ describe('flow probe', () => {
     try {
       bus.emit('result', good);
       const first = (await sink.metrics()).body;
-      const labels = (step: string) => `{check="test-check",kind="flow",step="${step}",region="test",team="sre"}`;
+      const labels = (step: string) => `{step="${step}",check="test-check",kind="flow",region="test",team="sre"}`;
       assert.ok(first.includes(`probe_flow_step_success${labels('login')} 1`), first);
       assert.ok(first.includes(`probe_flow_step_success${labels('profile')} 1`));
-      assert.match(first, /^probe_flow_step_duration_seconds\{check="test-check",kind="flow",step="profile",region="test",team="sre"\} [0-9.e-]+$/m);
+      assert.match(first, /^probe_flow_step_duration_seconds\{step="profile",check="test-check",kind="flow",region="test",team="sre"\} [0-9.e-]+$/m);
       assert.ok(first.includes(`canary_flow_step_failures_total${labels('profile')} 0`));
-      assert.match(first, /^probe_http_duration_seconds\{check="test-check",kind="flow",phase="connect",region="test",team="sre"\} [0-9.e-]+$/m);
+      assert.match(first, /^probe_http_duration_seconds\{phase="connect",check="test-check",kind="flow",region="test",team="sre"\} [0-9.e-]+$/m);
       bus.emit('result', bad);
       const second = (await sink.metrics()).body;
       assert.ok(second.includes(`probe_flow_step_success${labels('login')} 0`));

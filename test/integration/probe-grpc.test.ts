@@ -53,7 +53,7 @@ describe('grpc probe', async () => {
     assert.deepEqual(result.observation.grpc, { statusCode: 0, servingStatus: 'SERVING', ssl: false });
     const labels = 'check="test-check",kind="grpc",region="test"';
     const health = (status: string, value: number): string =>
-      `probe_grpc_healthcheck_response{check="test-check",kind="grpc",serving_status="${status}",region="test"} ${value}`;
+      `probe_grpc_healthcheck_response{serving_status="${status}",check="test-check",kind="grpc",region="test"} ${value}`;
     assert.deepEqual(await metricLines(result, 'probe_grpc_'), [
       `probe_grpc_status_code{${labels}} 0`,
       `probe_grpc_ssl{${labels}} 0`,

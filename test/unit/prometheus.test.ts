@@ -72,16 +72,16 @@ test('a successful HTTP result sets the blackbox gauges, every phase and the run
     `probe_duration_seconds{check="api",kind="http",${L}} 0.12`,
     `probe_dns_lookup_time_seconds{check="api",kind="http",${L}} 0.001`,
     `probe_http_status_code{check="api",kind="http",${L}} 200`,
-    `probe_http_duration_seconds{check="api",kind="http",phase="resolve",${L}} 0.001`,
-    `probe_http_duration_seconds{check="api",kind="http",phase="connect",${L}} 0.002`,
-    `probe_http_duration_seconds{check="api",kind="http",phase="tls",${L}} 0`,
-    `probe_http_duration_seconds{check="api",kind="http",phase="processing",${L}} 0.1`,
-    `probe_http_duration_seconds{check="api",kind="http",phase="transfer",${L}} 0.017`,
+    `probe_http_duration_seconds{phase="resolve",check="api",kind="http",${L}} 0.001`,
+    `probe_http_duration_seconds{phase="connect",check="api",kind="http",${L}} 0.002`,
+    `probe_http_duration_seconds{phase="tls",check="api",kind="http",${L}} 0`,
+    `probe_http_duration_seconds{phase="processing",check="api",kind="http",${L}} 0.1`,
+    `probe_http_duration_seconds{phase="transfer",check="api",kind="http",${L}} 0.017`,
     `probe_http_redirects{check="api",kind="http",${L}} 1`,
     `probe_http_ssl{check="api",kind="http",${L}} 0`,
     `probe_http_version{check="api",kind="http",${L}} 1.1`,
     `probe_http_content_length{check="api",kind="http",${L}} 512`,
-    `canary_probe_runs_total{check="api",kind="http",result="success",reason="",${L}} 1`,
+    `canary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1`,
   ]) {
     assert.ok(lines.has(expected), `missing line: ${expected}`);
   }
@@ -101,9 +101,9 @@ test('failures count by reason, keep the success series, and zero the HTTP gauge
   bus.emit('result', result('api', { ok: false, reason: 'http_status' }, { http: { status: 503, version: '2', redirects: 0, finalUrl: '', headers: {}, bodyBytes: 3, ssl: true } }));
   const lines = new Set(samples(await body(sink)));
   for (const expected of [
-    `canary_probe_runs_total{check="api",kind="http",result="success",reason="",${L}} 1`,
-    `canary_probe_runs_total{check="api",kind="http",result="failure",reason="timeout",${L}} 2`,
-    `canary_probe_runs_total{check="api",kind="http",result="failure",reason="http_status",${L}} 1`,
+    `canary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1`,
+    `canary_probe_runs_total{result="failure",reason="timeout",check="api",kind="http",${L}} 2`,
+    `canary_probe_runs_total{result="failure",reason="http_status",check="api",kind="http",${L}} 1`,
     `probe_success{check="api",kind="http",${L}} 0`,
     `probe_http_status_code{check="api",kind="http",${L}} 503`,
     `probe_http_version{check="api",kind="http",${L}} 2`,
@@ -118,16 +118,16 @@ test('failures count by reason, keep the success series, and zero the HTTP gauge
   bus2.emit('result', result('api', { ok: false, reason: 'refused' }, { http: undefined, phases: { resolve: 0.002 } }));
   const lines2 = new Set(samples(await body(sink2)));
   assert.ok(lines2.has(`probe_http_status_code{check="api",kind="http",${L}} 0`));
-  assert.ok(lines2.has(`probe_http_duration_seconds{check="api",kind="http",phase="connect",${L}} 0`));
-  assert.ok(lines2.has(`probe_http_duration_seconds{check="api",kind="http",phase="resolve",${L}} 0.002`));
-  assert.ok(lines2.has(`canary_probe_runs_total{check="api",kind="http",result="success",reason="",${L}} 0`));
+  assert.ok(lines2.has(`probe_http_duration_seconds{phase="connect",check="api",kind="http",${L}} 0`));
+  assert.ok(lines2.has(`probe_http_duration_seconds{phase="resolve",check="api",kind="http",${L}} 0.002`));
+  assert.ok(lines2.has(`canary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 0`));
 });
 
 test('the duration histogram counts runs into the right buckets', async () => {
   const { bus, sink } = makeSink();
   for (const seconds of [0.004, 0.2, 0.2, 7]) bus.emit('result', result('api', { durationSeconds: seconds }));
   const lines = new Set(samples(await body(sink)));
-  const h = (le: string) => `canary_probe_duration_seconds_bucket{le="${le}",${L},check="api",kind="http"}`;
+  const h = (le: string) => `canary_probe_duration_seconds_bucket{le="${le}",check="api",kind="http",${L}}`;
   assert.ok(lines.has(`${h('0.005')} 1`));
   assert.ok(lines.has(`${h('0.1')} 1`));
   assert.ok(lines.has(`${h('0.25')} 3`));
@@ -135,8 +135,8 @@ test('the duration histogram counts runs into the right buckets', async () => {
   assert.ok(lines.has(`${h('10')} 4`));
   assert.ok(lines.has(`${h('60')} 4`));
   assert.ok(lines.has(`${h('+Inf')} 4`));
-  assert.ok(lines.has(`canary_probe_duration_seconds_count{${L},check="api",kind="http"} 4`));
-  assert.ok(lines.has(`canary_probe_duration_seconds_sum{${L},check="api",kind="http"} 7.404`));
+  assert.ok(lines.has(`canary_probe_duration_seconds_count{check="api",kind="http",${L}} 4`));
+  assert.ok(lines.has(`canary_probe_duration_seconds_sum{check="api",kind="http",${L}} 7.404`));
 });
 
 test('agent info, checks per kind and the default labels are on the exposition', async () => {
@@ -185,11 +185,11 @@ test('TLS facts give the certificate expiry and TLS version, which disappear whe
   bus.emit('result', result('api', {}, { tls }));
   let lines = samples(await body(sink));
   assert.ok(lines.includes(`probe_ssl_earliest_cert_expiry{check="api",kind="http",${L}} 1900000000`));
-  assert.ok(lines.includes(`probe_tls_version_info{check="api",kind="http",version="TLS 1.3",${L}} 1`));
+  assert.ok(lines.includes(`probe_tls_version_info{version="TLS 1.3",check="api",kind="http",${L}} 1`));
 
   bus.emit('result', result('api', {}, { tls: { ...tls, version: 'TLSv1.2' } }));
   lines = samples(await body(sink));
-  assert.ok(lines.includes(`probe_tls_version_info{check="api",kind="http",version="TLS 1.2",${L}} 1`));
+  assert.ok(lines.includes(`probe_tls_version_info{version="TLS 1.2",check="api",kind="http",${L}} 1`));
   assert.ok(!lines.some((l) => l.includes('version="TLS 1.3"')), 'the old TLS version series must go');
 
   bus.emit('result', result('api', { ok: false, reason: 'tls' }, { http: undefined }));
@@ -232,7 +232,7 @@ test('removeCheck and setChecks drop a check and all its series', async () => {
     { name: 'web', kind: 'http' },
   ]);
   bus.emit('result', result('api'));
-  assert.ok(samples(await body(sink)).includes(`canary_probe_runs_total{check="api",kind="http",result="success",reason="",${L}} 1`));
+  assert.ok(samples(await body(sink)).includes(`canary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1`));
 
   // A result not yet scraped must not bring the series back after removal.
   bus.emit('result', result('web', { ok: false, reason: 'dns' }));
@@ -294,7 +294,7 @@ test('OpenMetrics on request, without breaking counter names of the Prometheus f
     assert.equal(payload.contentType, 'application/openmetrics-text; version=1.0.0; charset=utf-8');
     assert.ok(payload.body.endsWith('# EOF\n'));
     assert.match(payload.body, /^# TYPE canary_probe_runs counter$/m);
-    assert.ok(payload.body.includes(`\ncanary_probe_runs_total{check="api",kind="http",result="success",reason="",${L}} 1\n`));
+    assert.ok(payload.body.includes(`\ncanary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1\n`));
   }
   assert.equal(prom.contentType, 'text/plain; version=0.0.4; charset=utf-8');
   const after = await sink.metrics('text/plain');

@@ -52,7 +52,7 @@ export class CheckExposition {
     this.#agentLabels = agentLabels;
     this.#level = options.level;
     this.#store = new CheckStore(agentLabels, options.tracing === true);
-    this.#renderer = new CheckRenderer(agentLabels);
+    this.#renderer = new CheckRenderer();
   }
 
   /**

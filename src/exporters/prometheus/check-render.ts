@@ -5,7 +5,7 @@
  */
 import { counterFamilies, flowFailureFamily, histogramFamily } from './counter-families.js';
 import { commonGauges, dnsGauges, flowGauges, grpcGauges, httpGauges, tlsGauges } from './gauge-families.js';
-import { familyHeader, makePieces, type CheckFamily, type Row } from './lines.js';
+import { familyHeader, type CheckFamily, type Row } from './lines.js';
 import { FLAG } from './store/columns.js';
 import type { RenderPlan } from './store/plan.js';
 import type { StoreView } from './store/views.js';
@@ -19,23 +19,22 @@ const PAUSE_EVERY = 64;
 /** Columns a family copies at once (the run counter: 1 + 14 reasons; the histogram: 15). */
 const SCRATCH = 32;
 
-/** The families and their encoded headers, for one set of agent labels. */
+/** The families and their encoded headers. */
 export class CheckRenderer {
   readonly #families: CheckFamily[];
   readonly #headers = new Map<string, Uint8Array>();
 
-  constructor(agentLabels: string) {
-    const p = makePieces(agentLabels);
+  constructor() {
     this.#families = [
-      ...commonGauges(p),
-      ...httpGauges(p),
-      ...tlsGauges(p),
-      ...dnsGauges(p),
-      ...grpcGauges(p),
-      ...flowGauges(p),
-      flowFailureFamily(p),
-      ...counterFamilies(p),
-      histogramFamily(p),
+      ...commonGauges(),
+      ...httpGauges(),
+      ...tlsGauges(),
+      ...dnsGauges(),
+      ...grpcGauges(),
+      ...flowGauges(),
+      flowFailureFamily(),
+      ...counterFamilies(),
+      histogramFamily(),
     ];
   }
 

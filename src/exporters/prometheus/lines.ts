@@ -1,12 +1,10 @@
 /**
  * The pieces per-check families are written with. A family answers whether a check has
  * its series now and writes them, reading the check's numbers from the store and its
- * labels from the render plan. Every constant part of a line (the family name, `le`
- * bounds, the agent's labels) is encoded once per sink, so a line costs a few byte copies.
- *
- * Label order follows prom-client's, which the sink used before (the check's labels, the
- * family's own, then the agent's; on histograms `le`, the agent's, then the check's), so
- * the text reads as it did; Prometheus does not care about the order.
+ * labels from the render plan. A line is two copies of bytes encoded beforehand, then the
+ * value: the family's opening with its own labels (`probe_http_duration_seconds{phase="tls",`)
+ * and the check's part (`check="api",kind="http",region="eu"} `). Label order means nothing
+ * to Prometheus; this one makes lines cheap.
  */
 import type { RenderPlan } from './store/plan.js';
 import type { StoreView } from './store/views.js';
@@ -38,19 +36,6 @@ export interface CheckFamily {
   write(row: Row, w: ExpositionWriter): void;
 }
 
-/** Encoded pieces shared by every line of one sink. */
-export interface Pieces {
-  /** `,AGENT_LABELS} ` or `} `: closes a line's labels before the value. */
-  readonly close: Uint8Array;
-  /** `AGENT_LABELS,` or nothing: what comes before the check's labels on histogram lines. */
-  readonly lead: string;
-}
-
-/** The pieces for a sink whose every series carries `agentLabels` (spelled `a="x",b="y"`, or empty). */
-export function makePieces(agentLabels: string): Pieces {
-  return { close: utf8(agentLabels ? `,${agentLabels}} ` : '} '), lead: agentLabels ? `${agentLabels},` : '' };
-}
-
 /** `# HELP` and `# TYPE`; in OpenMetrics a counter's family name has no `_total`. */
 export function familyHeader(family: Family, openMetrics: boolean): string {
   const name = openMetrics && family.type === 'counter' ? family.name.replace(/_total$/, '') : family.name;
@@ -62,32 +47,25 @@ export function opener(name: string): Uint8Array {
   return utf8(`${name}{`);
 }
 
-/** `,name="value"` for each value, encoded. */
-export function extraLabels(name: string, values: readonly string[]): Map<string, Uint8Array> {
-  return new Map(values.map((value) => [value, utf8(`,${name}="${escapeLabelValue(value)}"`)]));
+/** `name{label="value",` for each value, encoded: the opening of a line with one label of the family's own. */
+export function openers(name: string, label: string, values: readonly string[]): Uint8Array[] {
+  return values.map((value) => utf8(`${name}{${label}="${escapeLabelValue(value)}",`));
 }
 
-/** The check's own labels (`check="NAME",kind="KIND"`). */
-export function checkLabels(w: ExpositionWriter, row: Row): void {
-  w.slice(row.plan.labels, row.plan.labelOffsets[row.k] as number, row.plan.labelOffsets[row.k + 1] as number);
-}
-
-/** Writes the start of a line: `name{CHECK_LABELS[extra],AGENT_LABELS} `; the caller writes the value and a newline. */
-export function line(w: ExpositionWriter, open: Uint8Array, row: Row, p: Pieces, extra?: Uint8Array): void {
+/** Writes the start of a line: the family's opening, then the check's part; the caller writes the value and a newline. */
+export function line(w: ExpositionWriter, open: Uint8Array, row: Row): void {
   w.bytes(open);
-  checkLabels(w, row);
-  if (extra !== undefined) w.bytes(extra);
-  w.bytes(p.close);
+  w.bytes(row.plan.tails[row.k] as Uint8Array);
 }
 
 /** A family of one series per check whose value is one float column (`seconds`: at nanosecond resolution). */
-export function single(family: Family, p: Pieces, has: (row: Row) => boolean, col: number, seconds = false): CheckFamily {
+export function single(family: Family, has: (row: Row) => boolean, col: number, seconds = false): CheckFamily {
   const open = opener(family.name);
   return {
     family,
     has,
     write(row, w) {
-      line(w, open, row, p);
+      line(w, open, row);
       const value = row.view.num(col, row.slot);
       if (seconds) w.seconds(value);
       else w.value(value);

@@ -13,16 +13,17 @@ export interface RenderPlan {
   slots: Int32Array;
   /** Kind code of each entry of `slots`. */
   kinds: Uint8Array;
-  /** `check="NAME",kind="KIND"` of every entry of `slots`, one after another. */
-  labels: Uint8Array;
-  /** Where each entry's labels start in `labels`; one more entry than `slots`, for the end. */
-  labelOffsets: Int32Array;
+  /**
+   * The end of every line of each entry of `slots`: its labels and the agent's, then the
+   * closing brace and a space (`check="NAME",kind="KIND",region="eu"} `). A family's own
+   * labels come first on a line, so a line is two copies: the family's opening and this.
+   * Views into one block, made once, so writing a line allocates nothing.
+   */
+  tails: Uint8Array[];
   /** Flow checks: the offset of their steps in the flow block; -1 for other kinds. */
   flowOffsets: Int32Array;
-  /** Flow checks: `,step="NAME"` of each step, in order (empty for other kinds). */
+  /** Flow checks: `step="NAME",` of each step, in order (empty for other kinds). */
   stepLabels: Uint8Array[][];
-  /** The agent's labels on every series, spelled `a="x",b="y"` (or empty). */
-  agentLabels: string;
   /** The families made from the configuration alone (check info, SLO), already encoded. */
   configured: Uint8Array[];
 }
@@ -44,7 +45,8 @@ function escape(value: string): string {
 
 /** Builds a plan from the store's entries, in order. */
 export function makePlan(generation: number, entries: readonly PlanEntry[], agentLabels: string, configured: Uint8Array[]): RenderPlan {
-  const parts = entries.map((e) => utf8(`check="${escape(e.name)}",kind="${escape(e.kindName)}"`));
+  const close = agentLabels ? `,${agentLabels}} ` : '} ';
+  const parts = entries.map((e) => utf8(`check="${escape(e.name)}",kind="${escape(e.kindName)}"${close}`));
   const labelOffsets = new Int32Array(entries.length + 1);
   let total = 0;
   parts.forEach((part, k) => {
@@ -54,15 +56,14 @@ export function makePlan(generation: number, entries: readonly PlanEntry[], agen
   labelOffsets[entries.length] = total;
   const labels = new Uint8Array(total);
   parts.forEach((part, k) => labels.set(part, labelOffsets[k]));
+  const tails = parts.map((part, k) => labels.subarray(labelOffsets[k], (labelOffsets[k] as number) + part.length));
   return {
     generation,
     slots: Int32Array.from(entries, (e) => e.slot),
     kinds: Uint8Array.from(entries, (e) => e.kind),
-    labels,
-    labelOffsets,
+    tails,
     flowOffsets: Int32Array.from(entries, (e) => e.flowOffset),
-    stepLabels: entries.map((e) => e.steps.map((step) => utf8(`,step="${escape(step)}"`))),
-    agentLabels,
+    stepLabels: entries.map((e) => e.steps.map((step) => utf8(`step="${escape(step)}",`))),
     configured,
   };
 }
