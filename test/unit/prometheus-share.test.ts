@@ -71,3 +71,30 @@ test('other formats and encodings render apart, and a finished render is not reu
   assert.match(text(later.chunks, true), /^probe_duration_seconds\{check="c0",kind="http",region="r1"\} 0\.75$/m);
   assert.match(text(om.chunks, true), /^probe_duration_seconds\{check="c0",kind="http",region="r1"\} 0\.25$/m);
 });
+
+test('a gzipped render holds the same text as a plain one, over many slices and batches', async () => {
+  const bus = new EventBus();
+  const checks = Array.from({ length: 3000 }, (_, i) => ({ name: `check-number-${i}`, kind: 'http' as const }));
+  const sink = new PrometheusSink({ bus, region: 'r1', agentLabels: { team: 'a-fairly-long-team-name' }, version: '1.0.0', checks });
+  for (const { name } of checks) {
+    const r = result(name, 0.001 + Math.random());
+    bus.emit('result', {
+      ...r,
+      observation: {
+        ...r.observation,
+        phases: { resolve: 0.0001, connect: 0.0002, processing: 0.003, transfer: 0.0004 },
+        http: { status: 200, version: '1.1', redirects: 0, finalUrl: r.target, headers: {}, bodyBytes: 3, ssl: false },
+      },
+    });
+  }
+  const plain = await sink.exposition(OPENMETRICS, undefined);
+  const gzipped = await sink.exposition(OPENMETRICS, 'gzip');
+  // More than one 4 MiB gzip batch, rendered in many slices: staging and writer buffers are reused.
+  assert.ok(plain.bytes > 6 * 1024 * 1024, `exposition of ${plain.bytes} bytes`);
+  const lines = (body: string): string[] => body.split('\n').filter((l) => /^(probe_|canary_probe_)/.test(l));
+  const a = lines(text(plain.chunks, false));
+  const b = lines(text(gzipped.chunks, true));
+  assert.equal(b.length, a.length);
+  assert.ok(a.length > 3000 * 20);
+  assert.deepEqual(b, a);
+});

@@ -89,7 +89,7 @@ function yieldToLoop(): Promise<void> {
 /**
  * Writes a whole exposition (head, every check, `# EOF` in OpenMetrics) into `sink`, in
  * slices of about `sliceMs`, letting the event loop in between: probing goes on, and gzip
- * (on the thread pool) works on one slice while the next is rendered.
+ * (on the thread pool) works on one batch while the next is rendered.
  */
 export async function writeExposition(renderer: CheckRenderer, job: ExpositionJob, sink: ChunkSink, sliceMs: number): Promise<void> {
   const w = new ExpositionWriter();
@@ -99,6 +99,7 @@ export async function writeExposition(renderer: CheckRenderer, job: ExpositionJo
   while (!steps.next().done) {
     if (performance.now() - sliceStart < sliceMs) continue;
     sink.write(w.take());
+    if (sink.copies) w.recycle();
     await yieldToLoop();
     sliceStart = performance.now();
   }

@@ -7,11 +7,11 @@
  */
 
 /**
- * Bytes of a buffer the writer fills. Large, so that gzip gets few large writes (each one
- * is a trip to the thread pool and back to the event loop); what a slice wrote is handed
- * on as a view, and the next slice goes on in the rest of the same buffer.
+ * Bytes of a buffer the writer fills: about what one 2 ms slice of a render writes. What a
+ * slice wrote is handed on as a view, and the next slice goes on in the rest of the same
+ * buffer, or, when the taker copied it, over it from the start.
  */
-const CHUNK_BYTES = 512 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Nanoseconds in a second: durations are written at nanosecond resolution, as Go's `time.Duration` has them. */
 const NS_PER_S = 1e9;
@@ -46,7 +46,9 @@ export function formatValue(value: number): string {
 /** An append-only byte sink for one render. */
 export class ExpositionWriter {
   readonly #done: Uint8Array[] = [];
-  #buf: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  /** The buffer last allocated; `#buf` is the part of it not handed out yet. */
+  #whole: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  #buf: Buffer = this.#whole;
   #pos = 0;
   #bytes = 0;
 
@@ -143,6 +145,14 @@ export class ExpositionWriter {
     return this.#done.splice(0);
   }
 
+  /**
+   * Writes over the bytes handed out so far: for a caller that copied every chunk it took,
+   * so a render reuses one buffer instead of allocating the whole exposition again.
+   */
+  recycle(): void {
+    if (this.#pos === 0 && this.#done.length === 0) this.#buf = this.#whole;
+  }
+
   #digits(n: number): void {
     this.#room(16);
     const buf = this.#buf;
@@ -165,7 +175,8 @@ export class ExpositionWriter {
     if (this.#pos + n <= this.#buf.length) return;
     this.#done.push(this.#buf.subarray(0, this.#pos));
     this.#bytes += this.#pos;
-    this.#buf = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, n));
+    this.#whole = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, n));
+    this.#buf = this.#whole;
     this.#pos = 0;
   }
 }
