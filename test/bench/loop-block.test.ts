@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { blockFigures, startBlockProbe } from './loop-block.js';
+import { mainThreadTime, parseSchedstat } from './proc.js';
 import { scrapeFigures, scrapesInWindow, type ScrapeCost } from './scrape-cost.js';
 import { sleep } from './children.js';
 
@@ -80,8 +81,8 @@ describe('scrape bookkeeping', () => {
   test('scrape figures: median and max wall time, bytes, the longest block over every scrape', () => {
     const block = (maxMs: number, p99Ms: number) => ({ requests: 50, errors: 0, maxMs, p99Ms, p50Ms: 0.2 });
     const scrapes: ScrapeCost[] = [
-      { ms: 300, cpuSeconds: 0.3, bytes: 1000, block: block(40, 12) },
-      { ms: 100, cpuSeconds: 0.1, bytes: 3000, block: block(8, 5) },
+      { ms: 300, cpuSeconds: 0.3, bytes: 1000, block: block(40, 12), mainThread: { onCpuMs: 90, waitingMs: 120 } },
+      { ms: 100, cpuSeconds: 0.1, bytes: 3000, block: block(8, 5), mainThread: { onCpuMs: 60, waitingMs: 10 } },
       { ms: 200, cpuSeconds: 0.2, bytes: 2000, block: block(9, 30) },
     ];
     assert.deepEqual(scrapeFigures(scrapes), {
@@ -92,9 +93,21 @@ describe('scrape bookkeeping', () => {
       blockP99MaxMs: 30,
       blockRequests: 150,
       blockErrors: 0,
+      // The scrape without schedstat does not count.
+      mainThreadOnCpuMedianMs: 75,
+      mainThreadWaitingMedianMs: 65,
     });
     const none = scrapeFigures([]);
     assert.equal(none.scrapeWallMaxMs, null);
     assert.equal(none.longestBlockMaxMs, null);
+    assert.equal(none.mainThreadWaitingMedianMs, null);
+  });
+
+  test('schedstat: on-CPU and run-queue nanoseconds read as ms; this process has a main thread that ran', (t) => {
+    assert.deepEqual(parseSchedstat('12500000 3000000 42\n'), { onCpuMs: 12.5, waitingMs: 3 });
+    assert.equal(parseSchedstat('garbage'), undefined);
+    const self = mainThreadTime(process.pid);
+    if (self === undefined) return t.skip('this kernel keeps no /proc/<pid>/task/<tid>/schedstat');
+    assert.ok(self.onCpuMs > 0);
   });
 });

@@ -47,6 +47,27 @@ export function memory(pid: number): { rss: number; peak: number } {
   return { rss: parseStatusBytes(status, 'VmRSS') ?? 0, peak: parseStatusBytes(status, 'VmHWM') ?? 0 };
 }
 
+/**
+ * Milliseconds a process's main thread has spent on a CPU and waiting on a run queue for
+ * one (`/proc/<pid>/task/<pid>/schedstat`, in ns); undefined where the kernel does not
+ * keep the file. The second number tells time the thread was ready but not running, which
+ * is what a busy machine adds to every pause the agent's event loop shows.
+ */
+export function mainThreadTime(pid: number): { onCpuMs: number; waitingMs: number } | undefined {
+  try {
+    return parseSchedstat(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The text of a `schedstat` file: on-CPU ns, run-queue wait ns, timeslices. */
+export function parseSchedstat(text: string): { onCpuMs: number; waitingMs: number } | undefined {
+  const [onCpu, waiting] = text.trim().split(/\s+/).map(Number);
+  if (onCpu === undefined || waiting === undefined || !Number.isFinite(onCpu) || !Number.isFinite(waiting)) return undefined;
+  return { onCpuMs: onCpu / 1e6, waitingMs: waiting / 1e6 };
+}
+
 /** The 1-minute load average. */
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);

@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { startBlockProbe, type BlockProbeResult } from './loop-block.js';
-import { cpuSeconds } from './proc.js';
+import { cpuSeconds, mainThreadTime } from './proc.js';
 import { spread } from './report.js';
 
 /** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
@@ -22,6 +22,11 @@ export interface ScrapeCost {
   bytes?: number;
   /** The loop-block probe's figures over this scrape, when it ran. */
   block?: BlockProbeResult;
+  /**
+   * The agent's main thread over the scrape: ms on a CPU, and ms it was ready to run but
+   * waited for one (absent where the kernel keeps no schedstat).
+   */
+  mainThread?: { onCpuMs: number; waitingMs: number };
 }
 
 /**
@@ -31,6 +36,7 @@ export interface ScrapeCost {
 export async function prometheusScrape(base: string, pid: number, costs: ScrapeCost[], blockProbe = false): Promise<void> {
   const probe = blockProbe ? startBlockProbe(base) : undefined;
   const cpu = cpuSeconds(pid);
+  const thread = mainThreadTime(pid);
   const started = performance.now();
   let bytes = 0;
   let statusCode = 0;
@@ -42,8 +48,11 @@ export async function prometheusScrape(base: string, pid: number, costs: ScrapeC
   } finally {
     const ms = performance.now() - started;
     const cpuUsed = cpuSeconds(pid) - cpu;
+    const threadAfter = mainThreadTime(pid);
     const block = await probe?.stop();
-    costs.push({ ms, cpuSeconds: cpuUsed, bytes, ...(block ? { block } : {}) });
+    const mainThread =
+      thread && threadAfter ? { onCpuMs: threadAfter.onCpuMs - thread.onCpuMs, waitingMs: threadAfter.waitingMs - thread.waitingMs } : undefined;
+    costs.push({ ms, cpuSeconds: cpuUsed, bytes, ...(block ? { block } : {}), ...(mainThread ? { mainThread } : {}) });
   }
   if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
 }
@@ -61,6 +70,8 @@ export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, nu
   const walls = spread(scrapes.map((s) => s.ms));
   const bytes = spread(scrapes.map((s) => s.bytes ?? NaN));
   const blocks = scrapes.flatMap((s) => (s.block && s.block.requests > 0 ? [s.block] : []));
+  const onCpu = spread(scrapes.flatMap((s) => (s.mainThread ? [s.mainThread.onCpuMs] : [])));
+  const waiting = spread(scrapes.flatMap((s) => (s.mainThread ? [s.mainThread.waitingMs] : [])));
   const finite = (n: number) => (Number.isFinite(n) ? n : null);
   return {
     scrapeWallMedianMs: finite(walls.median),
@@ -71,5 +82,8 @@ export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, nu
     blockP99MaxMs: blocks.length > 0 ? Math.max(...blocks.map((b) => b.p99Ms)) : null,
     blockRequests: blocks.reduce((n, b) => n + b.requests, 0),
     blockErrors: scrapes.reduce((n, s) => n + (s.block?.errors ?? 0), 0),
+    // Where a scrape's wall time went on the agent's main thread (median over scrapes).
+    mainThreadOnCpuMedianMs: finite(onCpu.median),
+    mainThreadWaitingMedianMs: finite(waiting.median),
   };
 }
