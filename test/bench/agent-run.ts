@@ -14,7 +14,8 @@ import { measureWindow, type Snapshot } from './measure.js';
 import { attachProfile, probePath, profilingFlags, type PhaseOptions, type PhaseResult } from './phase.js';
 import { cpuSeconds } from './proc.js';
 import { histogram, histogramDelta, quantileBucket, samples, sum } from './prom-text.js';
-import { prometheusScrape, scrapeFigures, type ScrapeCost } from './scrape-cost.js';
+import { type BlockProbeResult, quietBlockProbe } from './loop-block.js';
+import { prometheusScrape, quietBlockFigures, quietProbeMs, scrapeFigures, type ScrapeCost } from './scrape-cost.js';
 
 export { PROMETHEUS_SCRAPE_HEADERS } from './scrape-cost.js';
 
@@ -173,11 +174,18 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
     // yet, so some are made in the warm-up; the first one's cost is kept apart.
     const warmup: ScrapeCost[] = [];
     const warming = options.scrapeIntervalMs > 0 ? warmupScrapes(base, agent.pid, warmup, options.warmupMs) : Promise.resolve();
+    // With the block probe, the first in-window scrape is preceded by the same probe over a
+    // stretch with no scrape, so the blocks a scrape shows can be told from the loop's own.
+    let quiet: BlockProbeResult | undefined;
+    const inWindowAction = async (): Promise<void> => {
+      if (options.blockProbe === true && quiet === undefined) quiet = await quietBlockProbe(base, quietProbeMs(options.scrapeIntervalMs));
+      await prometheusScrape(base, agent.pid, inWindow, options.blockProbe === true);
+    };
     const window = await measureWindow({
       ...options,
       pid: agent.pid,
       snapshot: () => scrape(base, agent.pid, costs),
-      during: { everyMs: options.scrapeIntervalMs, action: () => prometheusScrape(base, agent.pid, inWindow, options.blockProbe === true) },
+      during: { everyMs: options.scrapeIntervalMs, action: inWindowAction },
     });
     await warming;
     const notes = scrapeNotes(options, window.first.text ?? '', window.last.text ?? '', [...costs, ...inWindow]);
@@ -185,6 +193,7 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
     notes.scrapesInWindow = inWindow.length;
     notes.scrapeCpuInWindowSeconds = inWindow.reduce((total, c) => total + c.cpuSeconds, 0);
     Object.assign(notes, scrapeFigures(inWindow));
+    if (quiet) Object.assign(notes, quietBlockFigures(quiet, quietProbeMs(options.scrapeIntervalMs)));
     notes.metricsLevel = options.metricsLevel ?? 'default (full)';
     window.first.text = window.last.text = undefined;
     const tracing = options.otlpEndpoint ? ', tracing every run over OTLP' : '';

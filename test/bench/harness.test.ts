@@ -19,7 +19,7 @@ import { stop } from './children.js';
 import { startTarget, type Target } from './ipc.js';
 import { parseOptions } from './options.js';
 import { Pacer, spreadOffsets } from './pacer.js';
-import { cpuSeconds, memory, parseCpuSeconds, parseStatusBytes } from './proc.js';
+import { cpuSeconds, memory, minorFaults, parseCpuSeconds, parseMinorFaults, parseStatusBytes } from './proc.js';
 import { moduleOf, summarise } from './profile.js';
 import { histogram, histogramDelta, parseLine, quantileUpperBound, sum } from './prom-text.js';
 import { ratios, spread } from './report.js';
@@ -29,6 +29,14 @@ describe('proc', () => {
   test('reads utime+stime after a command name with spaces and parentheses', () => {
     const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 11 0 100 0 0';
     assert.equal(parseCpuSeconds(stat, 100), 3);
+    assert.equal(parseMinorFaults(stat), 1000);
+  });
+
+  test('minor page faults grow when this process touches new memory', () => {
+    const before = minorFaults(process.pid);
+    const fresh = Buffer.allocUnsafeSlow(16 * 1024 * 1024);
+    fresh.fill(1); // 4,096 pages touched for the first time
+    assert.ok(minorFaults(process.pid) - before >= 1_000, `${minorFaults(process.pid) - before} faults`);
   });
 
   test('CPU seconds of this process grow while it spins', () => {

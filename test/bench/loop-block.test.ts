@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { blockFigures, startBlockProbe } from './loop-block.js';
+import { blockFigures, quietBlockProbe, startBlockProbe } from './loop-block.js';
 import { mainThreadTime, parseSchedstat } from './proc.js';
 import { scrapeFigures, scrapesInWindow, type ScrapeCost } from './scrape-cost.js';
 import { sleep } from './children.js';
@@ -54,6 +54,14 @@ describe('loop-block probe on a local server', { timeout: 30_000 }, () => {
     assert.equal(connections, 1, 'one kept-alive connection');
   });
 
+  test('the quiet probe runs for its stretch, no more requests than the stretch holds, and counts the blocked answer as slow', async () => {
+    answered = 4; // the next request is the fifth, which the server answers after blocking
+    const result = await quietBlockProbe(base, 200);
+    assert.ok(result.requests >= 2 && result.requests <= 101, `${result.requests} requests in 200 ms`);
+    assert.ok(result.slow >= 1, 'the blocked answer is over 10 ms');
+    assert.ok(result.maxMs >= BLOCK_MS);
+  });
+
   test('stop ends the probe after the request in flight; failures are counted, not timed', async () => {
     const probe = startBlockProbe(base, { path: '/nothing', everyMs: 2 });
     await sleep(30);
@@ -67,7 +75,7 @@ describe('loop-block probe on a local server', { timeout: 30_000 }, () => {
 describe('scrape bookkeeping', () => {
   test('figures of response times: nearest-rank p99, max, p50', () => {
     const times = Array.from({ length: 100 }, (_, i) => i + 1);
-    assert.deepEqual(blockFigures(times, 2), { requests: 100, errors: 2, maxMs: 100, p99Ms: 99, p50Ms: 50 });
+    assert.deepEqual(blockFigures(times, 2), { requests: 100, errors: 2, maxMs: 100, p99Ms: 99, p50Ms: 50, slow: 90 });
   });
 
   test('in-window scrapes fall at 0.5 and 1.5 intervals: a 30 s window holds two at 15 s, a 5 s window none', () => {
@@ -79,7 +87,7 @@ describe('scrape bookkeeping', () => {
   });
 
   test('scrape figures: median and max wall time, bytes, the longest block over every scrape', () => {
-    const block = (maxMs: number, p99Ms: number) => ({ requests: 50, errors: 0, maxMs, p99Ms, p50Ms: 0.2 });
+    const block = (maxMs: number, p99Ms: number) => ({ requests: 50, errors: 0, maxMs, p99Ms, p50Ms: 0.2, slow: maxMs > 10 ? 3 : 0 });
     const scrapes: ScrapeCost[] = [
       { ms: 300, cpuSeconds: 0.3, bytes: 1000, block: block(40, 12), mainThread: { onCpuMs: 90, waitingMs: 120 } },
       { ms: 100, cpuSeconds: 0.1, bytes: 3000, block: block(8, 5), mainThread: { onCpuMs: 60, waitingMs: 10 } },
@@ -93,9 +101,12 @@ describe('scrape bookkeeping', () => {
       blockP99MaxMs: 30,
       blockRequests: 150,
       blockErrors: 0,
+      // 3 slow answers over 0.6 s of scraping.
+      scrapeSlowPerSecond: 5,
       // The scrape without schedstat does not count.
       mainThreadOnCpuMedianMs: 75,
       mainThreadWaitingMedianMs: 65,
+      minorFaultsMedian: null,
     });
     const none = scrapeFigures([]);
     assert.equal(none.scrapeWallMaxMs, null);

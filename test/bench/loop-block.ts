@@ -25,7 +25,12 @@ export interface BlockProbeResult {
   p99Ms: number;
   /** Median response time, ms: the probe's own floor when the loop is free. */
   p50Ms: number;
+  /** Answers slower than {@link SLOW_ANSWER_MS}: blocks longer than the issue allows a render. */
+  slow: number;
 }
+
+/** A `/healthz` answer slower than this counts as `slow`, ms. */
+export const SLOW_ANSWER_MS = 10;
 
 /** Options of {@link startBlockProbe}. */
 export interface BlockProbeOptions {
@@ -51,7 +56,8 @@ export const BLOCK_PROBE_MAX_REQUESTS = 2_000;
 /** Figures of a list of response times. */
 export function blockFigures(times: readonly number[], errors: number): BlockProbeResult {
   const q = quantiles(times);
-  return { requests: times.length, errors, maxMs: times.length > 0 ? q.max : NaN, p99Ms: q.p99, p50Ms: q.p50 };
+  const slow = times.filter((t) => t > SLOW_ANSWER_MS).length;
+  return { requests: times.length, errors, maxMs: times.length > 0 ? q.max : NaN, p99Ms: q.p99, p50Ms: q.p50, slow };
 }
 
 /** One timed request; the time, or undefined when it failed. */
@@ -65,6 +71,16 @@ async function timedRequest(client: Client, path: string): Promise<number | unde
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The same probe over `ms` with nothing else asked of the agent: what its event loop shows
+ * from probing and garbage collection alone, to set the blocks seen during scrapes against.
+ */
+export async function quietBlockProbe(base: string, ms: number): Promise<BlockProbeResult> {
+  const probe = startBlockProbe(base, { maxRequests: Math.ceil(ms / BLOCK_PROBE_EVERY_MS) + 1 });
+  await sleep(ms);
+  return probe.stop();
 }
 
 /** Starts probing `base` (e.g. `http://127.0.0.1:9464`) at once. */

@@ -30,6 +30,19 @@ export function parseCpuSeconds(stat: string, ticks: number = CLOCK_TICKS): numb
   return (utime + stime) / ticks;
 }
 
+/** Minor page faults of a process so far (field 10 of `/proc/<pid>/stat`): memory touched for the first time. */
+export function parseMinorFaults(stat: string): number {
+  // After the name: state is field 3, so minflt (10) is at 7 here.
+  const value = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  if (!Number.isFinite(value)) throw new Error(`unreadable /proc stat line: ${stat.slice(0, 120)}`);
+  return value;
+}
+
+/** Minor page faults (all threads) of a live process so far. */
+export function minorFaults(pid: number): number {
+  return parseMinorFaults(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
 /** CPU seconds (all threads) a live process has used so far. */
 export function cpuSeconds(pid: number): number {
   return parseCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));

@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { startBlockProbe, type BlockProbeResult } from './loop-block.js';
-import { cpuSeconds, mainThreadTime } from './proc.js';
+import { cpuSeconds, mainThreadTime, minorFaults } from './proc.js';
 import { spread } from './report.js';
 
 /** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
@@ -27,6 +27,8 @@ export interface ScrapeCost {
    * waited for one (absent where the kernel keeps no schedstat).
    */
   mainThread?: { onCpuMs: number; waitingMs: number };
+  /** Minor page faults of the agent over the scrape: pages of memory it touched for the first time. */
+  minorFaults?: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function prometheusScrape(base: string, pid: number, costs: ScrapeC
   const probe = blockProbe ? startBlockProbe(base) : undefined;
   const cpu = cpuSeconds(pid);
   const thread = mainThreadTime(pid);
+  const faults = minorFaults(pid);
   const started = performance.now();
   let bytes = 0;
   let statusCode = 0;
@@ -49,12 +52,27 @@ export async function prometheusScrape(base: string, pid: number, costs: ScrapeC
     const ms = performance.now() - started;
     const cpuUsed = cpuSeconds(pid) - cpu;
     const threadAfter = mainThreadTime(pid);
+    const minor = minorFaults(pid) - faults;
     const block = await probe?.stop();
     const mainThread =
       thread && threadAfter ? { onCpuMs: threadAfter.onCpuMs - thread.onCpuMs, waitingMs: threadAfter.waitingMs - thread.waitingMs } : undefined;
-    costs.push({ ms, cpuSeconds: cpuUsed, bytes, ...(block ? { block } : {}), ...(mainThread ? { mainThread } : {}) });
+    costs.push({ ms, cpuSeconds: cpuUsed, bytes, ...(block ? { block } : {}), ...(mainThread ? { mainThread } : {}), minorFaults: minor });
   }
   if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
+}
+
+/** The no-scrape stretch the block probe times before the first in-window scrape: 3 s, or a third of the interval. */
+export function quietProbeMs(scrapeIntervalMs: number): number {
+  return Math.min(3_000, Math.max(0, scrapeIntervalMs / 3));
+}
+
+/** Figures of the block probe over a stretch with no scrape, flat for `PhaseResult.notes`. */
+export function quietBlockFigures(quiet: BlockProbeResult, ms: number): Record<string, number | null> {
+  return {
+    quietLongestBlockMs: quiet.requests > 0 ? quiet.maxMs : null,
+    quietBlockRequests: quiet.requests,
+    quietSlowPerSecond: ms > 0 ? quiet.slow / (ms / 1000) : null,
+  };
 }
 
 /** How many in-window scrapes a window holds: one at (k + 0.5) x interval for each k that fits. */
@@ -70,7 +88,9 @@ export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, nu
   const walls = spread(scrapes.map((s) => s.ms));
   const bytes = spread(scrapes.map((s) => s.bytes ?? NaN));
   const blocks = scrapes.flatMap((s) => (s.block && s.block.requests > 0 ? [s.block] : []));
+  const blockedMs = scrapes.reduce((n, s) => n + (s.block && s.block.requests > 0 ? s.ms : 0), 0);
   const onCpu = spread(scrapes.flatMap((s) => (s.mainThread ? [s.mainThread.onCpuMs] : [])));
+  const faults = spread(scrapes.flatMap((s) => (s.minorFaults === undefined ? [] : [s.minorFaults])));
   const waiting = spread(scrapes.flatMap((s) => (s.mainThread ? [s.mainThread.waitingMs] : [])));
   const finite = (n: number) => (Number.isFinite(n) ? n : null);
   return {
@@ -82,8 +102,11 @@ export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, nu
     blockP99MaxMs: blocks.length > 0 ? Math.max(...blocks.map((b) => b.p99Ms)) : null,
     blockRequests: blocks.reduce((n, b) => n + b.requests, 0),
     blockErrors: scrapes.reduce((n, s) => n + (s.block?.errors ?? 0), 0),
+    // Answers over 10 ms per second of scraping, to set against the same with no scrape.
+    scrapeSlowPerSecond: blocks.length > 0 ? blocks.reduce((n, b) => n + b.slow, 0) / (blockedMs / 1000) : null,
     // Where a scrape's wall time went on the agent's main thread (median over scrapes).
     mainThreadOnCpuMedianMs: finite(onCpu.median),
     mainThreadWaitingMedianMs: finite(waiting.median),
+    minorFaultsMedian: finite(faults.median),
   };
 }

@@ -97,4 +97,13 @@ test('a gzipped render holds the same text as a plain one, over many slices and 
   assert.equal(b.length, a.length);
   assert.ok(a.length > 3000 * 20);
   assert.deepEqual(b, a);
+
+  // The next gzip render starts in the buffers the last one kept; the plain render's bytes,
+  // which a plain response would still be sending, are not written over.
+  for (const { name } of checks.slice(0, 100)) bus.emit('result', result(name, 5));
+  const again = await sink.exposition(OPENMETRICS, 'gzip');
+  const plainAgain = await sink.exposition(OPENMETRICS, undefined);
+  assert.deepEqual(lines(text(again.chunks, true)), lines(text(plainAgain.chunks, false)));
+  assert.notDeepEqual(lines(text(again.chunks, true)), a, 'the second render has the new results');
+  assert.deepEqual(lines(text(plain.chunks, false)), a, 'the first plain render is intact');
 });

@@ -10,7 +10,7 @@
  * at once (see StoreView.copy), so a histogram's buckets always agree with its count.
  */
 import type { CheckResult } from '../../results/types.js';
-import { gzipSink, plainSink } from './chunk-sink.js';
+import { BufferShelf, gzipSink, plainSink } from './chunk-sink.js';
 import { CheckRenderer, writeExposition } from './check-render.js';
 import { configuredFamilies, type ConfiguredCheck } from './configured-families.js';
 import { CheckStore, type StoredCheck } from './store/check-store.js';
@@ -45,6 +45,9 @@ export class CheckExposition {
   readonly #agentLabels: string;
   readonly #store: CheckStore;
   readonly #renderer: CheckRenderer;
+  /** gzip's staging buffers (two of 4 MiB cover a render in flight) and the writer's, kept between renders. */
+  readonly #stages = new BufferShelf(2);
+  readonly #writerBuffers = new BufferShelf(1);
   #level: MetricsLevel;
 
   /** @param agentLabels - the labels on every series (`region` and `agent.labels`), spelled `a="x",b="y"` */
@@ -99,8 +102,8 @@ export class CheckExposition {
   async exposition(head: Uint8Array, openMetrics: boolean, gzip: boolean): Promise<RenderedBody> {
     const { plan, view, done } = this.#store.beginRender();
     try {
-      const sink = gzip ? gzipSink() : plainSink();
-      await writeExposition(this.#renderer, { view, plan, head, openMetrics }, sink, RENDER_SLICE_MS);
+      const sink = gzip ? gzipSink(this.#stages) : plainSink();
+      await writeExposition(this.#renderer, { view, plan, head, openMetrics }, sink, RENDER_SLICE_MS, this.#writerBuffers);
       return await sink.end();
     } finally {
       done();

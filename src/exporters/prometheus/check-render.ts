@@ -10,7 +10,7 @@ import { FLAG } from './store/columns.js';
 import type { RenderPlan } from './store/plan.js';
 import type { StoreView } from './store/views.js';
 import type { Family } from './vocabulary.js';
-import type { ChunkSink } from './chunk-sink.js';
+import type { BufferShelf, ChunkSink } from './chunk-sink.js';
 import { ExpositionWriter, utf8 } from './writer.js';
 
 /** Checks written between two pauses of the generator. */
@@ -89,10 +89,12 @@ function yieldToLoop(): Promise<void> {
 /**
  * Writes a whole exposition (head, every check, `# EOF` in OpenMetrics) into `sink`, in
  * slices of about `sliceMs`, letting the event loop in between: probing goes on, and gzip
- * (on the thread pool) works on one batch while the next is rendered.
+ * (on the thread pool) works on one batch while the next is rendered. The writer's buffer
+ * comes from `shelf` and goes back to it when the sink copied what it was given.
  */
-export async function writeExposition(renderer: CheckRenderer, job: ExpositionJob, sink: ChunkSink, sliceMs: number): Promise<void> {
-  const w = new ExpositionWriter();
+export async function writeExposition(renderer: CheckRenderer, job: ExpositionJob, sink: ChunkSink, sliceMs: number, shelf: BufferShelf): Promise<void> {
+  // A sink that copies lets the writer keep its buffer from render to render on `shelf`.
+  const w = new ExpositionWriter(sink.copies ? shelf.take() : undefined);
   w.chunk(job.head);
   const steps = renderer.render(job.view, job.plan, w, job.openMetrics);
   let sliceStart = performance.now();
@@ -105,4 +107,5 @@ export async function writeExposition(renderer: CheckRenderer, job: ExpositionJo
   }
   if (job.openMetrics) w.chunk(EOF_LINE);
   sink.write(w.take());
+  if (sink.copies) shelf.put(w.release());
 }

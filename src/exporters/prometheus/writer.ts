@@ -47,10 +47,16 @@ export function formatValue(value: number): string {
 export class ExpositionWriter {
   readonly #done: Uint8Array[] = [];
   /** The buffer last allocated; `#buf` is the part of it not handed out yet. */
-  #whole: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
-  #buf: Buffer = this.#whole;
+  #whole: Buffer;
+  #buf: Buffer;
   #pos = 0;
   #bytes = 0;
+
+  /** `buffer`: one to write into first, kept from an earlier render (see {@link release}). */
+  constructor(buffer?: Buffer) {
+    this.#whole = buffer ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.#buf = this.#whole;
+  }
 
   /** Bytes written so far. */
   get size(): number {
@@ -151,6 +157,14 @@ export class ExpositionWriter {
    */
   recycle(): void {
     if (this.#pos === 0 && this.#done.length === 0) this.#buf = this.#whole;
+  }
+
+  /**
+   * The buffer being written, for a later render to start in, once the caller has copied
+   * every chunk it took (the writer must not be used after).
+   */
+  release(): Buffer {
+    return this.#whole;
   }
 
   #digits(n: number): void {
