@@ -18,7 +18,7 @@
  *   some 30 MiB for a fraction of a second, the agent's peak RSS at 1,000 checks. The
  *   baseline (Liftoff) code it keeps instead showed no CPU cost per probe we could measure.
  *
- * Measured in BENCHMARKS.md ("Memory").
+ * Measured in BENCHMARKS.md ("Node flags").
  */
 export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--liftoff-only'];
 
