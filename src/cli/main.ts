@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=50 --liftoff-only
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --heap-growing-percent=50 --liftoff-only
 import { describeError } from './exit.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import { AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { sleep, start, stop, waitFor } from './children.js';
 import { freePort } from './ipc.js';
 import { measureWindow, type Snapshot } from './measure.js';
@@ -34,6 +34,22 @@ export const cliPath = resolve(process.env.BENCH_AGENT ?? resolve(repoRoot, 'dis
 export function agentNodeFlags(): string[] {
   const override = process.env.BENCH_NODE_FLAGS;
   return override === undefined ? [...AGENT_NODE_FLAGS] : override.split(' ').filter(Boolean);
+}
+
+/**
+ * The environment the agent runs with: this process's, plus what every shipped way of
+ * starting it sets (`AGENT_ENV`), or instead `BENCH_AGENT_ENV` (`NAME=VALUE` words;
+ * empty for nothing added).
+ */
+export function agentEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const override = base.BENCH_AGENT_ENV;
+  if (override === undefined) return { ...base, ...AGENT_ENV };
+  const added = override.split(' ').filter(Boolean).map((word): [string, string] => {
+    const at = word.indexOf('=');
+    if (at <= 0) throw new Error(`BENCH_AGENT_ENV: "${word}" is not NAME=VALUE`);
+    return [word.slice(0, at), word.slice(at + 1)];
+  });
+  return { ...base, ...(Object.fromEntries(added) as Record<string, string>) };
 }
 
 /** Fixed so the start offsets, and so the load pattern, are the same in every run. */
@@ -160,7 +176,7 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
   const extras = { ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}), ...(options.metricsLevel ? { metricsLevel: options.metricsLevel } : {}) };
   writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`, extras)));
   const profiling = profilingFlags(options, options.name);
-  const agent = await start(process.execPath, [...agentNodeFlags(), ...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot });
+  const agent = await start(process.execPath, [...agentNodeFlags(), ...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot, env: agentEnv() });
   const base = `http://127.0.0.1:${port}`;
   let result: PhaseResult;
   try {

@@ -55,6 +55,9 @@ min-max), its target and whether it is met; all of it also goes into the results
 
 Env BENCH_BLACKBOX=PATH picks the exporter binary (default prometheus-blackbox-exporter on PATH);
 BENCH_AGENT=PATH the agent's CLI entry (default dist/src/cli/main.js), run as \`node PATH run --config FILE\`;
+BENCH_NODE_FLAGS="..." the agent's node flags (default the shipped ones, src/cli/node-flags.ts; empty for none);
+BENCH_AGENT_ENV="NAME=VALUE ..." what is added to the agent's environment (default the shipped
+MALLOC_ARENA_MAX=2; empty for nothing);
 BENCH_PYTHON=PATH the python3 of the timing floor (default python3 on PATH; without it the
 floor is skipped).
 

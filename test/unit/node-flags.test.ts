@@ -7,21 +7,32 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_NODE_FLAGS, startedWithAgentFlags } from '../../src/cli/node-flags.js';
-import { agentNodeFlags } from '../bench/agent-run.js';
+import { AGENT_ENV, AGENT_ENV_WORDS, AGENT_NODE_FLAGS, startedWithAgentFlags } from '../../src/cli/node-flags.js';
+import { agentEnv, agentNodeFlags } from '../bench/agent-run.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const read = (...parts: string[]): string => readFileSync(join(repoRoot, ...parts), 'utf8');
 const FLAGS = AGENT_NODE_FLAGS.join(' ');
+const ENV = AGENT_ENV_WORDS.join(' ');
 
-test('the bin, npm start, the systemd unit and the container image start node with the agent flags', () => {
-  assert.equal(read('src', 'cli', 'main.ts').split('\n')[0], `#!/usr/bin/env -S node ${FLAGS}`);
-  assert.equal(read('dist', 'src', 'cli', 'main.js').split('\n')[0], `#!/usr/bin/env -S node ${FLAGS}`, 'the built bin keeps the shebang');
+test('the bin, npm start, the systemd unit and the container image start node with the agent flags and environment', () => {
+  assert.equal(read('src', 'cli', 'main.ts').split('\n')[0], `#!/usr/bin/env -S ${ENV} node ${FLAGS}`);
+  assert.equal(read('dist', 'src', 'cli', 'main.js').split('\n')[0], `#!/usr/bin/env -S ${ENV} node ${FLAGS}`, 'the built bin keeps the shebang');
   const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-  assert.equal(scripts.start, `node ${FLAGS} dist/src/cli/main.js demo`);
-  assert.match(read('deploy', 'systemd', 'canary.service'), new RegExp(`^ExecStart=/usr/bin/node ${FLAGS} /opt/canary/dist/src/cli/main.js run `, 'm'));
+  assert.equal(scripts.start, `${ENV} node ${FLAGS} dist/src/cli/main.js demo`);
+  const unit = read('deploy', 'systemd', 'canary.service');
+  assert.match(unit, new RegExp(`^ExecStart=/usr/bin/node ${FLAGS} /opt/canary/dist/src/cli/main.js run `, 'm'));
+  for (const word of AGENT_ENV_WORDS) assert.ok(unit.split('\n').includes(`Environment=${word}`), `the unit has no Environment=${word}`);
+  const dockerfile = read('deploy', 'container', 'Dockerfile').split('\n');
   const entrypoint = `ENTRYPOINT ${JSON.stringify(['node', ...AGENT_NODE_FLAGS, '/app/dist/src/cli/main.js']).replaceAll(',', ', ')}`;
-  assert.ok(read('deploy', 'container', 'Dockerfile').split('\n').includes(entrypoint), `the Dockerfile has no line ${entrypoint}`);
+  assert.ok(dockerfile.includes(entrypoint), `the Dockerfile has no line ${entrypoint}`);
+  // The runtime stage's ENV instruction, with the lines it continues over.
+  const env: string[] = [];
+  for (let i = dockerfile.findLastIndex((l) => l.startsWith('ENV ')); i >= 0 && i < dockerfile.length; i++) {
+    env.push(...(dockerfile[i] as string).replace(/^ENV /, '').replace(/\\$/, '').trim().split(/\s+/));
+    if (!(dockerfile[i] as string).endsWith('\\')) break;
+  }
+  for (const word of AGENT_ENV_WORDS) assert.ok(env.includes(word), `the Dockerfile's ENV has no ${word}: ${env.join(' ')}`);
 });
 
 test('the benchmark runs the agent as it is shipped, unless told otherwise', () => {
@@ -35,6 +46,15 @@ test('the benchmark runs the agent as it is shipped, unless told otherwise', () 
     if (saved === undefined) delete process.env.BENCH_NODE_FLAGS;
     else process.env.BENCH_NODE_FLAGS = saved;
   }
+});
+
+test('the benchmark gives the agent the shipped environment, or BENCH_AGENT_ENV instead', () => {
+  assert.equal(agentEnv({ PATH: '/bin' }).MALLOC_ARENA_MAX, AGENT_ENV.MALLOC_ARENA_MAX);
+  assert.equal(agentEnv({ PATH: '/bin' }).PATH, '/bin');
+  assert.equal(agentEnv({ BENCH_AGENT_ENV: '' }).MALLOC_ARENA_MAX, undefined);
+  assert.equal(agentEnv({ BENCH_AGENT_ENV: 'MALLOC_ARENA_MAX=4 X=a=b' }).X, 'a=b');
+  assert.equal(agentEnv({ BENCH_AGENT_ENV: 'MALLOC_ARENA_MAX=4' }).MALLOC_ARENA_MAX, '4');
+  assert.throws(() => agentEnv({ BENCH_AGENT_ENV: 'nonsense' }), /not NAME=VALUE/);
 });
 
 test('startedWithAgentFlags reads the process flags', () => {

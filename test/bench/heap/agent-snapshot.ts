@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Client, request } from 'undici';
 import { stringify } from 'yaml';
-import { agentConfig, agentNodeFlags, cliPath, PROMETHEUS_SCRAPE_HEADERS, repoRoot } from '../agent-run.js';
+import { agentConfig, agentEnv, agentNodeFlags, cliPath, PROMETHEUS_SCRAPE_HEADERS, repoRoot } from '../agent-run.js';
 import { sleep, start, stop, waitFor, type Started } from '../children.js';
 import { freePort, type Target } from '../ipc.js';
 import { memory } from '../proc.js';
@@ -116,7 +116,7 @@ export async function snapshotAgent(options: AgentSnapshotOptions): Promise<Agen
   const config = join(options.workDir, `heap-${options.checks}.yaml`);
   writeFileSync(config, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`)));
   const dir = mkdtempSync(join(options.workDir, `snapshot-${options.checks}-`));
-  const agent = await start(process.execPath, [...agentNodeFlags(), ...heapSnapshotFlags(dir), cliPath, 'run', '--config', config], { cwd: repoRoot });
+  const agent = await start(process.execPath, [...agentNodeFlags(), ...heapSnapshotFlags(dir), cliPath, 'run', '--config', config], { cwd: repoRoot, env: agentEnv() });
   let step = 'start';
   try {
     await waitReady(agent, base);

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { agentNodeFlags, repoRoot } from '../agent-run.js';
+import { agentEnv, agentNodeFlags, repoRoot } from '../agent-run.js';
 import { start, stop, type Started } from '../children.js';
 import { benchScript } from '../ipc.js';
 import type { AgentProbeMessage, AgentRecord, AgentWindowStats } from './agent-probe.js';
@@ -79,8 +79,8 @@ export async function startAgentSide(load: AgentLoad, workDir: string, maxSecond
   const file = join(workDir, `timing-agent-${load.others}.yaml`);
   writeFileSync(file, stringify(timingAgentConfig(load)));
   const script = benchScript('timing/agent-probe.js');
-  // The harness runs the agent in its own process, so it takes the agent's node flags.
-  const started = await start(process.execPath, [...agentNodeFlags(), script, file, String(Math.ceil(maxSeconds))], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // The harness runs the agent in its own process, so it takes the agent's node flags and environment.
+  const started = await start(process.execPath, [...agentNodeFlags(), script, file, String(Math.ceil(maxSeconds))], { cwd: repoRoot, env: agentEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const records: AgentRecord[] = [];
   started.child.on('message', (message: AgentProbeMessage) => {
     if (message.type === 'batch') records.push(...message.records);
