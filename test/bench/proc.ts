@@ -38,9 +38,10 @@ export function parseMinorFaults(stat: string): number {
   return value;
 }
 
-/** Minor page faults (all threads) of a live process so far. */
-export function minorFaults(pid: number): number {
-  return parseMinorFaults(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+/** CPU seconds and minor page faults (all threads) of a live process so far, from one read of its stat file. */
+export function statCounters(pid: number): { cpuSeconds: number; minorFaults: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return { cpuSeconds: parseCpuSeconds(stat), minorFaults: parseMinorFaults(stat) };
 }
 
 /** CPU seconds (all threads) a live process has used so far. */

@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { startBlockProbe, type BlockProbeResult } from './loop-block.js';
-import { cpuSeconds, mainThreadTime, minorFaults } from './proc.js';
+import { mainThreadTime, statCounters } from './proc.js';
 import { spread } from './report.js';
 
 /** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
@@ -37,9 +37,8 @@ export interface ScrapeCost {
  */
 export async function prometheusScrape(base: string, pid: number, costs: ScrapeCost[], blockProbe = false): Promise<void> {
   const probe = blockProbe ? startBlockProbe(base) : undefined;
-  const cpu = cpuSeconds(pid);
+  const before = statCounters(pid);
   const thread = mainThreadTime(pid);
-  const faults = minorFaults(pid);
   const started = performance.now();
   let bytes = 0;
   let statusCode = 0;
@@ -50,13 +49,12 @@ export async function prometheusScrape(base: string, pid: number, costs: ScrapeC
     for await (const chunk of answer.body as AsyncIterable<Buffer>) bytes += chunk.length;
   } finally {
     const ms = performance.now() - started;
-    const cpuUsed = cpuSeconds(pid) - cpu;
+    const after = statCounters(pid);
     const threadAfter = mainThreadTime(pid);
-    const minor = minorFaults(pid) - faults;
     const block = await probe?.stop();
     const mainThread =
       thread && threadAfter ? { onCpuMs: threadAfter.onCpuMs - thread.onCpuMs, waitingMs: threadAfter.waitingMs - thread.waitingMs } : undefined;
-    costs.push({ ms, cpuSeconds: cpuUsed, bytes, ...(block ? { block } : {}), ...(mainThread ? { mainThread } : {}), minorFaults: minor });
+    costs.push({ ms, cpuSeconds: after.cpuSeconds - before.cpuSeconds, bytes, ...(block ? { block } : {}), ...(mainThread ? { mainThread } : {}), minorFaults: after.minorFaults - before.minorFaults });
   }
   if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
 }

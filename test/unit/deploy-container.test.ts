@@ -13,28 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { agentConfigSchema } from '../../src/config/schema/agent.js';
+import { parseDockerfile } from '../helpers/dockerfile.js';
 import { repoRoot } from '../helpers/paths.js';
 import { AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
-
-interface Instruction {
-  op: string;
-  args: string;
-  stage: number;
-}
-
-/** Dockerfile instructions with continuation lines joined and comments dropped. */
-function parseDockerfile(text: string): Instruction[] {
-  const joined = text.replace(/\\\n/g, ' ');
-  const out: Instruction[] = [];
-  let stage = -1;
-  for (const line of joined.split('\n').map((l) => l.trim())) {
-    if (line === '' || line.startsWith('#')) continue;
-    const [op = '', ...rest] = line.split(/\s+/);
-    if (op.toUpperCase() === 'FROM') stage++;
-    out.push({ op: op.toUpperCase(), args: rest.join(' '), stage });
-  }
-  return out;
-}
 
 const dockerfile = parseDockerfile(readFileSync(join(repoRoot, 'deploy', 'container', 'Dockerfile'), 'utf8'));
 const stages = dockerfile.filter((i) => i.op === 'FROM');

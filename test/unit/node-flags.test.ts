@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_ENV, AGENT_ENV_WORDS, AGENT_NODE_FLAGS, startedWithAgentFlags } from '../../src/cli/node-flags.js';
 import { agentEnv, agentNodeFlags } from '../bench/agent-run.js';
+import { parseDockerfile } from '../helpers/dockerfile.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const read = (...parts: string[]): string => readFileSync(join(repoRoot, ...parts), 'utf8');
@@ -23,15 +24,10 @@ test('the bin, npm start, the systemd unit and the container image start node wi
   const unit = read('deploy', 'systemd', 'canary.service');
   assert.match(unit, new RegExp(`^ExecStart=/usr/bin/node ${FLAGS} /opt/canary/dist/src/cli/main.js run `, 'm'));
   for (const word of AGENT_ENV_WORDS) assert.ok(unit.split('\n').includes(`Environment=${word}`), `the unit has no Environment=${word}`);
-  const dockerfile = read('deploy', 'container', 'Dockerfile').split('\n');
-  const entrypoint = `ENTRYPOINT ${JSON.stringify(['node', ...AGENT_NODE_FLAGS, '/app/dist/src/cli/main.js']).replaceAll(',', ', ')}`;
-  assert.ok(dockerfile.includes(entrypoint), `the Dockerfile has no line ${entrypoint}`);
-  // The runtime stage's ENV instruction, with the lines it continues over.
-  const env: string[] = [];
-  for (let i = dockerfile.findLastIndex((l) => l.startsWith('ENV ')); i >= 0 && i < dockerfile.length; i++) {
-    env.push(...(dockerfile[i] as string).replace(/^ENV /, '').replace(/\\$/, '').trim().split(/\s+/));
-    if (!(dockerfile[i] as string).endsWith('\\')) break;
-  }
+  const dockerfile = parseDockerfile(read('deploy', 'container', 'Dockerfile'));
+  const entrypoint = JSON.stringify(['node', ...AGENT_NODE_FLAGS, '/app/dist/src/cli/main.js']).replaceAll(',', ', ');
+  assert.ok(dockerfile.some((i) => i.op === 'ENTRYPOINT' && i.args === entrypoint), `the Dockerfile has no ENTRYPOINT ${entrypoint}`);
+  const env = dockerfile.filter((i) => i.op === 'ENV').flatMap((i) => i.args.split(/\s+/));
   for (const word of AGENT_ENV_WORDS) assert.ok(env.includes(word), `the Dockerfile's ENV has no ${word}: ${env.join(' ')}`);
 });
 

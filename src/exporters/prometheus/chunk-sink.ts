@@ -62,10 +62,10 @@ export function plainSink(): ChunkSink {
 
 /**
  * gzip runs on libuv's thread pool, compressing each batch while the next one is rendered.
- * Batches are copied into staging buffers that go back to a free list once gzip has read
- * them, and to `stages` for the next render at the end; the writer reuses its own buffer: a render of 10,000 checks then allocates
- * a few MiB outside the heap instead of twice the exposition (60 MiB), which was enough
- * for V8 to start a full garbage collection during nearly every scrape.
+ * Batches are copied into staging buffers taken from `stages` and put back once gzip has
+ * read them, and the writer reuses its own buffer: a render of 10,000 checks then
+ * allocates a few MiB outside the heap instead of twice the exposition (60 MiB), which was
+ * enough for V8 to start a full garbage collection during nearly every scrape.
  */
 export function gzipSink(stages: BufferShelf): ChunkSink {
   const gzip = createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_OUT_BYTES });
@@ -76,19 +76,19 @@ export function gzipSink(stages: BufferShelf): ChunkSink {
     bytes += chunk.length;
   });
   const finished = new Promise<void>((resolve, reject) => gzip.once('end', resolve).once('error', reject));
-  const free: Buffer[] = [];
   let stage: Buffer | undefined;
   let filled = 0;
   const send = (): void => {
     if (stage === undefined || filled === 0) return;
     const full = stage;
-    gzip.write(full.subarray(0, filled), () => free.push(full));
+    // Back on the shelf once gzip has read it, for this render's next batch or the next render's.
+    gzip.write(full.subarray(0, filled), () => stages.put(full));
     stage = undefined;
     filled = 0;
   };
   const copy = (chunk: Uint8Array): void => {
     for (let from = 0; from < chunk.length; ) {
-      stage ??= free.pop() ?? stages.take() ?? Buffer.allocUnsafeSlow(GZIP_BATCH_BYTES);
+      stage ??= stages.take() ?? Buffer.allocUnsafeSlow(GZIP_BATCH_BYTES);
       const n = Math.min(chunk.length - from, stage.length - filled);
       stage.set(chunk.subarray(from, from + n), filled);
       filled += n;
@@ -105,8 +105,6 @@ export function gzipSink(stages: BufferShelf): ChunkSink {
       send();
       gzip.end();
       await finished;
-      // Every write has been read by now: its buffer is back on the free list.
-      for (const buffer of free) stages.put(buffer);
       return { chunks: out, bytes };
     },
   };

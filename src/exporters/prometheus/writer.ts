@@ -70,7 +70,7 @@ export class ExpositionWriter {
     this.#pos += src.length;
   }
 
-  /** Copies `src[start, end)`: a check's labels out of the plan's label block. */
+  /** Copies `src[start, end)`: part of a block encoded beforehand (an exemplar's trace and span ids). */
   slice(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.#room(n);

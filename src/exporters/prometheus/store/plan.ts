@@ -3,7 +3,7 @@
  * the checks change (at start, on reload, when one is removed) and not touched after, so a
  * render that yields can hold it while a reload makes the next one.
  */
-import { utf8 } from '../writer.js';
+import { escapeLabelValue as escape, utf8 } from '../writer.js';
 
 /** What a render needs besides the store's numbers. */
 export interface RenderPlan {
@@ -38,25 +38,18 @@ export interface PlanEntry {
   steps: readonly string[];
 }
 
-/** Label values as the text formats want them: `"` `\` and newline escaped. */
-function escape(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
 /** Builds a plan from the store's entries, in order. */
 export function makePlan(generation: number, entries: readonly PlanEntry[], agentLabels: string, configured: Uint8Array[]): RenderPlan {
   const close = agentLabels ? `,${agentLabels}} ` : '} ';
   const parts = entries.map((e) => utf8(`check="${escape(e.name)}",kind="${escape(e.kindName)}"${close}`));
-  const labelOffsets = new Int32Array(entries.length + 1);
-  let total = 0;
-  parts.forEach((part, k) => {
-    labelOffsets[k] = total;
-    total += part.length;
+  // One block for all of them, so a render reads the tails in order from one place.
+  const block = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  const tails = parts.map((part) => {
+    block.set(part, at);
+    at += part.length;
+    return block.subarray(at - part.length, at);
   });
-  labelOffsets[entries.length] = total;
-  const labels = new Uint8Array(total);
-  parts.forEach((part, k) => labels.set(part, labelOffsets[k]));
-  const tails = parts.map((part, k) => labels.subarray(labelOffsets[k], (labelOffsets[k] as number) + part.length));
   return {
     generation,
     slots: Int32Array.from(entries, (e) => e.slot),
