@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { ProbePool } from './agent/pool/pool.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './agent/reload.js';
 import { loadConfig } from './config/load.js';
 import type { Config, ResolvedCheck } from './config/types.js';
@@ -63,6 +65,8 @@ export class Agent {
   readonly windows: ResultWindows;
   readonly #logger: Logger;
   readonly #probes: ProbeRegistry;
+  /** Probe workers (`probes.workers` above 0); scheduled runs go there instead of to #probes. */
+  readonly #pool: ProbePool | undefined;
   readonly #prometheus: PrometheusSink | undefined;
   readonly #logSink: LogSink;
   readonly #scheduler: Scheduler;
@@ -82,6 +86,8 @@ export class Agent {
     this.#checks = config.checks;
     this.#logger = options.logger;
     this.#probes = createProbeRegistry();
+    const workers = config.probes.workers === 'auto' ? availableParallelism() : config.probes.workers;
+    this.#pool = workers > 0 ? new ProbePool({ workers, region: config.agent.region, logger: this.#logger }) : undefined;
     this.windows = new ResultWindows(this.bus, { retentionMs: WINDOW_RETENTION_MS });
     this.#logSink = new LogSink({ bus: this.bus, logger: this.#logger });
     const otlp = resolveOtlp(config.exporters.otlp, options.env ?? process.env);
@@ -170,6 +176,7 @@ export class Agent {
    */
   async startProbing(): Promise<void> {
     this.#tracer = await this.#startTracing();
+    await this.#pool?.ready();
     await this.#reloader.start();
     this.#scheduler.start();
     this.#heartbeat?.start();
@@ -189,7 +196,7 @@ export class Agent {
     // A chaos run in progress rolls back before probing stops, so recovery is still judged.
     await this.#chaos.stop();
     await this.#scheduler.stop({ graceMs: STOP_GRACE_MS });
-    await Promise.allSettled([this.#server.stop(), this.#probes.close(), this.#tracer?.shutdown(TRACE_FLUSH_MS)]);
+    await Promise.allSettled([this.#server.stop(), this.#probes.close(), this.#pool?.close(), this.#tracer?.shutdown(TRACE_FLUSH_MS)]);
     this.windows.close();
     this.#logSink.close();
     this.#prometheus?.close();
@@ -216,6 +223,7 @@ export class Agent {
     this.#config = config;
     this.#checks = checks;
     this.#prometheus?.setChecks(checks);
+    this.#pool?.retain(checks);
     // A check that is now disabled is still listed, but runs no more: its series go too.
     for (const name of summary.removed) this.#prometheus?.removeCheck(name);
     return summary;
@@ -245,7 +253,10 @@ export class Agent {
   async #run(check: ResolvedCheck, ctx: RunContext): Promise<void> {
     const span = this.#tracer?.begin(check);
     const probeCtx = span?.headers ? { signal: ctx.signal, headers: span.headers } : { signal: ctx.signal };
-    const result = await executeWithRetries(check, this.#probes.get(check.kind), probeCtx, { region: this.config.agent.region, bus: this.bus, trace: span, deadline: ctx.deadline });
+    const deps = { bus: this.bus, trace: span, deadline: ctx.deadline };
+    const result = this.#pool
+      ? await this.#pool.run(check, { ...probeCtx, ...deps })
+      : await executeWithRetries(check, this.#probes.get(check.kind), probeCtx, { ...deps, region: this.config.agent.region });
     const ref = span?.end(result);
     if (ref) {
       result.traceId = ref.traceId;

@@ -34,6 +34,8 @@ function messageFor(issue: Issue, input: unknown): string {
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(input)}`;
     case 'invalid_union':
     {
+      // A message set on the union itself is already in the user's words.
+      if (!issue.message.startsWith('Invalid input')) return issue.message;
       // A wrong `kind` comes back as a union issue carrying the allowed discriminator values.
       const options = (issue as { options?: unknown }).options;
       if (Array.isArray(options)) {

@@ -3,7 +3,7 @@ import type { Config } from './types.js';
 
 /**
  * Settings a running agent cannot take on without a restart: the listening socket, the
- * control API's token, the registry's default labels, the concurrency gate and seed, the
+ * control API's token, the registry's default labels, the concurrency gate, probe workers and seed, the
  * exporters, the `/probe` modules and chaos (its state dir holds locks and journals).
  */
 const RESTART_ONLY: readonly (readonly string[])[] = [
@@ -11,6 +11,7 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
   ['server', 'listen'],
   ['server', 'token'],
   ['probes', 'concurrency'],
+  ['probes', 'workers'],
   ['probes', 'seed'],
   ['modules'],
   ['chaos'],

@@ -8,7 +8,6 @@
 import { worstRunMs } from '../config/schema/base.js';
 import type { ResolvedCheck, RetryPolicy } from '../config/types.js';
 import type { Probe, ProbeContext } from '../probes/types.js';
-import type { EventBus } from './bus.js';
 import { executeCheck, type ExecuteDeps } from './execute.js';
 import type { CheckResult } from './types.js';
 
@@ -18,13 +17,20 @@ export interface AttemptTrace {
    * Closes the span of the failed attempt and opens one for the next; returns the trace
    * headers the next attempt sends (its own span id), or `undefined` to send none.
    */
-  retry?(failed: CheckResult): Readonly<Record<string, string>> | undefined;
+  retry?(failed: CheckResult): TraceHeaders | undefined | Promise<TraceHeaders | undefined>;
+}
+
+type TraceHeaders = Readonly<Record<string, string>>;
+
+/** Where each attempt's result goes as it ends: the agent's bus, or a probe worker's port. */
+export interface AttemptSink {
+  emit(event: 'result.attempt', result: CheckResult): void;
 }
 
 /** What {@link executeWithRetries} needs besides what a single attempt needs. */
 export interface RetryDeps extends ExecuteDeps {
   /** Receives `result.attempt` for every attempt as it ends, the last one included. */
-  bus?: EventBus;
+  bus?: AttemptSink;
   /** The run's trace, told of each retry. */
   trace?: AttemptTrace | undefined;
   /**
@@ -63,6 +69,15 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
     const timer = setTimeout(done, ms, true);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The reason a run is aborted with at its deadline. A run of one attempt keeps the probe's
+ * own message; with retries, the budget is the run's. Made only when the deadline passes.
+ */
+export function runTimeout(check: ResolvedCheck, budgetMs: number): DOMException {
+  const message = check.retries.count === 0 ? `probe timed out after ${check.timeoutMs}ms` : `run timed out after ${budgetMs}ms`;
+  return new DOMException(message, 'TimeoutError');
 }
 
 /** Aborts `controller` as a timeout; the reason is made only if the timer fires. */
@@ -134,6 +149,6 @@ export async function executeWithRetries<C extends ResolvedCheck>(
     if (result.ok || attempt > check.retries.count) return result;
     const wait = backoffMs(check.retries, attempt);
     if (wait >= deadline - now() || !(await pause(wait, ctx.signal))) return result;
-    if (deps.trace?.retry) headers = deps.trace.retry(result);
+    if (deps.trace?.retry) headers = await deps.trace.retry(result);
   }
 }

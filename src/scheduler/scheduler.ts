@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import type { ResolvedCheck } from '../config/types.js';
 import type { EventBus } from '../results/bus.js';
-import { runBudgetMs } from '../results/retry.js';
+import { runBudgetMs, runTimeout } from '../results/retry.js';
 import { indexChecks, planUpdate } from './plan.js';
 import { keyedUnit, randomSeed } from './random.js';
 import { makeTiming, type Timing } from './timing.js';
@@ -24,13 +24,9 @@ interface Slot {
   readonly fire: () => void;
 }
 
-/**
- * Aborts a run at its deadline. A run of one attempt keeps the probe's own message; with
- * retries, the budget is the run's. The reason is made only if the timer fires.
- */
+/** Aborts a run at its deadline; the reason is made only if the timer fires. */
 function abortOnTimeout(controller: AbortController, check: ResolvedCheck, budgetMs: number): void {
-  const message = check.retries.count === 0 ? `probe timed out after ${check.timeoutMs}ms` : `run timed out after ${budgetMs}ms`;
-  controller.abort(new DOMException(message, 'TimeoutError'));
+  controller.abort(runTimeout(check, budgetMs));
 }
 
 /**

@@ -52,6 +52,19 @@ export function agentEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   return { ...base, ...(Object.fromEntries(added) as Record<string, string>) };
 }
 
+/**
+ * `probes.workers` of every generated agent config: `BENCH_AGENT_WORKERS` (a number or
+ * `auto`), or nothing written so the agent's own default is measured.
+ */
+export function agentWorkers(env: NodeJS.ProcessEnv = process.env): { workers?: number | 'auto' } {
+  const text = env.BENCH_AGENT_WORKERS;
+  if (text === undefined || text === '') return {};
+  if (text === 'auto') return { workers: 'auto' };
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 0) throw new Error(`BENCH_AGENT_WORKERS: "${text}" is not auto or a whole number`);
+  return { workers };
+}
+
 /** Fixed so the start offsets, and so the load pattern, are the same in every run. */
 const SEED = 1234;
 
@@ -89,7 +102,7 @@ export function agentConfig(origin: string, checks: number, intervalSeconds: num
   return {
     agent: { region: 'bench' },
     server: { listen },
-    probes: { seed: SEED, defaults: { interval: `${Math.round(intervalSeconds * 1000)}ms`, timeout: '5s' } },
+    probes: { seed: SEED, ...agentWorkers(), defaults: { interval: `${Math.round(intervalSeconds * 1000)}ms`, timeout: '5s' } },
     checks: Array.from({ length: checks }, (_, i) => ({
       name: `bench-${String(i).padStart(width, '0')}`,
       kind: 'http',

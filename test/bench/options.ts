@@ -58,6 +58,7 @@ BENCH_AGENT=PATH the agent's CLI entry (default dist/src/cli/main.js), run as \`
 BENCH_NODE_FLAGS="..." the agent's node flags (default the shipped ones, src/cli/node-flags.ts; empty for none);
 BENCH_AGENT_ENV="NAME=VALUE ..." what is added to the agent's environment (default the shipped
 MALLOC_ARENA_MAX=2; empty for nothing);
+BENCH_AGENT_WORKERS=N|auto the agent's probes.workers (default: the agent's own default);
 BENCH_PYTHON=PATH the python3 of the timing floor (default python3 on PATH; without it the
 floor is skipped).
 

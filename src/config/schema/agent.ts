@@ -31,6 +31,10 @@ export const agentConfigSchema = z
       .strictObject({
         files: z.array(z.string().min(1)).default([]).meta({ description: 'Globs of probe files, relative to this file.' }),
         concurrency: z.int().min(1).max(10_000).default(64).meta({ description: 'Probes in flight at once, across all checks.' }),
+        workers: z
+          .union([z.literal('auto'), z.int().min(0).max(64)], { error: (issue) => `must be auto or a whole number from 0 to 64, got ${JSON.stringify(issue.input)}` })
+          .default(0)
+          .meta({ description: 'Worker threads that run probes: 0 probes on the main thread; auto is one per core. Timings then never wait behind scrapes or sinks.' }),
         defaults: z
           .strictObject({
             interval: duration({ min: 100, minText: '100ms' }).prefault('30s'),

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { agentEnv, agentNodeFlags, repoRoot } from '../agent-run.js';
+import { agentEnv, agentNodeFlags, agentWorkers, repoRoot } from '../agent-run.js';
 import { start, stop, type Started } from '../children.js';
 import { benchScript } from '../ipc.js';
 import type { AgentProbeMessage, AgentRecord, AgentWindowStats } from './agent-probe.js';
@@ -36,7 +36,7 @@ export function timingAgentConfig(load: AgentLoad): unknown {
   return {
     agent: { region: 'bench' },
     server: { listen: '127.0.0.1:0' },
-    probes: { seed: AGENT_SEED, defaults: { interval: '1s', timeout: '5s' } },
+    probes: { seed: AGENT_SEED, ...agentWorkers(), defaults: { interval: '1s', timeout: '5s' } },
     checks: [
       ...Array.from({ length: load.timed }, (_, i) => check(`${TIMED_PREFIX}${padded(i, load.timed)}`, load.holdOrigin + holdPath(i))),
       ...Array.from({ length: load.others }, (_, i) => check(`other-${padded(i, load.others)}`, load.fastOrigin + fastPath(i))),
@@ -128,3 +128,4 @@ export function agentSamples(records: readonly AgentRecord[]): Matched {
   }
   return out;
 }
+

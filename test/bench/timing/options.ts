@@ -27,7 +27,8 @@ machine's floor; without python3 it is skipped.
   --out FILE        results JSON (default .bench/timing.json)
 
 Env BENCH_BLACKBOX=PATH picks the exporter binary (default prometheus-blackbox-exporter on PATH);
-without one, the agent is measured alone. BENCH_PYTHON=PATH picks the python3 of the floor.`;
+without one, the agent is measured alone. BENCH_PYTHON=PATH picks the python3 of the floor.
+BENCH_AGENT_WORKERS=N|auto sets the agent's probes.workers (default: the agent's own default).`;
 
 /** Parsed command line: the benchmark's options (blackbox found later) and where to write. */
 export interface TimingCli {
