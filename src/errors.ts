@@ -74,3 +74,11 @@ export class CanaryError extends Error {
 export function isCanaryError(err: unknown, code?: ErrorCode): err is CanaryError {
   return err instanceof CanaryError && (code === undefined || err.code === code);
 }
+
+/**
+ * The text of anything thrown: an Error's message, or the value as a string. The one way
+ * the code turns a caught value into words for a log line, a result or an API answer.
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -13,6 +13,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedCheck } from '../../config/types.js';
+import { errorMessage } from '../../errors.js';
 import { createProbeRegistry } from '../../probes/registry.js';
 import { executeWithRetries, runBudgetMs, runTimeout } from '../../results/retry.js';
 import type { CheckResult } from '../../results/types.js';
@@ -63,7 +64,7 @@ async function run(id: number, check: ResolvedCheck, deadline: number, headers: 
     await executeWithRetries(check, probes.get(check.kind), ctx, { region, bus, trace, deadline });
     post(last ? { type: 'done', run: id, result: last } : { type: 'done', run: id });
   } catch (error) {
-    post({ type: 'failed', run: id, message: error instanceof Error ? error.message : String(error) });
+    post({ type: 'failed', run: id, message: errorMessage(error) });
   } finally {
     clearTimeout(timer);
     runs.delete(id);
