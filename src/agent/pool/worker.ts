@@ -79,10 +79,11 @@ function start(id: number, check: ResolvedCheck, deadline: number, headers: Head
 
 /** Aborts the runs still going and lets each post its end, then releases the connections. */
 async function close(): Promise<void> {
-  const ending = [...runs.values()].map((entry) => {
+  const ending: Promise<void>[] = [];
+  for (const entry of runs.values()) {
     entry.controller.abort(new DOMException('agent stopping', 'AbortError'));
-    return entry.ended;
-  });
+    if (entry.ended) ending.push(entry.ended);
+  }
   await Promise.allSettled(ending);
   await probes.close().catch(() => undefined);
   post({ type: 'closed' });
