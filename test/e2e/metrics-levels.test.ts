@@ -2,7 +2,7 @@
  * Metric levels on a running agent: one check of every kind at `basic` (the agent's
  * level) and one at `full` (the check's own `metrics:`), each against a real server on
  * 127.0.0.1. The series each check exports are counted on a real scrape; the counts must
- * be the table in the README's capacity section, and both levels must pass promtool.
+ * be the table in the capacity section of docs/metrics.md, and both levels must pass promtool.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,11 +21,12 @@ import { repoRoot } from '../helpers/paths.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
 import { startHttpServer, startHttpsServer, startTcpServer, type HttpTestServer, type TestServer } from '../helpers/servers.js';
 
-/** The README block the counts must match, between these markers. */
+/** The page whose table the counts must match, and the markers around the table. */
+const DOCS = 'docs/metrics.md';
 const BEGIN = '<!-- series-per-check:begin -->';
 const END = '<!-- series-per-check:end -->';
 
-/** A row of the table: the kind as the README names it, and the check definition (YAML flow map, without name and metrics). */
+/** A row of the table: the kind as docs/metrics.md names it, and the check definition (YAML flow map, without name and metrics). */
 interface Row {
   label: string;
   check: string;
@@ -91,7 +92,7 @@ after(async () => {
 /**
  * Series of `check` in a scrape, by family (a histogram's `_bucket`, `_sum` and `_count`
  * under its name): those of a healthy check, so failure series (one per reason seen) and
- * the skipped-runs counter (from the first skip) are left out; the README adds them.
+ * the skipped-runs counter (from the first skip) are left out; docs/metrics.md adds them.
  */
 function seriesOf(text: string, check: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -120,7 +121,7 @@ async function settledScrape(): Promise<string> {
   );
 }
 
-test('basic and full: the series per check of every kind are the README table, and both pass promtool', async (t) => {
+test('basic and full: the series per check of every kind are the table of docs/metrics.md, and both pass promtool', async (t) => {
   if (!certs) t.diagnostic('openssl not found: the TLS rows are left out (apt-get install openssl)');
   if (!dnsmasq) t.diagnostic('dnsmasq not found: the dns row is left out (apt-get install dnsmasq-base)');
   const text = await settledScrape();
@@ -137,10 +138,10 @@ test('basic and full: the series per check of every kind are the README table, a
     table.push(`| ${row.label} | ${total(basic)} | ${total(full)} |`);
     t.diagnostic(`${row.label}: basic ${JSON.stringify(Object.fromEntries(basic))} full ${JSON.stringify(Object.fromEntries(full))}`);
   }
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  assert.ok(readme.includes(BEGIN) && readme.includes(END), `README.md has no ${BEGIN} ... ${END} block`);
-  const block = readme.slice(readme.indexOf(BEGIN) + BEGIN.length, readme.indexOf(END)).trim();
-  if (certs && dnsmasq) assert.equal(block, table.join('\n'), `README.md's table between ${BEGIN} and ${END} should read:\n${table.join('\n')}`);
+  const docs = readFileSync(join(repoRoot, DOCS), 'utf8');
+  assert.ok(docs.includes(BEGIN) && docs.includes(END), `${DOCS} has no ${BEGIN} ... ${END} block`);
+  const block = docs.slice(docs.indexOf(BEGIN) + BEGIN.length, docs.indexOf(END)).trim();
+  if (certs && dnsmasq) assert.equal(block, table.join('\n'), `${DOCS}'s table between ${BEGIN} and ${END} should read:\n${table.join('\n')}`);
   else t.diagnostic(`measured table (not compared: rows missing):\n${table.join('\n')}`);
 
   const promtool = findTool('promtool');

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { formatProblem, isCanaryError } from '../../src/errors.js';
 import { fixture, repoRoot } from '../helpers/paths.js';
@@ -33,8 +34,10 @@ for (const file of fixtures) {
   });
 }
 
-test('every fixture is one rule: fixtures cover the rules listed in the README', () => {
+test('every fixture is one rule: fixtures cover the rules listed in docs/configuration.md', () => {
   assert.ok(fixtures.length >= 25, `only ${fixtures.length} invalid fixtures`);
+  const docs = readFileSync(join(repoRoot, 'docs', 'configuration.md'), 'utf8');
+  assert.ok(docs.includes('each with a fixture in `test/fixtures/config/invalid/`'), 'docs/configuration.md lists the rules and points at their fixtures');
 });
 
 test('a missing config file is a config error naming the file', async () => {

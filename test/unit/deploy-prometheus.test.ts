@@ -126,8 +126,16 @@ function alertProblems(rule: Rule): string[] {
 test('the runbook index links every runbook and every alert', () => {
   const index = readFileSync(join(runbooks, 'README.md'), 'utf8');
   const pages = readdirSync(runbooks).filter((f) => f.endsWith('.md') && f !== 'README.md');
-  for (const page of pages) assert.ok(index.includes(`](${page})`), `README.md links ${page}`);
-  for (const { rule } of alerts) assert.ok(index.includes(`](${rule.alert}.md)`), `README.md links ${rule.alert}`);
+  for (const page of pages) assert.ok(index.includes(`](${page})`), `deploy/runbooks/README.md links ${page}`);
+  for (const { rule } of alerts) assert.ok(index.includes(`](${rule.alert}.md)`), `deploy/runbooks/README.md links ${rule.alert}`);
+});
+
+test('docs/operating.md has a row for every rules file Prometheus loads', () => {
+  const docs = readFileSync(join(repoRoot, 'docs', 'operating.md'), 'utf8');
+  const missing = yamlFiles('rules')
+    .map((file) => basename(file))
+    .filter((name) => !docs.includes(`| \`${name}\` |`));
+  assert.deepEqual(missing, [], 'rules files missing from the table of docs/operating.md, "Wiring to Prometheus"');
 });
 
 test('each alert of canary-alerts.yml is unit-tested firing and not firing', () => {

@@ -51,15 +51,15 @@ test('blackbox value mappings: gRPC UNAVAILABLE without a status, Content-Length
   assert.equal(contentLength({ ...http, headers: { 'content-length': 'ten' } }), -1);
 });
 
-test("the README's metrics table gives each per-check family the level the vocabulary exports it at", () => {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+test("docs/metrics.md's metrics table gives each per-check family the level the vocabulary exports it at", () => {
+  const docs = readFileSync(join(repoRoot, 'docs', 'metrics.md'), 'utf8');
   const families = [...Object.values(BLACKBOX), ...Object.values(CANARY)];
   let rows = 0;
-  for (const [, name, level] of readme.matchAll(/^\| `([a-z_]+)(?:\{[^}]*\})?` \| [a-z]+ \| (basic|full|agent) \|/gm)) {
+  for (const [, name, level] of docs.matchAll(/^\| `([a-z_]+)(?:\{[^}]*\})?` \| [a-z]+ \| (basic|full|agent) \|/gm)) {
     const family = families.find((f) => f.name === name);
     if (!family) continue;
     rows++;
-    assert.equal(level, family.level, `${name}: the README says ${level}, the vocabulary ${family.level}`);
+    assert.equal(level, family.level, `${name}: docs/metrics.md says ${level}, the vocabulary ${family.level}`);
   }
-  assert.ok(rows >= 15, `only ${rows} per-check families found in the README's table`);
+  assert.ok(rows >= 15, `only ${rows} per-check families found in the table of docs/metrics.md`);
 });
