@@ -1,4 +1,5 @@
 import type { HttpExpect } from '../config/schema/http.js';
+import { errorMessage } from '../errors.js';
 import { allOf, type Condition } from './conditions.js';
 import { show, showRegex } from './format.js';
 import { parseJsonPath, resolveJsonPath } from './json-path.js';
@@ -36,7 +37,7 @@ export function parseBody(body: string | undefined): ParsedJson {
   try {
     return { ok: true, value: JSON.parse(body) as unknown };
   } catch (error) {
-    return { ok: false, actual: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, actual: `not JSON: ${errorMessage(error)}` };
   }
 }
 

@@ -2,10 +2,13 @@
  * `--dry-run`: resolves the real targets (pid files read, placeholders filled, selections
  * drawn, the blast radius applied) and shows every call a run would make, touching nothing.
  */
+import { errorMessage } from '../errors.js';
 import { describeCall } from './faults.js';
-import { planStep } from './plan.js';
-import { BlastRadius, selectInstances } from './select.js';
-import type { ActionStep, Experiment, WaveStep, PlannedFault, Tolerance } from './types.js';
+import { planSelected } from './plan.js';
+import { BlastRadius } from './select.js';
+import type { PlannedFault } from './model/calls.js';
+import type { Experiment, Tolerance } from './model/experiment.js';
+import type { ActionStep, WaveStep } from './model/steps.js';
 
 export interface PlannedStep {
   id: string;
@@ -33,13 +36,9 @@ export interface ExperimentPlan {
 
 async function planOne(exp: Experiment, step: ActionStep, radius: BlastRadius | undefined, random: () => number): Promise<PlannedStep> {
   try {
-    const target = step.target === undefined ? undefined : exp.targets[step.target];
-    const instances = target ? selectInstances(target, step.selection, random) : [];
-    if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances${target.unresolved ? `: ${target.unresolved}` : ''}`);
-    if (radius && target) radius.admit(target.name, instances.map((i) => i.name));
-    return { id: step.id, action: step.action, faults: await planStep(step, target, instances) };
+    return { id: step.id, action: step.action, faults: await planSelected(exp, step, random, radius) };
   } catch (error) {
-    return { id: step.id, action: step.action, faults: [], error: error instanceof Error ? error.message : String(error) };
+    return { id: step.id, action: step.action, faults: [], error: errorMessage(error) };
   }
 }
 

@@ -8,8 +8,10 @@
  */
 import type { ResultWindows } from '../results/window.js';
 import { revertFault, type FaultContext } from './faults.js';
-import { pollUntil, steadyState } from './hypothesis.js';
-import type { FaultRecord, HypothesisReport, Tolerance, WaveRecord, WaveStep } from './types.js';
+import { awaitSteadyState } from './hypothesis.js';
+import type { Tolerance } from './model/experiment.js';
+import type { FaultRecord, HypothesisReport, WaveRecord } from './model/journal.js';
+import type { WaveStep } from './model/steps.js';
 
 export interface FailbackDeps {
   ctx: FaultContext;
@@ -85,7 +87,7 @@ export async function runFailback(step: WaveStep, targetInstances: ReadonlySet<s
     const results = await Promise.all(wave.map((fault) => revertFault(ctx, fault, AbortSignal.timeout(fault.revert?.kind === 'spawn' ? fault.revert.timeoutMs + 5_000 : 60_000))));
     deps.release(wave.flatMap((f) => (f.instance ? [f.instance] : [])));
     await wait(step.intervalMs + Math.floor(deps.random() * step.jitterMs), deps.signal);
-    const gate = step.gate ? await pollUntil(() => steadyState(deps.steadyState, deps.windows), (r) => r.holds, step.gateTimeoutMs, deps.signal) : UNGATED;
+    const gate = step.gate ? await awaitSteadyState(deps.steadyState, deps.windows, step.gateTimeoutMs, deps.signal) : UNGATED;
     const record: WaveRecord = {
       step: step.id,
       wave: i + 1,

@@ -3,11 +3,13 @@
  * after. Shared by the runner and by recovery, so a fault is undone the same way whether
  * its runner is alive or was killed.
  */
-import { runCall } from './actions/index.js';
+import { runCall } from './actions/run-call.js';
+import type { Call, CallOutcome, PlannedFault } from './model/calls.js';
+import type { FaultRecord, Journal } from './model/journal.js';
+import { endStepRecord, startStepRecord } from './run-watch.js';
 import type { AuditLog } from './state/audit.js';
 import type { JournalStore } from './state/journal.js';
-import type { SpanHandle } from '../exporters/otel.js';
-import type { Call, CallOutcome, FaultRecord, Journal, PlannedFault, StepRecord } from './types.js';
+import type { ChaosSpan } from './tracing.js';
 
 /** What fault bookkeeping needs from its surroundings. */
 export interface FaultContext {
@@ -16,7 +18,7 @@ export interface FaultContext {
   audit: AuditLog;
   operator: string;
   /** The run's span when tracing is on: each call becomes a child span. */
-  span?: SpanHandle;
+  span?: ChaosSpan;
 }
 
 /** Runs a call inside a child span of the run (when traced). */
@@ -102,15 +104,11 @@ export async function revertAll(ctx: FaultContext, signal: AbortSignal): Promise
 export async function runRollbackCalls(ctx: FaultContext, calls: readonly PlannedFault[], signal: AbortSignal): Promise<boolean> {
   let ok = true;
   for (const planned of calls) {
-    const step: StepRecord = { id: planned.step, action: planned.apply.kind, startedAt: new Date().toISOString(), status: 'running', faults: [] };
+    const step = startStepRecord(planned.step, planned.apply.kind);
     ctx.journal.rollbacks.push(step);
     const outcome = await traced(ctx, 'chaos rollback', planned, planned.apply, signal);
-    step.endedAt = new Date().toISOString();
-    step.status = outcome.ok ? 'ok' : 'failed';
-    if (!outcome.ok) {
-      step.error = outcome.error ?? 'failed';
-      ok = false;
-    }
+    endStepRecord(step, outcome.ok ? undefined : (outcome.error ?? 'failed'));
+    if (!outcome.ok) ok = false;
     await ctx.store.save(ctx.journal);
     await auditCall(ctx, 'rollback', planned, planned.apply, outcome);
   }

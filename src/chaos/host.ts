@@ -6,18 +6,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/types.js';
-import type { RunTracer } from '../exporters/otel.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
 import type { AgentServer } from '../server/index.js';
 import { guarded, json } from '../server/control.js';
+import { ChaosCron } from './cron.js';
 import { loadExperiments } from './load.js';
 import { recoverUnfinished } from './recover.js';
-import { ChaosScheduler } from './scheduler.js';
 import { AuditLog } from './state/audit.js';
 import { halt, haltStatus, resume } from './state/halt.js';
 import { readLock } from './state/lock.js';
+import type { ChaosTracer } from './tracing.js';
 
 export interface ChaosHostDeps {
   config: Config;
@@ -27,7 +28,7 @@ export interface ChaosHostDeps {
   /** `--enable-chaos` was given. */
   enableChaos: boolean;
   /** The agent's tracer, once started (tracing on). */
-  tracer: () => RunTracer | undefined;
+  tracer: () => ChaosTracer | undefined;
 }
 
 /** How long a scheduled run waits for enough results before judging the steady state. */
@@ -35,15 +36,15 @@ const SCHEDULED_WARMUP_MS = 120_000;
 const OPERATOR = 'canary-agent';
 
 export class ChaosHost {
-  readonly #d: ChaosHostDeps;
-  #scheduler: ChaosScheduler | undefined;
+  readonly #deps: ChaosHostDeps;
+  #cron: ChaosCron | undefined;
 
   constructor(deps: ChaosHostDeps) {
-    this.#d = deps;
+    this.#deps = deps;
   }
 
   get stateDir(): string {
-    return this.#d.config.chaos.stateDir;
+    return this.#deps.config.chaos.stateDir;
   }
 
   /** Whether a halt is in force, cheaply (read at every scrape). */
@@ -56,7 +57,7 @@ export class ChaosHost {
    * starts the schedule when chaos is switched on twice.
    */
   async start(): Promise<void> {
-    const { config, logger } = this.#d;
+    const { config, logger } = this.#deps;
     if (existsSync(join(this.stateDir, 'journal'))) {
       try {
         const recovered = await recoverUnfinished(this.stateDir, { operator: OPERATOR, logger });
@@ -65,16 +66,16 @@ export class ChaosHost {
         logger.error({ err: error }, 'recovering unfinished chaos runs failed: run `canary chaos recover`');
       }
     }
-    if (!config.chaos.enabled || !this.#d.enableChaos) return;
+    if (!config.chaos.enabled || !this.#deps.enableChaos) return;
     const { experiments, problems } = await loadExperiments(config);
     for (const p of problems) logger.error({ file: p.file, line: p.line, path: p.path }, `chaos experiment not scheduled: ${p.message}`);
-    const tracer = this.#d.tracer();
-    this.#scheduler = new ChaosScheduler(experiments, { stateDir: this.stateDir, windows: this.#d.windows, bus: this.#d.bus, logger, warmupTimeoutMs: SCHEDULED_WARMUP_MS, ...(tracer ? { tracer } : {}) });
+    const tracer = this.#deps.tracer();
+    this.#cron = new ChaosCron(experiments, { stateDir: this.stateDir, windows: this.#deps.windows, bus: this.#deps.bus, logger, warmupTimeoutMs: SCHEDULED_WARMUP_MS, ...(tracer ? { tracer } : {}) });
   }
 
   /** Stops scheduling; a run in progress rolls back first. */
   async stop(): Promise<void> {
-    await this.#scheduler?.stop();
+    await this.#cron?.stop();
   }
 
   /** `POST /-/chaos/halt`, `POST /-/chaos/resume`, `GET /-/chaos/status`, behind `server.token`. */
@@ -107,7 +108,7 @@ export class ChaosHost {
     server.route(
       'GET',
       '/-/chaos/status',
-      guarded(token, async () => json(200, { enabled: this.#d.config.chaos.enabled, halted: (await haltStatus(this.stateDir)) ?? null, running: (await readLock(this.stateDir).catch((e: unknown) => ({ unreadable: e instanceof Error ? e.message : String(e) }))) ?? null })),
+      guarded(token, async () => json(200, { enabled: this.#deps.config.chaos.enabled, halted: (await haltStatus(this.stateDir)) ?? null, running: (await readLock(this.stateDir).catch((e: unknown) => ({ unreadable: errorMessage(e) }))) ?? null })),
       { description: 'chaos state: halted, running experiment (bearer token)' },
     );
   }

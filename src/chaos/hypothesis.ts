@@ -3,7 +3,8 @@
  * agent's metrics come from, so "steady" means what the dashboards show.
  */
 import type { ResultWindows } from '../results/window.js';
-import type { Comparison, HypothesisReport, Tolerance } from './types.js';
+import type { Comparison, Tolerance } from './model/experiment.js';
+import type { HypothesisReport } from './model/journal.js';
 
 type Measure = 'successRatio' | 'p50' | 'p95' | 'p99';
 const MEASURES: readonly Measure[] = ['successRatio', 'p50', 'p95', 'p99'];
@@ -105,4 +106,12 @@ export async function pollUntil<T>(fn: () => T, done: (value: T) => boolean, tim
     value = fn();
   }
   return value;
+}
+
+/**
+ * Waits for the steady state to hold, judged on results since `sinceMs` when given, for at
+ * most `timeoutMs`; resolves with the last report, held or not.
+ */
+export function awaitSteadyState(tolerances: readonly Tolerance[], windows: ResultWindows, timeoutMs: number, signal?: AbortSignal, sinceMs?: number): Promise<HypothesisReport> {
+  return pollUntil(() => steadyState(tolerances, windows, Date.now(), sinceMs), (r) => r.holds, timeoutMs, signal);
 }

@@ -16,7 +16,7 @@ import { experimentSchema, type ParsedExperiment } from './schema.js';
 import { tidyIssues } from './schema/issues.js';
 import { checkReferences } from './schema/references.js';
 import { resolveTargets } from './schema/resolve.js';
-import type { Experiment } from './types.js';
+import type { Experiment } from './model/experiment.js';
 
 /** Options of {@link loadExperiment} and {@link loadExperiments}. */
 export interface ExperimentLoadOptions {

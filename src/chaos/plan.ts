@@ -6,7 +6,11 @@
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import { processStartTicks, readPidFile } from './actions/pid.js';
 import { prepareExpand, type Expand } from './actions/placeholders.js';
-import type { ActionStep, Call, ExecStep, HttpRequestSpec, HttpStep, Instance, PlannedFault, ProcessStep, ProxyStep, Target, TargetDriver } from './types.js';
+import type { Call, PlannedFault } from './model/calls.js';
+import type { Experiment } from './model/experiment.js';
+import type { ActionStep, ExecStep, HttpStep, ProcessStep, ProxyStep } from './model/steps.js';
+import type { HttpRequestSpec, Instance, Target, TargetDriver } from './model/target.js';
+import { selectInstances, type BlastRadius } from './select.js';
 
 /**
  * Signals whose effect another signal undoes. A stopped process stays stopped until it
@@ -39,6 +43,34 @@ export async function planStep(step: ActionStep, target: Target | undefined, ins
   const faults: PlannedFault[] = [];
   for (const instance of instances) faults.push(await planOne(step, target, instance));
   return faults;
+}
+
+/**
+ * Plans `step` on the instances it selects, the same way for a run and a dry run: target
+ * looked up, instances drawn, charged to `radius` when one is given (the method's steps;
+ * rollback steps are not charged), then every call resolved.
+ *
+ * @throws Error for an unknown target or one without instances; whatever `admit` and
+ *   `planStep` throw.
+ */
+export async function planSelected(exp: Experiment, step: ActionStep, random: () => number, radius?: BlastRadius): Promise<PlannedFault[]> {
+  const target = step.target === undefined ? undefined : exp.targets[step.target];
+  if (step.target !== undefined && !target) throw new Error(`unknown target ${step.target}`);
+  const instances = target ? selectInstances(target, step.selection, random) : [];
+  if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances${target.unresolved ? `: ${target.unresolved}` : ''}`);
+  if (radius && target) radius.admit(target.name, instances.map((i) => i.name));
+  return planStep(step, target, instances);
+}
+
+/**
+ * The rollback list, planned when a run starts so that recovery after a crash needs no
+ * experiment file. Rollback steps are not charged to the blast radius: they undo, not do.
+ */
+export async function planRollback(exp: Experiment, random: () => number): Promise<PlannedFault[]> {
+  const planned: PlannedFault[] = [];
+  if (exp.rollbackStrategy === 'never') return planned;
+  for (const step of exp.rollback) planned.push(...(await planSelected(exp, step, random)));
+  return planned;
 }
 
 function quote(name: string | undefined): string {

@@ -8,7 +8,7 @@ import { revertAll, runRollbackCalls } from './faults.js';
 import { AuditLog } from './state/audit.js';
 import { JournalStore } from './state/journal.js';
 import { acquireLock } from './state/lock.js';
-import type { Journal } from './types.js';
+import type { Journal } from './model/journal.js';
 
 /** Budget for one run's reverts and rollbacks. */
 const RECOVERY_BUDGET_MS = 120_000;

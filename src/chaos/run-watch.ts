@@ -1,13 +1,15 @@
 /**
- * What can stop a running experiment from outside its method, and the journal a run
- * starts with. Kept apart from the runner so its steps read on their own.
+ * A run's bookkeeping beside its steps: what can stop it from outside its method, the
+ * journal it starts with, its step records, and the status it ends with. Kept apart from
+ * the runner so its steps read on their own.
  */
 import { hostname } from 'node:os';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
 import { abortTripped } from './hypothesis.js';
 import { watchHalt } from './state/halt.js';
-import type { HypothesisReport, Journal, RunStatus, Tolerance } from './types.js';
+import type { Tolerance } from './model/experiment.js';
+import type { HypothesisReport, Journal, RunStatus, StepRecord } from './model/journal.js';
 
 /** Why the method stopped early. */
 export interface StopReason {
@@ -15,6 +17,20 @@ export interface StopReason {
   reason: string;
   /** Whether the steady state is judged again after the rollback. */
   verifyAfter: boolean;
+}
+
+/** Waits `ms`, or less when `signal` aborts (a stop during a `pause` step). */
+export function waitUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Halt, SIGTERM (the caller's signal) and maxDuration all stop the method; each says why. Returns the cleanups. */
@@ -64,4 +80,26 @@ export function newJournal(o: { runId: string; experiment: string; file: string;
     faults: [],
     rollbackPlan: [],
   };
+}
+
+/** The record of a step (of the method or the rollback) that starts now. */
+export function startStepRecord(id: string, action: string): StepRecord {
+  return { id, action, startedAt: new Date().toISOString(), status: 'running', faults: [] };
+}
+
+/** Ends a step record: `ok`, or `failed` with `error`. */
+export function endStepRecord(record: StepRecord, error: string | undefined): void {
+  record.endedAt = new Date().toISOString();
+  record.status = error === undefined ? 'ok' : 'failed';
+  if (error !== undefined) record.error = error;
+}
+
+/**
+ * How a run ended: the first stop reason when the method stopped early, else `deviated`
+ * when the steady state did not return, else `completed`.
+ */
+export function runEnding(stop: StopReason | undefined, deviated: boolean): { status: RunStatus; reason?: string } {
+  if (stop) return { status: stop.status, reason: stop.reason };
+  if (deviated) return { status: 'deviated', reason: 'the steady state did not return after the rollback' };
+  return { status: 'completed' };
 }

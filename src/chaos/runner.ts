@@ -5,20 +5,23 @@
  * whatever ended the method (failure, abort, halt, maxDuration, SIGTERM), and recovery is
  * verified by the hypothesis, not assumed.
  */
-import type { RunTracer, SpanHandle } from '../exporters/otel.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
 import { runFailback } from './failback.js';
 import { applyFault, revertAll, runRollbackCalls, type FaultContext } from './faults.js';
-import { judgeable, pollUntil, steadyState } from './hypothesis.js';
-import { newJournal, watchAbortWhen, watchStops, type StopReason } from './run-watch.js';
-import { planStep } from './plan.js';
-import { BlastRadius, selectInstances } from './select.js';
+import { awaitSteadyState, judgeable, pollUntil, steadyState } from './hypothesis.js';
+import type { Experiment } from './model/experiment.js';
+import type { HypothesisReport, Journal, StepRecord } from './model/journal.js';
+import type { ActionStep, Step, WaveStep } from './model/steps.js';
+import { planRollback, planSelected } from './plan.js';
+import { endStepRecord, newJournal, runEnding, startStepRecord, waitUnlessStopped, watchAbortWhen, watchStops, type StopReason } from './run-watch.js';
+import { BlastRadius } from './select.js';
 import { AuditLog } from './state/audit.js';
 import { JournalStore } from './state/journal.js';
 import { acquireLock } from './state/lock.js';
-import type { ActionStep, Experiment, WaveStep, HypothesisReport, Journal, PlannedFault, StepRecord } from './types.js';
+import type { ChaosSpan, ChaosTracer } from './tracing.js';
 
 /** What a run needs from its surroundings. */
 export interface RunnerDeps {
@@ -35,48 +38,49 @@ export interface RunnerDeps {
   warmupTimeoutMs: number;
   random?: () => number;
   /** Tracing, when on: a span per run and per call. */
-  tracer?: RunTracer;
+  tracer?: ChaosTracer;
 }
-
 
 /** Budget for rollback calls: they run after an abort, so they get their own clock. */
 const ROLLBACK_BUDGET_MS = 120_000;
 
 export class ExperimentRun {
   readonly #exp: Experiment;
-  readonly #d: RunnerDeps;
+  readonly #deps: RunnerDeps;
   readonly #store: JournalStore;
   readonly #audit: AuditLog;
   readonly #stop = new AbortController();
   #stopReason: StopReason | undefined;
   #journal!: Journal;
-  #radius: BlastRadius;
-  #span: SpanHandle | undefined;
+  readonly #radius: BlastRadius;
+  readonly #random: () => number;
+  #span: ChaosSpan | undefined;
 
   constructor(experiment: Experiment, deps: RunnerDeps) {
     this.#exp = experiment;
-    this.#d = deps;
+    this.#deps = deps;
     this.#store = new JournalStore(deps.stateDir);
     this.#audit = new AuditLog(deps.stateDir);
     this.#radius = new BlastRadius(experiment.blastRadius, experiment.targets);
+    this.#random = deps.random ?? Math.random;
   }
 
   /** Runs to the end and returns the final journal. Rejects only when it cannot start (lock, state dir). */
   async run(): Promise<Journal> {
     const runId = this.#store.newRunId(this.#exp.name);
-    const lock = await acquireLock(this.#d.stateDir, { runId, experiment: this.#exp.name, pid: process.pid });
+    const lock = await acquireLock(this.#deps.stateDir, { runId, experiment: this.#exp.name, pid: process.pid });
     const cleanups: (() => void)[] = [];
     try {
-      this.#journal = newJournal({ runId, experiment: this.#exp.name, file: this.#exp.file, operator: this.#d.operator, ...(this.#d.approvedBy ? { approvedBy: this.#d.approvedBy } : {}) });
-      const rollbackError = await this.#planRollback().then(
+      this.#journal = newJournal({ runId, experiment: this.#exp.name, file: this.#exp.file, operator: this.#deps.operator, ...(this.#deps.approvedBy ? { approvedBy: this.#deps.approvedBy } : {}) });
+      const rollbackError = await planRollback(this.#exp, this.#random).then(
         (plan) => ((this.#journal.rollbackPlan = plan), undefined),
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        (error: unknown) => errorMessage(error),
       );
       await this.#store.create(this.#journal);
-      this.#span = this.#d.tracer?.startSpan(`chaos ${this.#exp.name}`, { 'canary.chaos.experiment': this.#exp.name, 'canary.chaos.run_id': runId, 'canary.chaos.operator': this.#d.operator });
-      await this.#auditEvent('run.start', this.#d.approvedBy ? `approved by ${this.#d.approvedBy}` : undefined);
-      this.#d.bus.emit('chaos.run.start', { experiment: this.#exp.name, runId });
-      cleanups.push(...watchStops({ stateDir: this.#d.stateDir, maxDurationMs: this.#exp.maxDurationMs, ...(this.#d.signal ? { signal: this.#d.signal } : {}), stop: (reason) => this.#stopWith(reason) }));
+      this.#span = this.#deps.tracer?.startSpan(`chaos ${this.#exp.name}`, { 'canary.chaos.experiment': this.#exp.name, 'canary.chaos.run_id': runId, 'canary.chaos.operator': this.#deps.operator });
+      await this.#auditEvent('run.start', this.#deps.approvedBy ? `approved by ${this.#deps.approvedBy}` : undefined);
+      this.#deps.bus.emit('chaos.run.start', { experiment: this.#exp.name, runId });
+      cleanups.push(...watchStops({ stateDir: this.#deps.stateDir, maxDurationMs: this.#exp.maxDurationMs, ...(this.#deps.signal ? { signal: this.#deps.signal } : {}), stop: (reason) => this.#stopWith(reason) }));
       // A rollback that cannot be planned could not be run either: nothing starts without one.
       if (rollbackError !== undefined) this.#stopWith({ status: 'failed', reason: `the rollback cannot be planned, nothing was done: ${rollbackError}`, verifyAfter: false });
       else await this.#execute();
@@ -99,8 +103,8 @@ export class ExperimentRun {
   /** The steady state before the method: waits for enough results, then judges. */
   async #before(): Promise<boolean> {
     const tolerances = this.#exp.steadyState;
-    await pollUntil(() => judgeable(tolerances, this.#d.windows), (ok) => ok, this.#d.warmupTimeoutMs, this.#stop.signal);
-    const report = steadyState(tolerances, this.#d.windows);
+    await pollUntil(() => judgeable(tolerances, this.#deps.windows), (ok) => ok, this.#deps.warmupTimeoutMs, this.#stop.signal);
+    const report = steadyState(tolerances, this.#deps.windows);
     this.#journal.steadyState.before = report;
     await this.#save();
     if (this.#stop.signal.aborted) return false;
@@ -115,8 +119,8 @@ export class ExperimentRun {
   /** The method, step by step, until its end or a stop. */
   async #method(): Promise<void> {
     const offAbort = watchAbortWhen({
-      bus: this.#d.bus,
-      windows: this.#d.windows,
+      bus: this.#deps.bus,
+      windows: this.#deps.windows,
       tolerances: this.#exp.abortWhen,
       stopped: () => this.#stop.signal.aborted,
       tripped: (report) => this.#abortTripped(report),
@@ -124,13 +128,10 @@ export class ExperimentRun {
     try {
       for (const step of this.#exp.method) {
         if (this.#stop.signal.aborted) return;
-        const record: StepRecord = { id: step.id, action: step.action, startedAt: new Date().toISOString(), status: 'running', faults: [] };
+        const record = startStepRecord(step.id, step.action);
         this.#journal.steps.push(record);
-        const error =
-          step.action === 'pause' ? await this.#pause(step.durationMs) : step.action === 'failback' || step.action === 'restore' ? await this.#failback(step) : await this.#actionStep(step, record);
-        record.endedAt = new Date().toISOString();
-        record.status = error === undefined ? 'ok' : 'failed';
-        if (error !== undefined) record.error = error;
+        const error = await this.#step(step, record);
+        endStepRecord(record, error);
         await this.#save();
         if (error !== undefined && !this.#stop.signal.aborted) this.#stopWith({ status: 'failed', reason: `${step.id} failed: ${error}`, verifyAfter: true });
       }
@@ -139,18 +140,11 @@ export class ExperimentRun {
     }
   }
 
-  async #pause(ms: number): Promise<undefined> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.#stop.signal;
-      signal.addEventListener('abort', done, { once: true });
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
-    return undefined;
+  /** Runs one step of the method; returns an error text, or undefined when it went well. */
+  async #step(step: Step, record: StepRecord): Promise<string | undefined> {
+    if (step.action === 'pause') return waitUnlessStopped(step.durationMs, this.#stop.signal).then(() => undefined);
+    if (step.action === 'failback' || step.action === 'restore') return this.#failback(step);
+    return this.#actionStep(step, record);
   }
 
   /** Brings killed instances back in waves; a gate that does not return stops the run (aborted). */
@@ -159,10 +153,10 @@ export class ExperimentRun {
     if (!target) return `unknown target ${step.target}`;
     const result = await runFailback(step, new Set(target.instances.map((i) => i.name)), {
       ctx: this.#faultContext(),
-      windows: this.#d.windows,
+      windows: this.#deps.windows,
       steadyState: this.#exp.steadyState,
       signal: this.#stop.signal,
-      random: this.#d.random ?? Math.random,
+      random: this.#random,
       release: (instances) => this.#radius.release(target.name, instances),
     });
     if (result.gateFailed && result.error) {
@@ -175,7 +169,7 @@ export class ExperimentRun {
   /** Selects, admits through the blast radius, plans and applies one action step. Returns an error text or undefined. */
   async #actionStep(step: ActionStep, record: StepRecord): Promise<string | undefined> {
     try {
-      const faults = await this.#plan(step, true);
+      const faults = await planSelected(this.#exp, step, this.#random, this.#radius);
       for (const planned of faults) {
         if (this.#stop.signal.aborted) return undefined;
         const fault = await applyFault(this.#faultContext(), planned, this.#stop.signal);
@@ -184,26 +178,8 @@ export class ExperimentRun {
       }
       return undefined;
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return errorMessage(error);
     }
-  }
-
-  /** Plans a step on its selected instances; `admit` charges them to the blast radius first. */
-  async #plan(step: ActionStep, admit: boolean): Promise<PlannedFault[]> {
-    const target = step.target === undefined ? undefined : this.#exp.targets[step.target];
-    if (step.target !== undefined && !target) throw new Error(`unknown target ${step.target}`);
-    const instances = target ? selectInstances(target, step.selection, this.#d.random ?? Math.random) : [];
-    if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances${target.unresolved ? `: ${target.unresolved}` : ''}`);
-    if (admit && target) this.#radius.admit(target.name, instances.map((i) => i.name));
-    return planStep(step, target, instances);
-  }
-
-  /** The rollback list, planned at start so that recovery after a crash needs no experiment file. */
-  async #planRollback(): Promise<PlannedFault[]> {
-    const out: PlannedFault[] = [];
-    if (this.#exp.rollbackStrategy === 'never') return out;
-    for (const step of this.#exp.rollback) out.push(...(await this.#plan(step, false)));
-    return out;
   }
 
   /** Reverts every fault (always), then runs the rollback list as the strategy says. */
@@ -222,13 +198,7 @@ export class ExperimentRun {
   /** Recovery: the steady state again, judged on results after the rollback only. */
   async #after(since: number): Promise<void> {
     if (this.#stopReason && !this.#stopReason.verifyAfter) return;
-    const tolerances = this.#exp.steadyState;
-    const report = await pollUntil(
-      () => steadyState(tolerances, this.#d.windows, Date.now(), since),
-      (r) => r.holds,
-      this.#exp.recoveryTimeoutMs,
-      this.#d.signal,
-    );
+    const report = await awaitSteadyState(this.#exp.steadyState, this.#deps.windows, this.#exp.recoveryTimeoutMs, this.#deps.signal, since);
     this.#journal.steadyState.after = report;
     if (!report.holds) this.#journal.deviated = true;
   }
@@ -237,19 +207,15 @@ export class ExperimentRun {
   async #finish(): Promise<void> {
     const j = this.#journal;
     if (!j) return;
-    const stop = this.#stopReason;
-    if (stop) {
-      j.status = stop.status;
-      j.reason = stop.reason;
-    } else if (j.deviated) {
-      j.status = 'deviated';
-      j.reason = 'the steady state did not return after the rollback';
-    } else j.status = 'completed';
+    const ending = runEnding(this.#stopReason, j.deviated);
+    j.status = ending.status;
+    if (ending.reason !== undefined) j.reason = ending.reason;
     j.endedAt = new Date().toISOString();
     await this.#save();
-    await this.#auditEvent('run.end', `${j.status}${j.reason ? `: ${j.reason}` : ''}`);
-    this.#span?.end(j.status === 'completed' ? undefined : `${j.status}${j.reason ? `: ${j.reason}` : ''}`);
-    this.#d.bus.emit('chaos.run.end', { experiment: j.experiment, runId: j.runId, status: j.status });
+    const outcome = `${j.status}${j.reason ? `: ${j.reason}` : ''}`;
+    await this.#auditEvent('run.end', outcome);
+    this.#span?.end(j.status === 'completed' ? undefined : outcome);
+    this.#deps.bus.emit('chaos.run.end', { experiment: j.experiment, runId: j.runId, status: j.status });
   }
 
   /** A tripped abort condition: recorded, and the method stops. */
@@ -264,13 +230,13 @@ export class ExperimentRun {
   #stopWith(reason: StopReason, override = false): void {
     if (!this.#stopReason || override) this.#stopReason = reason;
     if (!this.#stop.signal.aborted) {
-      this.#d.logger.warn({ experiment: this.#exp.name, status: reason.status }, reason.reason);
+      this.#deps.logger.warn({ experiment: this.#exp.name, status: reason.status }, reason.reason);
       this.#stop.abort(new Error(reason.reason));
     }
   }
 
   #faultContext(): FaultContext {
-    return { journal: this.#journal, store: this.#store, audit: this.#audit, operator: this.#d.operator, ...(this.#span ? { span: this.#span } : {}) };
+    return { journal: this.#journal, store: this.#store, audit: this.#audit, operator: this.#deps.operator, ...(this.#span ? { span: this.#span } : {}) };
   }
 
   #save(): Promise<void> {
@@ -278,6 +244,6 @@ export class ExperimentRun {
   }
 
   #auditEvent(event: 'run.start' | 'run.end', detail?: string): Promise<void> {
-    return this.#audit.append({ event, operator: this.#d.operator, experiment: this.#exp.name, runId: this.#journal.runId, ...(detail ? { detail } : {}) });
+    return this.#audit.append({ event, operator: this.#deps.operator, experiment: this.#exp.name, runId: this.#journal.runId, ...(detail ? { detail } : {}) });
   }
 }

@@ -6,7 +6,8 @@
  * fleet-wide outage.
  */
 import { CanaryError, ERROR_CODES } from '../errors.js';
-import type { Instance, Selection, Target } from './types.js';
+import type { Selection } from './model/steps.js';
+import type { Instance, Target } from './model/target.js';
 
 /**
  * Picks the instances a step acts on.
@@ -88,16 +89,18 @@ export class BlastRadiusError extends CanaryError {
  * released.
  */
 export class BlastRadius {
-  private readonly faulted = new Map<string, Set<string>>();
+  readonly #faulted = new Map<string, Set<string>>();
+  readonly #limits: BlastRadiusLimits;
+  readonly #targets: Record<string, Target>;
 
   /**
    * @param limits - the experiment's `blastRadius`.
    * @param targets - the experiment's targets; percentages are of their instance counts.
    */
-  constructor(
-    private readonly limits: BlastRadiusLimits,
-    private readonly targets: Record<string, Target>,
-  ) {}
+  constructor(limits: BlastRadiusLimits, targets: Record<string, Target>) {
+    this.#limits = limits;
+    this.#targets = targets;
+  }
 
   /**
    * Records `instances` of `target` as faulted, or throws a {@link BlastRadiusError} (and
@@ -105,33 +108,33 @@ export class BlastRadius {
    * exceed a limit. Admitting an instance that is already faulted does not count it twice.
    */
   admit(target: string, instances: readonly string[]): void {
-    const known = this.targets[target];
+    const known = this.#targets[target];
     if (known === undefined) {
       throw new CanaryError(ERROR_CODES.state, `blast radius: unknown target "${target}"`);
     }
     const union = new Set([...this.current(target), ...instances]);
-    const elsewhere = [...this.faulted].filter(([name]) => name !== target).reduce((n, [, set]) => n + set.size, 0);
-    const refusal = this.refusal(known, union.size, elsewhere);
+    const elsewhere = [...this.#faulted].filter(([name]) => name !== target).reduce((n, [, set]) => n + set.size, 0);
+    const refusal = this.#refusal(known, union.size, elsewhere);
     if (refusal !== undefined) throw new BlastRadiusError(refusal, target, union.size);
-    this.faulted.set(target, union);
+    this.#faulted.set(target, union);
   }
 
   /** Forgets `instances` of `target` (their faults were reverted). Unknown names are ignored. */
   release(target: string, instances: readonly string[]): void {
-    const set = this.faulted.get(target);
+    const set = this.#faulted.get(target);
     if (set === undefined) return;
     for (const name of instances) set.delete(name);
-    if (set.size === 0) this.faulted.delete(target);
+    if (set.size === 0) this.#faulted.delete(target);
   }
 
   /** Names of the instances of `target` faulted now, in admission order. */
   current(target: string): string[] {
-    return [...(this.faulted.get(target) ?? [])];
+    return [...(this.#faulted.get(target) ?? [])];
   }
 
   /** Why `size` faulted instances of `target` would be too many, or undefined when they are not. */
-  private refusal(target: Target, size: number, elsewhere: number): string | undefined {
-    const { maxInstances, maxPercent } = this.limits;
+  #refusal(target: Target, size: number, elsewhere: number): string | undefined {
+    const { maxInstances, maxPercent } = this.#limits;
     const prefix = `blast radius: target "${target.name}" would have ${size} instance(s) faulted at once`;
     if (maxInstances !== undefined && size + elsewhere > maxInstances) {
       const others = elsewhere > 0 ? ` (and ${elsewhere} of other targets)` : '';

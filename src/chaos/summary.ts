@@ -1,6 +1,6 @@
 /** The few lines `canary chaos run` prints at the end: what happened, in words. */
 import { describeCall } from './faults.js';
-import type { HypothesisReport, Journal } from './types.js';
+import type { HypothesisReport, Journal } from './model/journal.js';
 
 function hypothesis(label: string, report: HypothesisReport | undefined): string[] {
   if (!report) return [];

@@ -11,7 +11,7 @@ export const EXIT = {
 } as const;
 
 /** Maps an error to the exit code and the text for stderr. */
-export function describeError(err: unknown): { code: number; text: string } {
+export function exitFor(err: unknown): { code: number; text: string } {
   if (isCanaryError(err)) {
     const code = err.code === ERROR_CODES.config || err.code === ERROR_CODES.usage || err.code === ERROR_CODES.env ? EXIT.usage : EXIT.failed;
     return { code, text: `canary: ${err.message}` };

@@ -1,5 +1,5 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --heap-growing-percent=50 --liftoff-only
-import { describeError } from './exit.js';
+import { exitFor } from './exit.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
@@ -17,7 +17,7 @@ runCli(process.argv.slice(2), io).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const { code, text } = describeError(err);
+    const { code, text } = exitFor(err);
     io.err(text);
     process.exitCode = code;
   },

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { chaosCommand } from './commands/chaos/index.js';
+import { chaosCommand } from './commands/chaos.js';
 import { coverageCommand } from './commands/coverage.js';
 import { demoCommand } from './commands/demo.js';
 import { discoverCommand } from './commands/discover.js';

@@ -6,9 +6,9 @@
  */
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import { createFaultApi } from '../faults/api.js';
-import { ProxyRegistry } from '../faults/registry.js';
-import { listenOn } from './net.js';
+import { listenOn } from '../net/listen.js';
+import { createProxyApi } from '../proxy/api.js';
+import { ProxyRegistry } from '../proxy/registry.js';
 import { startControlServer, type ControlServer } from './process/control.js';
 import { startLab, type RunningLab } from './process/supervisor.js';
 
@@ -40,7 +40,7 @@ export async function startDemoStack(dir: string): Promise<DemoStack> {
     control = await startControlServer(lab.lab, '127.0.0.1', DEMO_PORTS.control);
     const upstream = lab.balancer.url.replace(/^http:\/\//, '');
     await registry.create({ name: 'lab-frontend', listen: `127.0.0.1:${DEMO_PORTS.proxiedFrontend}`, upstream });
-    api = createFaultApi(registry);
+    api = createProxyApi(registry);
     const proxyApi = await listenOn(api, '127.0.0.1', DEMO_PORTS.proxyApi);
     return { lab, control, proxyApi, frontend: `http://127.0.0.1:${DEMO_PORTS.proxiedFrontend}`, close };
   } catch (err) {

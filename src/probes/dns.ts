@@ -15,6 +15,7 @@ import { randomInt } from 'node:crypto';
 import * as packet from 'dns-packet';
 import { parseServer } from '../config/schema/dns.js';
 import type { ResolvedDnsCheck } from '../config/types.js';
+import { errorMessage } from '../errors.js';
 import { FAILURE_REASONS } from '../results/reasons.js';
 import type { DnsFacts, Observation } from '../results/types.js';
 import { ProbeFailure } from './http/classify.js';
@@ -45,7 +46,7 @@ function decode(answer: Buffer): DnsFacts {
   try {
     decoded = packet.decode(answer);
   } catch (err) {
-    throw new ProbeFailure(FAILURE_REASONS.protocol, `malformed DNS answer: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ProbeFailure(FAILURE_REASONS.protocol, `malformed DNS answer: ${errorMessage(err)}`);
   }
   const rcodeValue = (decoded.flags ?? 0) & 0xf;
   const facts: DnsFacts = {

@@ -46,7 +46,7 @@ function observationOf(startedAt: number, steps: FlowStepFacts[], last: Observat
 
 class FlowProbe implements Probe<ResolvedFlowCheck> {
   readonly kind = 'flow' as const;
-  private readonly http: Probe<ResolvedHttpCheck> = createHttpProbe();
+  readonly #http: Probe<ResolvedHttpCheck> = createHttpProbe();
 
   async run(check: ResolvedFlowCheck, ctx: ProbeContext): Promise<Observation> {
     const startedAt = performance.now();
@@ -54,7 +54,7 @@ class FlowProbe implements Probe<ResolvedFlowCheck> {
     const steps: FlowStepFacts[] = [];
     let last: Observation | undefined;
     for (const step of check.flow.steps) {
-      const run = await runStep(this.http, check, step, values, ctx);
+      const run = await runStep(this.#http, check, step, values, ctx);
       steps.push(run.facts);
       last = run.observation ?? last;
       if (!run.facts.ok) break;
@@ -63,7 +63,7 @@ class FlowProbe implements Probe<ResolvedFlowCheck> {
   }
 
   close(): Promise<void> {
-    return this.http.close?.() ?? Promise.resolve();
+    return this.#http.close?.() ?? Promise.resolve();
   }
 }
 

@@ -87,14 +87,14 @@ async function follow(clients: Clients, check: ResolvedHttpCheck, ctx: ProbeCont
 
 class HttpProbe implements Probe<ResolvedHttpCheck> {
   readonly kind = 'http' as const;
-  private readonly clients = new Clients();
+  readonly #clients = new Clients();
 
   async run(check: ResolvedHttpCheck, ctx: ProbeContext): Promise<Observation> {
     const attempt = new Attempt(ctx.signal);
     if (ctx.signal.aborted) return failed(attempt, failureOf(ctx.signal.reason, attempt));
     attempt.watch();
     try {
-      return await follow(this.clients, check, ctx, attempt);
+      return await follow(this.#clients, check, ctx, attempt);
     } catch (err) {
       // Bad input (an unusable target, unreadable TLS files) and anything unforeseen end
       // as a failed observation: a hostile or broken target must never crash the agent.
@@ -105,7 +105,7 @@ class HttpProbe implements Probe<ResolvedHttpCheck> {
   }
 
   close(): Promise<void> {
-    return this.clients.closeAll();
+    return this.#clients.closeAll();
   }
 }
 

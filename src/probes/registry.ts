@@ -1,6 +1,8 @@
 /**
  * The probe for each check kind, looked up by `kind` (blackbox_exporter's prober map).
- * A new kind is one file under src/probes/ and one line in `createProbeRegistry`.
+ * Here a new kind is its probe file and one line in `createProbeRegistry`; the config
+ * schema, assertions and exporters need their part too: see the checklist for a new
+ * probe kind in docs/architecture.md.
  */
 import type { ResolvedCheck } from '../config/types.js';
 import { CanaryError, ERROR_CODES } from '../errors.js';
@@ -14,11 +16,11 @@ import type { Probe } from './types.js';
 
 /** Probes by kind. One registry per agent; `close` releases their pooled connections. */
 export class ProbeRegistry {
-  private readonly probes = new Map<string, Probe>();
+  readonly #probes = new Map<string, Probe>();
 
   /** Adds (or replaces) the probe for its kind. */
   register<C extends ResolvedCheck>(probe: Probe<C>): this {
-    this.probes.set(probe.kind, probe);
+    this.#probes.set(probe.kind, probe);
     return this;
   }
 
@@ -27,7 +29,7 @@ export class ProbeRegistry {
    * validation knows the kinds, so reaching this is a bug.
    */
   get(kind: string): Probe {
-    const probe = this.probes.get(kind);
+    const probe = this.#probes.get(kind);
     if (probe === undefined) {
       throw new CanaryError(ERROR_CODES.internal, `no probe registered for kind "${kind}" (known: ${this.kinds().join(', ') || 'none'})`);
     }
@@ -36,12 +38,12 @@ export class ProbeRegistry {
 
   /** Kinds with a probe, in registration order. */
   kinds(): string[] {
-    return [...this.probes.keys()];
+    return [...this.#probes.keys()];
   }
 
   /** Closes every probe; one failing to close does not stop the others. */
   async close(): Promise<void> {
-    const results = await Promise.allSettled([...this.probes.values()].map((probe) => (probe.close ? probe.close() : Promise.resolve())));
+    const results = await Promise.allSettled([...this.#probes.values()].map((probe) => (probe.close ? probe.close() : Promise.resolve())));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) {
       throw new CanaryError(ERROR_CODES.internal, 'a probe failed to close', { cause: failure.reason });

@@ -2,4 +2,4 @@
 export { AgentServer, createServer, type ServerAddress, type ServerOptions } from './server.js';
 export type { Reply, RequestContext, RouteHandler, RouteMethod, RouteOptions } from './router.js';
 export { textReply } from './routes.js';
-export { parseListen, formatHostPort } from './listen.js';
+export { parseListen, formatHostPort } from '../net/listen.js';

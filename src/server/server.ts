@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import type { Exposition, MetricsPayload } from '../exporters/prometheus/render.js';
 import type { Logger } from '../log.js';
-import { formatHostPort, listenError, parseListen } from './listen.js';
+import { formatHostPort, listenError, parseListen } from '../net/listen.js';
 import { Router, type Reply, type RouteHandler, type RouteMethod, type RouteOptions } from './router.js';
 import { registerBuiltinRoutes, textReply } from './routes.js';
 

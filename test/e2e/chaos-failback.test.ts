@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { CliProcess, eventually, runCli } from '../helpers/cli.js';
 import { alive, currentPid, startChaosLab, type ChaosLab } from '../helpers/chaos.js';
 import { fixture } from '../helpers/paths.js';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 
 
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliProcess, eventually, runCli } from '../helpers/cli.js';
 import { isStopped, startChaosLab, victimTargets, killRunnerAfterFirstFault } from '../helpers/chaos.js';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 
 test('maxDuration reached during a step that would outlive it: rollback forced, aborted, reverted', async () => {
   const lab = await startChaosLab(1);

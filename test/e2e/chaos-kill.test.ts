@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
 import { alive, currentPid, killRunnerAfterFirstFault, startChaosLab, type ChaosLab } from '../helpers/chaos.js';
 import { fixture } from '../helpers/paths.js';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 
 
 

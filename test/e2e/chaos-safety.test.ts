@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliProcess, eventually, runCli } from '../helpers/cli.js';
 import { isStopped, startChaosLab, victimTargets, type ChaosLab } from '../helpers/chaos.js';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 
 /** Three single-instance targets stopped one after another, then a long pause. */
 function threeSteps(lab: ChaosLab): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { coverageCommand } from '../../src/cli/commands/coverage.js';
 import { discoverCommand } from '../../src/cli/commands/discover.js';
-import { describeError, EXIT } from '../../src/cli/exit.js';
+import { exitFor, EXIT } from '../../src/cli/exit.js';
 import type { Io } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -38,7 +38,7 @@ async function cli(args: readonly string[]): Promise<{ code: number; stdout: str
   } catch (error) {
     if (error instanceof CommanderError) code = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     else {
-      const described = describeError(error);
+      const described = exitFor(error);
       err.push(described.text);
       code = described.code;
     }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlServer } from '../../src/lab/process/control.js';
 import { startLab } from '../../src/lab/process/supervisor.js';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 import { CliProcess } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 

@@ -22,7 +22,7 @@ const dist = (file: string): string => pathToFileURL(resolve(repoRoot, 'dist', '
 const HARNESS = `
 const { Command } = await import(${JSON.stringify(pathToFileURL(resolve(repoRoot, 'node_modules', 'commander', 'esm.mjs')).href)});
 const { gateCommand } = await import(${JSON.stringify(dist('commands/gate.js'))});
-const { describeError, EXIT } = await import(${JSON.stringify(dist('exit.js'))});
+const { exitFor, EXIT } = await import(${JSON.stringify(dist('exit.js'))});
 const { processIo } = await import(${JSON.stringify(dist('io.js'))});
 const io = processIo();
 const program = new Command('canary').exitOverride()
@@ -35,7 +35,7 @@ try {
   process.exitCode = io.exitCode;
 } catch (err) {
   if (err && typeof err.code === 'string' && err.code.startsWith('commander.')) process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  else { const { code, text } = describeError(err); io.err(text); process.exitCode = code; }
+  else { const { code, text } = exitFor(err); io.err(text); process.exitCode = code; }
 }
 `;
 

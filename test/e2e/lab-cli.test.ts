@@ -34,7 +34,7 @@ before(async () => {
       `import { buildProgram } from ${JSON.stringify(dist('program.js'))};`,
       `import { labCommand } from ${JSON.stringify(dist('commands/lab.js'))};`,
       `import { processIo } from ${JSON.stringify(dist('io.js'))};`,
-      `import { describeError } from ${JSON.stringify(dist('exit.js'))};`,
+      `import { exitFor } from ${JSON.stringify(dist('exit.js'))};`,
       'const io = processIo();',
       'const program = buildProgram(io);',
       'const lab = labCommand(io);',
@@ -42,7 +42,7 @@ before(async () => {
       'program.addCommand(lab);',
       "program.parseAsync(['lab', ...process.argv.slice(2)], { from: 'user' }).then(",
       '  () => { process.exitCode = io.exitCode; },',
-      '  (err) => { const { code, text } = describeError(err); io.err(text); process.exitCode = code; },',
+      '  (err) => { const { code, text } = exitFor(err); io.err(text); process.exitCode = code; },',
       ');',
     ].join('\n'),
   );

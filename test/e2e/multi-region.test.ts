@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ProxyRegistry } from '../../src/faults/registry.js';
+import { ProxyRegistry } from '../../src/proxy/registry.js';
 import { CliProcess, eventually } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 import { prometheusBinary, startPrometheus } from '../helpers/prometheus.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 import { CliProcess, eventually } from './cli.js';
 import { fixture } from './paths.js';
 

@@ -4,9 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCall } from '../../src/chaos/actions/index.js';
+import { runCall } from '../../src/chaos/actions/run-call.js';
 import { planStep } from '../../src/chaos/plan.js';
-import type { Call, CallOutcome, Instance, ProcessStep } from '../../src/chaos/types.js';
+import type { Call, CallOutcome } from '../../src/chaos/model/calls.js';
+import type { ProcessStep } from '../../src/chaos/model/steps.js';
+import type { Instance } from '../../src/chaos/model/target.js';
 import { isCanaryError } from '../../src/errors.js';
 import { closedPort, startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 

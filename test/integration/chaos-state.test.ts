@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 import { JournalStore } from '../../src/chaos/state/journal.js';
 import { acquireLock, readLock } from '../../src/chaos/state/lock.js';
 import { haltStatus, resume, watchHalt, type HaltRecord } from '../../src/chaos/state/halt.js';

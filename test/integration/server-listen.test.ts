@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCanaryError } from '../../src/errors.js';
 import { formatHostPort, parseListen } from '../../src/server/index.js';
-import { listenError } from '../../src/server/listen.js';
+import { listenError } from '../../src/net/listen.js';
 
 test('listen addresses parse, IPv6 in brackets included', () => {
   assert.deepEqual(parseListen('127.0.0.1:9464'), { host: '127.0.0.1', port: 9464 });

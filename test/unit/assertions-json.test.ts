@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate } from '../../src/assertions/index.js';
+import { evaluate } from '../../src/assertions/evaluate.js';
 import { formatJsonPath, parseJsonPath, resolveJsonPath } from '../../src/assertions/json-path.js';
 import type { Observation } from '../../src/results/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';

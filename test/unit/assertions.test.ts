@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileExpectations, evaluate } from '../../src/assertions/index.js';
+import { compileExpectations, evaluate } from '../../src/assertions/evaluate.js';
 import type { HttpFacts, Observation, TlsFacts } from '../../src/results/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
 

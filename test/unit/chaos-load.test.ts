@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configError, loadConfig } from '../../src/config/load.js';
 import { loadExperiment, loadExperiments } from '../../src/chaos/load.js';
-import type { Experiment, ExecStep, HttpStep } from '../../src/chaos/types.js';
+import type { Experiment } from '../../src/chaos/model/experiment.js';
+import type { ExecStep, HttpStep } from '../../src/chaos/model/steps.js';
 import { formatProblem, isCanaryError } from '../../src/errors.js';
 import { fixture, repoRoot } from '../helpers/paths.js';
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { isCanaryError } from '../../src/errors.js';
 import { planStep } from '../../src/chaos/plan.js';
-import type { ExecStep, HttpStep, Instance, ProcessStep, Target } from '../../src/chaos/types.js';
+import type { ExecStep, HttpStep, ProcessStep } from '../../src/chaos/model/steps.js';
+import type { Instance, Target } from '../../src/chaos/model/target.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'canary-plan-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

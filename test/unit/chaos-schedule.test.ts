@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inWindows, localTime, skipReason } from '../../src/chaos/scheduler.js';
+import { inWindows, localTime, skipReason } from '../../src/chaos/cron.js';
 import { halt } from '../../src/chaos/state/halt.js';
 import { JournalStore } from '../../src/chaos/state/journal.js';
-import type { Experiment, Journal, TimeWindow } from '../../src/chaos/types.js';
+import type { Experiment, TimeWindow } from '../../src/chaos/model/experiment.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 
 const weekdaysBerlin: TimeWindow = { days: [1, 2, 3, 4, 5], startMinute: 9 * 60, endMinute: 17 * 60, timeZone: 'Europe/Berlin' };
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serialise } from '../../src/config/json-schema.js';
 import { experimentJsonSchema, experimentSchema, type ExperimentInput } from '../../src/chaos/schema.js';
-import type { HttpStep, Tolerance } from '../../src/chaos/types.js';
+import type { Tolerance } from '../../src/chaos/model/experiment.js';
+import type { HttpStep } from '../../src/chaos/model/steps.js';
 import { repoRoot } from '../helpers/paths.js';
 
 test('config/chaos-experiment.schema.json is generated from the current schema', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isCanaryError } from '../../src/errors.js';
 import { BlastRadius, BlastRadiusError, selectInstances } from '../../src/chaos/select.js';
-import type { Target } from '../../src/chaos/types.js';
+import type { Target } from '../../src/chaos/model/target.js';
 
 /** mulberry32: a tiny seeded generator, so a selection can be replayed. */
 function seeded(seed: number): () => number {

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile, appendFile } f
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCanaryError } from '../../src/errors.js';
-import type { Journal } from '../../src/chaos/types.js';
+import type { Journal } from '../../src/chaos/model/journal.js';
 import { appendLineDurable, createFileDurable, writeFileDurable } from '../../src/chaos/state/durable.js';
 import { JournalStore, newRunId } from '../../src/chaos/state/journal.js';
 import { acquireLock, lockPath, readLock } from '../../src/chaos/state/lock.js';

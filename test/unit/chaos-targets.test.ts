@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadExperiment } from '../../src/chaos/load.js';
 import { planStep } from '../../src/chaos/plan.js';
-import type { ActionStep, Experiment } from '../../src/chaos/types.js';
+import type { Experiment } from '../../src/chaos/model/experiment.js';
+import type { ActionStep } from '../../src/chaos/model/steps.js';
 import { loadConfig } from '../../src/config/load.js';
 import { isCanaryError } from '../../src/errors.js';
 

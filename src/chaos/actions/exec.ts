@@ -3,7 +3,7 @@
  * output kept to its last few KiB.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { CallOutcome } from '../types.js';
+import type { CallOutcome } from '../model/calls.js';
 import { TailBuffer } from './tail.js';
 import { elapsedMs, type CallExecutor, type CallOf } from './types.js';
 

@@ -3,8 +3,8 @@
  * kept for the journal.
  */
 import { Agent, request } from 'undici';
-import type { CallOutcome } from '../types.js';
-import { elapsedMs, errorMessage, type CallExecutor, type CallOf } from './types.js';
+import type { CallOutcome } from '../model/calls.js';
+import { elapsedMs, messageWithCause, type CallExecutor, type CallOf } from './types.js';
 
 /** Bytes of the response body kept in the outcome. */
 const BODY_LIMIT = 1024;
@@ -21,7 +21,7 @@ export const httpExecutor: CallExecutor<'http'> = {
     try {
       return await send(call, signal, dispatcher, startedAt);
     } catch (err) {
-      return { ok: false, output: '', error: describeError(err, call, signal), durationMs: elapsedMs(startedAt) };
+      return { ok: false, output: '', error: httpCallFailure(err, call, signal), durationMs: elapsedMs(startedAt) };
     } finally {
       await dispatcher.destroy().catch(() => undefined);
     }
@@ -72,7 +72,7 @@ export function formatStatuses(statuses: readonly number[]): string {
   return ranges.length === 0 ? 'no status at all' : ranges.join(', ');
 }
 
-function describeError(err: unknown, call: CallOf<'http'>, signal: AbortSignal): string {
+function httpCallFailure(err: unknown, call: CallOf<'http'>, signal: AbortSignal): string {
   const code = (err as { code?: unknown }).code;
   const name = err instanceof Error ? err.name : '';
   if (signal.aborted) return `aborted: ${call.method} ${call.url}`;
@@ -80,5 +80,5 @@ function describeError(err: unknown, call: CallOf<'http'>, signal: AbortSignal):
     return `timed out after ${call.timeoutMs}ms: ${call.method} ${call.url}`;
   }
   const errno = typeof code === 'string' ? ` (${code})` : '';
-  return `${call.method} ${call.url} failed: ${errorMessage(err)}${errno}`;
+  return `${call.method} ${call.url} failed: ${messageWithCause(err)}${errno}`;
 }

@@ -3,6 +3,7 @@
  * the signal executor (which re-reads the file just before signalling).
  */
 import { readFile } from 'node:fs/promises';
+import { errorMessage } from '../../errors.js';
 
 /** What a pid file held: a usable pid, or why there is none. */
 export type PidRead = { ok: true; pid: number } | { ok: false; error: string; missing: boolean };
@@ -24,7 +25,7 @@ export async function readPidFile(path: string): Promise<PidRead> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: false, missing: true, error: `pid file ${path} does not exist` };
-    return { ok: false, missing: false, error: `pid file ${path} cannot be read: ${(err as Error).message}` };
+    return { ok: false, missing: false, error: `pid file ${path} cannot be read: ${errorMessage(err)}` };
   }
   const trimmed = text.trim();
   // Digits only: parseInt would accept "12abc" or "1e3" and signal the wrong process.

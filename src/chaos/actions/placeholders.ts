@@ -4,7 +4,7 @@
  * an empty string: `curl {url}/drain` with no url must not become `curl /drain`.
  */
 import { CanaryError, ERROR_CODES } from '../../errors.js';
-import type { Instance } from '../types.js';
+import type { Instance } from '../model/target.js';
 import { readPidFile } from './pid.js';
 
 /**

@@ -2,9 +2,9 @@
  * Runs `signal` calls: one signal to the process a pid file named when the fault was
  * planned, and only while the pid file still names it.
  */
-import type { CallOutcome } from '../types.js';
+import type { CallOutcome } from '../model/calls.js';
 import { isSignallablePid, processStartTicks, readPidFile } from './pid.js';
-import { elapsedMs, errorMessage, type CallExecutor, type CallOf } from './types.js';
+import { elapsedMs, messageWithCause, type CallExecutor, type CallOf } from './types.js';
 
 /** The executor of `signal` calls. */
 export const signalExecutor: CallExecutor<'signal'> = {
@@ -50,7 +50,7 @@ function send(call: CallOf<'signal'>, note: string, startedAt: number): CallOutc
     }
     if (code === 'ESRCH') return { ok: false, output: '', error: `no such process: pid ${call.pid}${note}`, durationMs: durationMs() };
     if (code === 'EPERM') return { ok: false, output: '', error: `not permitted to signal pid ${call.pid} (EPERM)`, durationMs: durationMs() };
-    return { ok: false, output: '', error: `cannot send ${call.signal} to pid ${call.pid}: ${errorMessage(err)}`, durationMs: durationMs() };
+    return { ok: false, output: '', error: `cannot send ${call.signal} to pid ${call.pid}: ${messageWithCause(err)}`, durationMs: durationMs() };
   }
   return { ok: true, output: `sent ${call.signal} to pid ${call.pid}${note}`, durationMs: durationMs() };
 }

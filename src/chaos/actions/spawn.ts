@@ -4,9 +4,9 @@
  * killed with SIGKILL must not take the restarted service with it).
  */
 import { spawn } from 'node:child_process';
-import type { CallOutcome } from '../types.js';
+import type { CallOutcome } from '../model/calls.js';
 import { readPidFile } from './pid.js';
-import { elapsedMs, errorMessage, type CallExecutor } from './types.js';
+import { elapsedMs, messageWithCause, type CallExecutor } from './types.js';
 import { pidAlive } from '../state/process.js';
 
 const POLL_MS = 50;
@@ -34,7 +34,7 @@ export const spawnExecutor: CallExecutor<'spawn'> = {
       child.on('error', (error) => (spawnError = error));
       child.unref();
     } catch (error) {
-      return done(false, '', `cannot start ${program}: ${errorMessage(error)}`);
+      return done(false, '', `cannot start ${program}: ${messageWithCause(error)}`);
     }
     const until = Date.now() + call.timeoutMs;
     while (Date.now() < until && !signal.aborted) {

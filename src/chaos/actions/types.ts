@@ -1,8 +1,8 @@
 /**
  * The one interface every call executor implements: one file per call kind (exec, http,
- * signal), looked up by `kind` in `index.ts`.
+ * signal, spawn), dispatched on `kind` by `runCall` in `run-call.ts`.
  */
-import type { Call, CallOutcome } from '../types.js';
+import type { Call, CallOutcome } from '../model/calls.js';
 
 /** A call of one kind. */
 export type CallOf<K extends Call['kind']> = Extract<Call, { kind: K }>;
@@ -26,7 +26,7 @@ export function elapsedMs(startedAt: number): number {
 }
 
 /** The message of anything thrown, with its cause's message when it adds something. */
-export function errorMessage(err: unknown): string {
+export function messageWithCause(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? err.cause.message : undefined;
   return cause !== undefined && cause !== err.message ? `${err.message}: ${cause}` : err.message;

@@ -4,7 +4,8 @@
  * is not running gives a target without instances (validation passes; a run refuses it and
  * says why), as a pid file glob matching nothing does.
  */
-import type { Instance, Target, TargetDriver } from '../types.js';
+import { errorMessage } from '../../errors.js';
+import type { Instance, Target, TargetDriver } from '../model/target.js';
 
 /** How long loading waits for the lab's control API: it is on loopback. */
 const LIST_TIMEOUT_MS = 2_000;
@@ -43,7 +44,7 @@ export async function resolveLabTarget(name: string, spec: LabTargetSpec): Promi
       .map((p): Instance => ({ name: p.name, url: p.url, pidFile: p.pidFile, vars: { control: spec.control } }));
     return { name, instances, driver };
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorMessage(error);
     return { name, instances: [], driver, unresolved: `the lab control API at ${spec.control} is not reachable (${why}); is \`canary lab\` running?` };
   }
 }

@@ -1,5 +1,6 @@
 import { placeholderNames } from '../actions/placeholders.js';
-import type { ActionStep, Target } from '../types.js';
+import type { ActionStep } from '../model/steps.js';
+import type { Target } from '../model/target.js';
 
 /** A string of a step that may hold placeholders, and its key path inside the step. */
 interface Template {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
-import { TOXIC_KINDS } from '../../faults/toxics/registry.js';
-import type { ProxyStep } from '../types.js';
+import { TOXIC_KINDS } from '../../proxy/toxics/registry.js';
+import type { ProxyStep } from '../model/steps.js';
 import { dropUndefined } from './tolerance.js';
 import { isHttpUrl } from './url.js';
 

@@ -1,7 +1,9 @@
 import { displayPath, type Problem } from '../../errors.js';
 import type { Config } from '../../config/types.js';
 import { formatPath, positionAt, type YamlSource } from '../../config/yaml.js';
-import type { ActionStep, Experiment, Target } from '../types.js';
+import type { Experiment } from '../model/experiment.js';
+import type { ActionStep } from '../model/steps.js';
+import type { Target } from '../model/target.js';
 import { placeholderProblems } from './placeholders.js';
 
 type Path = (string | number)[];

@@ -2,7 +2,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { displayPath, type Problem } from '../../errors.js';
 import { formatPath, positionAt, type YamlSource } from '../../config/yaml.js';
-import type { HttpRequestSpec, Instance, Target, TargetDriver } from '../types.js';
+import type { HttpRequestSpec, Instance, Target, TargetDriver } from '../model/target.js';
 import { resolveLabTarget } from './lab-target.js';
 import type { ParsedTarget } from './targets.js';
 import { dropUndefined } from './tolerance.js';

@@ -1,7 +1,7 @@
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
-import type { ExperimentSchedule, TimeWindow } from '../types.js';
+import type { ExperimentSchedule, TimeWindow } from '../model/experiment.js';
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const DAY_MESSAGE = 'must be a day: mon, tue, wed, thu, fri, sat, sun, or 0..6 with 0 = Sunday';

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
-import type { ActionStep, ExecStep, FailbackStep, HttpStep, PauseStep, ProcessStep, ProxyStep, RestoreStep, Step } from '../types.js';
+import type { ActionStep, ExecStep, FailbackStep, HttpStep, PauseStep, ProcessStep, ProxyStep, RestoreStep, Step } from '../model/steps.js';
 import { argvSchema, envSchema } from './argv.js';
 import { proxyStep, toProxyStep } from './proxy-step.js';
 import { httpRequestFields } from './http-step.js';

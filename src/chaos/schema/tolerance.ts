@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
 import { parseDuration } from '../../config/units.js';
-import type { Comparison, Tolerance } from '../types.js';
+import type { Comparison, Tolerance } from '../model/experiment.js';
 
 const COMPARISON = /^(<=|>=|==|<|>)\s*(\S+)$/;
 const OPERATORS = 'an operator (<, <=, >, >=, ==)';

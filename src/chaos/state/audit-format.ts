@@ -16,7 +16,7 @@
  * file and the head can forge a consistent log: ship the log off the host for that.
  */
 import { createHash } from 'node:crypto';
-import type { Call } from '../types.js';
+import type { Call } from '../model/calls.js';
 
 /** What can happen in a chaos run that the audit log records. */
 export const AUDIT_EVENTS = ['run.start', 'run.end', 'fault.apply', 'fault.revert', 'rollback', 'halt', 'resume', 'approval', 'recover', 'refused'] as const;

@@ -1,4 +1,4 @@
-import type { RunStatus } from '../types.js';
+import type { RunStatus } from '../model/journal.js';
 
 const STATUSES: ReadonlySet<string> = new Set<RunStatus>(['running', 'completed', 'deviated', 'aborted', 'interrupted', 'failed']);
 const STRINGS = ['runId', 'experiment', 'file', 'host', 'operator', 'startedAt'] as const;

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CanaryError, ERROR_CODES, type Problem } from '../../errors.js';
-import type { Journal } from '../types.js';
+import { CanaryError, ERROR_CODES, errorMessage, type Problem } from '../../errors.js';
+import type { Journal } from '../model/journal.js';
 import { createFileDurable, writeFileDurable } from './durable.js';
 import { journalProblem, RUN_ID_PATTERN } from './journal-shape.js';
 import { errnoCode, runnerGone } from './process.js';
@@ -139,7 +139,7 @@ export class JournalStore {
       return parse(await readFile(join(this.dir, name), 'utf8'), name.slice(0, -'.json'.length));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return undefined;
-      return `cannot read: ${err instanceof Error ? err.message : String(err)}`;
+      return `cannot read: ${errorMessage(err)}`;
     }
   }
 }
@@ -156,7 +156,7 @@ function parse(text: string, runId: string): Journal | string {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return `not valid JSON (${err instanceof Error ? err.message : String(err)})`;
+    return `not valid JSON (${errorMessage(err)})`;
   }
   const problem = journalProblem(value);
   if (problem !== undefined) return `not a chaos journal: ${problem}`;

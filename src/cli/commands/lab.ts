@@ -5,7 +5,7 @@ import { LOOPBACK_HOSTS, labOptionsSchema } from '../../lab/process/options.js';
 import { startLab, type RunningLab } from '../../lab/process/supervisor.js';
 import { parseDuration } from '../../config/units.js';
 import { createLogger } from '../../log.js';
-import { parseListen } from '../../server/listen.js';
+import { parseListen } from '../../net/listen.js';
 import { EXIT, usageError } from '../exit.js';
 import type { Io } from '../io.js';
 import { untilSignal } from '../lifecycle.js';

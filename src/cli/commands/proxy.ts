@@ -2,12 +2,12 @@ import type { Server } from 'node:http';
 import { Command } from 'commander';
 import { parseDuration } from '../../config/units.js';
 import { CanaryError, ERROR_CODES } from '../../errors.js';
-import { createFaultApi } from '../../faults/api.js';
-import { FaultApiError } from '../../faults/api-error.js';
-import { loadProxyFile } from '../../faults/config.js';
-import { ProxyRegistry } from '../../faults/registry.js';
 import { createLogger } from '../../log.js';
-import { formatHostPort, parseListen } from '../../server/listen.js';
+import { formatHostPort, parseListen } from '../../net/listen.js';
+import { createProxyApi } from '../../proxy/api.js';
+import { ProxyApiError } from '../../proxy/api-error.js';
+import { loadProxyFile } from '../../proxy/config.js';
+import { ProxyRegistry } from '../../proxy/registry.js';
 import { usageError } from '../exit.js';
 import type { Io } from '../io.js';
 import { untilSignal } from '../lifecycle.js';
@@ -27,7 +27,7 @@ export function proxyCommand(io: Io): Command {
     .option('--default-ttl <duration>', 'toxics without a ttl remove themselves after this long (e.g. 10m)')
     .addHelpText(
       'after',
-      '\nExample:\n  canary proxy --config test/fixtures/faults/proxies.yaml\n' +
+      '\nExample:\n  canary proxy --config test/fixtures/proxy/proxies.yaml\n' +
         "  curl -s -X POST 127.0.0.1:8474/proxies/api/toxics -d '{\"type\":\"latency\",\"attributes\":{\"latency\":200},\"ttl\":60000}'\n" +
         '  curl -s 127.0.0.1:8474/metrics | grep canary_proxy_\n\nSIGINT/SIGTERM closes every proxy, then exits 0.',
     )
@@ -38,11 +38,11 @@ export function proxyCommand(io: Io): Command {
       const bodies = flags.config === undefined ? [] : await loadProxyFile(flags.config);
       const logger = createLogger({ level: 'info' });
       const registry = new ProxyRegistry({ defaultToxicTtlMs });
-      const api = createFaultApi(registry);
+      const api = createProxyApi(registry);
       try {
         await registry.populate(bodies).catch((err: unknown) => {
           // A bad toxic or a busy port in the file is bad input, not a crash.
-          if (err instanceof FaultApiError) throw new CanaryError(ERROR_CODES.config, `${flags.config ?? ''}: ${err.message}`, { cause: err });
+          if (err instanceof ProxyApiError) throw new CanaryError(ERROR_CODES.config, `${flags.config ?? ''}: ${err.message}`, { cause: err });
           throw err;
         });
         await listen(api, host, port);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { loadExperiments } from '../../chaos/load.js';
 import { configError, loadConfig } from '../../config/load.js';
 import type { Config, ResolvedCheck } from '../../config/types.js';
-import { Discovery } from '../../discovery/sd/index.js';
+import { ServiceDiscovery } from '../../discovery/sd/service-discovery.js';
 import { CanaryError, displayPath, isCanaryError, type Problem } from '../../errors.js';
 import { indexChecks } from '../../scheduler/plan.js';
 import { EXIT } from '../exit.js';
@@ -38,7 +38,7 @@ interface DiscoverySummary {
  * runs, without starting any http_sd refresher (that needs the network and a running agent).
  */
 async function checkDiscovery(config: Config): Promise<{ summary: DiscoverySummary; problems: Problem[] }> {
-  const discovery = new Discovery({ offer: () => Promise.resolve(false), failed: () => undefined });
+  const discovery = new ServiceDiscovery({ offer: () => Promise.resolve(false), failed: () => undefined });
   const built = await discovery.build(config);
   const summary = {
     checks: built.checks.length,

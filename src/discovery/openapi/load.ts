@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { CanaryError, ERROR_CODES, displayPath } from '../../errors.js';
+import { CanaryError, displayPath, ERROR_CODES, errorMessage } from '../../errors.js';
 import { asObject, asString } from './json.js';
 import { parseRef, RefError, RefResolver } from './refs.js';
 
@@ -40,7 +40,7 @@ async function readDocument(file: string, from: string): Promise<unknown> {
     // YAML 1.2 is a superset of JSON, so one parser reads both; JSON.parse first is only faster.
     return file.endsWith('.json') ? (JSON.parse(text) as unknown) : (parse(text, { maxAliasCount: 1000 }) as unknown);
   } catch (err) {
-    throw specError(file, `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`, err);
+    throw specError(file, `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`, err);
   }
 }
 

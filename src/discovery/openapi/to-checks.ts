@@ -22,8 +22,8 @@ export interface SkippedOperation {
   reason: string;
 }
 
-/** What discovery found: one check per safely probed operation, every other operation with its reason. */
-export interface Discovery {
+/** What discovery found in a spec: one check per safely probed operation, every other operation with its reason. */
+export interface OpenApiChecks {
   checks: GeneratedCheck[];
   /** `METHOD /path` of each check, same order as `checks`. */
   operations: string[];
@@ -118,7 +118,7 @@ function operationBase(op: Operation, specBase: string, overridden: boolean): st
  * parameters all have a documented value and that need no body and no credentials.
  * Each generated check is validated against the check schema; one that fails is skipped.
  */
-export function discoverChecks(spec: OpenApiSpec, options: DiscoverOptions = {}): Discovery {
+export function discoverChecks(spec: OpenApiSpec, options: DiscoverOptions = {}): OpenApiChecks {
   const specBase = specBaseUrl(spec, options.baseUrl);
   const { operations, problems } = listOperations(spec);
   const skipped: SkippedOperation[] = problems.map((p) => ({ method: '*', path: p.path, reason: p.reason }));
@@ -129,7 +129,7 @@ export function discoverChecks(spec: OpenApiSpec, options: DiscoverOptions = {})
     else skipped.push({ method: op.method, path: op.path, ...(op.operationId ? { operationId: op.operationId } : {}), reason });
   }
   const names = dedupeNames(probed.map((op) => checkName(op, options.namePrefix)));
-  const discovery: Discovery = { checks: [], operations: [], skipped };
+  const discovery: OpenApiChecks = { checks: [], operations: [], skipped };
   for (const [i, op] of probed.entries()) {
     const check = toCheck(op, names[i] ?? op.path, operationBase(op, specBase, options.baseUrl !== undefined));
     const parsed = checkSchema.safeParse(check);

@@ -1,4 +1,4 @@
-import { formatProblem } from '../../errors.js';
+import { errorMessage, formatProblem } from '../../errors.js';
 import { parseGroups, type SdDocument } from './groups.js';
 
 /** The largest http_sd answer read; a target list is small, a runaway endpoint is not. */
@@ -95,7 +95,7 @@ export class HttpSdRefresher {
     try {
       doc = await fetchGroups(this.#settings);
     } catch (err) {
-      if (!this.#stopped) this.#hooks.failed(err instanceof Error ? err.message : String(err));
+      if (!this.#stopped) this.#hooks.failed(errorMessage(err));
       return;
     }
     const text = JSON.stringify(doc.groups);

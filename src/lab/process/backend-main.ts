@@ -13,7 +13,8 @@
  * pid file is written once listening.
  */
 import { createServer } from 'node:http';
-import { listenOn } from '../net.js';
+import { errorMessage } from '../../errors.js';
+import { listenOn } from '../../net/listen.js';
 import { exitOnStopSignal, jsonLog } from './exit.js';
 import { backendArgsSchema, parseProcessArgs } from './options.js';
 import { writePidFile } from './pidfile.js';
@@ -57,6 +58,6 @@ try {
   exitOnStopSignal(server, args.pidFile, log);
   log('listening', { url, pidFile: args.pidFile, warmup });
 } catch (err) {
-  log('cannot start', { error: (err as Error).message });
+  log('cannot start', { error: errorMessage(err) });
   process.exit(1);
 }

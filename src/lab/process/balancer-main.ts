@@ -12,7 +12,8 @@
  * `GET /_lab/backends` answers with the balancer's own view (which backends are up).
  */
 import { Agent, createServer } from 'node:http';
-import { listenOn } from '../net.js';
+import { errorMessage } from '../../errors.js';
+import { listenOn } from '../../net/listen.js';
 import { exitOnStopSignal, jsonLog } from './exit.js';
 import { forward } from './forward.js';
 import { balancerArgsSchema, parseProcessArgs } from './options.js';
@@ -40,6 +41,6 @@ try {
   exitOnStopSignal(server, args.pidFile, log);
   log('listening', { url, pidFile: args.pidFile, backends: args.backends });
 } catch (err) {
-  log('cannot start', { error: (err as Error).message });
+  log('cannot start', { error: errorMessage(err) });
   process.exit(1);
 }

@@ -10,9 +10,8 @@
  * running (kill) or already running (start), 500 a start that failed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { CanaryError, ERROR_CODES } from '../../errors.js';
-import { formatHostPort, listenError } from '../../server/listen.js';
-import { closeServer, listenOn } from '../net.js';
+import { CanaryError, ERROR_CODES, errorMessage } from '../../errors.js';
+import { closeServer, formatHostPort, listenError, listenOn } from '../../net/listen.js';
 import { isSignalName, type ProcessLab } from './lab.js';
 import { LOOPBACK_HOSTS } from './options.js';
 
@@ -69,7 +68,7 @@ async function attempt(operation: () => Promise<unknown>): Promise<Reply> {
   } catch (err) {
     // A race with another caller shows up as a state error: the same 409 as the check above.
     const status = err instanceof CanaryError && err.code === ERROR_CODES.state && /already|not running/.test(err.message) ? 409 : 500;
-    return { status, body: { error: err instanceof Error ? err.message : String(err) } };
+    return { status, body: { error: errorMessage(err) } };
   }
 }
 

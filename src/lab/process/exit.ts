@@ -4,7 +4,7 @@
  * it does for real services.
  */
 import type { Server } from 'node:http';
-import { closeServer } from '../net.js';
+import { closeServer } from '../../net/listen.js';
 import { removePidFileSync } from './pidfile.js';
 
 /** Past this after a stop signal, open connections are cut and the process exits anyway. */

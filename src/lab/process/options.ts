@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { errorMessage } from '../../errors.js';
 
 /** Hosts the lab may bind: it has no authentication, so it never leaves the machine. */
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
@@ -108,7 +109,7 @@ export function parseProcessArgs<S extends z.ZodObject>(argv: readonly string[],
     if (parsed.success) return parsed.data;
     for (const issue of parsed.error.issues) process.stderr.write(`--${kebab(issue.path.join('.'))}: ${issue.message}\n`);
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    process.stderr.write(`${errorMessage(err)}\n`);
   }
   process.exit(2);
 }

@@ -7,7 +7,7 @@
  * waits behind them. Hosted by the lab's supervisor, so it outlives backend restarts.
  */
 import { createServer } from 'node:http';
-import { closeServer, listenOn } from '../net.js';
+import { closeServer, listenOn } from '../../net/listen.js';
 
 export interface Origin {
   url: string;

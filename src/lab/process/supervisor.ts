@@ -1,7 +1,7 @@
 /**
  * The process lab: a round-robin balancer and N backends, each a real, detached process
- * with a pid file, so chaos experiments can kill and restart them like real services.
- * The in-process fleet of `canary demo` (../fleet.ts) is left as it is.
+ * with a pid file, so chaos experiments can kill and restart them like real services
+ * (`canary lab`, and `canary demo` around the agent).
  *
  * Layout under `dir`: `pids/<name>.pid` (written by each process once it listens) and
  * `<name>.log` (its stdout and stderr, appended across restarts).
@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CanaryError, ERROR_CODES } from '../../errors.js';
-import { formatHostPort } from '../../server/listen.js';
+import { formatHostPort } from '../../net/listen.js';
 import { ManagedProcess, type ProcessSpec } from './child.js';
 import { ProcessLab } from './lab.js';
 import { labOptionsSchema, type LabOptions, type ResolvedLabOptions } from './options.js';

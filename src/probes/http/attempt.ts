@@ -43,7 +43,7 @@ export class Attempt {
   /** The pending exchange, settled on abort so `run` returns without waiting for sockets. */
   pending: Settleable | undefined;
   /** Where the attempt was, and after how long, when its signal fired. */
-  private abortedDuring: string | undefined;
+  #abortedDuring: string | undefined;
 
   constructor(signal: AbortSignal) {
     this.signal = signal;
@@ -65,8 +65,8 @@ export class Attempt {
 
   /** Abort: settle the pending exchange first, then tear down sockets without waiting. */
   handleEvent(): void {
-    this.abortedDuring = `after ${((performance.now() - this.startedAt) / 1000).toFixed(3)}s during ${STAGE_WORDS[this.stage]}`;
-    const err = new Error(`aborted ${this.abortedDuring}`);
+    this.#abortedDuring = `after ${((performance.now() - this.startedAt) / 1000).toFixed(3)}s during ${STAGE_WORDS[this.stage]}`;
+    const err = new Error(`aborted ${this.#abortedDuring}`);
     this.pending?.fail(err);
     this.dialing?.destroy(err);
     this.client?.destroy(err, noop);
@@ -74,7 +74,7 @@ export class Attempt {
 
   /** Where the abort caught the attempt, e.g. `after 1.002s during the TLS handshake`. */
   abortContext(): string {
-    return this.abortedDuring ?? 'before the attempt started';
+    return this.#abortedDuring ?? 'before the attempt started';
   }
 
   /** Phase totals in seconds, absent phases left out. */

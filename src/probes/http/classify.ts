@@ -99,9 +99,9 @@ function reasonOf(err: Error): FailureReason | undefined {
  * (`other side closed (UND_ERR_SOCKET)`). OpenSSL errors give their short reason instead
  * of the library's file-and-line text; an AggregateError lists each inner error.
  */
-export function describeError(err: unknown): string {
+export function failureMessage(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) {
-    return err.errors.map((inner) => describeError(inner)).join('; ');
+    return err.errors.map((inner) => failureMessage(inner)).join('; ');
   }
   if (!(err instanceof Error)) return String(err);
   const { code, reason } = err as { code?: unknown; reason?: unknown };
@@ -130,7 +130,7 @@ export function classifyError(err: unknown, signal?: AbortSignal): Failure {
     const reason = abortReason(signal);
     return { reason, message: reason === FAILURE_REASONS.timeout ? 'timed out' : 'aborted' };
   }
-  const message = describeError(err);
+  const message = failureMessage(err);
   let current: unknown = err;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const reason = reasonOf(current);

@@ -52,7 +52,7 @@ function newLease(check: ResolvedHttpCheck, route: Route, pooled: boolean, attem
 
 /** Hands out Clients and takes them back. */
 export class Clients {
-  private readonly pool = new Map<string, Lease>();
+  readonly #pool = new Map<string, Lease>();
 
   /**
    * A Client for `route` under `check`, lent to `attempt`: pooled when
@@ -63,7 +63,7 @@ export class Clients {
   acquire(check: ResolvedHttpCheck, route: Route, attempt: Attempt): Lease {
     if (!check.http.keepAlive) return newLease(check, route, false, attempt);
     const key = `${check.name}\n${route.origin}`;
-    const kept = this.pool.get(key);
+    const kept = this.#pool.get(key);
     if (kept !== undefined && kept.check === check && !kept.client.destroyed) {
       if (kept.connection.attempt !== undefined) return newLease(check, route, false, attempt);
       kept.connection.attempt = attempt;
@@ -71,7 +71,7 @@ export class Clients {
     }
     if (kept !== undefined) kept.client.destroy(null, noop);
     const lease = newLease(check, route, true, attempt);
-    this.pool.set(key, lease);
+    this.#pool.set(key, lease);
     return lease;
   }
 
@@ -86,7 +86,7 @@ export class Clients {
     if (lease.pooled && healthy) return;
     if (lease.pooled) {
       const key = `${lease.check.name}\n${lease.connection.route.origin}`;
-      if (this.pool.get(key) === lease) this.pool.delete(key);
+      if (this.#pool.get(key) === lease) this.#pool.delete(key);
     }
     if (healthy) lease.connection.socket?.destroy(RESPONSE_READ);
     else lease.client.destroy(null, noop);
@@ -94,8 +94,8 @@ export class Clients {
 
   /** Closes every kept-alive Client. */
   async closeAll(): Promise<void> {
-    const leases = [...this.pool.values()];
-    this.pool.clear();
+    const leases = [...this.#pool.values()];
+    this.#pool.clear();
     await Promise.all(leases.map((lease) => lease.client.close().catch(() => lease.client.destroy())));
   }
 }

@@ -131,7 +131,7 @@ export class Connection {
 
   constructor(route: Route) {
     this.route = route;
-    this.connect = (_options, callback) => void this.open(callback);
+    this.connect = (_options, callback) => void this.#open(callback);
   }
 
   /**
@@ -143,7 +143,7 @@ export class Connection {
     return firstErrors.get(this.socket) ?? err;
   }
 
-  private async open(callback: buildConnector.Callback): Promise<void> {
+  async #open(callback: buildConnector.Callback): Promise<void> {
     const attempt = this.attempt;
     if (attempt === undefined) {
       callback(new Error('connection opened outside an attempt'), null);

@@ -26,41 +26,41 @@ export class Exchange implements Dispatcher.DispatchHandler, Settleable {
   error: Error | undefined;
   readonly done: Promise<void>;
 
-  private readonly attempt: Attempt;
-  private readonly options: ExchangeOptions;
-  private chunks: Buffer[] | undefined;
-  private abort: ((err?: Error) => void) | undefined;
-  private sentAt = 0;
-  private headersAt = 0;
-  private settled = false;
-  private release!: () => void;
+  readonly #attempt: Attempt;
+  readonly #options: ExchangeOptions;
+  #chunks: Buffer[] | undefined;
+  #abort: ((err?: Error) => void) | undefined;
+  #sentAt = 0;
+  #headersAt = 0;
+  #settled = false;
+  #release!: () => void;
 
   constructor(attempt: Attempt, options: ExchangeOptions) {
-    this.attempt = attempt;
-    this.options = options;
-    if (options.keepBody) this.chunks = [];
+    this.#attempt = attempt;
+    this.#options = options;
+    if (options.keepBody) this.#chunks = [];
     this.done = new Promise<void>((resolve) => {
-      this.release = resolve;
+      this.#release = resolve;
     });
   }
 
   /** Called by undici just before it writes the request on the socket. */
   onConnect(abort: (err?: Error) => void): void {
-    this.abort = abort;
-    this.sentAt = performance.now();
-    this.attempt.stage = 'processing';
+    this.#abort = abort;
+    this.#sentAt = performance.now();
+    this.#attempt.stage = 'processing';
   }
 
   /** Called once the request (with its body) has been written; undici's core calls it, its types omit it. */
   onRequestSent(): void {
-    this.sentAt = performance.now();
+    this.#sentAt = performance.now();
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     if (statusCode < 200) return true; // 1xx (e.g. 103 Early Hints): the real response follows
-    this.headersAt = performance.now();
-    this.attempt.add('processingMs', this.headersAt - this.sentAt);
-    this.attempt.stage = 'transfer';
+    this.#headersAt = performance.now();
+    this.#attempt.add('processingMs', this.#headersAt - this.#sentAt);
+    this.#attempt.stage = 'transfer';
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
     return true;
@@ -68,23 +68,23 @@ export class Exchange implements Dispatcher.DispatchHandler, Settleable {
 
   onData(chunk: Buffer): boolean {
     this.bodyBytes += chunk.length;
-    if (this.bodyBytes > this.options.maxBodySize) {
-      const err = new ProbeFailure(FAILURE_REASONS.body_too_large, `response body exceeded ${this.options.maxBodySize} bytes; connection dropped`);
+    if (this.bodyBytes > this.#options.maxBodySize) {
+      const err = new ProbeFailure(FAILURE_REASONS.body_too_large, `response body exceeded ${this.#options.maxBodySize} bytes; connection dropped`);
       this.fail(err);
       // undici's abort destroys the socket: the rest of the body is never read.
-      this.abort?.(err);
+      this.#abort?.(err);
       return false;
     }
-    this.chunks?.push(chunk);
+    this.#chunks?.push(chunk);
     return true;
   }
 
   onComplete(): void {
-    if (this.settled) return;
-    this.attempt.add('transferMs', performance.now() - this.headersAt);
-    this.attempt.stage = 'done';
-    this.settled = true;
-    this.release();
+    if (this.#settled) return;
+    this.#attempt.add('transferMs', performance.now() - this.#headersAt);
+    this.#attempt.stage = 'done';
+    this.#settled = true;
+    this.#release();
   }
 
   onError(err: Error): void {
@@ -93,16 +93,16 @@ export class Exchange implements Dispatcher.DispatchHandler, Settleable {
 
   /** Ends the exchange with an error (first one wins); the transfer so far still counts. */
   fail(err: Error): void {
-    if (this.settled) return;
-    this.settled = true;
+    if (this.#settled) return;
+    this.#settled = true;
     this.error = err;
-    if (this.headersAt > 0) this.attempt.add('transferMs', performance.now() - this.headersAt);
-    this.release();
+    if (this.#headersAt > 0) this.#attempt.add('transferMs', performance.now() - this.#headersAt);
+    this.#release();
   }
 
   /** The body as text, when kept. */
   body(): string | undefined {
-    const chunks = this.chunks;
+    const chunks = this.#chunks;
     if (chunks === undefined) return undefined;
     return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
   }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { TlsOptions } from '../../config/schema/http.js';
 import { FAILURE_REASONS } from '../../results/reasons.js';
-import { ProbeFailure, describeError } from './classify.js';
+import { ProbeFailure, failureMessage } from './classify.js';
 
 const files = new Map<string, Buffer>();
 const contexts = new Map<string, SecureContext>();
@@ -19,7 +19,7 @@ function pem(field: string, path: string): Buffer {
     try {
       data = readFileSync(path);
     } catch (err) {
-      throw new ProbeFailure(FAILURE_REASONS.tls, `tls.${field}: cannot read ${path}: ${describeError(err)}`);
+      throw new ProbeFailure(FAILURE_REASONS.tls, `tls.${field}: cannot read ${path}: ${failureMessage(err)}`);
     }
     files.set(path, data);
   }
@@ -43,7 +43,7 @@ export function secureContextFor(tls: Pick<TlsOptions, 'ca' | 'cert' | 'key'>): 
       });
     } catch (err) {
       if (err instanceof ProbeFailure) throw err;
-      throw new ProbeFailure(FAILURE_REASONS.tls, `tls: cannot load certificates: ${describeError(err)}`);
+      throw new ProbeFailure(FAILURE_REASONS.tls, `tls: cannot load certificates: ${failureMessage(err)}`);
     }
     contexts.set(key, context);
   }

@@ -22,10 +22,10 @@ export class SocketAttempt {
   stage: SocketStage = 'name resolution';
   readonly phases: PhaseTimings = {};
   /** Sockets to destroy on abort; a probe adds each it opens. */
-  private readonly sockets = new Set<Socket>();
+  readonly #sockets = new Set<Socket>();
   /** Called on abort, e.g. to cancel a gRPC call. */
   onAbort: () => void = noop;
-  private abortedDuring: string | undefined;
+  #abortedDuring: string | undefined;
 
   constructor(signal: AbortSignal) {
     this.signal = signal;
@@ -38,9 +38,9 @@ export class SocketAttempt {
 
   /** Keeps `socket` so an abort destroys it; its late errors are swallowed (they are reported through the attempt). */
   own(socket: Socket): Socket {
-    this.sockets.add(socket);
+    this.#sockets.add(socket);
     socket.on('error', noop);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => this.#sockets.delete(socket));
     return socket;
   }
 
@@ -50,22 +50,22 @@ export class SocketAttempt {
 
   unwatch(): void {
     this.signal.removeEventListener('abort', this);
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
   }
 
   /** Abort: note where the attempt was, then tear everything down without waiting. */
   handleEvent(): void {
-    this.abortedDuring = `after ${((performance.now() - this.startedAt) / 1000).toFixed(3)}s during ${this.stage}`;
-    const err = new Error(`aborted ${this.abortedDuring}`);
-    for (const socket of this.sockets) socket.destroy(err);
+    this.#abortedDuring = `after ${((performance.now() - this.startedAt) / 1000).toFixed(3)}s during ${this.stage}`;
+    const err = new Error(`aborted ${this.#abortedDuring}`);
+    for (const socket of this.#sockets) socket.destroy(err);
     this.onAbort();
   }
 
   /** Classifies an error of this attempt; an abort is described by where it caught the attempt. */
   failure(err: unknown): Failure {
     const failure = classifyError(err, this.signal);
-    if (this.signal.aborted) failure.message = `${failure.message} ${this.abortedDuring ?? 'before the attempt started'}`;
+    if (this.signal.aborted) failure.message = `${failure.message} ${this.#abortedDuring ?? 'before the attempt started'}`;
     return failure;
   }
 

@@ -9,52 +9,54 @@ import { ProbeFailure } from '../http/classify.js';
 
 /** A pull-style line reader; `next()` resolves to the next line, or undefined at end of stream. */
 export class LineReader {
-  private buffer = '';
-  private readonly lines: string[] = [];
-  private ended = false;
-  private error: Error | undefined;
-  private wake: (() => void) | undefined;
+  #buffer = '';
+  readonly #lines: string[] = [];
+  #ended = false;
+  #error: Error | undefined;
+  #wake: (() => void) | undefined;
+  readonly #maxLength: number;
 
-  constructor(socket: Socket, private readonly maxLength: number) {
+  constructor(socket: Socket, maxLength: number) {
+    this.#maxLength = maxLength;
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.push(chunk));
-    socket.once('end', () => this.finish());
-    socket.once('close', () => this.finish());
-    socket.once('error', (err) => this.finish(err));
+    socket.on('data', (chunk: string) => this.#push(chunk));
+    socket.once('end', () => this.#finish());
+    socket.once('close', () => this.#finish());
+    socket.once('error', (err) => this.#finish(err));
   }
 
-  private push(chunk: string): void {
-    this.buffer += chunk;
+  #push(chunk: string): void {
+    this.#buffer += chunk;
     let at: number;
-    while ((at = this.buffer.indexOf('\n')) >= 0) {
-      this.lines.push(this.buffer.slice(0, at).replace(/\r$/, ''));
-      this.buffer = this.buffer.slice(at + 1);
+    while ((at = this.#buffer.indexOf('\n')) >= 0) {
+      this.#lines.push(this.#buffer.slice(0, at).replace(/\r$/, ''));
+      this.#buffer = this.#buffer.slice(at + 1);
     }
-    if (this.buffer.length > this.maxLength) {
-      this.finish(new ProbeFailure(FAILURE_REASONS.protocol, `a line longer than ${this.maxLength} characters (tcp.maxLineLength)`));
+    if (this.#buffer.length > this.#maxLength) {
+      this.#finish(new ProbeFailure(FAILURE_REASONS.protocol, `a line longer than ${this.#maxLength} characters (tcp.maxLineLength)`));
     }
-    this.wake?.();
+    this.#wake?.();
   }
 
-  private finish(err?: Error): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.error = err;
+  #finish(err?: Error): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#error = err;
     // A last line without a newline still counts: banners sometimes end that way.
-    if (err === undefined && this.buffer.length > 0) this.lines.push(this.buffer.replace(/\r$/, ''));
-    this.buffer = '';
-    this.wake?.();
+    if (err === undefined && this.#buffer.length > 0) this.#lines.push(this.#buffer.replace(/\r$/, ''));
+    this.#buffer = '';
+    this.#wake?.();
   }
 
   /** The next line; undefined once the peer closed and every line was read. Rejects on a socket error. */
   async next(): Promise<string | undefined> {
     for (;;) {
-      const line = this.lines.shift();
+      const line = this.#lines.shift();
       if (line !== undefined) return line;
-      if (this.error !== undefined) throw this.error;
-      if (this.ended) return undefined;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#ended) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadExperiment, loadExperiments } from '../../../chaos/load.js';
-import type { Experiment } from '../../../chaos/types.js';
+import type { Experiment } from '../../../chaos/model/experiment.js';
 import { displayPath, isCanaryError, type Problem } from '../../../errors.js';
 import { configError } from '../../../config/load.js';
 import { EXIT } from '../../exit.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { dial, roundTrip, startEcho, startFaults } from '../fixtures/faults/harness.js';
+import { dial, roundTrip, startEcho, startProxyApi } from '../fixtures/proxy/harness.js';
 
 /** The part of toxiproxy-node-client this test uses (the package may not be installed). */
 interface ClientToxic { name: string; type: string; attributes: Record<string, unknown>; remove(): Promise<void> }
@@ -12,21 +12,21 @@ type ClientModule = { Toxiproxy: new (host: string) => Client };
 const PACKAGE = 'toxiproxy-node-client';
 const client = await import(PACKAGE).then((m: ClientModule) => m, () => undefined);
 
-describe('the fault API driven by toxiproxy-node-client', { skip: client === undefined ? `${PACKAGE} not installed (npm install --no-save ${PACKAGE})` : false }, () => {
-  let faults: Awaited<ReturnType<typeof startFaults>>;
+describe('the proxy API driven by toxiproxy-node-client', { skip: client === undefined ? `${PACKAGE} not installed (npm install --no-save ${PACKAGE})` : false }, () => {
+  let api: Awaited<ReturnType<typeof startProxyApi>>;
   let echo: Awaited<ReturnType<typeof startEcho>>;
 
   before(async () => {
-    faults = await startFaults();
+    api = await startProxyApi();
     echo = await startEcho();
   });
   after(async () => {
-    await faults.close();
+    await api.close();
     await echo.close();
   });
 
   test('create a proxy, add a latency toxic, list, remove, reset', async () => {
-    const toxiproxy = new client!.Toxiproxy(faults.url);
+    const toxiproxy = new client!.Toxiproxy(api.url);
     assert.match(await toxiproxy.getVersion(), /version/);
     const proxy = await toxiproxy.createProxy({ name: 'via-client', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
     assert.equal(proxy.name, 'via-client');
@@ -50,7 +50,7 @@ describe('the fault API driven by toxiproxy-node-client', { skip: client === und
 
       await proxy.addToxic({ type: 'timeout', name: 'blackhole', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } });
       await toxiproxy.reset();
-      assert.equal(faults.registry.get('via-client').toxics.list().length, 0);
+      assert.equal(api.registry.get('via-client').toxics.list().length, 0);
       assert.ok((await roundTrip(socket, Buffer.from('z'))) < 1_000);
     } finally {
       socket.destroy();

@@ -5,14 +5,14 @@
  * is not halted, and no other experiment holds the lock. Every skip is logged with why.
  */
 import { schedule } from 'node-cron';
-import type { RunTracer } from '../exporters/otel.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
 import { ExperimentRun } from './runner.js';
 import { haltStatus } from './state/halt.js';
 import { JournalStore } from './state/journal.js';
-import type { Experiment, TimeWindow } from './types.js';
+import type { ChaosTracer } from './tracing.js';
+import type { Experiment, TimeWindow } from './model/experiment.js';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
@@ -45,24 +45,24 @@ export async function skipReason(exp: Experiment, stateDir: string, now: Date): 
   return undefined;
 }
 
-export interface ChaosSchedulerDeps {
+export interface ChaosCronDeps {
   stateDir: string;
   windows: ResultWindows;
   bus: EventBus;
   logger: Logger;
   /** Longest wait for enough results before judging the steady state. */
   warmupTimeoutMs: number;
-  tracer?: RunTracer;
+  tracer?: ChaosTracer;
 }
 
 /** Runs the scheduled experiments of an agent; `stop()` interrupts a run in progress (it rolls back). */
-export class ChaosScheduler {
-  readonly #deps: ChaosSchedulerDeps;
+export class ChaosCron {
+  readonly #deps: ChaosCronDeps;
   readonly #tasks: { stop(): void | Promise<void> }[] = [];
   readonly #stop = new AbortController();
   #running: Promise<unknown> | undefined;
 
-  constructor(experiments: readonly Experiment[], deps: ChaosSchedulerDeps) {
+  constructor(experiments: readonly Experiment[], deps: ChaosCronDeps) {
     this.#deps = deps;
     for (const exp of experiments) {
       if (!exp.schedule) continue;

@@ -7,25 +7,25 @@ import type { Direction } from './toxics/types.js';
  */
 export class ProxyMetrics {
   readonly registry = new Registry();
-  private readonly connections = new Counter({
+  readonly #connections = new Counter({
     name: 'canary_proxy_connections_total',
     help: 'Client connections accepted by a fault proxy.',
     labelNames: ['proxy'] as const,
     registers: [this.registry],
   });
-  private readonly bytes = new Counter({
+  readonly #bytes = new Counter({
     name: 'canary_proxy_bytes_total',
     help: 'Bytes passed on by a fault proxy; direction upstream is client to server.',
     labelNames: ['proxy', 'direction'] as const,
     registers: [this.registry],
   });
-  private readonly toxics = new Gauge({
+  readonly #toxics = new Gauge({
     name: 'canary_proxy_toxics',
     help: 'Toxics in place on a fault proxy.',
     labelNames: ['proxy'] as const,
     registers: [this.registry],
   });
-  private readonly activations = new Counter({
+  readonly #activations = new Counter({
     name: 'canary_proxy_toxic_activations_total',
     help: 'Times a toxic acted on traffic (a chunk delayed, a request answered, a connection reset, ...).',
     labelNames: ['proxy', 'type'] as const,
@@ -33,24 +33,24 @@ export class ProxyMetrics {
   });
 
   connection(proxy: string): void {
-    this.connections.inc({ proxy });
+    this.#connections.inc({ proxy });
   }
 
   transferred(proxy: string, direction: Direction, n: number): void {
-    this.bytes.inc({ proxy, direction }, n);
+    this.#bytes.inc({ proxy, direction }, n);
   }
 
   toxicCount(proxy: string, count: number): void {
-    this.toxics.set({ proxy }, count);
+    this.#toxics.set({ proxy }, count);
   }
 
   activation(proxy: string, type: string): void {
-    this.activations.inc({ proxy, type });
+    this.#activations.inc({ proxy, type });
   }
 
   /** A deleted proxy stops reporting a toxic count; its counters stay, as counters do. */
   forget(proxy: string): void {
-    this.toxics.remove({ proxy });
+    this.#toxics.remove({ proxy });
   }
 
   /** Prometheus text exposition. */

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
-import { startFaults, startHttp } from '../fixtures/faults/harness.js';
+import { startProxyApi, startHttp } from '../fixtures/proxy/harness.js';
 
-type Faults = Awaited<ReturnType<typeof startFaults>>;
+type ProxyApi = Awaited<ReturnType<typeof startProxyApi>>;
 
 /** One real HTTP request through `port` with node:http; resolves status, body and duration. */
 function get(port: number, path: string, body?: string): Promise<{ status: number; body: string; ms: number }> {
@@ -22,20 +22,20 @@ function get(port: number, path: string, body?: string): Promise<{ status: numbe
 }
 
 describe('HTTP-aware toxics', () => {
-  let faults: Faults;
+  let api: ProxyApi;
   let http: Awaited<ReturnType<typeof startHttp>>;
 
   before(async () => {
-    faults = await startFaults();
+    api = await startProxyApi();
     http = await startHttp();
   });
   after(async () => {
-    await faults.close();
+    await api.close();
     await http.close();
   });
 
   test('http_status with toxicity 1 answers 503 and the server never sees the request', async () => {
-    const port = await faults.proxy('status1', http.port, [{ type: 'http_status', stream: 'upstream', toxicity: 1, attributes: { status: 503 } }]);
+    const port = await api.proxy('status1', http.port, [{ type: 'http_status', stream: 'upstream', toxicity: 1, attributes: { status: 503 } }]);
     const before = http.seen();
     for (let i = 0; i < 3; i++) {
       const res = await get(port, `/r${i}`, 'a body the proxy must swallow');
@@ -46,7 +46,7 @@ describe('HTTP-aware toxics', () => {
   });
 
   test('http_status with toxicity 0 forwards every request', async () => {
-    const port = await faults.proxy('status0', http.port, [{ type: 'http_status', stream: 'upstream', toxicity: 0, attributes: { status: 503 } }]);
+    const port = await api.proxy('status0', http.port, [{ type: 'http_status', stream: 'upstream', toxicity: 0, attributes: { status: 503 } }]);
     for (let i = 0; i < 3; i++) {
       const res = await get(port, `/ok${i}`);
       assert.equal(res.status, 200);
@@ -55,7 +55,7 @@ describe('HTTP-aware toxics', () => {
   });
 
   test('http_status with a custom status and body', async () => {
-    const port = await faults.proxy('status-custom', http.port, [
+    const port = await api.proxy('status-custom', http.port, [
       { type: 'http_status', stream: 'upstream', attributes: { status: 429, body: 'slow down' } },
     ]);
     const res = await get(port, '/');
@@ -63,14 +63,14 @@ describe('HTTP-aware toxics', () => {
   });
 
   test('http_status must run on the upstream stream', async () => {
-    await faults.proxy('status-stream', http.port);
-    const res = await faults.call('POST', '/proxies/status-stream/toxics', { type: 'http_status', attributes: { status: 503 } });
+    await api.proxy('status-stream', http.port);
+    const res = await api.call('POST', '/proxies/status-stream/toxics', { type: 'http_status', attributes: { status: 503 } });
     assert.equal(res.status, 400);
     assert.match((res.body as { error: string }).error, /stream must be "upstream"/);
   });
 
   test('http_delay holds requests for the delay and they still succeed', async () => {
-    const port = await faults.proxy('delay', http.port, [{ type: 'http_delay', stream: 'upstream', attributes: { delay: 300 } }]);
+    const port = await api.proxy('delay', http.port, [{ type: 'http_delay', stream: 'upstream', attributes: { delay: 300 } }]);
     const res = await get(port, '/slow');
     assert.equal(res.status, 200);
     assert.equal(res.body, 'hello /slow');
@@ -78,14 +78,14 @@ describe('HTTP-aware toxics', () => {
   });
 
   test('http_delay with toxicity 0 adds nothing', async () => {
-    const port = await faults.proxy('delay0', http.port, [{ type: 'http_delay', stream: 'upstream', toxicity: 0, attributes: { delay: 2000 } }]);
+    const port = await api.proxy('delay0', http.port, [{ type: 'http_delay', stream: 'upstream', toxicity: 0, attributes: { delay: 2000 } }]);
     const res = await get(port, '/fast');
     assert.equal(res.status, 200);
     assert.ok(res.ms < 1_500, `took ${res.ms}ms`);
   });
 
   test('keep-alive requests through http_delay are each delayed and each answered', async () => {
-    const port = await faults.proxy('delay-keepalive', http.port, [{ type: 'http_delay', stream: 'upstream', attributes: { delay: 200 } }]);
+    const port = await api.proxy('delay-keepalive', http.port, [{ type: 'http_delay', stream: 'upstream', attributes: { delay: 200 } }]);
     const res = await fetch(`http://127.0.0.1:${port}/a`, { method: 'POST', body: 'x'.repeat(5000) });
     assert.equal(await res.text(), 'hello /a');
     const start = performance.now();

@@ -28,19 +28,21 @@ export interface PipeOptions {
  * toxicity rolled) once per connection, when this pipe first sees it.
  */
 export class Pipe {
-  private readonly runs = new Map<Toxic, ToxicRun | undefined>();
-  private readonly queue: Chunk[] = [];
-  private queuedBytes = 0;
-  private ended = false;
-  private wake: (() => void) | undefined;
+  readonly #runs = new Map<Toxic, ToxicRun | undefined>();
+  readonly #queue: Chunk[] = [];
+  #queuedBytes = 0;
+  #ended = false;
+  #wake: (() => void) | undefined;
+  readonly #options: PipeOptions;
 
-  constructor(private readonly options: PipeOptions) {
+  constructor(options: PipeOptions) {
+    this.#options = options;
     const { source, signal } = options;
-    source.on('data', (data: Buffer) => this.enqueue(data));
+    source.on('data', (data: Buffer) => this.#enqueue(data));
     // A source closed without an end (destroyed, reset) still ends this direction.
     const end = () => {
-      this.ended = true;
-      this.wake?.();
+      this.#ended = true;
+      this.#wake?.();
     };
     source.on('end', end);
     source.on('close', end);
@@ -49,32 +51,32 @@ export class Pipe {
 
   /** Starts toxics added since the last call and stops removed ones. */
   sync(): void {
-    const current = new Set(this.options.toxics());
-    for (const [toxic, run] of this.runs) {
+    const current = new Set(this.#options.toxics());
+    for (const [toxic, run] of this.#runs) {
       if (!current.has(toxic)) {
         run?.dispose?.();
-        this.runs.delete(toxic);
+        this.#runs.delete(toxic);
       }
     }
     for (const toxic of current) {
-      if (this.runs.has(toxic)) continue;
+      if (this.#runs.has(toxic)) continue;
       const perRequest = toxic.kind.toxicityPer === 'request';
       const chosen = perRequest || Math.random() < toxic.toxicity;
-      this.runs.set(toxic, chosen ? toxic.kind.create(toxic.attributes, this.options.context(toxic), toxic.toxicity) : undefined);
+      this.#runs.set(toxic, chosen ? toxic.kind.create(toxic.attributes, this.#options.context(toxic), toxic.toxicity) : undefined);
     }
   }
 
   /** Moves data until the source ends (then ends `dest`) or the connection is torn down. */
   async run(): Promise<void> {
-    const { signal, dest } = this.options;
-    for (let chunk = await this.take(); chunk !== undefined && !signal.aborted; chunk = await this.take()) {
-      const runs = this.active();
-      await this.step(runs, 0, chunk);
+    const { signal, dest } = this.#options;
+    for (let chunk = await this.#take(); chunk !== undefined && !signal.aborted; chunk = await this.#take()) {
+      const runs = this.#active();
+      await this.#step(runs, 0, chunk);
     }
     if (signal.aborted) return;
-    const runs = this.active();
+    const runs = this.#active();
     for (const [i, run] of runs.entries()) {
-      await run.end?.((chunk) => this.step(runs, i + 1, chunk));
+      await run.end?.((chunk) => this.#step(runs, i + 1, chunk));
       if (signal.aborted) return;
     }
     if (!dest.destroyed) dest.end();
@@ -82,48 +84,48 @@ export class Pipe {
 
   /** Stops every toxic's timers. */
   dispose(): void {
-    for (const run of this.runs.values()) run?.dispose?.();
-    this.runs.clear();
+    for (const run of this.#runs.values()) run?.dispose?.();
+    this.#runs.clear();
   }
 
-  private active(): ToxicRun[] {
+  #active(): ToxicRun[] {
     this.sync();
-    return [...this.runs.values()].filter((run): run is ToxicRun => run !== undefined);
+    return [...this.#runs.values()].filter((run): run is ToxicRun => run !== undefined);
   }
 
-  private step(runs: readonly ToxicRun[], i: number, chunk: Chunk): Promise<void> {
-    if (this.options.signal.aborted) return Promise.resolve();
+  #step(runs: readonly ToxicRun[], i: number, chunk: Chunk): Promise<void> {
+    if (this.#options.signal.aborted) return Promise.resolve();
     const run = runs[i];
-    if (run === undefined) return this.write(chunk);
-    const next: Next = (c) => this.step(runs, i + 1, c);
+    if (run === undefined) return this.#write(chunk);
+    const next: Next = (c) => this.#step(runs, i + 1, c);
     return run.data(chunk, next);
   }
 
-  private async write(chunk: Chunk): Promise<void> {
-    const { dest, signal } = this.options;
+  async #write(chunk: Chunk): Promise<void> {
+    const { dest, signal } = this.#options;
     if (dest.destroyed || dest.writableEnded || chunk.data.length === 0) return;
-    this.options.onBytes(chunk.data.length);
+    this.#options.onBytes(chunk.data.length);
     if (!dest.write(chunk.data)) await drained(dest, signal);
   }
 
-  private enqueue(data: Buffer): void {
-    this.queue.push({ data, receivedAt: performance.now() });
-    this.queuedBytes += data.length;
-    if (this.queuedBytes > HIGH_WATER) this.options.source.pause();
-    this.wake?.();
+  #enqueue(data: Buffer): void {
+    this.#queue.push({ data, receivedAt: performance.now() });
+    this.#queuedBytes += data.length;
+    if (this.#queuedBytes > HIGH_WATER) this.#options.source.pause();
+    this.#wake?.();
   }
 
-  private async take(): Promise<Chunk | undefined> {
+  async #take(): Promise<Chunk | undefined> {
     for (;;) {
-      const chunk = this.queue.shift();
+      const chunk = this.#queue.shift();
       if (chunk) {
-        this.queuedBytes -= chunk.data.length;
-        if (this.queuedBytes < HIGH_WATER / 4 && this.options.source.isPaused()) this.options.source.resume();
+        this.#queuedBytes -= chunk.data.length;
+        if (this.#queuedBytes < HIGH_WATER / 4 && this.#options.source.isPaused()) this.#options.source.resume();
         return chunk;
       }
-      if (this.ended) return undefined;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = undefined;
+      if (this.#ended) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
     }
   }
 }

@@ -2,15 +2,12 @@
  * Runs any call by dispatching on its kind. The runner and `canary chaos recover` use only
  * this: they hold calls read from a journal and need not know how each kind is run.
  */
-import type { Call, CallOutcome } from '../types.js';
+import type { Call, CallOutcome } from '../model/calls.js';
 import { execExecutor } from './exec.js';
 import { httpExecutor } from './http.js';
 import { signalExecutor } from './process.js';
 import { spawnExecutor } from './spawn.js';
-import { errorMessage } from './types.js';
-
-export type { CallExecutor, CallOf } from './types.js';
-export { execExecutor, httpExecutor, signalExecutor, spawnExecutor };
+import { messageWithCause } from './types.js';
 
 /**
  * Runs `call` once and says how it went. Never throws: a failed call, and even a bug in an
@@ -36,7 +33,7 @@ export async function runCall(call: Call, signal: AbortSignal): Promise<CallOutc
         return unknownKind(call);
     }
   } catch (err) {
-    return { ok: false, output: '', error: `internal error running a ${call.kind} call: ${errorMessage(err)}`, durationMs: performance.now() - startedAt };
+    return { ok: false, output: '', error: `internal error running a ${call.kind} call: ${messageWithCause(err)}`, durationMs: performance.now() - startedAt };
   }
 }
 

@@ -1,4 +1,11 @@
-import { CanaryError, ERROR_CODES } from '../errors.js';
+/**
+ * Listening sockets, shared by the agent's server, the fault proxy and the lab: listen
+ * addresses, listen failures a user can act on, and listen/close for plain HTTP servers.
+ * Low level on purpose: it imports nothing of the agent but its errors.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CanaryError, ERROR_CODES, errorMessage } from '../errors.js';
 
 /** A listen address split into what `server.listen` takes. */
 export interface ListenAddress {
@@ -45,6 +52,27 @@ const LISTEN_HINTS: Record<string, string> = {
 /** Turns a `listen` failure into the stable `CANARY_ERR_LISTEN` with a message that says what to fix. */
 export function listenError(address: string, cause: unknown): CanaryError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const detail = (code && LISTEN_HINTS[code]) ?? (cause instanceof Error ? cause.message : String(cause));
+  const detail = (code && LISTEN_HINTS[code]) ?? errorMessage(cause);
   return new CanaryError(ERROR_CODES.listen, `cannot listen on ${address}: ${detail}`, { cause });
+}
+
+/** Listens and resolves with the base URL; rejects (instead of crashing) when the port is taken. */
+export function listenOn(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve(`http://${shown}:${address.port}`);
+    });
+  });
+}
+
+/** Closes a server and its idle keep-alive connections so shutdown does not wait for clients. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

@@ -1,4 +1,4 @@
-import { FaultApiError, badRequest } from './api-error.js';
+import { ProxyApiError, badRequest } from './api-error.js';
 import { ProxyMetrics } from './metrics.js';
 import { Proxy, type ProxyJson } from './proxy.js';
 import { proxyBodySchema, proxyListSchema, proxyUpdateSchema, type ProxyBody } from './schema.js';
@@ -12,17 +12,20 @@ export interface ProxyRegistryOptions {
 /** Every proxy of one fault server, by name: what the REST API and `--config` act on. */
 export class ProxyRegistry {
   readonly metrics = new ProxyMetrics();
-  private readonly proxies = new Map<string, Proxy>();
+  readonly #proxies = new Map<string, Proxy>();
+  readonly #options: ProxyRegistryOptions;
 
-  constructor(private readonly options: ProxyRegistryOptions = {}) {}
+  constructor(options: ProxyRegistryOptions = {}) {
+    this.#options = options;
+  }
 
   list(): Proxy[] {
-    return [...this.proxies.values()];
+    return [...this.#proxies.values()];
   }
 
   get(name: string): Proxy {
-    const proxy = this.proxies.get(name);
-    if (!proxy) throw new FaultApiError(404, 'proxy not found');
+    const proxy = this.#proxies.get(name);
+    if (!proxy) throw new ProxyApiError(404, 'proxy not found');
     return proxy;
   }
 
@@ -30,8 +33,8 @@ export class ProxyRegistry {
   async create(raw: unknown): Promise<Proxy> {
     const parsed = proxyBodySchema.safeParse(raw);
     if (!parsed.success) throw badRequest(parsed.error.issues);
-    if (this.proxies.has(parsed.data.name)) throw new FaultApiError(409, 'proxy already exists');
-    return this.add(parsed.data);
+    if (this.#proxies.has(parsed.data.name)) throw new ProxyApiError(409, 'proxy already exists');
+    return this.#add(parsed.data);
   }
 
   /**
@@ -44,12 +47,12 @@ export class ProxyRegistry {
     if (!parsed.success) throw badRequest(parsed.error.issues);
     const result: Proxy[] = [];
     for (const body of parsed.data) {
-      const existing = this.proxies.get(body.name);
+      const existing = this.#proxies.get(body.name);
       if (existing) {
         await existing.update(body);
         result.push(existing);
       } else {
-        result.push(await this.add(body));
+        result.push(await this.#add(body));
       }
     }
     return result;
@@ -67,7 +70,7 @@ export class ProxyRegistry {
   /** Stops a proxy, drops its connections and forgets it. */
   async delete(name: string): Promise<void> {
     const proxy = this.get(name);
-    this.proxies.delete(name);
+    this.#proxies.delete(name);
     proxy.toxics.clear();
     await proxy.stop();
     this.metrics.forget(name);
@@ -75,7 +78,7 @@ export class ProxyRegistry {
 
   /** `POST /reset`: every proxy enabled, every toxic removed. */
   async reset(): Promise<void> {
-    for (const proxy of this.proxies.values()) {
+    for (const proxy of this.#proxies.values()) {
       proxy.toxics.clear();
       await proxy.update({ enabled: true });
     }
@@ -83,7 +86,7 @@ export class ProxyRegistry {
 
   /** Stops every proxy (shutdown). */
   async close(): Promise<void> {
-    for (const name of [...this.proxies.keys()]) await this.delete(name);
+    for (const name of [...this.#proxies.keys()]) await this.delete(name);
   }
 
   /** Every proxy as `GET /proxies` shows it: an object keyed by name. */
@@ -91,8 +94,8 @@ export class ProxyRegistry {
     return Object.fromEntries(this.list().map((p) => [p.name, p.toJSON()]));
   }
 
-  private async add(body: ProxyBody): Promise<Proxy> {
-    const proxy = new Proxy({ name: body.name, listen: body.listen, upstream: body.upstream, metrics: this.metrics, defaultTtlMs: this.options.defaultToxicTtlMs });
+  async #add(body: ProxyBody): Promise<Proxy> {
+    const proxy = new Proxy({ name: body.name, listen: body.listen, upstream: body.upstream, metrics: this.metrics, defaultTtlMs: this.#options.defaultToxicTtlMs });
     // Toxics are checked before the proxy starts listening, so a bad one leaves nothing behind.
     try {
       for (const toxic of body.toxics) proxy.toxics.add(toxic);
@@ -102,7 +105,7 @@ export class ProxyRegistry {
       this.metrics.forget(body.name);
       throw err;
     }
-    this.proxies.set(body.name, proxy);
+    this.#proxies.set(body.name, proxy);
     return proxy;
   }
 }

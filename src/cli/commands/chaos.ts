@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import type { Io } from '../../io.js';
-import { chaosAuditCommand } from './audit.js';
-import { chaosHaltCommand, chaosResumeCommand } from './halt.js';
-import { chaosListCommand } from './list.js';
-import { chaosRecoverCommand } from './recover.js';
-import { chaosRunCommand } from './run.js';
-import { chaosValidateCommand } from './validate.js';
+import type { Io } from '../io.js';
+import { chaosAuditCommand } from './chaos/audit.js';
+import { chaosHaltCommand, chaosResumeCommand } from './chaos/halt.js';
+import { chaosListCommand } from './chaos/list.js';
+import { chaosRecoverCommand } from './chaos/recover.js';
+import { chaosRunCommand } from './chaos/run.js';
+import { chaosValidateCommand } from './chaos/validate.js';
 
 /** `canary chaos …`: experiments, and the switches that keep them safe. */
 export function chaosCommand(io: Io): Command {

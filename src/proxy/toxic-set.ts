@@ -1,4 +1,4 @@
-import { FaultApiError, badRequest } from './api-error.js';
+import { ProxyApiError, badRequest } from './api-error.js';
 import { toxicBodySchema, toxicUpdateSchema, type ToxicBody } from './schema.js';
 import { TOXIC_KINDS } from './toxics/registry.js';
 import type { Direction, ToxicKind } from './toxics/types.js';
@@ -43,20 +43,23 @@ export interface ToxicSetOptions {
 
 /** The toxics of one proxy, in the order they run, each removing itself when its TTL ends. */
 export class ToxicSet {
-  private readonly toxics = new Map<string, Toxic>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  readonly #toxics = new Map<string, Toxic>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #options: ToxicSetOptions;
 
-  constructor(private readonly options: ToxicSetOptions) {}
+  constructor(options: ToxicSetOptions) {
+    this.#options = options;
+  }
 
   /** Toxics in pipeline order, optionally of one stream. */
   list(stream?: Direction): Toxic[] {
-    const all = [...this.toxics.values()];
+    const all = [...this.#toxics.values()];
     return stream === undefined ? all : all.filter((t) => t.stream === stream);
   }
 
   get(name: string): Toxic {
-    const toxic = this.toxics.get(name);
-    if (!toxic) throw new FaultApiError(404, 'toxic not found');
+    const toxic = this.#toxics.get(name);
+    if (!toxic) throw new ProxyApiError(404, 'toxic not found');
     return toxic;
   }
 
@@ -65,8 +68,8 @@ export class ToxicSet {
     const parsed = toxicBodySchema.safeParse(raw);
     if (!parsed.success) throw badRequest(parsed.error.issues);
     const name = parsed.data.name ?? `${parsed.data.type}_${parsed.data.stream}`;
-    if (this.toxics.has(name)) throw new FaultApiError(409, 'toxic already exists');
-    return this.put(build(name, parsed.data, this.options.defaultTtlMs));
+    if (this.#toxics.has(name)) throw new ProxyApiError(409, 'toxic already exists');
+    return this.#put(build(name, parsed.data, this.#options.defaultTtlMs));
   }
 
   /** Changes a toxic: given attributes are merged over the current ones. */
@@ -82,51 +85,51 @@ export class ToxicSet {
       attributes: { ...current.attributes, ...parsed.data.attributes },
       ttl: parsed.data.ttl ?? current.ttl,
     };
-    return this.put(build(name, body, this.options.defaultTtlMs));
+    return this.#put(build(name, body, this.#options.defaultTtlMs));
   }
 
   remove(name: string): void {
     this.get(name);
-    this.drop(name);
-    this.options.onChange();
+    this.#drop(name);
+    this.#options.onChange();
   }
 
   /** Removes every toxic (`POST /reset`, proxy deletion). */
   clear(): void {
-    for (const name of [...this.toxics.keys()]) this.drop(name);
-    this.options.onChange();
+    for (const name of [...this.#toxics.keys()]) this.#drop(name);
+    this.#options.onChange();
   }
 
-  private put(toxic: Toxic): Toxic {
-    this.drop(toxic.name);
-    this.toxics.set(toxic.name, toxic);
+  #put(toxic: Toxic): Toxic {
+    this.#drop(toxic.name);
+    this.#toxics.set(toxic.name, toxic);
     if (toxic.ttl !== undefined) {
       const timer = setTimeout(() => {
-        if (this.toxics.get(toxic.name) === toxic) this.remove(toxic.name);
+        if (this.#toxics.get(toxic.name) === toxic) this.remove(toxic.name);
       }, toxic.ttl);
       // A fault must never outlive its owner, but it must not keep a stopping process alive.
       timer.unref();
-      this.timers.set(toxic.name, timer);
+      this.#timers.set(toxic.name, timer);
     }
-    this.options.onChange();
+    this.#options.onChange();
     return toxic;
   }
 
-  private drop(name: string): void {
-    clearTimeout(this.timers.get(name));
-    this.timers.delete(name);
-    this.toxics.delete(name);
+  #drop(name: string): void {
+    clearTimeout(this.#timers.get(name));
+    this.#timers.delete(name);
+    this.#toxics.delete(name);
   }
 }
 
 /** Checks type, attributes and stream of a parsed body and makes the toxic. */
 function build(name: string, body: ToxicBody, defaultTtlMs: number | undefined): Toxic {
   const kind = TOXIC_KINDS.get(body.type);
-  if (!kind) throw new FaultApiError(400, `invalid toxic type: ${body.type} (one of ${[...TOXIC_KINDS.keys()].join(', ')})`);
+  if (!kind) throw new ProxyApiError(400, `invalid toxic type: ${body.type} (one of ${[...TOXIC_KINDS.keys()].join(', ')})`);
   const attributes = kind.attributes.safeParse(body.attributes);
   if (!attributes.success) throw badRequest(attributes.error.issues, 'attributes');
   if (kind.toxicityPer === 'request' && body.stream !== 'upstream') {
-    throw new FaultApiError(400, `stream: ${body.type} acts on HTTP requests, so stream must be "upstream"`);
+    throw new ProxyApiError(400, `stream: ${body.type} acts on HTTP requests, so stream must be "upstream"`);
   }
   const ttl = body.ttl ?? defaultTtlMs;
   return { name, type: body.type, stream: body.stream, toxicity: body.toxicity, attributes: attributes.data, ttl, kind };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
-import { FaultApiError } from './api-error.js';
+import { ProxyApiError } from './api-error.js';
 import type { ProxyRegistry } from './registry.js';
 
 /** Request bodies above this are refused: the API takes small JSON documents only. */
@@ -58,7 +59,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const part of req as AsyncIterable<Buffer>) {
     size += part.length;
-    if (size > MAX_BODY_BYTES) throw new FaultApiError(413, `request body over ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new ProxyApiError(413, `request body over ${MAX_BODY_BYTES} bytes`);
     parts.push(part);
   }
   const text = Buffer.concat(parts).toString('utf8').trim();
@@ -66,7 +67,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new FaultApiError(400, `bad request body: ${(err as Error).message}`);
+    throw new ProxyApiError(400, `bad request body: ${errorMessage(err)}`);
   }
 }
 
@@ -90,12 +91,12 @@ async function handle(registry: ProxyRegistry, req: IncomingMessage, res: Server
   try {
     const matches = ROUTES.map(([method, pattern, handler]) => ({ method, handler, m: pattern.exec(path) })).filter((r) => r.m);
     const route = matches.find((r) => r.method === req.method);
-    if (!route) throw new FaultApiError(matches.length > 0 ? 405 : 404, matches.length > 0 ? 'method not allowed' : 'not found');
+    if (!route) throw new ProxyApiError(matches.length > 0 ? 405 : 404, matches.length > 0 ? 'method not allowed' : 'not found');
     const params = route.m!.slice(1).map((p) => decodeURIComponent(p));
     send(res, await route.handler(registry, params, () => readJson(req)));
   } catch (err) {
-    const status = err instanceof FaultApiError ? err.status : 500;
-    send(res, { status, body: { error: err instanceof Error ? err.message : String(err), status } });
+    const status = err instanceof ProxyApiError ? err.status : 500;
+    send(res, { status, body: { error: errorMessage(err), status } });
   }
 }
 
@@ -104,10 +105,10 @@ async function handle(registry: ProxyRegistry, req: IncomingMessage, res: Server
  * `GET /metrics`. Listening is the caller's choice of address.
  *
  * @example
- * const server = createFaultApi(new ProxyRegistry());
+ * const server = createProxyApi(new ProxyRegistry());
  * server.listen(8474, '127.0.0.1');
  */
-export function createFaultApi(registry: ProxyRegistry): Server {
+export function createProxyApi(registry: ProxyRegistry): Server {
   return createServer((req, res) => {
     void handle(registry, req, res).catch(() => res.destroy());
   });
