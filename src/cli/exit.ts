@@ -1,6 +1,6 @@
 import { CanaryError, ERROR_CODES, isCanaryError } from '../errors.js';
 
-/** Exit codes, the same for every command (see README "Exit codes"). */
+/** Exit codes, the same for every command (README.md, "Commands"). */
 export const EXIT = {
   /** Success: valid config, probe passed, agent stopped cleanly. */
   ok: 0,
