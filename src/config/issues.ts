@@ -34,14 +34,15 @@ function messageFor(issue: Issue, input: unknown): string {
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(input)}`;
     case 'invalid_union':
     {
-      // A message set on the union itself is already in the user's words.
-      if (!issue.message.startsWith('Invalid input')) return issue.message;
-      // A wrong `kind` comes back as a union issue carrying the allowed discriminator values.
+      // A wrong `kind` comes back as a union issue carrying the allowed discriminator values
+      // (and zod's own "Invalid discriminator value" text, which is not the user's words).
       const options = (issue as { options?: unknown }).options;
       if (Array.isArray(options)) {
         const allowed = options.map((v) => JSON.stringify(v)).join(', ');
         return input === undefined ? `is required: one of ${allowed}` : `must be one of ${allowed}, got ${describe(input)}`;
       }
+      // A message set on the union itself is already in the user's words.
+      if (!issue.message.startsWith('Invalid input')) return issue.message;
       // Otherwise the branch of the input's own type failed for a reason worth showing
       // (a malformed "2xx"), rather than zod's "Invalid input".
       const specific = issue.errors.flat().find((inner) => inner.code !== 'invalid_type');
