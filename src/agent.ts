@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
-import { ProbePool } from './agent/pool/pool.js';
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './agent/reload.js';
+import { addAgentRoutes } from './agent/routes.js';
 import { loadConfig } from './config/load.js';
 import type { Config, ResolvedCheck } from './config/types.js';
 import { LogSink } from './exporters/log.js';
@@ -14,12 +13,12 @@ import { resolveOtlp, type OtlpSettings } from './exporters/otel/settings.js';
 import type { Logger } from './log.js';
 import { createProbeRegistry, type ProbeRegistry } from './probes/registry.js';
 import { EventBus } from './results/bus.js';
-import { executeWithRetries } from './results/retry.js';
 import { ResultWindows } from './results/window.js';
-import { Scheduler, type RunContext, type UpdateSummary } from './scheduler/index.js';
-import { guarded, json } from './server/control.js';
+import { RUN_DEADLINE } from './run/budget.js';
+import { checkRunner } from './run/check.js';
+import { probePool, type ProbePool } from './run/workers/pool.js';
+import { Scheduler, type UpdateSummary } from './scheduler/index.js';
 import { AgentServer, type ServerAddress } from './server/index.js';
-import { probeHandler, probeRequestCounter } from './server/probe/handler.js';
 import { VERSION } from './version.js';
 
 /** How long results stay in the rolling windows that hypotheses and gates read. */
@@ -86,8 +85,7 @@ export class Agent {
     this.#checks = config.checks;
     this.#logger = options.logger;
     this.#probes = createProbeRegistry();
-    const workers = config.probes.workers === 'auto' ? availableParallelism() : config.probes.workers;
-    this.#pool = workers > 0 ? new ProbePool({ workers, region: config.agent.region, logger: this.#logger }) : undefined;
+    this.#pool = probePool(config.probes.workers, { region: config.agent.region, logger: this.#logger });
     this.windows = new ResultWindows(this.bus, { retentionMs: WINDOW_RETENTION_MS });
     this.#logSink = new LogSink({ bus: this.bus, logger: this.#logger });
     const otlp = resolveOtlp(config.exporters.otlp, options.env ?? process.env);
@@ -112,7 +110,8 @@ export class Agent {
       concurrency: config.probes.concurrency,
       seed: config.probes.seed,
       bus: this.bus,
-      run: (check, ctx) => this.#run(check, ctx),
+      deadline: RUN_DEADLINE,
+      run: checkRunner({ bus: this.bus, region: config.agent.region, probes: this.#probes, workers: this.#pool, tracer: () => this.#tracer }),
     });
     this.#server = new AgentServer({
       listen: config.server.listen,
@@ -121,14 +120,13 @@ export class Agent {
       logger: this.#logger,
     });
     this.#reloader = this.#makeReloader(options);
-    if (config.server.token) {
-      this.#chaos.routes(this.#server, config.server.token);
-      this.#reloadRoute(config.server.token);
-    }
-    const count = this.#prometheus ? probeRequestCounter(this.#prometheus.registry, Object.keys(config.modules)) : undefined;
-    const probe = probeHandler({ modules: config.modules, probes: this.#probes, region: config.agent.region, logger: this.#logger, count });
-    this.#server.route('GET', '/probe', probe, {
-      description: 'one probe now, blackbox_exporter style: ?module=NAME&target=TARGET (&debug=true explains it)',
+    addAgentRoutes(this.#server, {
+      config,
+      logger: this.#logger,
+      probes: this.#probes,
+      registry: this.#prometheus?.registry,
+      reload: () => this.reload('http'),
+      chaosRoutes: (server, token) => this.#chaos.routes(server, token),
     });
   }
 
@@ -229,40 +227,12 @@ export class Agent {
     return summary;
   }
 
-  /** `POST /-/reload`, as Prometheus has it: 200 with what changed, 400 with every problem. */
-  #reloadRoute(token: string): void {
-    this.#server.route(
-      'POST',
-      '/-/reload',
-      guarded(token, async () => {
-        const outcome = await this.reload('http');
-        return json(outcome.status === 'success' ? 200 : outcome.error === 'the agent is stopping' ? 503 : 400, outcome);
-      }),
-      { description: 'reload the config files; unchanged checks keep their schedule (bearer token)' },
-    );
-  }
-
   /** Loads the OpenTelemetry SDK only when tracing is on: without it, tracing costs nothing. */
   async #startTracing(): Promise<RunTracer | undefined> {
     if (!this.#otlp) return undefined;
     const { createRunTracer } = await import('./exporters/otel.js');
     const { region, datacenter, labels } = this.config.agent;
     return createRunTracer(this.#otlp, { region, datacenter, labels, version: VERSION, bus: this.bus, logger: this.#logger });
-  }
-
-  async #run(check: ResolvedCheck, ctx: RunContext): Promise<void> {
-    const span = this.#tracer?.begin(check);
-    const probeCtx = span?.headers ? { signal: ctx.signal, headers: span.headers } : { signal: ctx.signal };
-    const deps = { bus: this.bus, trace: span, deadline: ctx.deadline };
-    const result = this.#pool
-      ? await this.#pool.run(check, { ...probeCtx, ...deps })
-      : await executeWithRetries(check, this.#probes.get(check.kind), probeCtx, { ...deps, region: this.config.agent.region });
-    const ref = span?.end(result);
-    if (ref) {
-      result.traceId = ref.traceId;
-      result.spanId = ref.spanId;
-    }
-    this.bus.emit('result', result);
   }
 
   /** The exposition `/metrics` serves, as text, in the format `accept` asks for; readable after stop too. */

@@ -34,7 +34,8 @@ function messageFor(issue: Issue, input: unknown): string {
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(input)}`;
     case 'invalid_union':
     {
-      // A wrong `kind` comes back as a union issue carrying the allowed discriminator values.
+      // A wrong `kind` comes back as a union issue carrying the allowed discriminator values
+      // (and zod's own "Invalid discriminator value" text, which is not the user's words).
       const options = (issue as { options?: unknown }).options;
       if (Array.isArray(options)) {
         const allowed = options.map((v) => JSON.stringify(v)).join(', ');

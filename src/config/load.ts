@@ -4,12 +4,12 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { CanaryError, ERROR_CODES, displayPath, formatProblem, type Problem } from '../errors.js';
 import { interpolateDocument } from './env.js';
 import { issuesToProblems } from './issues.js';
-import { resolveModules, type ResolvedModule } from './modules.js';
+import { resolveModules } from './modules.js';
 import { resolveCheck } from './resolve.js';
-import { checkRules, type CheckEntry } from './rules.js';
+import { checkRules } from './rules.js';
 import { agentConfigSchema, type ParsedAgentConfig } from './schema/agent.js';
 import { checkSchema, probeFileSchema } from './schema/check.js';
-import type { Config, ResolvedCheck } from './types.js';
+import type { CheckEntry, Config, ResolvedCheck, ResolvedModule } from './types.js';
 import { formatPath, parseYaml, positionAt, type YamlSource } from './yaml.js';
 
 /** Where environment variables come from; tests pass their own. */

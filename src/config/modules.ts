@@ -6,24 +6,8 @@ import type { Problem } from '../errors.js';
 import { resolveCheck, type CheckDefaults } from './resolve.js';
 import type { ParsedCheck } from './schema/check.js';
 import { moduleSchema, type ParsedModule } from './schema/module.js';
-import type { ResolvedCheck } from './types.js';
+import type { ResolvedModule } from './types.js';
 import { formatPath, positionAt, type YamlSource } from './yaml.js';
-
-/** A probe module ready to run once a target arrives. */
-export interface ResolvedModule {
-  /** The key under `modules:`. */
-  name: string;
-  /** The probe kind (`http`, `tcp`, `tls`, `dns`, `grpc`); the `kind` of {@link ResolvedModule.check}. */
-  prober: ResolvedCheck['kind'];
-  /** `timeout` as written, in ms; absent: only the scrape timeout bounds a probe. */
-  timeoutMs?: number;
-  /**
-   * The check the module describes: TLS paths absolute, `target` empty (dns: the query
-   * name, the request's target going to `dns.server`) and `timeoutMs` a placeholder, both
-   * set per request from the query and the scrape timeout.
-   */
-  check: ResolvedCheck;
-}
 
 /** The modules of the raw agent file that are valid on their own, so their TLS files are checked even when another key is invalid. */
 function validModules(raw: unknown): [string, ParsedModule][] {

@@ -1,11 +1,10 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Problem } from '../errors.js';
-import type { CheckEntry } from './rules.js';
 import type { ParsedAgentConfig } from './schema/agent.js';
 import type { ParsedCheck } from './schema/check.js';
 import type { TlsOptions } from './schema/http.js';
-import type { ResolvedCheck, RetryPolicy, Schedule } from './types.js';
+import type { CheckEntry, ResolvedCheck, RetryPolicy, Schedule } from './types.js';
 import { formatPath, positionAt } from './yaml.js';
 
 /** `probes.defaults`, as parsed: what a check leaves out. */

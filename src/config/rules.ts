@@ -2,17 +2,11 @@ import { validateDetailed } from 'node-cron';
 import { displayPath, type Problem } from '../errors.js';
 import { resolveRetries, type CheckDefaults } from './resolve.js';
 import { worstRunMs } from './schema/base.js';
-import type { ParsedCheck } from './schema/check.js';
 import { formatDuration } from './units.js';
-import { formatPath, positionAt, type YamlSource } from './yaml.js';
+import type { CheckEntry } from './types.js';
+import { formatPath, positionAt } from './yaml.js';
 
-/** A parsed check and where it was written, so cross-field problems can point at it. */
-export interface CheckEntry {
-  check: ParsedCheck;
-  source: YamlSource;
-  /** Key path of the check inside its file, e.g. `['checks', 3]`. */
-  path: (string | number)[];
-}
+export type { CheckEntry };
 
 function problemAt(entry: CheckEntry, key: string, message: string): Problem {
   const at = [...entry.path, key];

@@ -1,6 +1,6 @@
-import type { ResolvedModule } from './modules.js';
 import type { ParsedAgentConfig } from './schema/agent.js';
-import type { DnsCheck, FlowCheck, GrpcCheck, HttpCheck, TcpCheck, TlsCheck } from './schema/check.js';
+import type { DnsCheck, FlowCheck, GrpcCheck, HttpCheck, ParsedCheck, TcpCheck, TlsCheck } from './schema/check.js';
+import type { YamlSource } from './yaml.js';
 
 /** Where a check was defined, for messages and logs. */
 export interface CheckSource {
@@ -65,4 +65,28 @@ export interface Config {
   /** `stateDir` absolute; `files` as written (globs relative to `file`'s directory). */
   chaos: ParsedAgentConfig['chaos'];
   exporters: ParsedAgentConfig['exporters'];
+}
+
+/** A probe module ready to run once a target arrives. */
+export interface ResolvedModule {
+  /** The key under `modules:`. */
+  name: string;
+  /** The probe kind (`http`, `tcp`, `tls`, `dns`, `grpc`); the `kind` of {@link ResolvedModule.check}. */
+  prober: ResolvedCheck['kind'];
+  /** `timeout` as written, in ms; absent: only the scrape timeout bounds a probe. */
+  timeoutMs?: number;
+  /**
+   * The check the module describes: TLS paths absolute, `target` empty (dns: the query
+   * name, the request's target going to `dns.server`) and `timeoutMs` a placeholder, both
+   * set per request from the query and the scrape timeout.
+   */
+  check: ResolvedCheck;
+}
+
+/** A parsed check and where it was written, so cross-field problems can point at it. */
+export interface CheckEntry {
+  check: ParsedCheck;
+  source: YamlSource;
+  /** Key path of the check inside its file, e.g. `['checks', 3]`. */
+  path: (string | number)[];
 }

@@ -59,8 +59,8 @@ export interface DnsFacts {
   truncated: boolean;
 }
 
-/** Serving statuses of grpc.health.v1, plus SERVICE_UNKNOWN for a NOT_FOUND answer (as blackbox_exporter). */
-export const GRPC_SERVING_STATUSES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
+/** Defined with the config that names them; here too because a result reports them. */
+export { GRPC_SERVING_STATUSES } from '../config/schema/grpc.js';
 
 /** What a gRPC health probe saw. */
 export interface GrpcFacts {

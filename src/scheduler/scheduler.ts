@@ -2,11 +2,10 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import type { ResolvedCheck } from '../config/types.js';
 import type { EventBus } from '../results/bus.js';
-import { runBudgetMs, runTimeout } from '../results/retry.js';
 import { indexChecks, planUpdate } from './plan.js';
 import { keyedUnit, randomSeed } from './random.js';
 import { makeTiming, type Timing } from './timing.js';
-import type { RunFn, SchedulerOptions, StopOptions, UpdateSummary } from './types.js';
+import type { RunDeadline, RunFn, SchedulerOptions, StopOptions, UpdateSummary } from './types.js';
 
 /** setTimeout's ceiling (2^31 - 1 ms, about 24.8 days); longer waits are re-armed in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -25,8 +24,8 @@ interface Slot {
 }
 
 /** Aborts a run at its deadline; the reason is made only if the timer fires. */
-function abortOnTimeout(controller: AbortController, check: ResolvedCheck, budgetMs: number): void {
-  controller.abort(runTimeout(check, budgetMs));
+function abortOnTimeout(controller: AbortController, deadline: RunDeadline, check: ResolvedCheck, budgetMs: number): void {
+  controller.abort(deadline.reason(check, budgetMs));
 }
 
 /**
@@ -35,7 +34,7 @@ function abortOnTimeout(controller: AbortController, check: ResolvedCheck, budge
  * check at once; a deadline on every run (its attempts' timeouts and backoffs).
  *
  * @example
- * const scheduler = new Scheduler(config.checks, { concurrency: 64, bus, run });
+ * const scheduler = new Scheduler(config.checks, { concurrency: 64, bus, deadline: RUN_DEADLINE, run });
  * scheduler.start();
  * // on SIGTERM
  * await scheduler.stop({ graceMs: 5_000 });
@@ -43,6 +42,7 @@ function abortOnTimeout(controller: AbortController, check: ResolvedCheck, budge
 export class Scheduler {
   readonly #bus: EventBus;
   readonly #run: RunFn;
+  readonly #deadline: RunDeadline;
   readonly #seed: number;
   readonly #limit: LimitFunction;
   readonly #slots = new Map<string, Slot>();
@@ -59,6 +59,7 @@ export class Scheduler {
   constructor(checks: readonly ResolvedCheck[], options: SchedulerOptions) {
     this.#bus = options.bus;
     this.#run = options.run;
+    this.#deadline = options.deadline;
     this.#seed = options.seed ?? randomSeed();
     // rejectOnClear settles the runs still at the gate when stop() clears the queue.
     this.#limit = pLimit({ concurrency: options.concurrency, rejectOnClear: true });
@@ -213,8 +214,9 @@ export class Scheduler {
 
   /**
    * One run, past the gate: lag, a deadline of its own, and errors that stay here. The
-   * deadline is the run's budget (its attempts and backoffs, within the interval); each
-   * attempt's own timeout is the run function's business.
+   * deadline is the budget the `deadline` option gives the check (in the agent: its
+   * attempts and backoffs, within the interval); each attempt's own timeout is the run
+   * function's business.
    */
   async #execute(slot: Slot, scheduledAt: number): Promise<void> {
     if (this.#stopping || slot.removed) return;
@@ -224,8 +226,8 @@ export class Scheduler {
     this.#bus.emit('scheduler.lag', { check: check.name, kind: check.kind, seconds });
     const controller = new AbortController();
     // The budget starts here, after the gate: waiting for a slot is lag, not probe time.
-    const budgetMs = runBudgetMs(check);
-    const timer = setTimeout(abortOnTimeout, budgetMs, controller, check, budgetMs);
+    const budgetMs = this.#deadline.budgetMs(check);
+    const timer = setTimeout(abortOnTimeout, budgetMs, controller, this.#deadline, check, budgetMs);
     this.#running.add(controller);
     try {
       await this.#run(check, { signal: controller.signal, scheduledAt, startedAt, deadline: startedAt + budgetMs });

@@ -12,10 +12,7 @@ export interface RunContext {
   scheduledAt: number;
   /** When it actually started, after the concurrency gate, epoch ms. */
   startedAt: number;
-  /**
-   * When the run must be over, epoch ms: `startedAt` plus the check's timeout for a check
-   * without retries, or plus every attempt's timeout and backoff (within the interval) with them.
-   */
+  /** When the run must be over, epoch ms: `startedAt` plus the budget {@link RunDeadline} gives it. */
   deadline: number;
 }
 
@@ -25,6 +22,18 @@ export interface RunContext {
  */
 export type RunFn = (check: ResolvedCheck, ctx: RunContext) => Promise<void>;
 
+/**
+ * How long a run of a check may take and what it is aborted with then. The scheduler
+ * enforces it without knowing why it is right: the agent hands it run/budget.ts's
+ * `RUN_DEADLINE` (every attempt's timeout and backoff, within the interval).
+ */
+export interface RunDeadline {
+  /** The run's budget, ms from when it passes the concurrency gate. */
+  budgetMs(check: ResolvedCheck): number;
+  /** The abort reason when the budget is spent; made only then. */
+  reason(check: ResolvedCheck, budgetMs: number): unknown;
+}
+
 /** How a scheduler is built. */
 export interface SchedulerOptions {
   /** Runs in flight at once across all checks (`probes.concurrency`). */
@@ -33,6 +42,8 @@ export interface SchedulerOptions {
   seed?: number;
   /** Receives `scheduler.lag`, `scheduler.skipped` and, for a run that threw, `bus.error`. */
   bus: EventBus;
+  /** Each run's deadline. */
+  deadline: RunDeadline;
   /** What a run does. */
   run: RunFn;
 }

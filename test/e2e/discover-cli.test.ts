@@ -11,7 +11,7 @@ import type { Io } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createProbeRegistry } from '../../src/probes/registry.js';
-import { executeCheck } from '../../src/results/execute.js';
+import { executeCheck } from '../../src/run/execute.js';
 import { fixture } from '../helpers/paths.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
 import { createDnsProbe } from '../../src/probes/dns.js';
-import { executeCheck } from '../../src/results/execute.js';
+import { executeCheck } from '../../src/run/execute.js';
 import { findDnsmasq, startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.js';
 import { makeCheck, metricLines } from '../helpers/kind-checks.js';
 import { closedPort } from '../helpers/servers.js';

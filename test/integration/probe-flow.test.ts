@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { PrometheusSink } from '../../src/exporters/prometheus.js';
 import { createFlowProbe } from '../../src/probes/flow.js';
 import { EventBus } from '../../src/results/bus.js';
-import { executeCheck } from '../../src/results/execute.js';
+import { executeCheck } from '../../src/run/execute.js';
 import type { CheckResult } from '../../src/results/types.js';
 import { makeCheck } from '../helpers/kind-checks.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ServerCredentials, status as GrpcStatus, type Server } from '@grpc/grpc-js';
 import { createGrpcProbe } from '../../src/probes/grpc.js';
-import { executeCheck } from '../../src/results/execute.js';
+import { executeCheck } from '../../src/run/execute.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { startGrpcHealth } from '../helpers/grpc-health.js';
 import { makeCheck, metricLines } from '../helpers/kind-checks.js';

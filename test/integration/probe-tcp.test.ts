@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { createTcpProbe } from '../../src/probes/tcp.js';
-import { executeCheck } from '../../src/results/execute.js';
+import { executeCheck } from '../../src/run/execute.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { runCli } from '../helpers/cli.js';
 import { makeCheck } from '../helpers/kind-checks.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createServer, type Server, type TlsOptions } from 'node:tls';
 import { createTlsProbe } from '../../src/probes/tls.js';
-import { executeCheck } from '../../src/results/execute.js';
+import { executeCheck } from '../../src/run/execute.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { makeCheck, metricLines } from '../helpers/kind-checks.js';
 import { closedPort } from '../helpers/servers.js';

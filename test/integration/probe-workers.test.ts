@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { ProbePool } from '../../src/agent/pool/pool.js';
+import { ProbePool } from '../../src/run/workers/pool.js';
 import { createLogger } from '../../src/log.js';
 import type { CheckResult } from '../../src/results/types.js';
 import { startTestAgent } from '../helpers/agent.js';
@@ -155,12 +155,12 @@ test('with workers a reload moves a changed check to its new target and stops a 
     config([`  - { name: moved, kind: http, target: "${target.origin}/moved" }`, `  - { name: gone, kind: http, target: "${target.origin}/gone" }`]),
   );
   try {
-    await eventually(() => Promise.resolve((target.requests.some((r) => r.url === '/gone') ? true : undefined)), 10_000, 'a run of the check to remove');
+    await eventually(() => Promise.resolve(target.requests.some((r) => r.url === '/gone') ? true : undefined), 10_000, 'a run of the check to remove');
     writeFileSync(ta.agent.config.file, config([`  - { name: moved, kind: http, target: "${other.origin}/moved" }`]));
     const outcome = await ta.agent.reload('http');
     assert.equal(outcome.status, 'success');
     const goneBefore = target.requests.filter((r) => r.url === '/gone').length;
-    await eventually(() => Promise.resolve((other.requests.filter((r) => r.url === '/moved').length >= 3 ? true : undefined)), 10_000, 'runs on the new target');
+    await eventually(() => Promise.resolve(other.requests.filter((r) => r.url === '/moved').length >= 3 ? true : undefined), 10_000, 'runs on the new target');
     // A run in flight at the reload may still land; none starts after it.
     assert.ok(target.requests.filter((r) => r.url === '/gone').length <= goneBefore + 1, 'the removed check stopped');
   } finally {
@@ -178,7 +178,7 @@ test('a probe worker that dies fails its runs with a reason, and a new worker ta
   const signal = new AbortController().signal;
   try {
     const hung = pool.run(check, { signal, deadline: Date.now() + 5_000, bus });
-    await eventually(() => Promise.resolve((hanging.accepted >= 1 ? true : undefined)), 5_000, 'the hung request');
+    await eventually(() => Promise.resolve(hanging.accepted >= 1 ? true : undefined), 5_000, 'the hung request');
     const [first] = pool.threads;
     await first?.terminate();
     await assert.rejects(hung, /probe worker 0 exited/);
@@ -201,7 +201,7 @@ test('closing the pool ends the runs still going and every worker exits', async 
   const bus = { emit: (_e: 'result.attempt', r: CheckResult) => void attempts.push(r) };
   const runs = checks.map((check) => pool.run(check, { signal: new AbortController().signal, deadline: Date.now() + 30_000, bus }));
   const before = hanging.accepted;
-  await eventually(() => Promise.resolve((hanging.accepted >= before + 2 || attempts.length > 0 ? true : undefined)), 5_000, 'both requests in flight');
+  await eventually(() => Promise.resolve(hanging.accepted >= before + 2 || attempts.length > 0 ? true : undefined), 5_000, 'both requests in flight');
   await pool.close();
   const results = await Promise.all(runs);
   assert.deepEqual(

@@ -5,7 +5,7 @@ import type { ResolvedHttpCheck, RetryPolicy } from '../../src/config/types.js';
 import { PrometheusSink } from '../../src/exporters/prometheus.js';
 import { createProbeRegistry } from '../../src/probes/registry.js';
 import { EventBus } from '../../src/results/bus.js';
-import { executeWithRetries, type RetryDeps } from '../../src/results/retry.js';
+import { executeWithRetries, type RetryDeps } from '../../src/run/retry.js';
 import type { CheckResult } from '../../src/results/types.js';
 import { sampleValue } from '../helpers/agent.js';
 import { makeHttpCheck } from '../helpers/checks.js';

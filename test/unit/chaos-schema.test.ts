@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { serialise } from '../../src/config/json-schema.js';
+import { serialise } from '../../src/json-schema/schemas.js';
 import { experimentJsonSchema, experimentSchema, type ExperimentInput } from '../../src/chaos/schema.js';
 import type { Tolerance } from '../../src/chaos/model/experiment.js';
 import type { HttpStep } from '../../src/chaos/model/steps.js';

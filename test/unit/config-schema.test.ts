@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { jsonSchemas, serialise } from '../../src/config/json-schema.js';
+import { jsonSchemas, serialise } from '../../src/json-schema/schemas.js';
 import { repoRoot } from '../helpers/paths.js';
 
 for (const [name, schema] of Object.entries(jsonSchemas())) {

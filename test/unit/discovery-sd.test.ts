@@ -9,7 +9,7 @@ import { globBase } from '../../src/config/watch.js';
 import { agentConfigSchema } from '../../src/config/schema/agent.js';
 import { expandSource } from '../../src/discovery/sd/expand.js';
 import { parseGroups } from '../../src/discovery/sd/groups.js';
-import { checkName, fill, instantiate } from '../../src/discovery/sd/template.js';
+import { checkName, fill, instantiate } from '../../src/config/sd-template.js';
 import { isCanaryError } from '../../src/errors.js';
 
 test('checkName: <source>-<address>, fitted to the check-name pattern', () => {

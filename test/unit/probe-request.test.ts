@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ResolvedModule } from '../../src/config/modules.js';
+import type { ResolvedModule } from '../../src/config/types.js';
 import { findModule, oneOffCheck, probeTimeoutSeconds } from '../../src/server/probe/request.js';
 import { makeHttpCheck } from '../helpers/checks.js';
 

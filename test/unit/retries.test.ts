@@ -9,7 +9,8 @@ import { worstRunMs } from '../../src/config/schema/base.js';
 import { moduleSchema } from '../../src/config/schema/module.js';
 import { formatProblem, isCanaryError } from '../../src/errors.js';
 import { EventBus } from '../../src/results/bus.js';
-import { backoffMs, runBudgetMs } from '../../src/results/retry.js';
+import { RUN_DEADLINE, runBudgetMs } from '../../src/run/budget.js';
+import { backoffMs } from '../../src/run/retry.js';
 import { Scheduler, type RunContext } from '../../src/scheduler/index.js';
 import { makeHttpCheck } from '../helpers/checks.js';
 
@@ -112,6 +113,7 @@ async function firstRun(t: TestContext, count: number): Promise<{ ctx: RunContex
     concurrency: 1,
     seed: 1,
     bus: new EventBus(),
+    deadline: RUN_DEADLINE,
     run: (_check, ctx) => {
       seen = ctx;
       return new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));

@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, type RunFn } from '../../src/scheduler/index.js';
 import { EventBus } from '../../src/results/bus.js';
+import { RUN_DEADLINE } from '../../src/run/budget.js';
 import { isCanaryError } from '../../src/errors.js';
 import type { ResolvedCheck } from '../../src/config/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
@@ -81,7 +82,7 @@ function watch(promise: Promise<void>): { settled: boolean } {
 test('stop() awaits in-flight runs, then nothing runs again', async (t) => {
   useClock(t);
   const { calls, run } = recorder(3_000);
-  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 4, seed: 1, bus: new EventBus(), run });
+  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 4, seed: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run });
   scheduler.start();
   assert.equal(scheduler.started, true);
   await advance(t, 1_000, 100); // both first runs start within the first interval
@@ -103,7 +104,7 @@ test('stop() awaits in-flight runs, then nothing runs again', async (t) => {
 test('past the grace period stop() aborts runs with AbortError and drops runs still queued', async (t) => {
   useClock(t);
   const { calls, run } = recorder(Infinity);
-  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 1, seed: 1, bus: new EventBus(), run });
+  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 1, seed: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run });
   scheduler.start();
   await advance(t, 1_000, 100); // one run holds the only slot, the other waits at the gate
   assert.equal(calls.length, 1);
@@ -124,7 +125,7 @@ test('past the grace period stop() aborts runs with AbortError and drops runs st
 });
 
 test('stop() with nothing in flight resolves at once, even before start()', async () => {
-  const scheduler = new Scheduler([check('a', 1_000)], { concurrency: 1, bus: new EventBus(), run: () => Promise.resolve() });
+  const scheduler = new Scheduler([check('a', 1_000)], { concurrency: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run: () => Promise.resolve() });
   assert.equal(scheduler.started, false);
   await scheduler.stop({ graceMs: 60_000 });
   assert.throws(() => scheduler.update([]), (e: unknown) => isCanaryError(e, 'CANARY_ERR_STATE'));
@@ -134,7 +135,7 @@ test('update() keeps unchanged checks on their grid, stops removed ones and star
   useClock(t);
   const { run, of } = recorder(0);
   const keep = check('keep', 1_000);
-  const scheduler = new Scheduler([keep, check('gone', 1_000), check('retimed', 1_000)], { concurrency: 8, seed: 4, bus: new EventBus(), run });
+  const scheduler = new Scheduler([keep, check('gone', 1_000), check('retimed', 1_000)], { concurrency: 8, seed: 4, bus: new EventBus(), deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     await advance(t, 5_300, 100);
@@ -162,7 +163,7 @@ test('update() with a duplicate name changes nothing; disabled checks are not sc
   useClock(t);
   const { run, of } = recorder(0);
   const off = { ...check('off', 1_000), enabled: false };
-  const scheduler = new Scheduler([check('a', 1_000), off], { concurrency: 8, seed: 4, bus: new EventBus(), run });
+  const scheduler = new Scheduler([check('a', 1_000), off], { concurrency: 8, seed: 4, bus: new EventBus(), deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     assert.throws(
@@ -184,7 +185,7 @@ test('a check removed by update() while its run waits at the gate never runs', a
   // Both due at second 0; with one slot, one runs (until its 60 s timeout) and one waits.
   const cron = { kind: 'cron', expression: '0 * * * * *' } as const;
   const checks = [{ ...check('x', 1_000), schedule: cron }, { ...check('y', 1_000), schedule: cron }];
-  const scheduler = new Scheduler(checks, { concurrency: 1, seed: 1, bus: new EventBus(), run });
+  const scheduler = new Scheduler(checks, { concurrency: 1, seed: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     await advance(t, 60_000, 1_000);

@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, type RunFn } from '../../src/scheduler/index.js';
 import { EventBus } from '../../src/results/bus.js';
+import { RUN_DEADLINE } from '../../src/run/budget.js';
 import { isCanaryError } from '../../src/errors.js';
 import type { ResolvedCheck, Schedule } from '../../src/config/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
@@ -42,7 +43,7 @@ async function dueTimes(t: TestContext, checks: ResolvedCheck[], ms: number, ste
     due.set(c.name, [...(due.get(c.name) ?? []), ctx.scheduledAt]);
     return Promise.resolve();
   };
-  const scheduler = new Scheduler(checks, { concurrency: 10_000, seed, bus: new EventBus(), run });
+  const scheduler = new Scheduler(checks, { concurrency: 10_000, seed, bus: new EventBus(), deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     await advance(t, ms, step);
@@ -136,7 +137,7 @@ test('an invalid cron expression is a config error naming it', () => {
   const bad = check('bad', { kind: 'cron', expression: '61 * * * *' });
   const run: RunFn = () => Promise.resolve();
   assert.throws(
-    () => new Scheduler([bad], { concurrency: 1, bus: new EventBus(), run }),
+    () => new Scheduler([bad], { concurrency: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run }),
     (error: unknown) => isCanaryError(error, 'CANARY_ERR_CONFIG') && error.message.includes('"61 * * * *"'),
   );
 });

@@ -8,7 +8,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, type RunFn } from '../../src/scheduler/index.js';
 import { EventBus, type AgentEvents } from '../../src/results/bus.js';
+import { RUN_DEADLINE } from '../../src/run/budget.js';
 import { isCanaryError } from '../../src/errors.js';
+import type { ResolvedCheck } from '../../src/config/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -101,7 +103,7 @@ test('interval runs stay on a fixed grid, however late each fires and however lo
   useClock(t);
   const bus = new EventBus();
   const { calls, run } = recorder(() => 300);
-  const scheduler = new Scheduler([check('grid', 1_000)], { concurrency: 4, seed: 7, bus, run });
+  const scheduler = new Scheduler([check('grid', 1_000)], { concurrency: 4, seed: 7, bus, deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     await advance(t, 100_000, 250); // a step that does not divide the interval: every fire is late
@@ -121,7 +123,7 @@ test('a run longer than the interval skips ticks, reports them and never overlap
   const bus = new EventBus();
   const events = listen(bus);
   const { calls, stats, run } = recorder(() => 3_500);
-  const scheduler = new Scheduler([check('slow', 1_000)], { concurrency: 4, seed: 1, bus, run });
+  const scheduler = new Scheduler([check('slow', 1_000)], { concurrency: 4, seed: 1, bus, deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     await advance(t, 20_000, 100);
@@ -153,7 +155,7 @@ test('a tick is skipped while the previous run still waits at the concurrency ga
   bus.on('scheduler.skipped', (e) => {
     if (!running.has(e.check)) skippedWhileWaiting++;
   });
-  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 1, seed: 3, bus, run: wrapped });
+  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 1, seed: 3, bus, deadline: RUN_DEADLINE, run: wrapped });
   try {
     scheduler.start();
     await advance(t, 15_000, 100);
@@ -171,7 +173,7 @@ test('the concurrency cap holds across checks and the ones kept waiting report l
   // Runs (300 s) outlast the start spread (< 120 s): all but the first two must wait.
   const { calls, stats, run } = recorder(() => 300_000);
   const checks = Array.from({ length: 10 }, (_, i) => check(`c${i}`, 120_000, 600_000));
-  const scheduler = new Scheduler(checks, { concurrency: 2, seed: 11, bus, run });
+  const scheduler = new Scheduler(checks, { concurrency: 2, seed: 11, bus, deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     let maxInFlight = 0;
@@ -204,7 +206,7 @@ test('each attempt aborts after its own timeout, counted from when it passed the
   // Both due at second 0 of each minute; with one slot, the second waits for the first's timeout.
   const cron = { kind: 'cron', expression: '0 * * * * *' } as const;
   const checks = [{ ...check('t1', 1_000, 2_000), schedule: cron }, { ...check('t2', 1_000, 2_000), schedule: cron }];
-  const scheduler = new Scheduler(checks, { concurrency: 1, seed: 5, bus, run });
+  const scheduler = new Scheduler(checks, { concurrency: 1, seed: 5, bus, deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     await advance(t, 30_000, 100);
@@ -228,6 +230,31 @@ test('each attempt aborts after its own timeout, counted from when it passed the
   }
 });
 
+test('the deadline option decides each run\'s budget and abort reason, counted from the gate', async (t) => {
+  useClock(t);
+  const bus = new EventBus();
+  const { calls, run } = recorder(() => Infinity);
+  const budgets: string[] = [];
+  const deadline = {
+    budgetMs: (c: ResolvedCheck) => (budgets.push(c.name), 700),
+    reason: (c: ResolvedCheck, budgetMs: number) => new DOMException(`${c.name} over ${budgetMs}ms`, 'TimeoutError'),
+  };
+  const scheduler = new Scheduler([check('own', 5_000)], { concurrency: 1, seed: 9, bus, deadline, run });
+  try {
+    scheduler.start();
+    await advance(t, 6_000, 50); // past the spread offset (under 5 s) plus the budget
+    assert.ok(calls.length >= 1, 'the check ran');
+    assert.equal(budgets.length, calls.length, 'one budget asked per run');
+    const call = calls[0] as Call;
+    assert.ok(call.reason instanceof DOMException);
+    assert.equal(call.reason.message, 'own over 700ms');
+    const elapsed = (call.abortedAt as number) - call.startedAt;
+    assert.ok(elapsed >= 700 && elapsed < 750, `aborted ${elapsed} ms of mocked time after start`);
+  } finally {
+    await stopNow(t, scheduler);
+  }
+});
+
 test('a run that throws or rejects is reported and does not stop any check', async (t) => {
   useClock(t);
   const bus = new EventBus();
@@ -241,7 +268,7 @@ test('a run that throws or rejects is reported and does not stop any check', asy
     return Promise.resolve();
   };
   const checks = ['throws', 'rejects', 'fine'].map((name) => check(name, 1_000));
-  const scheduler = new Scheduler(checks, { concurrency: 8, seed: 2, bus, run });
+  const scheduler = new Scheduler(checks, { concurrency: 8, seed: 2, bus, deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
     await advance(t, 10_000, 100);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instantiate } from '../../discovery/sd/template.js';
+import { instantiate } from '../sd-template.js';
 import { checkSchema } from './check.js';
 import { duration } from './common.js';
 

@@ -2,19 +2,11 @@
  * Cross-field rules of a flow check, checked at load time so a misspelt placeholder is a
  * config error with its place rather than a failing probe at 3 a.m.
  */
-import type { FlowStep } from './flow.js';
+import { PLACEHOLDER, PLACEHOLDER_NAME, placeholdersIn } from './flow-placeholders.js';
+import type { FlowStep } from './flow-step.js';
 
-/** What an extraction may be called, and so what may stand between `{{` and `}}`. */
-export const PLACEHOLDER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A `{{name}}` placeholder (spaces inside the braces allowed); distinct from `${VAR}`, which the loader fills from the environment. */
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
-/** The placeholder names in `text`, in order of appearance. */
-export function placeholdersIn(text: string | undefined): string[] {
-  if (text === undefined || !text.includes('{{')) return [];
-  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
-}
+// Re-exported: the flow probe fills the placeholders these rules check.
+export { PLACEHOLDER, PLACEHOLDER_NAME, placeholdersIn };
 
 /** A rule violation, relative to the check. */
 export interface FlowIssue {

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { checkBase, hostPortTarget } from './base.js';
 import { duration } from './common.js';
 import { tlsSchema } from './http.js';
-import { GRPC_SERVING_STATUSES } from '../../results/types.js';
 
-export { GRPC_SERVING_STATUSES };
+/**
+ * Serving statuses of grpc.health.v1, plus SERVICE_UNKNOWN for a NOT_FOUND answer (as
+ * blackbox_exporter): what `expect.status` may ask for and what a probe reports.
+ */
+export const GRPC_SERVING_STATUSES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
 
 export const grpcOptionsSchema = z.strictObject({
   service: z.string().default('').meta({ description: 'Service name in the health request; empty asks about the server as a whole.' }),

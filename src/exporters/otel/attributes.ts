@@ -16,6 +16,7 @@ import {
 import type { ResolvedCheck } from '../../config/types.js';
 import type { CheckResult, HttpPhase } from '../../results/types.js';
 import { kindRequestAttributes, kindResponseAttributes } from './kind-attributes.js';
+import type { PhaseEvent } from './span-event.js';
 
 /** Query parameters whose values the semantic conventions ask to redact in `url.full`. */
 const SECRET_QUERY_PARAMS = ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature'];
@@ -102,14 +103,6 @@ export function verdictAttributes(result: CheckResult): Attributes {
   const failed = result.outcomes.filter((o) => !o.ok).map((o) => o.name);
   if (failed.length > 0) attributes['canary.failed_expectations'] = failed;
   return attributes;
-}
-
-/** A phase as a span event: its end, with its duration. */
-export interface PhaseEvent {
-  name: string;
-  /** Epoch milliseconds (fractional). */
-  time: number;
-  attributes: Attributes;
 }
 
 /**

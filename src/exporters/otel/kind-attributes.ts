@@ -11,7 +11,7 @@ import { splitHostPort } from '../../config/schema/base.js';
 import { parseServer } from '../../config/schema/dns.js';
 import type { ResolvedCheck, ResolvedDnsCheck, ResolvedFlowCheck, ResolvedGrpcCheck } from '../../config/types.js';
 import type { CheckResult, DnsFacts, FlowFacts, GrpcFacts, TcpFacts, TlsFacts } from '../../results/types.js';
-import type { PhaseEvent } from './attributes.js';
+import type { PhaseEvent } from './span-event.js';
 
 /** Answer records put on a span; a zone transfer's worth would only bloat the export. */
 const MAX_DNS_ANSWERS = 20;

@@ -6,11 +6,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Counter, type OpenMetricsContentType, type PrometheusContentType, type Registry } from 'prom-client';
-import type { ResolvedModule } from '../../config/modules.js';
+import type { ResolvedModule } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 import type { Probe } from '../../probes/types.js';
 import { FAILURE_REASONS } from '../../results/reasons.js';
-import { executeCheck } from '../../results/execute.js';
+import { executeCheck } from '../../run/execute.js';
 import type { CheckResult } from '../../results/types.js';
 import type { Reply, RequestContext, RouteHandler } from '../router.js';
 import { textReply } from '../routes.js';

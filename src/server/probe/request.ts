@@ -2,10 +2,9 @@
  * What a `/probe` request asks for, read the way blackbox_exporter reads it: the module
  * (default `http_2xx`), the target, and the time the probe may take.
  */
-import type { ResolvedModule } from '../../config/modules.js';
 import { splitHostPort } from '../../config/schema/base.js';
 import { parseServer } from '../../config/schema/dns.js';
-import type { ResolvedCheck } from '../../config/types.js';
+import type { ResolvedCheck, ResolvedModule } from '../../config/types.js';
 
 /** The module blackbox uses when `module=` is absent. */
 export const DEFAULT_MODULE = 'http_2xx';

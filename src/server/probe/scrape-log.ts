@@ -3,7 +3,7 @@
  * probe") and mirrored to the agent's logger at debug level.
  */
 import { stringify } from 'yaml';
-import type { ResolvedModule } from '../../config/modules.js';
+import type { ResolvedModule } from '../../config/types.js';
 import { formatDuration } from '../../config/units.js';
 import type { Logger } from '../../log.js';
 

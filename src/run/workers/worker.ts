@@ -6,7 +6,7 @@
  *   scheduler → ProbePool.run ── run ──→  executeWithRetries → probe
  *   bus ← result.attempt ←──── attempt ─  (each attempt as it ends)
  *   tracer.retry → headers ─── headers ─→ (next attempt, traced runs only)
- *   Agent#run → result ←─────── done ───  (the last attempt is the result)
+ *   run/check.ts → result ←──── done ───  (the last attempt is the result)
  *
  * The worker keeps its own deadline timer beside the agent's, so a run ends on time even
  * while the agent's thread is busy.
@@ -15,8 +15,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ResolvedCheck } from '../../config/types.js';
 import { errorMessage } from '../../errors.js';
 import { createProbeRegistry } from '../../probes/registry.js';
-import { executeWithRetries, runBudgetMs, runTimeout } from '../../results/retry.js';
 import type { CheckResult } from '../../results/types.js';
+import { runBudgetMs, runTimeout } from '../budget.js';
+import { executeWithRetries } from '../retry.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 
 type Headers = Readonly<Record<string, string>>;

@@ -1,11 +1,13 @@
 /**
- * Writes config/schema.json and config/probe-file.schema.json (`npm run schema`). A test
- * fails when the committed files differ from what the schemas generate.
+ * Writes config/schema.json, config/probe-file.schema.json and
+ * config/chaos-experiment.schema.json (`npm run schema`). A test fails when the committed
+ * files differ from what the schemas generate. It sits at the top of the layers, beside
+ * the CLI, because it reads both the config and the chaos schemas.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jsonSchemas, serialise } from './json-schema.js';
+import { jsonSchemas, serialise } from './schemas.js';
 
 const configDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../config');
 for (const [name, schema] of Object.entries(jsonSchemas())) {

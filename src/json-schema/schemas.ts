@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { experimentJsonSchema } from '../chaos/schema.js';
-import { agentConfigSchema } from './schema/agent.js';
-import { probeFileSchema } from './schema/check.js';
+import { agentConfigSchema } from '../config/schema/agent.js';
+import { probeFileSchema } from '../config/schema/check.js';
 
 /**
- * JSON Schemas of the files users write, generated from the zod schemas so editors
- * (yaml-language-server) validate and complete exactly what the agent accepts. The input
- * side is used: durations are strings there, as people write them.
+ * JSON Schemas of the files users write (agent config, probe files, chaos experiments),
+ * generated from the zod schemas so editors (yaml-language-server) validate and complete
+ * exactly what the agent accepts. The input side is used: durations are strings there, as
+ * people write them.
  */
 export function jsonSchemas(): Record<string, unknown> {
   return {

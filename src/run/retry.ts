@@ -5,11 +5,11 @@
  * own (`result.attempt`), so a run that needed a retry still shows its failed attempt in
  * `canary_probe_attempts_total`.
  */
-import { worstRunMs } from '../config/schema/base.js';
 import type { ResolvedCheck, RetryPolicy } from '../config/types.js';
 import type { Probe, ProbeContext } from '../probes/types.js';
+import type { CheckResult } from '../results/types.js';
+import { attemptTimeout, runBudgetMs } from './budget.js';
 import { executeCheck, type ExecuteDeps } from './execute.js';
-import type { CheckResult } from './types.js';
 
 /** The run's trace as the retry loop sees it: optional, so a tracer without attempts still fits. */
 export interface AttemptTrace {
@@ -40,17 +40,6 @@ export interface RetryDeps extends ExecuteDeps {
   deadline?: number;
 }
 
-/**
- * How long a whole run may take: every attempt timing out plus every backoff
- * ({@link worstRunMs}), and for an interval check no more than its interval, so a run
- * never overlaps the next one. The first attempt always gets its whole timeout.
- */
-export function runBudgetMs(check: ResolvedCheck): number {
-  const worst = worstRunMs(check.timeoutMs, check.retries);
-  if (check.schedule.kind !== 'interval') return worst;
-  return Math.min(worst, Math.max(check.schedule.everyMs, check.timeoutMs));
-}
-
 /** The wait before retry number `retry` (1 for the first): the backoff, doubled before each next retry. */
 export function backoffMs(policy: RetryPolicy, retry: number): number {
   return policy.backoffMs * 2 ** (retry - 1);
@@ -71,18 +60,9 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-/**
- * The reason a run is aborted with at its deadline. A run of one attempt keeps the probe's
- * own message; with retries, the budget is the run's. Made only when the deadline passes.
- */
-export function runTimeout(check: ResolvedCheck, budgetMs: number): DOMException {
-  const message = check.retries.count === 0 ? `probe timed out after ${check.timeoutMs}ms` : `run timed out after ${budgetMs}ms`;
-  return new DOMException(message, 'TimeoutError');
-}
-
 /** Aborts `controller` as a timeout; the reason is made only if the timer fires. */
 function timedOut(controller: AbortController, timeoutMs: number): void {
-  controller.abort(new DOMException(`probe timed out after ${timeoutMs}ms`, 'TimeoutError'));
+  controller.abort(attemptTimeout(timeoutMs));
 }
 
 /**

@@ -4,12 +4,13 @@
  * carries each run to a worker and its attempts back, so the bus, sinks and tracer see
  * what they see without workers.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedCheck } from '../../config/types.js';
 import { CanaryError, ERROR_CODES } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { AttemptSink, AttemptTrace } from '../../results/retry.js';
 import type { CheckResult } from '../../results/types.js';
+import type { AttemptSink, AttemptTrace } from '../retry.js';
 import { portableReason, type FromWorker, type ToWorker, type WorkerSetup } from './protocol.js';
 
 /** How long a closing worker gets to release its connections before it is terminated. */
@@ -51,6 +52,15 @@ export interface ProbePoolOptions {
   workers: number;
   region: string;
   logger: Logger;
+}
+
+/**
+ * The pool `probes.workers` asks for: none at 0 (probes run on the agent's thread), one
+ * worker per core at `auto`.
+ */
+export function probePool(workers: number | 'auto', options: Omit<ProbePoolOptions, 'workers'>): ProbePool | undefined {
+  const count = workers === 'auto' ? availableParallelism() : workers;
+  return count > 0 ? new ProbePool({ ...options, workers: count }) : undefined;
 }
 
 export class ProbePool {
