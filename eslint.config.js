@@ -107,14 +107,6 @@ export default tseslint.config(
     },
   },
   {
-    // TEMPORARY — pending: restructured on another branch. src/results/execute.ts only
-    // re-exports src/run/execute.ts and src/run/verdict.ts for the importers being moved
-    // elsewhere (probes/flow/step.ts, gate/run.ts, cli/commands/probe.ts); once they
-    // import from run/, delete that file and this block.
-    files: ['src/results/execute.ts'],
-    rules: { 'import-x/no-restricted-paths': 'off' },
-  },
-  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Config, ResolvedCheck } from '../config/types.js';
 import { coverageRatio, loadOpenApi, type OpenApiSpec } from '../discovery/openapi/index.js';
 import type { SpecCoverage } from '../exporters/prometheus/coverage.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /** The loaded specs of `probes.openapi`, by path as written; a spec that failed is absent. */
@@ -14,7 +15,7 @@ export async function loadSpecs(config: Config, logger: Logger): Promise<LoadedS
     try {
       specs.set(spec, await loadOpenApi(resolve(dirname(config.file), spec)));
     } catch (err) {
-      logger.warn({ spec, err: err instanceof Error ? err.message : String(err) }, 'OpenAPI spec not loaded: no coverage ratio for it');
+      logger.warn({ spec, err: errorMessage(err) }, 'OpenAPI spec not loaded: no coverage ratio for it');
     }
   }
   return specs;

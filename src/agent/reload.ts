@@ -3,8 +3,8 @@ import { configError } from '../config/load.js';
 import { mergeReloadable } from '../config/reload.js';
 import type { Config, ResolvedCheck } from '../config/types.js';
 import { ConfigWatcher, type WatchSet } from '../config/watch.js';
-import { Discovery, type DiscoveredChecks, type SdDocument } from '../discovery/sd/index.js';
-import { formatProblem, isCanaryError, type Problem } from '../errors.js';
+import { ServiceDiscovery, type DiscoveredChecks, type SdDocument } from '../discovery/sd/index.js';
+import { errorMessage, formatProblem, isCanaryError, type Problem } from '../errors.js';
 import type { SpecCoverage } from '../exporters/prometheus/coverage.js';
 import type { Logger } from '../log.js';
 import type { UpdateSummary } from '../scheduler/index.js';
@@ -52,8 +52,8 @@ export interface ReloaderDeps {
  * refreshes through the same swap. One reload or refresh at a time, in arrival order.
  */
 export class Reloader {
-  readonly #d: ReloaderDeps;
-  readonly #discovery: Discovery;
+  readonly #deps: ReloaderDeps;
+  readonly #discovery: ServiceDiscovery;
   readonly #watcher: ConfigWatcher | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #fileDocs: DiscoveredChecks['fileDocs'] = new Map();
@@ -61,8 +61,8 @@ export class Reloader {
   #closed = false;
 
   constructor(deps: ReloaderDeps) {
-    this.#d = deps;
-    this.#discovery = new Discovery({
+    this.#deps = deps;
+    this.#discovery = new ServiceDiscovery({
       offer: (source, doc) => this.#serial(() => this.#offer(source, doc)),
       failed: (source, message) => deps.logger.warn({ source, err: message }, 'http_sd refresh failed: last good targets kept'),
     });
@@ -74,10 +74,10 @@ export class Reloader {
    * @throws CanaryError `CANARY_ERR_CONFIG` listing every file_sd problem.
    */
   async start(): Promise<void> {
-    const config = this.#d.current();
+    const config = this.#deps.current();
     const discovered = await this.#discovery.build(config);
     if (discovered.problems.length > 0) throw configError(discovered.problems);
-    this.#specs = await loadSpecs(config, this.#d.logger);
+    this.#specs = await loadSpecs(config, this.#deps.logger);
     this.#swap(config, discovered);
   }
 
@@ -102,15 +102,15 @@ export class Reloader {
   async #reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     if (this.#closed) return { status: 'error', trigger, error: 'the agent is stopping' };
     try {
-      const { config, restart } = mergeReloadable(this.#d.current(), await this.#d.load());
+      const { config, restart } = mergeReloadable(this.#deps.current(), await this.#deps.load());
       const discovered = await this.#discovery.build(config);
       if (discovered.problems.length > 0) throw configError(discovered.problems);
-      this.#specs = await loadSpecs(config, this.#d.logger);
+      this.#specs = await loadSpecs(config, this.#deps.logger);
       const checks = this.#swap(config, discovered);
-      if (restart.length > 0) this.#d.logger.warn({ needsRestart: restart }, 'config changes that need a restart were left as they were');
-      this.#d.result(true);
+      if (restart.length > 0) this.#deps.logger.warn({ needsRestart: restart }, 'config changes that need a restart were left as they were');
+      this.#deps.result(true);
       const { added, removed, changed, unchanged } = checks;
-      this.#d.logger.info({ trigger, added, removed, changed, unchanged: unchanged.length }, 'config reloaded');
+      this.#deps.logger.info({ trigger, added, removed, changed, unchanged: unchanged.length }, 'config reloaded');
       return { status: 'success', trigger, checks, needsRestart: restart };
     } catch (err) {
       return this.#failed(trigger, err);
@@ -120,34 +120,34 @@ export class Reloader {
   #failed(trigger: ReloadTrigger, err: unknown): ReloadOutcome {
     const problems = isCanaryError(err) ? (err.problems ?? []).map(formatProblem) : [];
     const error = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
-    this.#d.result(false);
-    this.#d.logger.error({ trigger, problems, err: error }, 'config reload failed: the previous config keeps running');
+    this.#deps.result(false);
+    this.#deps.logger.error({ trigger, problems, err: error }, 'config reload failed: the previous config keeps running');
     return { status: 'error', trigger, error, problems };
   }
 
   /** New http_sd targets: taken when the checks they make are valid and schedulable. */
   async #offer(source: string, doc: SdDocument): Promise<boolean> {
     if (this.#closed) return false;
-    const config = this.#d.current();
+    const config = this.#deps.current();
     const discovered = await this.#discovery.build(config, { fileDocs: this.#fileDocs, override: { source, doc } });
     try {
       if (discovered.problems.length > 0) throw configError(discovered.problems);
       const checks = this.#swap(config, discovered);
-      this.#d.logger.info({ source, added: checks.added.length, removed: checks.removed.length, changed: checks.changed.length }, 'discovered checks updated');
+      this.#deps.logger.info({ source, added: checks.added.length, removed: checks.removed.length, changed: checks.changed.length }, 'discovered checks updated');
       return true;
     } catch (err) {
       const problems: Problem[] = isCanaryError(err) ? [...(err.problems ?? [])] : [];
-      this.#d.logger.warn({ source, problems: problems.map(formatProblem), err: err instanceof Error ? err.message : String(err) }, 'discovered targets rejected: last good targets kept');
+      this.#deps.logger.warn({ source, problems: problems.map(formatProblem), err: errorMessage(err) }, 'discovered targets rejected: last good targets kept');
       return false;
     }
   }
 
   #swap(config: Config, discovered: DiscoveredChecks): UpdateSummary {
     const checks = [...config.checks, ...discovered.checks];
-    const summary = this.#d.apply(config, checks);
+    const summary = this.#deps.apply(config, checks);
     this.#fileDocs = discovered.fileDocs;
     this.#discovery.commit(config);
-    this.#d.coverage(specCoverage(config, this.#specs, checks));
+    this.#deps.coverage(specCoverage(config, this.#specs, checks));
     this.#watcher?.watch(watchSet(config, discovered.files));
     return summary;
   }

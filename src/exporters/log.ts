@@ -26,7 +26,7 @@ export interface LogSinkOptions {
 export class LogSink {
   readonly #logger: Logger;
   /** Last verdict per check; absent until the check's first result. */
-  readonly #up = new Map<string, boolean>();
+  readonly #lastUp = new Map<string, boolean>();
   readonly #unsubscribe: (() => void)[];
 
   constructor(options: LogSinkOptions) {
@@ -39,7 +39,7 @@ export class LogSink {
 
   /** Forgets a check's state (removed on reload), so that if it comes back its first result is logged again. */
   forget(check: string): void {
-    this.#up.delete(check);
+    this.#lastUp.delete(check);
   }
 
   /** Unsubscribes from the bus. */
@@ -49,8 +49,8 @@ export class LogSink {
   }
 
   #onResult(result: CheckResult): void {
-    const before = this.#up.get(result.check);
-    this.#up.set(result.check, result.ok);
+    const before = this.#lastUp.get(result.check);
+    this.#lastUp.set(result.check, result.ok);
     if (before === undefined) this.#write('info', result, result.ok ? 'check is up' : 'check is down');
     else if (before && !result.ok) this.#write('warn', result, 'check went down');
     else if (!before && result.ok) this.#write('info', result, 'check recovered');

@@ -61,7 +61,7 @@ const PREFIX = 'canary_';
 export class PrometheusSink {
   /** The registry of the agent's own metrics; later features may add theirs to it. */
   readonly registry: Registry<OpenMetricsContentType>;
-  readonly #m: AgentMetrics;
+  readonly #agentMetrics: AgentMetrics;
   readonly #checks: CheckExposition;
   readonly #renderer: MetricsRenderer;
   readonly #level: MetricsLevel;
@@ -77,12 +77,12 @@ export class PrometheusSink {
     this.registry.setDefaultLabels(defaultLabels);
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(PREFIX + name);
-    this.#m = createAgentMetrics(this.registry);
+    this.#agentMetrics = createAgentMetrics(this.registry);
     this.#level = options.level ?? 'full';
     this.#checks = new CheckExposition(labelPairs(defaultLabels), { level: this.#level, tracing: options.tracing === true });
     this.#renderer = new MetricsRenderer(this.registry, this.#checks);
     const { version, datacenter } = options;
-    this.#m.agentInfo.set(datacenter ? { version, datacenter } : { version }, 1);
+    this.#agentMetrics.agentInfo.set(datacenter ? { version, datacenter } : { version }, 1);
     this.setChecks(options.checks);
     this.setReloadResult(true);
     const bus = options.bus;
@@ -130,8 +130,8 @@ export class PrometheusSink {
 
   /** Records the outcome of a configuration (re)load; a success also stamps its time. */
   setReloadResult(ok: boolean): void {
-    this.#m.reloadSuccessful.set(ok ? 1 : 0);
-    if (ok) this.#m.reloadTimestamp.set(Date.now() / 1000);
+    this.#agentMetrics.reloadSuccessful.set(ok ? 1 : 0);
+    if (ok) this.#agentMetrics.reloadTimestamp.set(Date.now() / 1000);
   }
 
   /**
@@ -142,8 +142,8 @@ export class PrometheusSink {
   setChecks(checks: readonly CheckRef[]): void {
     const counts = new Map<string, number>(CHECK_KINDS.map((kind) => [kind, 0]));
     for (const { kind } of checks) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    this.#m.checks.reset();
-    for (const [kind, count] of counts) this.#m.checks.set({ kind }, count);
+    this.#agentMetrics.checks.reset();
+    for (const [kind, count] of counts) this.#agentMetrics.checks.set({ kind }, count);
     this.#checks.setChecks(checks, this.#level);
   }
 
@@ -164,7 +164,7 @@ export class PrometheusSink {
   #lagFor(kind: string): Histogram.Internal<'kind'> {
     let child = this.#lag.get(kind);
     if (!child) {
-      child = this.#m.schedulerLag.labels({ kind });
+      child = this.#agentMetrics.schedulerLag.labels({ kind });
       this.#lag.set(kind, child);
     }
     return child;

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { ResolvedCheck } from '../config/types.js';
 import type { ProbeRegistry } from '../probes/registry.js';
-import { executeCheck } from '../results/execute.js';
+import { executeCheck } from '../run/execute.js';
 import type { CheckResult } from '../results/types.js';
 
 /** How many attempts, and how far apart. Exactly one of `runs` and `durationMs`. */

@@ -1,7 +1,7 @@
 /**
  * The closed set of failure reasons. Each is a label value on
  * `canary_probe_runs_total{reason}`, an attribute on spans and a field in logs, so the
- * set only grows on purpose and every member is documented in the README.
+ * set only grows on purpose and every member is documented in docs/metrics.md.
  */
 export const FAILURE_REASONS = {
   /** The name did not resolve (NXDOMAIN, no answer, resolver failure). */

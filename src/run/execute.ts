@@ -2,12 +2,13 @@
  * One attempt of a check: probe, evaluate, judge. It reads in a few lines on purpose;
  * numbering attempts is retry.ts's, and publishing the result is check.ts's.
  */
-import { evaluate } from '../assertions/index.js';
+import { evaluate } from '../assertions/evaluate.js';
+import { verdict, type Verdict } from '../assertions/verdict.js';
 import type { ResolvedCheck } from '../config/types.js';
+import { errorMessage } from '../errors.js';
 import type { Probe, ProbeContext } from '../probes/types.js';
 import { FAILURE_REASONS } from '../results/reasons.js';
 import type { AssertionOutcome, CheckResult, Observation } from '../results/types.js';
-import { verdict, type Verdict } from './verdict.js';
 
 /** What {@link executeCheck} needs from its surroundings. */
 export interface ExecuteDeps {
@@ -19,7 +20,7 @@ export interface ExecuteDeps {
 
 /** The message for something that threw where it should not have: a bug. */
 function bugMessage(what: string, error: unknown): string {
-  return `${what} threw: ${error instanceof Error ? error.message : String(error)}`;
+  return `${what} threw: ${errorMessage(error)}`;
 }
 
 /** Runs the probe; a throw becomes an `unknown` observation so the run still yields a result. */

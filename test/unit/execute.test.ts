@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ResolvedHttpCheck } from '../../src/config/types.js';
 import type { Probe, ProbeContext } from '../../src/probes/types.js';
 import { executeCheck } from '../../src/run/execute.js';
-import { verdict } from '../../src/run/verdict.js';
+import { verdict } from '../../src/assertions/verdict.js';
 import type { Observation } from '../../src/results/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
 

@@ -5,7 +5,7 @@ import { resolveRetries } from '../../config/resolve.js';
 import { agentConfigSchema } from '../../config/schema/agent.js';
 import type { ResolvedCheck } from '../../config/types.js';
 import { createProbeRegistry } from '../../probes/registry.js';
-import { executeCheck } from '../../results/execute.js';
+import { executeCheck } from '../../run/execute.js';
 import { EXIT, usageError } from '../exit.js';
 import type { Io } from '../io.js';
 import { formatResult } from '../format-result.js';

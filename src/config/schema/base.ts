@@ -99,7 +99,7 @@ export const checkBase = {
   slo: sloSchema.optional(),
   metrics: metricsLevel
     .optional()
-    .meta({ description: 'Series this check exports: basic or full; default exporters.prometheus.metrics. See the README capacity table.' }),
+    .meta({ description: 'Series this check exports: basic or full; default exporters.prometheus.metrics. See docs/metrics.md, Capacity.' }),
 };
 
 const HOST_PORT_MESSAGE = 'must be HOST:PORT, e.g. db.example.com:5432 or [2001:db8::1]:443';

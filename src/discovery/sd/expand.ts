@@ -7,7 +7,7 @@ import type { DiscoverySource } from '../../config/schema/discovery.js';
 import type { ResolvedCheck } from '../../config/types.js';
 import { formatPath, positionAt } from '../../config/yaml.js';
 import type { SdDocument } from './groups.js';
-import { instantiate } from './template.js';
+import { instantiate } from '../../config/sd-template.js';
 
 /** `probes.defaults`, as discovered checks get them like configured ones. */
 export type CheckDefaults = Parameters<typeof resolveCheck>[1];

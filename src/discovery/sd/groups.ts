@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Problem } from '../../errors.js';
 import { issuesToProblems } from '../../config/issues.js';
 import { parseYaml, type YamlSource } from '../../config/yaml.js';
-import type { TargetGroup } from './template.js';
+import type { TargetGroup } from '../../config/sd-template.js';
 
 /** Prometheus' target group list, as file_sd files and http_sd endpoints serve it. */
 export const targetGroupsSchema = z.array(

@@ -40,7 +40,7 @@ const SUCCESS: number = 0;
 
 export class KeepFailuresProcessor implements SpanProcessor {
   readonly #exporter: SpanExporter;
-  readonly #o: BatchOptions;
+  readonly #options: BatchOptions;
   readonly #keep = new Set<string>();
   #queue: ReadableSpan[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -49,7 +49,7 @@ export class KeepFailuresProcessor implements SpanProcessor {
 
   constructor(exporter: SpanExporter, options: BatchOptions) {
     this.#exporter = exporter;
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Says whether the spans of `traceId` that end from now on are exported. Call before ending them. */
@@ -72,17 +72,17 @@ export class KeepFailuresProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (!this.#keep.has(span.spanContext().traceId)) return;
-    if (this.#closed || this.#queue.length >= this.#o.maxQueueSize) {
-      this.#o.counters.dropped(1, this.#closed ? 'shutdown' : 'queue_full');
+    if (this.#closed || this.#queue.length >= this.#options.maxQueueSize) {
+      this.#options.counters.dropped(1, this.#closed ? 'shutdown' : 'queue_full');
       return;
     }
     this.#queue.push(span);
-    if (this.#queue.length >= this.#o.maxExportBatchSize) this.#kick();
-    else this.#timer ??= setTimeout(() => this.#kick(), this.#o.scheduledDelayMs).unref();
+    if (this.#queue.length >= this.#options.maxExportBatchSize) this.#kick();
+    else this.#timer ??= setTimeout(() => this.#kick(), this.#options.scheduledDelayMs).unref();
   }
 
   /** Exports everything queued; resolves when done or when `deadlineMs` has passed. */
-  async forceFlush(deadlineMs = this.#o.exportTimeoutMs): Promise<void> {
+  async forceFlush(deadlineMs = this.#options.exportTimeoutMs): Promise<void> {
     const until = Date.now() + deadlineMs;
     while ((this.#queue.length > 0 || this.#exporting) && Date.now() < until) {
       this.#kick();
@@ -93,12 +93,12 @@ export class KeepFailuresProcessor implements SpanProcessor {
   }
 
   /** Flushes within `deadlineMs`, counts what is left as dropped, and shuts the exporter down. */
-  async shutdown(deadlineMs = this.#o.exportTimeoutMs): Promise<void> {
+  async shutdown(deadlineMs = this.#options.exportTimeoutMs): Promise<void> {
     if (this.#closed) return;
     await this.forceFlush(deadlineMs);
     this.#closed = true;
     clearTimeout(this.#timer);
-    if (this.#queue.length > 0) this.#o.counters.dropped(this.#queue.length, 'shutdown');
+    if (this.#queue.length > 0) this.#options.counters.dropped(this.#queue.length, 'shutdown');
     this.#queue = [];
     await this.#exporter.shutdown().catch(() => undefined);
   }
@@ -108,18 +108,18 @@ export class KeepFailuresProcessor implements SpanProcessor {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#exporting || this.#queue.length === 0) return;
-    const batch = this.#queue.splice(0, this.#o.maxExportBatchSize);
+    const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
     this.#exporting = this.#export(batch).finally(() => {
       this.#exporting = undefined;
-      if (this.#queue.length >= this.#o.maxExportBatchSize) this.#kick();
-      else if (this.#queue.length > 0 && !this.#closed) this.#timer ??= setTimeout(() => this.#kick(), this.#o.scheduledDelayMs).unref();
+      if (this.#queue.length >= this.#options.maxExportBatchSize) this.#kick();
+      else if (this.#queue.length > 0 && !this.#closed) this.#timer ??= setTimeout(() => this.#kick(), this.#options.scheduledDelayMs).unref();
     });
   }
 
   async #export(batch: ReadableSpan[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<ExportResult>((resolve) => {
-      timer = setTimeout(() => resolve({ code: 1, error: new Error('export timed out') }), this.#o.exportTimeoutMs + 1_000).unref();
+      timer = setTimeout(() => resolve({ code: 1, error: new Error('export timed out') }), this.#options.exportTimeoutMs + 1_000).unref();
     });
     const done = new Promise<ExportResult>((resolve) => {
       try {
@@ -130,8 +130,8 @@ export class KeepFailuresProcessor implements SpanProcessor {
     });
     const result = await Promise.race([done, timedOut]);
     clearTimeout(timer);
-    if ((result.code as number) === SUCCESS) this.#o.counters.exported(batch.length);
-    else this.#o.counters.dropped(batch.length, 'export_failed');
+    if ((result.code as number) === SUCCESS) this.#options.counters.exported(batch.length);
+    else this.#options.counters.dropped(batch.length, 'export_failed');
   }
 }
 

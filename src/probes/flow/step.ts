@@ -6,7 +6,7 @@ import { compileHttpExpectations } from '../../assertions/http.js';
 import { makeSubject } from '../../assertions/subject.js';
 import type { FlowStep } from '../../config/schema/flow.js';
 import type { ResolvedFlowCheck, ResolvedHttpCheck } from '../../config/types.js';
-import { verdict } from '../../results/execute.js';
+import { verdict } from '../../assertions/verdict.js';
 import { FAILURE_REASONS, type FailureReason } from '../../results/reasons.js';
 import type { FlowStepFacts, Observation } from '../../results/types.js';
 import type { Probe, ProbeContext } from '../types.js';

@@ -17,9 +17,9 @@ const INITIAL_CAPACITY = 16;
  */
 export class SampleRing {
   readonly #max: number;
-  #at: Float64Array;
+  #times: Float64Array;
   #durations: Float64Array;
-  #ok: Uint8Array;
+  #passed: Uint8Array;
   /** Index of the oldest sample. */
   #start = 0;
   #size = 0;
@@ -27,9 +27,9 @@ export class SampleRing {
   constructor(maxSamples: number) {
     this.#max = maxSamples;
     const capacity = Math.min(INITIAL_CAPACITY, maxSamples);
-    this.#at = new Float64Array(capacity);
+    this.#times = new Float64Array(capacity);
     this.#durations = new Float64Array(capacity);
-    this.#ok = new Uint8Array(capacity);
+    this.#passed = new Uint8Array(capacity);
   }
 
   /** Samples held now. */
@@ -39,12 +39,12 @@ export class SampleRing {
 
   /** Slots allocated now (grows up to the maximum). */
   get capacity(): number {
-    return this.#at.length;
+    return this.#times.length;
   }
 
   /** Time of the newest sample, epoch ms; undefined when empty. */
   newest(): number | undefined {
-    return this.#size === 0 ? undefined : this.#at[this.#index(this.#size - 1)];
+    return this.#size === 0 ? undefined : this.#times[this.#index(this.#size - 1)];
   }
 
   push(at: number, durationSeconds: number, ok: boolean): void {
@@ -57,9 +57,9 @@ export class SampleRing {
       slot = this.#index(this.#size);
       this.#size++;
     }
-    this.#at[slot] = at;
+    this.#times[slot] = at;
     this.#durations[slot] = durationSeconds;
-    this.#ok[slot] = ok ? 1 : 0;
+    this.#passed[slot] = ok ? 1 : 0;
   }
 
   /**
@@ -67,7 +67,7 @@ export class SampleRing {
    * time order (one run at a time), so stopping at the first recent sample loses nothing.
    */
   evictBefore(cutoff: number): void {
-    while (this.#size > 0 && (this.#at[this.#start] as number) < cutoff) {
+    while (this.#size > 0 && (this.#times[this.#start] as number) < cutoff) {
       this.#start = this.#index(1);
       this.#size--;
     }
@@ -78,10 +78,10 @@ export class SampleRing {
     const out: Collected = { count: 0, successes: 0, durations: [] };
     for (let i = 0; i < this.#size; i++) {
       const slot = this.#index(i);
-      const at = this.#at[slot] as number;
+      const at = this.#times[slot] as number;
       if (at <= from || at > to) continue;
       out.count++;
-      out.successes += this.#ok[slot] as number;
+      out.successes += this.#passed[slot] as number;
       out.durations.push(this.#durations[slot] as number);
     }
     return out;
@@ -99,13 +99,13 @@ export class SampleRing {
     const ok = new Uint8Array(capacity);
     for (let i = 0; i < this.#size; i++) {
       const slot = this.#index(i);
-      at[i] = this.#at[slot] as number;
+      at[i] = this.#times[slot] as number;
       durations[i] = this.#durations[slot] as number;
-      ok[i] = this.#ok[slot] as number;
+      ok[i] = this.#passed[slot] as number;
     }
-    this.#at = at;
+    this.#times = at;
     this.#durations = durations;
-    this.#ok = ok;
+    this.#passed = ok;
     this.#start = 0;
   }
 }

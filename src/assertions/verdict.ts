@@ -2,7 +2,7 @@
  * The verdict of one attempt: did the observation and its expectations pass, and if not,
  * which failure reason and message. Pure; the flow probe judges its steps with it too.
  */
-import { STATUS_OUTCOME } from '../assertions/index.js';
+import { STATUS_OUTCOME } from './status.js';
 import { FAILURE_REASONS, type FailureReason } from '../results/reasons.js';
 import type { AssertionOutcome, Observation } from '../results/types.js';
 
