@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { createFaultApi } from '../../src/faults/api.js';
 import { ProxyRegistry } from '../../src/faults/registry.js';
 import type { Journal } from '../../src/chaos/types.js';
-import { CliProcess, eventually } from '../helpers/cli.js';
+import { CliProcess } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { repoRoot } from '../helpers/paths.js';
 import { startHttpServer } from '../helpers/servers.js';
 
