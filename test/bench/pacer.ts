@@ -10,6 +10,7 @@
  * in flight; a slot that finds the cap reached is counted as missed, not queued, so an
  * overloaded prober shows up as a lower completion rate instead of a growing queue.
  */
+import { seeded } from '../helpers/random.js';
 
 /** Counts of a pacer so far. */
 export interface PacerCounts {
@@ -41,17 +42,8 @@ export interface PacerOptions {
   now?: () => number;
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32), uniform in [0, 1). */
+export const seededRandom = seeded;
 
 /** Slot indices with their offsets (whole ms in `[0, periodMs)`), sorted by offset. */
 export function spreadOffsets(slots: number, periodMs: number, seed: number): { index: number; offset: number }[] {

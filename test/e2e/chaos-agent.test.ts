@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliProcess, eventually, runCli } from '../helpers/cli.js';
+import { CliProcess, runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { isStopped, startChaosLab, victimTargets, killRunnerAfterFirstFault } from '../helpers/chaos.js';
 import { sampleValue } from '../helpers/agent.js';
 import { startHttpServer } from '../helpers/servers.js';
@@ -89,6 +90,7 @@ test('scheduled experiments run only with chaos.enabled and --enable-chaos, and 
     const without = new CliProcess(['run', '--config', config]);
     try {
       const url = await without.url();
+      // Time passes on purpose: two cron ticks at least, in which no run may start.
       await new Promise((r) => setTimeout(r, 2_500));
       assert.equal(lab.journals().length, 0, 'no run without --enable-chaos');
       const text = await (await fetch(new URL(`/metrics`, url))).text();
@@ -102,7 +104,8 @@ test('scheduled experiments run only with chaos.enabled and --enable-chaos, and 
     try {
       const url = await agent.url();
       await eventually(() => Promise.resolve(lab.journals()[0]?.status === 'completed' ? true : undefined), 20_000, 'a completed scheduled run');
-      await new Promise((r) => setTimeout(r, 2_000));
+      const heldBack = (l: Record<string, unknown>) => l.msg === 'scheduled chaos run skipped' && typeof l.why === 'string' && l.why.startsWith('minimum gap not reached');
+      await eventually(() => (agent.logs().filter(heldBack).length >= 2 ? true : undefined), 10_000, 'two later ticks skipped for the minimum gap');
       assert.equal(lab.journals().length, 1, 'the minimum gap holds the next ticks back');
       const text = await (await fetch(new URL(`/metrics`, url))).text();
       assert.equal(sampleValue(text, 'canary_chaos_runs_total', { experiment: 'every-second', status: 'completed' }), 1);

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { CliProcess, eventually, runCli } from '../helpers/cli.js';
+import { CliProcess, runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { alive, currentPid, startChaosLab, type ChaosLab } from '../helpers/chaos.js';
 import { fixture } from '../helpers/paths.js';
 import type { Journal } from '../../src/chaos/model/journal.js';

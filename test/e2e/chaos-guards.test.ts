@@ -1,7 +1,8 @@
 /** The remaining guards of a chaos run: maxDuration, requireApproval, one run at a time. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliProcess, eventually, runCli } from '../helpers/cli.js';
+import { CliProcess, runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { isStopped, startChaosLab, victimTargets, killRunnerAfterFirstFault } from '../helpers/chaos.js';
 import type { Journal } from '../../src/chaos/model/journal.js';
 

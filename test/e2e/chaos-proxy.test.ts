@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import type { Journal } from '../../src/chaos/model/journal.js';
 import { createProxyApi } from '../../src/proxy/api.js';
 import { ProxyRegistry } from '../../src/proxy/registry.js';
-import { CliProcess, eventually } from '../helpers/cli.js';
+import { CliProcess } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { repoRoot } from '../helpers/paths.js';
 import { startHttpServer } from '../helpers/servers.js';
 

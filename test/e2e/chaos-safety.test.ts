@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliProcess, eventually, runCli } from '../helpers/cli.js';
+import { CliProcess, runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { isStopped, startChaosLab, victimTargets, type ChaosLab } from '../helpers/chaos.js';
 import type { Journal } from '../../src/chaos/model/journal.js';
 

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
-import { closedPort, startHttpServer, type HttpTestServer } from '../helpers/servers.js';
+import { closedPort, startHttpServer, startTcpServer, type HttpTestServer } from '../helpers/servers.js';
 import type { CheckResult } from '../../src/results/types.js';
 
 let server: HttpTestServer;
@@ -58,4 +58,21 @@ test('probe: bad input exits 2 naming the flag', async () => {
   assert.match(badTimeout.stderr, /--timeout: must be a duration/);
   const badKind = await runCli(['probe', `${server.origin}/`, '--kind', 'gopher']);
   assert.equal(badKind.code, 2);
+});
+
+test('probe --kind tcp: exit 0 on a listening port, 1 on a refused one, 2 for an HTTP-only flag', async (t) => {
+  const listening = await startTcpServer((socket) => socket.end());
+  t.after(() => listening.close());
+  const ok = await runCli(['probe', `127.0.0.1:${listening.port}`, '--kind', 'tcp', '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((JSON.parse(ok.stdout) as { kind: string }).kind, 'tcp');
+  const refused = await runCli(['probe', `127.0.0.1:${await closedPort()}`, '--kind', 'tcp']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /refused/);
+  const misplaced = await runCli(['probe', `127.0.0.1:${listening.port}`, '--kind', 'tcp', '--method', 'POST']);
+  assert.equal(misplaced.code, 2);
+  assert.match(misplaced.stderr, /--method: applies to --kind http only/);
+  const badTarget = await runCli(['probe', 'no-port', '--kind', 'tcp']);
+  assert.equal(badTarget.code, 2);
+  assert.match(badTarget.stderr, /TARGET: must be HOST:PORT/);
 });

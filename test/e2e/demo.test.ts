@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliProcess, eventually } from '../helpers/cli.js';
+import { CliProcess } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 
 test('demo: the lab comes up, every check succeeds, the scheduled failback kills and brings back backends, Ctrl-C stops everything', { timeout: 180_000 }, async (t) => {
   const demo = new CliProcess(['demo', '--listen', '127.0.0.1:0']);

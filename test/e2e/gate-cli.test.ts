@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { GateReport } from '../../src/gate/report.js';
-import { eventually, type CliRun } from '../helpers/cli.js';
+import type { CliRun } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { repoRoot } from '../helpers/paths.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 

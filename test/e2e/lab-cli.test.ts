@@ -6,7 +6,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { eventually, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { cliPath, repoRoot } from '../helpers/paths.js';
 
 /**

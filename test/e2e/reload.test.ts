@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliProcess, eventually } from '../helpers/cli.js';
+import { CliProcess } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 
 const TOKEN = 'reload-test-token';

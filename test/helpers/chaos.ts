@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Journal } from '../../src/chaos/model/journal.js';
-import { CliProcess, eventually } from './cli.js';
+import { CliProcess } from './cli.js';
+import { eventually } from './wait.js';
 import { fixture } from './paths.js';
 
 export interface Victim {

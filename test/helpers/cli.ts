@@ -94,18 +94,8 @@ export class CliProcess {
   }
 }
 
-/** Polls `fn` until it returns a value other than undefined, or throws after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
+/**
+ * Waiting lives in ./wait.ts; this name stays for the test files that still import it from
+ * here (test/e2e/metrics-levels.test.ts) until they import it from there.
+ */
+export { eventually } from './wait.js';

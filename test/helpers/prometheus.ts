@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from './cli.js';
+import { eventually } from './wait.js';
 import { findTool } from './promtool.js';
 
 /** A free TCP port on 127.0.0.1 (bound then released; good enough for a test's own servers). */

@@ -11,6 +11,7 @@ import type { ProcessStep } from '../../src/chaos/model/steps.js';
 import type { Instance } from '../../src/chaos/model/target.js';
 import { isCanaryError } from '../../src/errors.js';
 import { closedPort, startHttpServer, type HttpTestServer } from '../helpers/servers.js';
+import { eventually, waitUntil } from '../helpers/wait.js';
 
 const node = process.execPath;
 const dir = mkdtempSync(join(tmpdir(), 'canary-actions-'));
@@ -79,8 +80,9 @@ describe('exec calls', () => {
     assert.equal(outcome.ok, false);
     const grandchild = Number(/\d+/.exec(stdoutOf(outcome))?.[0]);
     assert.ok(grandchild > 1, `no pid in ${outcome.output}`);
-    // The group gets SIGTERM together; give the kernel a moment to reap the grandchild.
-    for (let i = 0; i < 50 && existsSync(`/proc/${grandchild}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${grandchild}/status`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+    // The group gets SIGTERM together; the kernel may take a moment to end the grandchild.
+    const ended = () => !existsSync(`/proc/${grandchild}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${grandchild}/status`, 'utf8'));
+    await waitUntil(ended, 5_000, `grandchild ${grandchild} to end`).catch(() => undefined);
     const state = existsSync(`/proc/${grandchild}`) ? /^State:\s+(\S)/m.exec(readFileSync(`/proc/${grandchild}/status`, 'utf8'))?.[1] : 'gone';
     assert.ok(state === 'gone' || state === 'Z', `grandchild ${grandchild} still runs (state ${state})`);
   });
@@ -173,14 +175,13 @@ function procState(pid: number): string | undefined {
   }
 }
 
-/** Polls until the state is one of `states`, for at most 5 s. */
+/** Waits (at most 5 s) until the state is one of `states`; the state it has then, matching or not. */
 async function waitForState(pid: number, states: string): Promise<string | undefined> {
-  let state = procState(pid);
-  for (let i = 0; i < 250 && (state === undefined || !states.includes(state)); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    state = procState(pid);
-  }
-  return state;
+  const matching = () => {
+    const state = procState(pid);
+    return state !== undefined && states.includes(state) ? state : undefined;
+  };
+  return eventually(matching, 5_000, `process ${pid} in state ${states}`, 20).catch(() => procState(pid));
 }
 
 /** A real idle process and a pid file naming it. */

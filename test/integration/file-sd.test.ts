@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Agent } from '../../src/agent.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 
 let target: HttpTestServer;

@@ -9,7 +9,7 @@ import { isCanaryError } from '../../src/errors.js';
 import { startControlServer, type ControlServer } from '../../src/lab/process/control.js';
 import { startLab, type LabProcessStatus, type RunningLab } from '../../src/lab/process/supervisor.js';
 import { warmupDelay } from '../../src/lab/process/warmup.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 
 /** Cold start of every backend in this lab: 6 slow requests, the first 400 ms late. */
 const WARMUP = { requests: 6, delayMs: 400 };

@@ -4,7 +4,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.j
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { prometheusBinary, startPrometheus } from '../helpers/prometheus.js';
 
 let target: HttpTestServer;

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 import { sampleValue, startTestAgent } from '../helpers/agent.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually, waitUntil } from '../helpers/wait.js';
 import { VERSION } from '../../src/version.js';
 
 let target: HttpTestServer;
@@ -169,10 +169,12 @@ test('traceContext: false sends no trace headers, and the run is still traced', 
 
 test('stop flushes spans still queued (export delay far beyond the test)', async () => {
   const ta = await startTestAgent(config(`{ endpoint: ${receiver.url}, scheduledDelay: 10m }`, [`{ name: flush-me, kind: http, target: "${target.origin}/flush" }`]));
-  await new Promise((r) => setTimeout(r, 700));
+  const ran = async () => sampleValue((await ta.agent.metrics()).body, 'canary_probe_runs_total', { check: 'flush-me', result: 'success' }) ?? 0;
+  // Runs finished but their spans still queued: what stop must flush.
+  await waitUntil(async () => (await ran()) >= 2, 10_000, 'two runs of flush-me', 50);
   assert.equal(receiver.spans.filter(roots('flush-me')).length, 0, 'nothing exported before stop');
   await ta.stop();
-  const runs = sampleValue((await ta.agent.metrics()).body, 'canary_probe_runs_total', { check: 'flush-me', result: 'success' }) ?? 0;
+  const runs = await ran();
   assert.ok(runs >= 2);
   assert.equal(receiver.spans.filter(roots('flush-me')).length, runs, 'every run exported at stop');
   const exported = sampleValue((await ta.agent.metrics()).body, 'canary_otel_spans_exported_total');

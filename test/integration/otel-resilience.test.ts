@@ -30,6 +30,7 @@ const MIN_RUNS = (WINDOW_MS / 100) * 0.75;
 
 async function runsAfterWindow(ta: TestAgent): Promise<string> {
   const before = sampleValue((await ta.get('/metrics')).body, 'canary_probe_runs_total', { check: 'steady', result: 'success' }) ?? 0;
+  // Time passes on purpose: what is measured is how many runs the schedule fits in it.
   await new Promise((r) => setTimeout(r, WINDOW_MS));
   const text = (await ta.get('/metrics')).body;
   const runs = (sampleValue(text, 'canary_probe_runs_total', { check: 'steady', result: 'success' }) ?? 0) - before;

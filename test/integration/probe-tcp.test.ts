@@ -5,7 +5,6 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { createTcpProbe } from '../../src/probes/tcp.js';
 import { executeCheck } from '../../src/run/execute.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
-import { runCli } from '../helpers/cli.js';
 import { makeCheck } from '../helpers/kind-checks.js';
 import { closedPort, startTcpServer, type TestServer } from '../helpers/servers.js';
 
@@ -100,21 +99,6 @@ describe('tcp probe', () => {
     servers.push(resetting);
     const o = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${resetting.port}`, tcp: { steps: [{ expect: '^220' }] } }), { signal: signal() });
     assert.equal(o.reason, 'reset', o.message);
-  });
-
-  test('canary probe --kind tcp: exit 0 on a listening port, 1 on a refused one, 2 for an HTTP-only flag', async () => {
-    const ok = await runCli(['probe', `127.0.0.1:${lines.port}`, '--kind', 'tcp', '--json']);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.equal((JSON.parse(ok.stdout) as { kind: string }).kind, 'tcp');
-    const refused = await runCli(['probe', `127.0.0.1:${await closedPort()}`, '--kind', 'tcp']);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stdout, /refused/);
-    const misplaced = await runCli(['probe', `127.0.0.1:${lines.port}`, '--kind', 'tcp', '--method', 'POST']);
-    assert.equal(misplaced.code, 2);
-    assert.match(misplaced.stderr, /--method: applies to --kind http only/);
-    const badTarget = await runCli(['probe', 'no-port', '--kind', 'tcp']);
-    assert.equal(badTarget.code, 2);
-    assert.match(badTarget.stderr, /TARGET: must be HOST:PORT/);
   });
 
   test('a line over tcp.maxLineLength is reason protocol', async () => {

@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log.js';
 import type { CheckResult } from '../../src/results/types.js';
 import { startTestAgent } from '../helpers/agent.js';
 import { makeHttpCheck } from '../helpers/checks.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 
@@ -75,7 +75,7 @@ test('with workers a probe ends on time while the agent thread is blocked: its d
       if (unblockedAt === 0) setImmediate(() => (unblockedAt = block(3 * HOLD_MS + 1_000)));
       unblockedAt ||= -1;
     });
-    const result = await eventually(() => Promise.resolve(results[0]), 10_000, 'the first result');
+    const result = await eventually(() => results[0], 10_000, 'the first result');
     assert.ok(result.ok, result.message);
     const endedAt = result.startedAt + result.durationSeconds * 1000;
     assert.ok(unblockedAt > 0, 'the agent thread was blocked during the first run');
@@ -136,7 +136,7 @@ test('with workers a run that hangs times out at its deadline with the timeout r
   try {
     const results: CheckResult[] = [];
     ta.agent.bus.on('result', (r) => results.push(r));
-    const result = await eventually(() => Promise.resolve(results[0]), 10_000, 'a result');
+    const result = await eventually(() => results[0], 10_000, 'a result');
     assert.equal(result.ok, false);
     assert.equal(result.reason, 'timeout');
     // The first run gets its whole timeout: the agent waited for its workers to start.
@@ -155,12 +155,12 @@ test('with workers a reload moves a changed check to its new target and stops a 
     config([`  - { name: moved, kind: http, target: "${target.origin}/moved" }`, `  - { name: gone, kind: http, target: "${target.origin}/gone" }`]),
   );
   try {
-    await eventually(() => Promise.resolve(target.requests.some((r) => r.url === '/gone') ? true : undefined), 10_000, 'a run of the check to remove');
+    await eventually(() => (target.requests.some((r) => r.url === '/gone') ? true : undefined), 10_000, 'a run of the check to remove');
     writeFileSync(ta.agent.config.file, config([`  - { name: moved, kind: http, target: "${other.origin}/moved" }`]));
     const outcome = await ta.agent.reload('http');
     assert.equal(outcome.status, 'success');
     const goneBefore = target.requests.filter((r) => r.url === '/gone').length;
-    await eventually(() => Promise.resolve(other.requests.filter((r) => r.url === '/moved').length >= 3 ? true : undefined), 10_000, 'runs on the new target');
+    await eventually(() => (other.requests.filter((r) => r.url === '/moved').length >= 3 ? true : undefined), 10_000, 'runs on the new target');
     // A run in flight at the reload may still land; none starts after it.
     assert.ok(target.requests.filter((r) => r.url === '/gone').length <= goneBefore + 1, 'the removed check stopped');
   } finally {
@@ -178,7 +178,7 @@ test('a probe worker that dies fails its runs with a reason, and a new worker ta
   const signal = new AbortController().signal;
   try {
     const hung = pool.run(check, { signal, deadline: Date.now() + 5_000, bus });
-    await eventually(() => Promise.resolve(hanging.accepted >= 1 ? true : undefined), 5_000, 'the hung request');
+    await eventually(() => (hanging.accepted >= 1 ? true : undefined), 5_000, 'the hung request');
     const [first] = pool.threads;
     await first?.terminate();
     await assert.rejects(hung, /probe worker 0 exited/);
@@ -201,7 +201,7 @@ test('closing the pool ends the runs still going and every worker exits', async 
   const bus = { emit: (_e: 'result.attempt', r: CheckResult) => void attempts.push(r) };
   const runs = checks.map((check) => pool.run(check, { signal: new AbortController().signal, deadline: Date.now() + 30_000, bus }));
   const before = hanging.accepted;
-  await eventually(() => Promise.resolve(hanging.accepted >= before + 2 || attempts.length > 0 ? true : undefined), 5_000, 'both requests in flight');
+  await eventually(() => (hanging.accepted >= before + 2 || attempts.length > 0 ? true : undefined), 5_000, 'both requests in flight');
   await pool.close();
   const results = await Promise.all(runs);
   assert.deepEqual(

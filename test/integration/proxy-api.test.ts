@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isCanaryError } from '../../src/errors.js';
 import { loadProxyFile } from '../../src/proxy/config.js';
-import { dial, eventually, readAll, roundTrip, startEcho, startProxyApi } from '../fixtures/proxy/harness.js';
+import { dial, readAll, roundTrip, startEcho, startProxyApi } from '../fixtures/proxy/harness.js';
 import { fixture } from '../helpers/paths.js';
+import { waitUntil } from '../helpers/wait.js';
 
 type ProxyApi = Awaited<ReturnType<typeof startProxyApi>>;
 interface ProxyJson { name: string; listen: string; upstream: string; enabled: boolean; toxics: { name: string }[] }
@@ -125,8 +126,7 @@ describe('proxy API (Toxiproxy-compatible)', () => {
     const blocked = await dial(port);
     blocked.write('lost');
     assert.equal((await readAll(blocked, 150)).data.length, 0);
-    const gone = await eventually(async () => ((await api.call('GET', '/proxies/ttl/toxics')).body as unknown[]).length === 0, 5_000);
-    assert.ok(gone, 'the toxic is still listed after its ttl');
+    await waitUntil(async () => ((await api.call('GET', '/proxies/ttl/toxics')).body as unknown[]).length === 0, 5_000, 'the toxic to leave the list after its ttl', 50);
     const socket = await dial(port);
     assert.ok((await roundTrip(socket, Buffer.from('ok'))) < 1_000);
     socket.destroy();
@@ -138,7 +138,7 @@ describe('proxy API (Toxiproxy-compatible)', () => {
       await scoped.proxy('default-ttl', echo.port, [{ type: 'latency', attributes: { latency: 10 } }]);
       const listed = (await scoped.call('GET', '/proxies/default-ttl/toxics')).body as { ttl: number }[];
       assert.equal(listed[0]?.ttl, 200);
-      assert.ok(await eventually(async () => ((await scoped.call('GET', '/proxies/default-ttl/toxics')).body as unknown[]).length === 0, 5_000));
+      await waitUntil(async () => ((await scoped.call('GET', '/proxies/default-ttl/toxics')).body as unknown[]).length === 0, 5_000, 'the toxic to leave the list after the default ttl', 50);
     } finally {
       await scoped.close();
     }

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleValue, startTestAgent } from '../helpers/agent.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 

@@ -7,28 +7,18 @@ import { ALL_FAILURE_REASONS } from '../../src/results/reasons.js';
 import type { CheckResult } from '../../src/results/types.js';
 import { createServer } from '../../src/server/index.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
+import { makeResult } from '../helpers/results.js';
 
-function result(check: string, ok: boolean, over: Partial<CheckResult> = {}): CheckResult {
-  return {
-    check,
-    kind: 'http',
-    target: `https://127.0.0.1/${check}`,
-    region: 'eu-west-1',
-    attempt: 1,
-    ok,
-    startedAt: Date.now(),
-    durationSeconds: 0.3,
-    observation: {
-      ok,
-      durationSeconds: 0.3,
+function result(check: string, ok: boolean, over: Partial<Omit<CheckResult, 'observation'>> = {}): CheckResult {
+  return makeResult(
+    { check, target: `https://127.0.0.1/${check}`, region: 'eu-west-1', ok, startedAt: Date.now(), durationSeconds: 0.3, ...over },
+    {
       phases: { resolve: 0.001, connect: 0.01, tls: 0.05, processing: 0.2, transfer: 0.04 },
       dnsLookupSeconds: 0.001,
       http: { status: ok ? 200 : 500, version: '2', redirects: 2, finalUrl: '', headers: {}, bodyBytes: 1_024, ssl: true },
       tls: { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', earliestCertExpiry: 1_900_000_000 },
     },
-    outcomes: [],
-    ...over,
-  };
+  );
 }
 
 test('the /metrics exposition passes promtool check metrics with no warnings', async (t) => {

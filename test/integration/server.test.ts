@@ -7,6 +7,7 @@ import { PrometheusSink } from '../../src/exporters/prometheus.js';
 import { createLogger } from '../../src/log.js';
 import { EventBus } from '../../src/results/bus.js';
 import { createServer, type AgentServer, type ServerAddress } from '../../src/server/index.js';
+import { makeResult } from '../helpers/results.js';
 
 interface Response {
   status: number;
@@ -43,18 +44,8 @@ before(async () => {
   });
   server.route('POST', '/echo', () => ({ status: 201, body: 'created' }), { description: 'test route' });
   base = await server.start();
-  bus.emit('result', {
-    check: 'api',
-    kind: 'http',
-    target: 'http://127.0.0.1/',
-    region: 'test',
-    attempt: 1,
-    ok: true,
-    startedAt: Date.now(),
-    durationSeconds: 0.05,
-    observation: { ok: true, durationSeconds: 0.05, phases: {}, http: { status: 204, version: '1.1', redirects: 0, finalUrl: '', headers: {}, bodyBytes: 0, ssl: false } },
-    outcomes: [],
-  });
+  const http = { status: 204, version: '1.1', redirects: 0, finalUrl: '', headers: {}, bodyBytes: 0, ssl: false };
+  bus.emit('result', makeResult({ target: 'http://127.0.0.1/', startedAt: Date.now(), durationSeconds: 0.05 }, { http }));
 });
 
 after(async () => {

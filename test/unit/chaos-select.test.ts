@@ -3,18 +3,7 @@ import { describe, test } from 'node:test';
 import { isCanaryError } from '../../src/errors.js';
 import { BlastRadius, BlastRadiusError, selectInstances } from '../../src/chaos/select.js';
 import type { Target } from '../../src/chaos/model/target.js';
-
-/** mulberry32: a tiny seeded generator, so a selection can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../helpers/random.js';
 
 function target(name: string, size: number): Target {
   return { name, instances: Array.from({ length: size }, (_, i) => ({ name: `${name}-${i + 1}`, vars: {} })) };

@@ -10,20 +10,11 @@ import { EventBus } from '../../src/results/bus.js';
 import type { CheckResult, Observation } from '../../src/results/types.js';
 import { parseLine } from '../bench/prom-text.js';
 import { PromClientReference } from '../helpers/prom-client-reference.js';
+import { seeded } from '../helpers/random.js';
+import { makeResult } from '../helpers/results.js';
 
 const AGENT_LABELS = { region: 'eu-west-1', team: 'sre' };
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0';
-
-/** mulberry32: the same "random" results on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS = ['http', 'https', 'tcp', 'tls', 'dns', 'grpc', 'flow'] as const;
 const REASONS = ['timeout', 'refused', 'http_status', 'assertion', 'tls', 'dns'] as const;
@@ -43,7 +34,7 @@ function checks(): CheckRef[] {
 }
 
 /** A result of `check` with facts of its kind, some failing, some traced, durations of every magnitude. */
-function makeResult(check: CheckRef, random: () => number, n: number): CheckResult {
+function randomResult(check: CheckRef, random: () => number, n: number): CheckResult {
   const ok = random() > 0.3;
   const reason = ok ? undefined : REASONS[Math.floor(random() * REASONS.length)];
   const seconds = [0.0004, 0.003, 0.07, 0.4, 2.2, 9.9, 75][Math.floor(random() * 7)] as number * (0.5 + random());
@@ -71,7 +62,7 @@ function makeResult(check: CheckRef, random: () => number, n: number): CheckResu
     observation.flow = ok ? { steps } : { steps, failedStep: steps[steps.length - 1]?.name as string };
   }
   const traced = random() > 0.6 ? { traceId: `${n}`.padStart(32, 'a'), ...(random() > 0.3 ? { spanId: `${n}`.padStart(16, 'b') } : {}) } : {};
-  return { check: check.name, kind: check.kind, target: check.target ?? '', region: 'eu-west-1', attempt: 1, ok, ...(reason ? { reason } : {}), startedAt: Date.now(), durationSeconds: seconds, observation, outcomes: [], ...traced };
+  return makeResult({ check: check.name, kind: check.kind, target: check.target ?? '', region: 'eu-west-1', ok, ...(reason ? { reason } : {}), startedAt: Date.now(), durationSeconds: seconds, ...traced }, observation);
 }
 
 interface Parsed {
@@ -133,7 +124,7 @@ async function equivalence(): Promise<void> {
       reference.skip(check.name, check.kind);
       continue;
     }
-    const result = makeResult(check, random, n);
+    const result = randomResult(check, random, n);
     for (let retry = 0; retry < (result.ok ? 0 : Math.floor(random() * 2)); retry++) {
       const failed = { ...result, ok: false, reason: 'reset' as const };
       bus.emit('result.attempt', failed);

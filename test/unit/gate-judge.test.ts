@@ -5,22 +5,12 @@ import { buildReport, formatReport } from '../../src/gate/report.js';
 import type { FailureReason } from '../../src/results/reasons.js';
 import type { CheckResult } from '../../src/results/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
+import { makeResult } from '../helpers/results.js';
 
 /** A result of `seconds`; failed with `reason` when given. */
 function result(seconds: number, reason?: FailureReason, message?: string): CheckResult {
-  return {
-    check: 'api',
-    kind: 'http',
-    target: 'http://127.0.0.1/',
-    region: 'test',
-    attempt: 1,
-    ok: reason === undefined,
-    ...(reason ? { reason, message: message ?? reason } : {}),
-    startedAt: 0,
-    durationSeconds: seconds,
-    observation: { ok: true, durationSeconds: seconds, phases: {} },
-    outcomes: [],
-  };
+  const failed = reason ? { reason, message: message ?? reason } : {};
+  return makeResult({ target: 'http://127.0.0.1/', ok: reason === undefined, ...failed, durationSeconds: seconds }, { ok: true });
 }
 
 const THRESHOLDS = { minSuccessRatio: 0.99, maxP95Ms: 500 };

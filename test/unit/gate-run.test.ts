@@ -61,9 +61,13 @@ test('run: --duration keeps starting attempts until the deadline, then stops', a
 test('run: a stop ends the run early; attempts cut short are not counted', async () => {
   const { probes, calls } = fakeProbes(() => 200, 30);
   const stop = new AbortController();
-  const pending = runGate([a, b], { runs: 1_000, intervalMs: 10 }, { probes, region: 'test', concurrency: 8, signal: stop.signal });
-  setTimeout(() => stop.abort(), 120);
-  const run = await pending;
+  const done = new Map<string, number>();
+  // Stopped once both checks have finished attempts, with hundreds still due: a stop mid-run.
+  const onResult = (r: { check: string }): void => {
+    done.set(r.check, (done.get(r.check) ?? 0) + 1);
+    if ((done.get('a') ?? 0) >= 2 && (done.get('b') ?? 0) >= 2) stop.abort();
+  };
+  const run = await runGate([a, b], { runs: 1_000, intervalMs: 10 }, { probes, region: 'test', concurrency: 8, signal: stop.signal, onResult });
   assert.equal(run.interrupted, true);
   for (const name of ['a', 'b']) {
     const list = run.results.get(name) ?? [];

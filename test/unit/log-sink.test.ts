@@ -5,6 +5,7 @@ import { LogSink } from '../../src/exporters/log.js';
 import { createLogger } from '../../src/log.js';
 import { EventBus } from '../../src/results/bus.js';
 import type { CheckResult } from '../../src/results/types.js';
+import { makeResult } from '../helpers/results.js';
 
 type Line = Record<string, unknown>;
 
@@ -15,21 +16,10 @@ function setup(level: LevelWithSilent): { bus: EventBus; lines: Line[]; sink: Lo
   return { bus, lines, sink: new LogSink({ bus, logger }) };
 }
 
-function result(check: string, ok: boolean, extra: Partial<CheckResult> = {}): CheckResult {
-  return {
-    check,
-    kind: 'http',
-    target: `https://127.0.0.1/${check}`,
-    region: 'eu-west-1',
-    attempt: 1,
-    ok,
-    ...(ok ? {} : { reason: 'http_status' as const, message: 'status 503, expected one of 2xx' }),
-    startedAt: 1_700_000_000_000,
-    durationSeconds: 0.25,
-    observation: { ok: true, durationSeconds: 0.25, phases: {} },
-    outcomes: [],
-    ...extra,
-  };
+function result(check: string, ok: boolean, extra: Partial<Omit<CheckResult, 'observation'>> = {}): CheckResult {
+  const failed = ok ? {} : { reason: 'http_status' as const, message: 'status 503, expected one of 2xx' };
+  const fields = { check, target: `https://127.0.0.1/${check}`, region: 'eu-west-1', ok, ...failed, startedAt: 1_700_000_000_000, durationSeconds: 0.25 };
+  return makeResult({ ...fields, ...extra }, { ok: true, durationSeconds: 0.25 });
 }
 
 test('a state change logs once: first result info, up->down warn with details, down->up info', () => {

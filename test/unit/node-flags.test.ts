@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_ENV, AGENT_ENV_WORDS, AGENT_NODE_FLAGS, startedWithAgentFlags } from '../../src/cli/node-flags.js';
-import { agentEnv, agentNodeFlags } from '../bench/agent-run.js';
+import { agentEnv, agentNodeFlags } from '../bench/agent-env.js';
 import { parseDockerfile } from '../helpers/dockerfile.js';
 import { repoRoot } from '../helpers/paths.js';
 

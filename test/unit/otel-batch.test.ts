@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ExportResult } from '@opentelemetry/core';
 import { TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { KeepFailuresProcessor, type DropReason } from '../../src/exporters/otel/batch.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** Records batches; answers each export when the test says so (or at once). */
 class RecordingExporter implements SpanExporter {
@@ -59,7 +60,8 @@ function setup(options: Partial<{ maxQueueSize: number; maxExportBatchSize: numb
   return { exporter, counts, processor, span };
 }
 
-const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms));
+/** Lets `ms` pass, for the cases whose point is that nothing is exported meanwhile. */
+const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('only spans of traces decided "keep" are exported; a decision is forgotten after release', async () => {
   const { exporter, counts, processor, span } = setup();
@@ -75,10 +77,10 @@ test('only spans of traces decided "keep" are exported; a decision is forgotten 
 test('a full batch is sent at once, a partial one after the delay', async () => {
   const { exporter, span } = setup({ maxExportBatchSize: 3, scheduledDelayMs: 10_000 });
   for (let i = 0; i < 3; i++) span(true);
-  await tick(5);
-  assert.equal(exporter.batches.length, 1, 'full batch did not wait for the delay');
+  // Far sooner than the 10 s delay: only a batch sent for being full arrives in time.
+  await waitUntil(() => exporter.batches.length === 1, 5_000, 'the full batch to be exported', 5);
   span(true);
-  await tick(40);
+  await quiet(40);
   assert.equal(exporter.batches.length, 1, 'partial batch waits');
 });
 
@@ -86,7 +88,9 @@ test('one export at a time; the queue is bounded and overflow is counted as queu
   const { exporter, counts, processor, span } = setup({ maxQueueSize: 5, maxExportBatchSize: 2 });
   exporter.auto = undefined;
   for (let i = 0; i < 12; i++) span(true);
-  await tick();
+  await waitUntil(() => exporter.batches.length === 1, 5_000, 'the first batch to be exported', 5);
+  // Time for a second, concurrent export to start if the processor allowed one.
+  await quiet(40);
   assert.equal(exporter.maxInFlight, 1);
   assert.equal(exporter.batches.length, 1);
   // 2 went out in the first batch, 5 wait, 5 overflowed.
@@ -113,8 +117,7 @@ test('an exporter that never answers is given up on after its timeout, and the n
   exporter.auto = undefined;
   span(true);
   span(true);
-  await tick(2_500);
-  assert.equal(counts.dropped.get('export_failed'), 2, 'both timed out (timeout + 1 s grace each)');
+  await waitUntil(() => counts.dropped.get('export_failed') === 2, 10_000, 'both exports to time out (timeout + 1 s grace each)');
   assert.equal(exporter.batches.length, 2);
   await processor.shutdown(10);
 });

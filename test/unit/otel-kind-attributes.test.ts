@@ -4,20 +4,10 @@ import { requestAttributes, responseAttributes } from '../../src/exporters/otel/
 import { flowStepEvents } from '../../src/exporters/otel/kind-attributes.js';
 import type { CheckResult, Observation } from '../../src/results/types.js';
 import { makeCheck } from '../helpers/kind-checks.js';
+import { makeResult } from '../helpers/results.js';
 
 function result(kind: string, observation: Partial<Observation>, ok = true): CheckResult {
-  return {
-    check: 'c',
-    kind,
-    target: 't',
-    region: 'r',
-    attempt: 1,
-    ok,
-    startedAt: 0,
-    durationSeconds: 0.01,
-    observation: { ok, durationSeconds: 0.01, phases: {}, ...observation },
-    outcomes: [],
-  };
+  return makeResult({ check: 'c', kind, target: 't', region: 'r', ok, durationSeconds: 0.01 }, observation);
 }
 
 test('grpc: the health call as the RPC conventions name it, status code and serving status', () => {

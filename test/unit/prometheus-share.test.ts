@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { PrometheusSink } from '../../src/exporters/prometheus.js';
 import { EventBus } from '../../src/results/bus.js';
 import type { CheckResult } from '../../src/results/types.js';
+import { makeResult } from '../helpers/results.js';
 
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
 
@@ -14,18 +15,7 @@ function makeSink(): { bus: EventBus; sink: PrometheusSink } {
 }
 
 function result(check: string, seconds: number): CheckResult {
-  return {
-    check,
-    kind: 'http',
-    target: `http://127.0.0.1/${check}`,
-    region: 'r1',
-    attempt: 1,
-    ok: true,
-    startedAt: 1_700_000_000_000,
-    durationSeconds: seconds,
-    outcomes: [],
-    observation: { ok: true, durationSeconds: seconds, phases: { processing: seconds } },
-  };
+  return makeResult({ check, region: 'r1', startedAt: 1_700_000_000_000, durationSeconds: seconds }, { phases: { processing: seconds } });
 }
 
 const text = (chunks: readonly Uint8Array[], gzip: boolean): string => {

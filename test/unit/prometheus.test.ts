@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PrometheusSink, type PrometheusSinkOptions } from '../../src/exporters/prometheus.js';
 import { EventBus } from '../../src/results/bus.js';
 import type { CheckResult, Observation } from '../../src/results/types.js';
+import { makeResult } from '../helpers/results.js';
 
 const L = 'region="eu-west-1",team="sre"';
 
@@ -24,27 +25,15 @@ function makeSink(overrides: Partial<PrometheusSinkOptions> = {}): { bus: EventB
 }
 
 function result(check: string, over: Partial<Omit<CheckResult, 'observation'>> = {}, obs: Partial<Observation> = {}): CheckResult {
-  const ok = over.ok ?? true;
-  return {
-    check,
-    kind: 'http',
-    target: `http://127.0.0.1/${check}`,
-    region: 'eu-west-1',
-    attempt: 1,
-    ok,
-    startedAt: 1_700_000_000_000,
-    durationSeconds: 0.12,
-    outcomes: [],
-    ...over,
-    observation: {
-      ok,
-      durationSeconds: over.durationSeconds ?? 0.12,
+  return makeResult(
+    { check, region: 'eu-west-1', startedAt: 1_700_000_000_000, durationSeconds: 0.12, ...over },
+    {
       phases: { resolve: 0.001, connect: 0.002, processing: 0.1, transfer: 0.017 },
       dnsLookupSeconds: 0.001,
       http: { status: 200, version: '1.1', redirects: 1, finalUrl: 'http://127.0.0.1/', headers: { 'content-length': '512' }, bodyBytes: 512, ssl: false },
       ...obs,
     },
-  };
+  );
 }
 
 /**
@@ -271,7 +260,9 @@ test('results of disabled checks, unknown checks or a kind the check no longer h
   assert.ok(!text.includes('check="db",kind="tcp"'));
 });
 
-test('setReloadResult sets the flag and stamps only successes', async () => {
+test('setReloadResult sets the flag and stamps only successes', async (t) => {
+  // Mocked Date: the next success is a second later without the test waiting one out.
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   const { sink } = makeSink();
   const stamp = async () => Number(/canary_config_last_reload_success_timestamp_seconds\{[^}]*\} (\S+)/.exec(await body(sink))?.[1]);
   const first = await stamp();
@@ -279,7 +270,7 @@ test('setReloadResult sets the flag and stamps only successes', async () => {
   sink.setReloadResult(false);
   assert.ok(samples(await body(sink)).includes(`canary_config_last_reload_successful{${L}} 0`));
   assert.equal(await stamp(), first);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.mock.timers.tick(1_000);
   sink.setReloadResult(true);
   assert.ok(samples(await body(sink)).includes(`canary_config_last_reload_successful{${L}} 1`));
   assert.ok((await stamp()) > first);

@@ -13,6 +13,7 @@ import { RUN_DEADLINE, runBudgetMs } from '../../src/run/budget.js';
 import { backoffMs } from '../../src/run/retry.js';
 import { Scheduler, type RunContext } from '../../src/scheduler/index.js';
 import { makeHttpCheck } from '../helpers/checks.js';
+import { flush, useClock } from '../helpers/clock.js';
 
 test('probes.defaults.retries defaults to no retries and a 500ms backoff', () => {
   assert.deepEqual(agentConfigSchema.parse({}).probes.defaults.retries, { count: 0, backoff: 500 });
@@ -98,15 +99,9 @@ test('retries from probes.defaults that do not fit a check are reported at the c
   );
 });
 
-const T0 = Date.UTC(2024, 0, 1);
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
 /** Starts one check on mocked time and lets its first run begin; the run holds until aborted. */
 async function firstRun(t: TestContext, count: number): Promise<{ ctx: RunContext; reason: Promise<unknown>; scheduler: Scheduler }> {
-  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: T0 });
+  useClock(t);
   const c = makeHttpCheck({ name: 'budgeted', target: 'http://127.0.0.1:9/' }, { everyMs: 10_000, timeoutMs: 1_000, retries: { count, backoffMs: 500 } });
   let seen: RunContext | undefined;
   const scheduler = new Scheduler([c], {

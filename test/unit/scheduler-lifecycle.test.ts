@@ -3,7 +3,7 @@
  * awaited, aborted past the grace period, queued runs dropped) and update() (reload keeps
  * unchanged checks on their schedule).
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, type RunFn } from '../../src/scheduler/index.js';
 import { EventBus } from '../../src/results/bus.js';
@@ -11,30 +11,7 @@ import { RUN_DEADLINE } from '../../src/run/budget.js';
 import { isCanaryError } from '../../src/errors.js';
 import type { ResolvedCheck } from '../../src/config/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
-
-const T0 = Date.UTC(2024, 0, 1);
-
-function useClock(t: TestContext): void {
-  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: T0 });
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
-async function advance(t: TestContext, ms: number, step: number): Promise<void> {
-  for (let done = 0; done < ms; done += step) {
-    t.mock.timers.tick(Math.min(step, ms - done));
-    await flush();
-  }
-}
-
-/** Stops, aborting whatever still runs; ticks the (mocked) grace timer. */
-async function stopNow(t: TestContext, scheduler: Scheduler): Promise<void> {
-  const stopped = scheduler.stop({ graceMs: 0 });
-  t.mock.timers.tick(1);
-  await stopped;
-}
+import { advance, stopNow, T0, useClock } from '../helpers/clock.js';
 
 function check(name: string, everyMs: number, line = 1): ResolvedCheck {
   const c = makeHttpCheck({ name, target: 'http://127.0.0.1:9/' }, { everyMs, timeoutMs: 60_000 });

@@ -10,23 +10,7 @@ import { RUN_DEADLINE } from '../../src/run/budget.js';
 import { isCanaryError } from '../../src/errors.js';
 import type { ResolvedCheck, Schedule } from '../../src/config/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
-
-const T0 = Date.UTC(2024, 0, 1);
-
-function useClock(t: TestContext, now = T0): void {
-  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now });
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
-async function advance(t: TestContext, ms: number, step: number): Promise<void> {
-  for (let done = 0; done < ms; done += step) {
-    t.mock.timers.tick(Math.min(step, ms - done));
-    await flush();
-  }
-}
+import { advance, T0, useClock } from '../helpers/clock.js';
 
 function check(name: string, schedule: Schedule): ResolvedCheck {
   return { ...makeHttpCheck({ name, target: 'http://127.0.0.1:9/' }), schedule };

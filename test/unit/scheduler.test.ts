@@ -4,7 +4,7 @@
  * steps with microtask flushes between them, because the mock sets `Date.now()` to the end
  * of a tick before firing and p-limit starts runs from microtasks.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scheduler, type RunFn } from '../../src/scheduler/index.js';
 import { EventBus, type AgentEvents } from '../../src/results/bus.js';
@@ -12,34 +12,7 @@ import { RUN_DEADLINE } from '../../src/run/budget.js';
 import { isCanaryError } from '../../src/errors.js';
 import type { ResolvedCheck } from '../../src/config/types.js';
 import { makeHttpCheck } from '../helpers/checks.js';
-
-const T0 = Date.UTC(2024, 0, 1);
-
-function useClock(t: TestContext): void {
-  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: T0 });
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
-/** Moves mocked time forward by `ms`, `step` at a time, letting queued runs start in between. */
-async function advance(t: TestContext, ms: number, step: number): Promise<void> {
-  for (let done = 0; done < ms; done += step) {
-    t.mock.timers.tick(Math.min(step, ms - done));
-    await flush();
-  }
-}
-
-/**
- * Stops, aborting whatever still runs. The grace timer is mocked too, so it is ticked here;
- * a plain stop() would wait on run timers that nothing ticks any more.
- */
-async function stopNow(t: TestContext, scheduler: Scheduler): Promise<void> {
-  const stopped = scheduler.stop({ graceMs: 0 });
-  t.mock.timers.tick(1);
-  await stopped;
-}
+import { advance, stopNow, T0, useClock } from '../helpers/clock.js';
 
 function check(name: string, everyMs: number, timeoutMs = 60_000) {
   return makeHttpCheck({ name, target: 'http://127.0.0.1:9/' }, { everyMs, timeoutMs });

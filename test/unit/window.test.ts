@@ -5,24 +5,14 @@ import type { CheckResult } from '../../src/results/types.js';
 import { ResultWindows } from '../../src/results/window.js';
 import { SampleRing } from '../../src/results/window/ring.js';
 import { quantile } from '../../src/results/window/quantile.js';
+import { makeResult } from '../helpers/results.js';
 
 const T0 = 1_700_000_000_000;
 
 /** A result that finished at `endsAt` (epoch ms) after `seconds`. */
 function result(check: string, endsAt: number, seconds: number, ok = true): CheckResult {
-  return {
-    check,
-    kind: 'http',
-    target: 'http://127.0.0.1/',
-    region: 'test',
-    attempt: 1,
-    ok,
-    ...(ok ? {} : { reason: 'http_status' as const }),
-    startedAt: endsAt - seconds * 1000,
-    durationSeconds: seconds,
-    observation: { ok: true, durationSeconds: seconds, phases: {} },
-    outcomes: [],
-  };
+  const failed = ok ? {} : { reason: 'http_status' as const };
+  return makeResult({ check, target: 'http://127.0.0.1/', ok, ...failed, startedAt: endsAt - seconds * 1000, durationSeconds: seconds }, { ok: true });
 }
 
 function close(actual: number | undefined, expected: number, what: string): void {

@@ -17,7 +17,7 @@ import { renderRuleFile } from '../../src/slo/rules.js';
 import { parseLine } from '../bench/prom-text.js';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { repoRoot } from '../helpers/paths.js';
 import { prometheusBinary, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { startHttpsServer, type HttpTestServer } from '../helpers/servers.js';

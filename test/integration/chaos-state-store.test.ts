@@ -9,10 +9,11 @@ import type { Journal } from '../../src/chaos/model/journal.js';
 import { appendLineDurable, createFileDurable, writeFileDurable } from '../../src/chaos/state/durable.js';
 import { JournalStore, newRunId } from '../../src/chaos/state/journal.js';
 import { acquireLock, lockPath, readLock } from '../../src/chaos/state/lock.js';
-import { halt, haltPath, haltStatus, resume, watchHalt, type HaltRecord } from '../../src/chaos/state/halt.js';
+import { halt, HALT_POLL_MS, haltPath, haltStatus, resume, watchHalt, type HaltRecord } from '../../src/chaos/state/halt.js';
 import { AuditLog, auditPaths, verify, type AuditRecord } from '../../src/chaos/state/audit.js';
 import { canonicalJson, GENESIS, sha256 } from '../../src/chaos/state/audit-format.js';
 import { isBusyError } from '../../src/chaos/state/errors.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** A fresh state directory per test, removed afterwards. */
 async function withStateDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -183,8 +184,9 @@ test('halt: status, resume, an unreadable HALT still halts, watchHalt fires at o
     assert.equal(record.host, hostname());
     const fired: HaltRecord[] = [];
     const watcher = watchHalt(dir, (r) => fired.push(r));
-    for (let i = 0; i < 50 && fired.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntil(() => fired.length > 0, 5_000, 'the watcher to report the halt');
+    // Several poll intervals pass on purpose: a second report, which must not come, would arrive in them.
+    await new Promise((r) => setTimeout(r, 3 * HALT_POLL_MS));
     watcher.close();
     assert.equal(fired.length, 1);
     assert.equal(fired[0]?.operator, 'alice');
@@ -200,10 +202,12 @@ test('halt: a closed watcher never fires', async () => {
   await withStateDir(async (dir) => {
     let fired = 0;
     const watcher = watchHalt(dir, () => fired++);
-    await new Promise((r) => setTimeout(r, 150));
+    // Time passes on purpose, here and after the halt: the watcher is closed while it polls,
+    // and the polls it would have made after the halt must report nothing.
+    await new Promise((r) => setTimeout(r, 1.5 * HALT_POLL_MS));
     watcher.close();
     await halt(dir, { operator: 'bob', reason: 'test' });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 3 * HALT_POLL_MS));
     assert.equal(fired, 0);
   });
 });
@@ -280,6 +284,7 @@ test('audit: a stale audit lock of a dead process is taken over; a fresh one of 
     // Held by this (live) process: the append waits until it is released.
     await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
     const pending = audit.append({ event: 'resume', operator: 'alice' });
+    // Time passes on purpose: the append must still be waiting for the lock after it.
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await verify(dir)).lines, 2);
     await rm(lock);
