@@ -94,8 +94,3 @@ export class CliProcess {
   }
 }
 
-/**
- * Waiting lives in ./wait.ts; this name stays for the test files that still import it from
- * here (test/e2e/metrics-levels.test.ts) until they import it from there.
- */
-export { eventually } from './wait.js';

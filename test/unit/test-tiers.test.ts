@@ -29,9 +29,7 @@ const FORBIDDEN = new Set([
 ]);
 
 /** Files that break the rule today, each with why it is still here; an entry that no longer applies fails. */
-const KNOWN_MISPLACED = new Map<string, string>([
-  ['test/unit/deploy-prometheus.test.ts', 'runs promtool; belongs in test/integration'],
-]);
+const KNOWN_MISPLACED = new Map<string, string>([]);
 
 /** This file names the forbidden modules and calls as data, so it is not read for them. */
 const SELF = 'test/unit/test-tiers.test.ts';
@@ -50,10 +48,13 @@ function code(source: string): string {
   return source.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/(^|\s)\/\/.*$/gm, '$1');
 }
 
-/** Every module specifier a source imports, statically, dynamically or by require. */
+/** `import type` and `export type` statements: erased by the compiler, so they load nothing. */
+const TYPE_ONLY = /\b(?:import|export)\s+type\s[^;]*?\bfrom\s*(['"])[^'"\n]+\1/g;
+
+/** Every module specifier a source loads at run time, statically, dynamically or by require. */
 function specifiers(source: string): string[] {
   const found: string[] = [];
-  for (const m of source.matchAll(/(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(['"])([^'"\n]+)\1/g)) found.push(m[2] as string);
+  for (const m of source.replace(TYPE_ONLY, '').matchAll(/(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(['"])([^'"\n]+)\1/g)) found.push(m[2] as string);
   return found;
 }
 
@@ -127,7 +128,7 @@ test('no unit test imports a network or process module, directly or through a he
   assert.deepEqual(problems, [], `unit tests must not reach outside the process; move these to test/integration or test/e2e:\n${problems.join('\n')}`);
 });
 
-test('the rule catches a forbidden import, one reached through a helper, a src I/O edge and a fetch', () => {
+test('the rule catches a forbidden import, one reached through a helper, a src I/O edge and a fetch, not a type-only import', () => {
   const imp = (spec: string): string => `import { x } from '${spec}';\n`;
   const files: Record<string, string> = {
     '/r/test/unit/direct.test.ts': imp('node:child_process'),
@@ -140,6 +141,9 @@ test('the rule catches a forbidden import, one reached through a helper, a src I
     '/r/test/unit/fetch.test.ts': `await ${'fetch'}('http://127.0.0.1:1/');\n`,
     '/r/test/unit/fine.test.ts': `// ${'fetch'}() in a comment\n` + imp('node:fs') + imp('../helpers/c.js'),
     '/r/test/helpers/c.ts': imp('../../src/pure.js'),
+    // Types load nothing at run time; a value import from the same module does.
+    '/r/test/unit/types.test.ts': `import type { Server } from 'node:http';\nimport type {\n  Socket,\n} from 'node:net';\n`,
+    '/r/test/unit/mixed.test.ts': `import type { Server } from 'node:http';\n` + imp('node:http'),
   };
   const check = (file: string) => violations(`/r/test/unit/${file}`, '/r', (path) => files[path]);
   assert.deepEqual(check('direct.test.ts'), ['test/unit/direct.test.ts imports node:child_process']);
@@ -147,4 +151,6 @@ test('the rule catches a forbidden import, one reached through a helper, a src I
   assert.deepEqual(check('edge.test.ts'), ['test/unit/edge.test.ts imports ../../src/server.js, which imports node:http itself']);
   assert.deepEqual(check('fetch.test.ts'), ['test/unit/fetch.test.ts calls fetch()']);
   assert.deepEqual(check('fine.test.ts'), []);
+  assert.deepEqual(check('types.test.ts'), []);
+  assert.deepEqual(check('mixed.test.ts'), ['test/unit/mixed.test.ts imports node:http']);
 });

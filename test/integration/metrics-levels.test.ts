@@ -14,7 +14,7 @@ import { BLACKBOX, CANARY, exportedAt } from '../../src/exporters/prometheus/voc
 import { parseLine } from '../bench/prom-text.js';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
-import { eventually } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { findDnsmasq, startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.js';
 import { startGrpcHealth } from '../helpers/grpc-health.js';
 import { repoRoot } from '../helpers/paths.js';
