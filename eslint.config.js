@@ -14,13 +14,24 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 function readLayers() {
   const doc = readFileSync(new URL('./docs/architecture.md', import.meta.url), 'utf8');
   const block = /<!-- layers:begin -->\s*```\n([\s\S]*?)```\s*<!-- layers:end -->/.exec(doc);
-  if (!block) throw new Error('docs/architecture.md: the layer list between <!-- layers:begin --> and <!-- layers:end --> is missing');
+  if (!block)
+    throw new Error(
+      'docs/architecture.md: the layer list between <!-- layers:begin --> and <!-- layers:end --> is missing',
+    );
   return block[1]
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {
       const [name, ...rest] = line.trim().split(/\s+/);
-      const peers = rest.join(' ').split('|').map((peer) => peer.trim().split(/\s+/).map((path) => `./src/${path}`));
+      const peers = rest
+        .join(' ')
+        .split('|')
+        .map((peer) =>
+          peer
+            .trim()
+            .split(/\s+/)
+            .map((path) => `./src/${path}`),
+        );
       return { name, peers };
     });
 }
@@ -29,7 +40,10 @@ function readLayers() {
 function checkPlaced(layers) {
   const placed = new Set(layers.flatMap((layer) => layer.peers.flat()));
   const unplaced = readdirSync(new URL('./src/', import.meta.url)).filter((name) => !placed.has(`./src/${name}`));
-  if (unplaced.length > 0) throw new Error(`docs/architecture.md: put ${unplaced.map((name) => `src/${name}`).join(', ')} in a layer of the list`);
+  if (unplaced.length > 0)
+    throw new Error(
+      `docs/architecture.md: put ${unplaced.map((name) => `src/${name}`).join(', ')} in a layer of the list`,
+    );
   return layers;
 }
 
@@ -66,7 +80,11 @@ export default tseslint.config(
         {
           // node:test registers tests synchronously; the returned promises are the runner's.
           allowForKnownSafeCalls: [
-            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
           ],
         },
       ],

@@ -91,28 +91,17 @@ export class Agent {
     const otlp = resolveOtlp(config.exporters.otlp, options.env ?? process.env);
     for (const warning of otlp.warnings) this.#logger.warn(warning);
     this.#otlp = otlp.settings;
-    this.#chaos = new ChaosHost({ config, bus: this.bus, windows: this.windows, logger: this.#logger, enableChaos: options.enableChaos === true, tracer: () => this.#tracer });
-    this.#prometheus = config.exporters.prometheus.enabled
-      ? new PrometheusSink({
-          bus: this.bus,
-          region: config.agent.region,
-          agentLabels: config.agent.labels,
-          version: VERSION,
-          datacenter: config.agent.datacenter,
-          checks: config.checks,
-          level: config.exporters.prometheus.metrics,
-          tracing: this.#otlp !== undefined,
-          chaos: { halted: () => this.#chaos.halted() },
-        })
-      : undefined;
-    this.#heartbeat = this.#prometheus ? new Heartbeat(this.#prometheus.registry) : undefined;
-    this.#scheduler = new Scheduler(config.checks.filter((c) => c.enabled), {
-      concurrency: config.probes.concurrency,
-      seed: config.probes.seed,
+    this.#chaos = new ChaosHost({
+      config,
       bus: this.bus,
-      deadline: RUN_DEADLINE,
-      run: checkRunner({ bus: this.bus, region: config.agent.region, probes: this.#probes, workers: this.#pool, tracer: () => this.#tracer }),
+      windows: this.windows,
+      logger: this.#logger,
+      enableChaos: options.enableChaos === true,
+      tracer: () => this.#tracer,
     });
+    this.#prometheus = this.#makePrometheus(config);
+    this.#heartbeat = this.#prometheus ? new Heartbeat(this.#prometheus.registry) : undefined;
+    this.#scheduler = this.#makeScheduler(config);
     this.#server = new AgentServer({
       listen: config.server.listen,
       metrics: (accept, acceptEncoding) => this.exposition(accept, acceptEncoding),
@@ -164,7 +153,10 @@ export class Agent {
       throw error;
     }
     const checks = this.#checks.filter((c) => c.enabled).length;
-    this.#logger.info({ version: VERSION, region: this.config.agent.region, checks, url: address.url, config: this.config.file }, 'agent started');
+    this.#logger.info(
+      { version: VERSION, region: this.config.agent.region, checks, url: address.url, config: this.config.file },
+      'agent started',
+    );
     return address;
   }
 
@@ -194,12 +186,53 @@ export class Agent {
     // A chaos run in progress rolls back before probing stops, so recovery is still judged.
     await this.#chaos.stop();
     await this.#scheduler.stop({ graceMs: STOP_GRACE_MS });
-    await Promise.allSettled([this.#server.stop(), this.#probes.close(), this.#pool?.close(), this.#tracer?.shutdown(TRACE_FLUSH_MS)]);
+    await Promise.allSettled([
+      this.#server.stop(),
+      this.#probes.close(),
+      this.#pool?.close(),
+      this.#tracer?.shutdown(TRACE_FLUSH_MS),
+    ]);
     this.windows.close();
     this.#logSink.close();
     this.#prometheus?.close();
     this.#state = 'stopped';
     this.#logger.info('agent stopped');
+  }
+
+  /** The Prometheus sink, or none when the exporter is off. */
+  #makePrometheus(config: Config): PrometheusSink | undefined {
+    if (!config.exporters.prometheus.enabled) return undefined;
+    return new PrometheusSink({
+      bus: this.bus,
+      region: config.agent.region,
+      agentLabels: config.agent.labels,
+      version: VERSION,
+      datacenter: config.agent.datacenter,
+      checks: config.checks,
+      level: config.exporters.prometheus.metrics,
+      tracing: this.#otlp !== undefined,
+      chaos: { halted: () => this.#chaos.halted() },
+    });
+  }
+
+  /** The scheduler of the enabled checks, each run handed to the run pipeline. */
+  #makeScheduler(config: Config): Scheduler {
+    return new Scheduler(
+      config.checks.filter((c) => c.enabled),
+      {
+        concurrency: config.probes.concurrency,
+        seed: config.probes.seed,
+        bus: this.bus,
+        deadline: RUN_DEADLINE,
+        run: checkRunner({
+          bus: this.bus,
+          region: config.agent.region,
+          probes: this.#probes,
+          workers: this.#pool,
+          tracer: () => this.#tracer,
+        }),
+      },
+    );
   }
 
   #makeReloader(options: AgentOptions): Reloader {
@@ -232,7 +265,14 @@ export class Agent {
     if (!this.#otlp) return undefined;
     const { createRunTracer } = await import('./exporters/otel.js');
     const { region, datacenter, labels } = this.config.agent;
-    return createRunTracer(this.#otlp, { region, datacenter, labels, version: VERSION, bus: this.bus, logger: this.#logger });
+    return createRunTracer(this.#otlp, {
+      region,
+      datacenter,
+      labels,
+      version: VERSION,
+      bus: this.bus,
+      logger: this.#logger,
+    });
   }
 
   /** The exposition `/metrics` serves, as text, in the format `accept` asks for; readable after stop too. */

@@ -60,7 +60,8 @@ const files = collect(tier === undefined ? here : join(here, tier))
     return false;
   })
   .sort();
-if (stale.length > 0) console.error(`skipped compiled tests without a source (stale build output): ${stale.join(', ')}`);
+if (stale.length > 0)
+  console.error(`skipped compiled tests without a source (stale build output): ${stale.join(', ')}`);
 if (files.length === 0) {
   console.error(`no test files matched${tier === undefined ? '' : ` in ${tier}${sep}`} ${filters.join(' ')}`);
   process.exit(1);
@@ -78,6 +79,7 @@ const unitDir = join(here, 'unit') + sep;
 const together = files.filter((f) => f.startsWith(unitDir));
 const apart = files.filter((f) => !f.startsWith(unitDir));
 let failed = false;
-if (together.length > 0) failed = (await node(['--test-reporter=spec', join(here, 'in-process.js'), ...together])) !== 0;
+if (together.length > 0)
+  failed = (await node(['--test-reporter=spec', join(here, 'in-process.js'), ...together])) !== 0;
 if (apart.length > 0) failed = (await node(['--test', '--test-reporter=spec', ...apart])) !== 0 || failed;
 process.exit(failed ? 1 : 0);

@@ -64,7 +64,8 @@ export class Reloader {
     this.#deps = deps;
     this.#discovery = new ServiceDiscovery({
       offer: (source, doc) => this.#serial(() => this.#offer(source, doc)),
-      failed: (source, message) => deps.logger.warn({ source, err: message }, 'http_sd refresh failed: last good targets kept'),
+      failed: (source, message) =>
+        deps.logger.warn({ source, err: message }, 'http_sd refresh failed: last good targets kept'),
     });
     this.#watcher = deps.watch ? new ConfigWatcher(() => void this.reload('watch')) : undefined;
   }
@@ -107,7 +108,8 @@ export class Reloader {
       if (discovered.problems.length > 0) throw configError(discovered.problems);
       this.#specs = await loadSpecs(config, this.#deps.logger);
       const checks = this.#swap(config, discovered);
-      if (restart.length > 0) this.#deps.logger.warn({ needsRestart: restart }, 'config changes that need a restart were left as they were');
+      if (restart.length > 0)
+        this.#deps.logger.warn({ needsRestart: restart }, 'config changes that need a restart were left as they were');
       this.#deps.result(true);
       const { added, removed, changed, unchanged } = checks;
       this.#deps.logger.info({ trigger, added, removed, changed, unchanged: unchanged.length }, 'config reloaded');
@@ -119,9 +121,12 @@ export class Reloader {
 
   #failed(trigger: ReloadTrigger, err: unknown): ReloadOutcome {
     const problems = isCanaryError(err) ? (err.problems ?? []).map(formatProblem) : [];
-    const error = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+    const error = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
     this.#deps.result(false);
-    this.#deps.logger.error({ trigger, problems, err: error }, 'config reload failed: the previous config keeps running');
+    this.#deps.logger.error(
+      { trigger, problems, err: error },
+      'config reload failed: the previous config keeps running',
+    );
     return { status: 'error', trigger, error, problems };
   }
 
@@ -133,11 +138,17 @@ export class Reloader {
     try {
       if (discovered.problems.length > 0) throw configError(discovered.problems);
       const checks = this.#swap(config, discovered);
-      this.#deps.logger.info({ source, added: checks.added.length, removed: checks.removed.length, changed: checks.changed.length }, 'discovered checks updated');
+      this.#deps.logger.info(
+        { source, added: checks.added.length, removed: checks.removed.length, changed: checks.changed.length },
+        'discovered checks updated',
+      );
       return true;
     } catch (err) {
       const problems: Problem[] = isCanaryError(err) ? [...(err.problems ?? [])] : [];
-      this.#deps.logger.warn({ source, problems: problems.map(formatProblem), err: errorMessage(err) }, 'discovered targets rejected: last good targets kept');
+      this.#deps.logger.warn(
+        { source, problems: problems.map(formatProblem), err: errorMessage(err) },
+        'discovered targets rejected: last good targets kept',
+      );
       return false;
     }
   }
@@ -157,7 +168,9 @@ export class Reloader {
 function watchSet(config: Config, sdFiles: readonly string[]): WatchSet {
   const baseDir = dirname(config.file);
   const specs = config.probes.openapi.map((spec) => resolve(baseDir, spec));
-  const globs = config.probes.discovery.flatMap((source) => (source.fileSd ?? []).map((pattern) => ({ pattern, baseDir })));
+  const globs = config.probes.discovery.flatMap((source) =>
+    (source.fileSd ?? []).map((pattern) => ({ pattern, baseDir })),
+  );
   // Probe files come from globs too; their directories are watched whole so new files count.
   for (const file of config.probes.files) globs.push({ pattern: '*', baseDir: dirname(file) });
   return { files: [config.file, ...specs, ...sdFiles], globs };

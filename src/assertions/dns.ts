@@ -15,7 +15,12 @@ function rcode(allowed: readonly string[]): CompiledAssertion {
   const expected = `one of ${allowed.join(', ')}`;
   return ({ observation }) => {
     const seen = observation.dns?.rcode;
-    return { name: RCODE_OUTCOME, ok: seen !== undefined && allowed.includes(seen), expected, actual: seen ?? 'no DNS answer' };
+    return {
+      name: RCODE_OUTCOME,
+      ok: seen !== undefined && allowed.includes(seen),
+      expected,
+      actual: seen ?? 'no DNS answer',
+    };
   };
 }
 
@@ -23,7 +28,12 @@ function minAnswers(min: number): CompiledAssertion {
   const expected = `at least ${min} record(s)`;
   return ({ observation }) => {
     const count = observation.dns?.answers.length;
-    return { name: 'minAnswers', ok: count !== undefined && count >= min, expected, actual: count === undefined ? 'no DNS answer' : String(count) };
+    return {
+      name: 'minAnswers',
+      ok: count !== undefined && count >= min,
+      expected,
+      actual: count === undefined ? 'no DNS answer' : String(count),
+    };
   };
 }
 
@@ -45,7 +55,8 @@ function records(section: Section, e: RecordExpectation): CompiledAssertion {
 const compileDns = cached((expect: DnsExpect) => {
   const list: CompiledAssertion[] = [rcode(expect.rcode)];
   if (expect.minAnswers !== undefined) list.push(minAnswers(expect.minAnswers));
-  for (const section of ['answers', 'authority', 'additional'] as const) list.push(...expect[section].map((e) => records(section, e)));
+  for (const section of ['answers', 'authority', 'additional'] as const)
+    list.push(...expect[section].map((e) => records(section, e)));
   if (expect.maxDuration !== undefined) list.push(compileMaxDuration(expect.maxDuration));
   return list;
 });

@@ -14,7 +14,8 @@ const compileGrpc = cached((expect: ResolvedGrpcCheck['expect']) => {
       const grpc = observation.grpc;
       let actual = 'no gRPC answer';
       if (grpc?.servingStatus !== undefined) actual = grpc.servingStatus;
-      else if (grpc !== undefined) actual = `status ${GrpcStatus[grpc.statusCode] ?? grpc.statusCode}${grpc.statusDetails ? ` (${grpc.statusDetails})` : ''}`;
+      else if (grpc !== undefined)
+        actual = `status ${GrpcStatus[grpc.statusCode] ?? grpc.statusCode}${grpc.statusDetails ? ` (${grpc.statusDetails})` : ''}`;
       return { name: SERVING_STATUS_OUTCOME, ok: grpc?.servingStatus === expected, expected, actual };
     },
   ];

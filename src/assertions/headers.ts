@@ -43,6 +43,11 @@ export function compileHeader(e: HeaderExpectation): CompiledAssertion {
     const headers = observation.http?.headers;
     if (headers === undefined) return { name, ok: false, expected: condition.expected, actual: 'no HTTP response' };
     const value = findHeader(headers, e.name);
-    return { name, ok: condition.test(value), expected: condition.expected, actual: value === undefined ? 'absent' : show(value) };
+    return {
+      name,
+      ok: condition.test(value),
+      expected: condition.expected,
+      actual: value === undefined ? 'absent' : show(value),
+    };
   };
 }

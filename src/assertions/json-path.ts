@@ -32,9 +32,7 @@ export function parseJsonPath(path: string): PathSegment[] {
 export function formatJsonPath(segments: readonly PathSegment[]): string {
   return (
     '$' +
-    segments
-      .map((s) => ('index' in s ? `[${s.index}]` : PLAIN_KEY.test(s.key) ? `.${s.key}` : `["${s.key}"]`))
-      .join('')
+    segments.map((s) => ('index' in s ? `[${s.index}]` : PLAIN_KEY.test(s.key) ? `.${s.key}` : `["${s.key}"]`)).join('')
   );
 }
 

@@ -23,7 +23,12 @@ function hostnameMatch(want: boolean): CompiledAssertion {
   const expected = want ? 'the certificate matches the server name' : 'the certificate does not match the server name';
   return ({ observation }) => {
     const seen = observation.tls?.hostnameMatch;
-    const actual = seen === undefined ? 'no certificate' : seen ? 'matches' : `does not match (subject ${observation.tls?.subject ?? 'none'})`;
+    const actual =
+      seen === undefined
+        ? 'no certificate'
+        : seen
+          ? 'matches'
+          : `does not match (subject ${observation.tls?.subject ?? 'none'})`;
     return { name, ok: seen === want, expected, actual };
   };
 }

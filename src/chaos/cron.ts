@@ -18,7 +18,13 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** Weekday (0 = Sunday) and minute of the day of `at` in `timeZone`. */
 export function localTime(at: Date, timeZone: string): { day: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { day: WEEKDAYS.indexOf(get('weekday')), minute: Number(get('hour')) * 60 + Number(get('minute')) };
 }
@@ -41,7 +47,8 @@ export async function skipReason(exp: Experiment, stateDir: string, now: Date): 
   const halted = await haltStatus(stateDir);
   if (halted) return `chaos is halted (by ${halted.operator})`;
   const last = await new JournalStore(stateDir).lastEnded(exp.name);
-  if (last && now.getTime() - last.getTime() < schedule.minGapMs) return `minimum gap not reached (last run ended ${last.toISOString()})`;
+  if (last && now.getTime() - last.getTime() < schedule.minGapMs)
+    return `minimum gap not reached (last run ended ${last.toISOString()})`;
   return undefined;
 }
 
@@ -73,13 +80,16 @@ export class ChaosCron {
 
   async #tick(exp: Experiment): Promise<void> {
     const log = this.#deps.logger;
-    if (this.#running) return void log.info({ experiment: exp.name }, 'scheduled chaos run skipped: another experiment is running');
+    if (this.#running)
+      return void log.info({ experiment: exp.name }, 'scheduled chaos run skipped: another experiment is running');
     const why = await skipReason(exp, this.#deps.stateDir, new Date());
     if (why) return void log.info({ experiment: exp.name, why }, 'scheduled chaos run skipped');
     const run = new ExperimentRun(exp, { ...this.#deps, operator: 'canary-scheduler', signal: this.#stop.signal });
     this.#running = run
       .run()
-      .then((journal) => log.info({ experiment: exp.name, runId: journal.runId, status: journal.status }, 'scheduled chaos run ended'))
+      .then((journal) =>
+        log.info({ experiment: exp.name, runId: journal.runId, status: journal.status }, 'scheduled chaos run ended'),
+      )
       .catch((error: unknown) => log.error({ experiment: exp.name, err: error }, 'scheduled chaos run could not start'))
       .finally(() => (this.#running = undefined));
   }

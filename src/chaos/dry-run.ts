@@ -34,7 +34,12 @@ export interface ExperimentPlan {
   ok: boolean;
 }
 
-async function planOne(exp: Experiment, step: ActionStep, radius: BlastRadius | undefined, random: () => number): Promise<PlannedStep> {
+async function planOne(
+  exp: Experiment,
+  step: ActionStep,
+  radius: BlastRadius | undefined,
+  random: () => number,
+): Promise<PlannedStep> {
   try {
     return { id: step.id, action: step.action, faults: await planSelected(exp, step, random, radius) };
   } catch (error) {
@@ -48,12 +53,23 @@ export async function planExperiment(exp: Experiment, random: () => number = Mat
   const method: PlannedStep[] = [];
   for (const step of exp.method) {
     if (step.action === 'pause') method.push({ id: step.id, action: 'pause', durationMs: step.durationMs, faults: [] });
-    else if (step.action === 'restore') method.push({ id: step.id, action: `restore ${step.target} (every instance taken down before it, at once, no gate)`, faults: [] });
-    else if (step.action === 'failback') method.push({ id: step.id, action: `failback ${step.strategy} of ${step.target} (the instances killed before it, ${describeWaves(step)})`, faults: [] });
+    else if (step.action === 'restore')
+      method.push({
+        id: step.id,
+        action: `restore ${step.target} (every instance taken down before it, at once, no gate)`,
+        faults: [],
+      });
+    else if (step.action === 'failback')
+      method.push({
+        id: step.id,
+        action: `failback ${step.strategy} of ${step.target} (the instances killed before it, ${describeWaves(step)})`,
+        faults: [],
+      });
     else method.push(await planOne(exp, step, radius, random));
   }
   const rollback: PlannedStep[] = [];
-  if (exp.rollbackStrategy !== 'never') for (const step of exp.rollback) rollback.push(await planOne(exp, step, undefined, random));
+  if (exp.rollbackStrategy !== 'never')
+    for (const step of exp.rollback) rollback.push(await planOne(exp, step, undefined, random));
   const ok = [...method, ...rollback].every((s) => s.error === undefined);
   return {
     experiment: exp.name,
@@ -82,7 +98,8 @@ function tolerance(t: Tolerance): string {
 
 function stepLines(step: PlannedStep): string[] {
   if (step.action.startsWith('failback') || step.action.startsWith('restore')) return [`  ${step.id}  ${step.action}`];
-  if (step.action === 'pause') return [`  ${step.id}  pause ${(step.durationMs ?? 0) / 1000}s (abort conditions watched)`];
+  if (step.action === 'pause')
+    return [`  ${step.id}  pause ${(step.durationMs ?? 0) / 1000}s (abort conditions watched)`];
   if (step.error) return [`  ${step.id}  ${step.action}: CANNOT PLAN: ${step.error}`];
   return step.faults.flatMap((f) => [
     `  ${step.id}  ${f.instance ? `[${f.instance}] ` : ''}${describeCall(f.apply)}`,
@@ -92,7 +109,10 @@ function stepLines(step: PlannedStep): string[] {
 
 /** The plan for a terminal. */
 export function formatPlan(plan: ExperimentPlan): string {
-  const radius = [plan.blastRadius.maxInstances !== undefined ? `at most ${plan.blastRadius.maxInstances} instance(s) in all` : '', plan.blastRadius.maxPercent !== undefined ? `at most ${plan.blastRadius.maxPercent}% of a target` : '']
+  const radius = [
+    plan.blastRadius.maxInstances !== undefined ? `at most ${plan.blastRadius.maxInstances} instance(s) in all` : '',
+    plan.blastRadius.maxPercent !== undefined ? `at most ${plan.blastRadius.maxPercent}% of a target` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return [

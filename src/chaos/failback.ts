@@ -37,7 +37,10 @@ export interface FailbackResult {
  * down: any applied fault with a revert (a kill's start, a lab or orchestrator API call).
  */
 export function downInstances(faults: readonly FaultRecord[], targetInstances: ReadonlySet<string>): FaultRecord[] {
-  return faults.filter((f) => f.status === 'applied' && f.revert !== undefined && f.instance !== undefined && targetInstances.has(f.instance));
+  return faults.filter(
+    (f) =>
+      f.status === 'applied' && f.revert !== undefined && f.instance !== undefined && targetInstances.has(f.instance),
+  );
 }
 
 /** Splits the faults into waves as the step says. */
@@ -71,12 +74,18 @@ function measure(deps: FailbackDeps, since: number): WaveRecord['checks'] {
   const names = [...new Set(deps.steadyState.map((t) => t.check))];
   return names.map((check) => {
     const stats = deps.windows.stats(check, Math.max(1, now - since), now);
-    return stats ? { check, samples: stats.count, successRatio: stats.successRatio, p95: stats.p95 } : { check, samples: 0 };
+    return stats
+      ? { check, samples: stats.count, successRatio: stats.successRatio, p95: stats.p95 }
+      : { check, samples: 0 };
   });
 }
 
 /** Runs the failback step; every wave is journaled (durably) as it ends. */
-export async function runFailback(step: WaveStep, targetInstances: ReadonlySet<string>, deps: FailbackDeps): Promise<FailbackResult> {
+export async function runFailback(
+  step: WaveStep,
+  targetInstances: ReadonlySet<string>,
+  deps: FailbackDeps,
+): Promise<FailbackResult> {
   const { ctx } = deps;
   const waves = planWaves(step, downInstances(ctx.journal.faults, targetInstances));
   ctx.journal.waves ??= [];
@@ -84,10 +93,20 @@ export async function runFailback(step: WaveStep, targetInstances: ReadonlySet<s
     if (deps.signal.aborted) return {};
     const started = Date.now();
     // One wave comes back together: that is what a wave is.
-    const results = await Promise.all(wave.map((fault) => revertFault(ctx, fault, AbortSignal.timeout(fault.revert?.kind === 'spawn' ? fault.revert.timeoutMs + 5_000 : 60_000))));
+    const results = await Promise.all(
+      wave.map((fault) =>
+        revertFault(
+          ctx,
+          fault,
+          AbortSignal.timeout(fault.revert?.kind === 'spawn' ? fault.revert.timeoutMs + 5_000 : 60_000),
+        ),
+      ),
+    );
     deps.release(wave.flatMap((f) => (f.instance ? [f.instance] : [])));
     await wait(step.intervalMs + Math.floor(deps.random() * step.jitterMs), deps.signal);
-    const gate = step.gate ? await awaitSteadyState(deps.steadyState, deps.windows, step.gateTimeoutMs, deps.signal) : UNGATED;
+    const gate = step.gate
+      ? await awaitSteadyState(deps.steadyState, deps.windows, step.gateTimeoutMs, deps.signal)
+      : UNGATED;
     const record: WaveRecord = {
       step: step.id,
       wave: i + 1,
@@ -101,8 +120,14 @@ export async function runFailback(step: WaveStep, targetInstances: ReadonlySet<s
     await ctx.store.save(ctx.journal);
     if (results.some((ok) => !ok)) return { error: `wave ${i + 1}: an instance did not start again` };
     if (!gate.holds && !deps.signal.aborted) {
-      const why = gate.entries.filter((e) => !e.holds).map((e) => `${e.check}: ${e.failed.join(', ')}`).join('; ');
-      return { gateFailed: true, error: `the steady state did not return within ${step.gateTimeoutMs} ms after wave ${i + 1} (${why})` };
+      const why = gate.entries
+        .filter((e) => !e.holds)
+        .map((e) => `${e.check}: ${e.failed.join(', ')}`)
+        .join('; ');
+      return {
+        gateFailed: true,
+        error: `the steady state did not return within ${step.gateTimeoutMs} ms after wave ${i + 1} (${why})`,
+      };
     }
   }
   return {};

@@ -5,6 +5,7 @@
  */
 import { runCall } from './actions/run-call.js';
 import type { Call, CallOutcome, PlannedFault } from './model/calls.js';
+import type { RollbackStrategy } from './model/experiment.js';
 import type { FaultRecord, Journal } from './model/journal.js';
 import { endStepRecord, startStepRecord } from './run-watch.js';
 import type { AuditLog } from './state/audit.js';
@@ -22,8 +23,18 @@ export interface FaultContext {
 }
 
 /** Runs a call inside a child span of the run (when traced). */
-async function traced(ctx: FaultContext, name: string, planned: { step: string; instance?: string }, call: Call, signal: AbortSignal): Promise<CallOutcome> {
-  const span = ctx.span?.child(name, { 'canary.chaos.step': planned.step, 'canary.chaos.instance': planned.instance ?? '', 'canary.chaos.call': describeCall(call) });
+async function traced(
+  ctx: FaultContext,
+  name: string,
+  planned: { step: string; instance?: string },
+  call: Call,
+  signal: AbortSignal,
+): Promise<CallOutcome> {
+  const span = ctx.span?.child(name, {
+    'canary.chaos.step': planned.step,
+    'canary.chaos.instance': planned.instance ?? '',
+    'canary.chaos.call': describeCall(call),
+  });
   const outcome = await runCall(call, signal);
   span?.end(outcome.ok ? undefined : (outcome.error ?? 'failed'));
   return outcome;
@@ -33,7 +44,8 @@ async function traced(ctx: FaultContext, name: string, planned: { step: string; 
 export function describeCall(call: Call): string {
   if (call.kind === 'exec') return call.argv.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
   if (call.kind === 'http') return `${call.method} ${call.url}`;
-  if (call.kind === 'spawn') return `start ${call.argv.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')} (${call.pidFile})`;
+  if (call.kind === 'spawn')
+    return `start ${call.argv.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')} (${call.pidFile})`;
   return `kill -${call.signal.replace(/^SIG/, '')} ${call.pid} (${call.pidFile})`;
 }
 
@@ -42,7 +54,13 @@ function outcomeText(outcome: CallOutcome): string {
 }
 
 /** One audit line for a call made on behalf of the run: who, which run, the exact call, how it went. */
-function auditCall(ctx: FaultContext, event: 'fault.apply' | 'fault.revert' | 'rollback', planned: { step: string; instance?: string }, call: Call, outcome: CallOutcome): Promise<void> {
+function auditCall(
+  ctx: FaultContext,
+  event: 'fault.apply' | 'fault.revert' | 'rollback',
+  planned: { step: string; instance?: string },
+  call: Call,
+  outcome: CallOutcome,
+): Promise<void> {
   return ctx.audit.append({
     event,
     operator: ctx.operator,
@@ -101,7 +119,11 @@ export async function revertAll(ctx: FaultContext, signal: AbortSignal): Promise
  * rollback steps. Every call runs even when an earlier one failed: a rollback that stops
  * at its first error leaves the rest of the fault in place.
  */
-export async function runRollbackCalls(ctx: FaultContext, calls: readonly PlannedFault[], signal: AbortSignal): Promise<boolean> {
+export async function runRollbackCalls(
+  ctx: FaultContext,
+  calls: readonly PlannedFault[],
+  signal: AbortSignal,
+): Promise<boolean> {
   let ok = true;
   for (const planned of calls) {
     const step = startStepRecord(planned.step, planned.apply.kind);
@@ -111,6 +133,23 @@ export async function runRollbackCalls(ctx: FaultContext, calls: readonly Planne
     if (!outcome.ok) ok = false;
     await ctx.store.save(ctx.journal);
     await auditCall(ctx, 'rollback', planned, planned.apply, outcome);
+  }
+  return ok;
+}
+
+/** Budget for the rollback: it runs after an abort, so it gets its own clock. */
+const ROLLBACK_BUDGET_MS = 120_000;
+
+/**
+ * The rollback of a run: every fault still applied is reverted, then the experiment's
+ * rollback calls run as its strategy says (`always`, or `on-failure` when the method did
+ * not end cleanly). True when every revert and every call succeeded.
+ */
+export async function rollBack(ctx: FaultContext, strategy: RollbackStrategy, failedMethod: boolean): Promise<boolean> {
+  const signal = AbortSignal.timeout(ROLLBACK_BUDGET_MS);
+  let ok = await revertAll(ctx, signal);
+  if (strategy === 'always' || (strategy === 'on-failure' && failedMethod)) {
+    if (!(await runRollbackCalls(ctx, ctx.journal.rollbackPlan, signal))) ok = false;
   }
   return ok;
 }

@@ -61,16 +61,28 @@ export class ChaosHost {
     if (existsSync(join(this.stateDir, 'journal'))) {
       try {
         const recovered = await recoverUnfinished(this.stateDir, { operator: OPERATOR, logger });
-        for (const r of recovered) logger.warn({ runId: r.runId, experiment: r.experiment, reverted: r.reverted, ok: r.ok }, 'unfinished chaos run recovered at start');
+        for (const r of recovered)
+          logger.warn(
+            { runId: r.runId, experiment: r.experiment, reverted: r.reverted, ok: r.ok },
+            'unfinished chaos run recovered at start',
+          );
       } catch (error) {
         logger.error({ err: error }, 'recovering unfinished chaos runs failed: run `canary chaos recover`');
       }
     }
     if (!config.chaos.enabled || !this.#deps.enableChaos) return;
     const { experiments, problems } = await loadExperiments(config);
-    for (const p of problems) logger.error({ file: p.file, line: p.line, path: p.path }, `chaos experiment not scheduled: ${p.message}`);
+    for (const p of problems)
+      logger.error({ file: p.file, line: p.line, path: p.path }, `chaos experiment not scheduled: ${p.message}`);
     const tracer = this.#deps.tracer();
-    this.#cron = new ChaosCron(experiments, { stateDir: this.stateDir, windows: this.#deps.windows, bus: this.#deps.bus, logger, warmupTimeoutMs: SCHEDULED_WARMUP_MS, ...(tracer ? { tracer } : {}) });
+    this.#cron = new ChaosCron(experiments, {
+      stateDir: this.stateDir,
+      windows: this.#deps.windows,
+      bus: this.#deps.bus,
+      logger,
+      warmupTimeoutMs: SCHEDULED_WARMUP_MS,
+      ...(tracer ? { tracer } : {}),
+    });
   }
 
   /** Stops scheduling; a run in progress rolls back first. */
@@ -108,7 +120,13 @@ export class ChaosHost {
     server.route(
       'GET',
       '/-/chaos/status',
-      guarded(token, async () => json(200, { enabled: this.#deps.config.chaos.enabled, halted: (await haltStatus(this.stateDir)) ?? null, running: (await readLock(this.stateDir).catch((e: unknown) => ({ unreadable: errorMessage(e) }))) ?? null })),
+      guarded(token, async () =>
+        json(200, {
+          enabled: this.#deps.config.chaos.enabled,
+          halted: (await haltStatus(this.stateDir)) ?? null,
+          running: (await readLock(this.stateDir).catch((e: unknown) => ({ unreadable: errorMessage(e) }))) ?? null,
+        }),
+      ),
       { description: 'chaos state: halted, running experiment (bearer token)' },
     );
   }

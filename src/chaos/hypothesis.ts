@@ -50,7 +50,14 @@ export function judge(t: Tolerance, windows: ResultWindows, now: number, sinceMs
   const stats = windows.stats(t.check, windowMs, now);
   const samples = stats?.count ?? 0;
   if (!stats || samples < t.minSamples) {
-    return { check: t.check, judgeable: false, holds: false, samples, values: {}, failed: [`${samples} of ${t.minSamples} samples needed`] };
+    return {
+      check: t.check,
+      judgeable: false,
+      holds: false,
+      samples,
+      values: {},
+      failed: [`${samples} of ${t.minSamples} samples needed`],
+    };
   }
   const values: Partial<Record<Measure, number>> = {};
   const failed: string[] = [];
@@ -69,14 +76,29 @@ export function report(verdicts: readonly EntryVerdict[], holds: boolean, now: n
   return {
     at: new Date(now).toISOString(),
     holds,
-    entries: verdicts.map((v) => ({ check: v.check, holds: v.holds, samples: v.samples, values: v.values, failed: v.failed })),
+    entries: verdicts.map((v) => ({
+      check: v.check,
+      holds: v.holds,
+      samples: v.samples,
+      values: v.values,
+      failed: v.failed,
+    })),
   };
 }
 
 /** The steady state: holds when every entry holds (an empty steady state always holds). */
-export function steadyState(tolerances: readonly Tolerance[], windows: ResultWindows, now = Date.now(), sinceMs?: number): HypothesisReport {
+export function steadyState(
+  tolerances: readonly Tolerance[],
+  windows: ResultWindows,
+  now = Date.now(),
+  sinceMs?: number,
+): HypothesisReport {
   const verdicts = tolerances.map((t) => judge(t, windows, now, sinceMs));
-  return report(verdicts, verdicts.every((v) => v.holds), now);
+  return report(
+    verdicts,
+    verdicts.every((v) => v.holds),
+    now,
+  );
 }
 
 /**
@@ -84,13 +106,22 @@ export function steadyState(tolerances: readonly Tolerance[], windows: ResultWin
  * An entry without enough samples does not trip: absence of data is not a failure signal
  * (a check that stops reporting altogether is the steady state's business).
  */
-export function abortTripped(tolerances: readonly Tolerance[], windows: ResultWindows, now = Date.now()): HypothesisReport | undefined {
+export function abortTripped(
+  tolerances: readonly Tolerance[],
+  windows: ResultWindows,
+  now = Date.now(),
+): HypothesisReport | undefined {
   const verdicts = tolerances.map((t) => judge(t, windows, now));
   return verdicts.some((v) => v.holds) ? report(verdicts, false, now) : undefined;
 }
 
 /** Whether every entry has enough samples to be judged (since `sinceMs` when given). */
-export function judgeable(tolerances: readonly Tolerance[], windows: ResultWindows, now = Date.now(), sinceMs?: number): boolean {
+export function judgeable(
+  tolerances: readonly Tolerance[],
+  windows: ResultWindows,
+  now = Date.now(),
+  sinceMs?: number,
+): boolean {
   return tolerances.every((t) => judge(t, windows, now, sinceMs).judgeable);
 }
 
@@ -98,7 +129,13 @@ export function judgeable(tolerances: readonly Tolerance[], windows: ResultWindo
  * Polls until `done` says so or the time is up; resolves with the last value. Polling at a
  * fraction of a second is enough: results arrive at check intervals, never faster than 100 ms.
  */
-export async function pollUntil<T>(fn: () => T, done: (value: T) => boolean, timeoutMs: number, signal?: AbortSignal, everyMs = 100): Promise<T> {
+export async function pollUntil<T>(
+  fn: () => T,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  everyMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let value = fn();
   while (!done(value) && Date.now() < until && !signal?.aborted) {
@@ -112,6 +149,17 @@ export async function pollUntil<T>(fn: () => T, done: (value: T) => boolean, tim
  * Waits for the steady state to hold, judged on results since `sinceMs` when given, for at
  * most `timeoutMs`; resolves with the last report, held or not.
  */
-export function awaitSteadyState(tolerances: readonly Tolerance[], windows: ResultWindows, timeoutMs: number, signal?: AbortSignal, sinceMs?: number): Promise<HypothesisReport> {
-  return pollUntil(() => steadyState(tolerances, windows, Date.now(), sinceMs), (r) => r.holds, timeoutMs, signal);
+export function awaitSteadyState(
+  tolerances: readonly Tolerance[],
+  windows: ResultWindows,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  sinceMs?: number,
+): Promise<HypothesisReport> {
+  return pollUntil(
+    () => steadyState(tolerances, windows, Date.now(), sinceMs),
+    (r) => r.holds,
+    timeoutMs,
+    signal,
+  );
 }

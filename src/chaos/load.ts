@@ -69,7 +69,11 @@ async function loadOne(path: string, config: Config, env: Env): Promise<LoadedEx
  * @throws CanaryError `CANARY_ERR_CONFIG` listing every problem as `FILE:LINE:COL: key.path: message`.
  * @example const experiment = await loadExperiment('chaos/stop-one-backend.yaml', config);
  */
-export async function loadExperiment(file: string, config: Config, options: ExperimentLoadOptions = {}): Promise<Experiment> {
+export async function loadExperiment(
+  file: string,
+  config: Config,
+  options: ExperimentLoadOptions = {},
+): Promise<Experiment> {
   const loaded = await loadOne(file, config, options.env ?? process.env);
   if (loaded.problems.length > 0 || loaded.experiment === undefined) throw configError(loaded.problems);
   return loaded.experiment;
@@ -103,7 +107,12 @@ export async function loadExperiments(
       if (loaded.problems.length === 0) experiments.push(experiment);
       continue;
     }
-    problems.push({ file: experiment.file, ...nameAt, path: 'name', message: `duplicate experiment name "${experiment.name}", first defined at ${first}` });
+    problems.push({
+      file: experiment.file,
+      ...nameAt,
+      path: 'name',
+      message: `duplicate experiment name "${experiment.name}", first defined at ${first}`,
+    });
   }
   return { experiments, problems };
 }
@@ -119,7 +128,12 @@ async function expandExperimentFiles(config: Config): Promise<{ files: string[];
       : [resolve(base, pattern)];
     if (matched.length === 0) {
       const at = ['chaos', 'files', i];
-      problems.push({ file: config.file, ...(await configPosition(config.file, at)), path: formatPath(at), message: `pattern "${pattern}" matched no files` });
+      problems.push({
+        file: config.file,
+        ...(await configPosition(config.file, at)),
+        path: formatPath(at),
+        message: `pattern "${pattern}" matched no files`,
+      });
     }
     for (const file of matched) if (!files.includes(file)) files.push(file);
   }

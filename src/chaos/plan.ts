@@ -31,7 +31,11 @@ const REVERSIBLE_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGSTOP', 'SIG
  * @throws CanaryError `CANARY_ERR_CONFIG` for an unresolvable placeholder, a process step
  *   without target or pid file, or a pid file that is missing, garbled or names pid 0 or 1.
  */
-export async function planStep(step: ActionStep, target: Target | undefined, instances: readonly Instance[]): Promise<PlannedFault[]> {
+export async function planStep(
+  step: ActionStep,
+  target: Target | undefined,
+  instances: readonly Instance[],
+): Promise<PlannedFault[]> {
   if (step.target !== target?.name) {
     throw new CanaryError(
       ERROR_CODES.internal,
@@ -53,12 +57,22 @@ export async function planStep(step: ActionStep, target: Target | undefined, ins
  * @throws Error for an unknown target or one without instances; whatever `admit` and
  *   `planStep` throw.
  */
-export async function planSelected(exp: Experiment, step: ActionStep, random: () => number, radius?: BlastRadius): Promise<PlannedFault[]> {
+export async function planSelected(
+  exp: Experiment,
+  step: ActionStep,
+  random: () => number,
+  radius?: BlastRadius,
+): Promise<PlannedFault[]> {
   const target = step.target === undefined ? undefined : exp.targets[step.target];
   if (step.target !== undefined && !target) throw new Error(`unknown target ${step.target}`);
   const instances = target ? selectInstances(target, step.selection, random) : [];
-  if (target && instances.length === 0) throw new Error(`target ${target.name} has no instances${target.unresolved ? `: ${target.unresolved}` : ''}`);
-  if (radius && target) radius.admit(target.name, instances.map((i) => i.name));
+  if (target && instances.length === 0)
+    throw new Error(`target ${target.name} has no instances${target.unresolved ? `: ${target.unresolved}` : ''}`);
+  if (radius && target)
+    radius.admit(
+      target.name,
+      instances.map((i) => i.name),
+    );
   return planStep(step, target, instances);
 }
 
@@ -77,7 +91,11 @@ function quote(name: string | undefined): string {
   return name === undefined ? 'none' : `"${name}"`;
 }
 
-async function planOne(step: Exclude<ActionStep, ProxyStep>, target: Target | undefined, instance: Instance | undefined): Promise<PlannedFault> {
+async function planOne(
+  step: Exclude<ActionStep, ProxyStep>,
+  target: Target | undefined,
+  instance: Instance | undefined,
+): Promise<PlannedFault> {
   const calls =
     step.action === 'exec'
       ? await planExec(step, instance)
@@ -102,7 +120,10 @@ async function planExec(step: ExecStep, instance: Instance | undefined): Promise
   const expand = await prepareExpand({ step: step.id, instance }, [...step.argv, ...(revert?.argv ?? [])]);
   const apply: Call = { kind: 'exec', argv: step.argv.map(expand), env: { ...step.env }, timeoutMs: step.timeoutMs };
   if (revert === undefined) return { apply };
-  return { apply, revert: { kind: 'exec', argv: revert.argv.map(expand), env: { ...revert.env }, timeoutMs: revert.timeoutMs } };
+  return {
+    apply,
+    revert: { kind: 'exec', argv: revert.argv.map(expand), env: { ...revert.env }, timeoutMs: revert.timeoutMs },
+  };
 }
 
 /** The strings of an HTTP request that may hold placeholders. */
@@ -114,7 +135,14 @@ type HttpRequestPart = HttpRequestSpec;
 
 function httpCall(request: HttpRequestPart, expand: Expand): Extract<Call, { kind: 'http' }> {
   const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, expand(value)]));
-  const call: Extract<Call, { kind: 'http' }> = { kind: 'http', method: request.method, url: expand(request.url), headers, expectStatus: [...request.expectStatus], timeoutMs: request.timeoutMs };
+  const call: Extract<Call, { kind: 'http' }> = {
+    kind: 'http',
+    method: request.method,
+    url: expand(request.url),
+    headers,
+    expectStatus: [...request.expectStatus],
+    timeoutMs: request.timeoutMs,
+  };
   // Only set when present: the call is journaled as JSON, where an undefined key is noise.
   if (request.body !== undefined) call.body = expand(request.body);
   return call;
@@ -122,14 +150,24 @@ function httpCall(request: HttpRequestPart, expand: Expand): Extract<Call, { kin
 
 async function planHttp(step: HttpStep, instance: Instance | undefined): Promise<CallPair> {
   const { revert } = step;
-  const expand = await prepareExpand({ step: step.id, instance }, [...httpTemplates(step), ...(revert === undefined ? [] : httpTemplates(revert))]);
+  const expand = await prepareExpand({ step: step.id, instance }, [
+    ...httpTemplates(step),
+    ...(revert === undefined ? [] : httpTemplates(revert)),
+  ]);
   const apply = httpCall(step, expand);
   return revert === undefined ? { apply } : { apply, revert: httpCall(revert, expand) };
 }
 
-async function planSignal(step: ProcessStep, target: Target | undefined, instance: Instance | undefined): Promise<CallPair> {
+async function planSignal(
+  step: ProcessStep,
+  target: Target | undefined,
+  instance: Instance | undefined,
+): Promise<CallPair> {
   const fail = (why: string): CanaryError =>
-    new CanaryError(ERROR_CODES.config, `${step.id}${instance === undefined ? '' : `, instance "${instance.name}"`}: ${why}`);
+    new CanaryError(
+      ERROR_CODES.config,
+      `${step.id}${instance === undefined ? '' : `, instance "${instance.name}"`}: ${why}`,
+    );
   if (instance === undefined) throw fail(`a process step needs a target whose instances have pid files`);
   const { pidFile } = instance;
   if (pidFile === undefined) throw fail(`cannot send ${step.signal}: the instance has no pidFile`);
@@ -138,24 +176,47 @@ async function planSignal(step: ProcessStep, target: Target | undefined, instanc
   const startTicks = await processStartTicks(read.pid);
   const identity = startTicks === undefined ? {} : { startTicks };
   const apply: Call = { kind: 'signal', pid: read.pid, pidFile, signal: step.signal, ...identity };
-  if (REVERSIBLE_SIGNALS.has(step.signal)) return { apply, revert: { kind: 'signal', pid: read.pid, pidFile, signal: 'SIGCONT', ...identity } };
+  if (REVERSIBLE_SIGNALS.has(step.signal))
+    return { apply, revert: { kind: 'signal', pid: read.pid, pidFile, signal: 'SIGCONT', ...identity } };
   if (target?.start === undefined || step.signal === 'SIGCONT') return { apply };
   // Whatever the signal did (a kill, a TERM), starting the instance again undoes it.
   const { argv, env, cwd, timeoutMs } = target.start;
   const expand = await prepareExpand({ step: step.id, instance }, argv);
-  const revert: Call = { kind: 'spawn', argv: argv.map(expand), env: { ...env }, pidFile, timeoutMs, ...(cwd ? { cwd } : {}) };
+  const revert: Call = {
+    kind: 'spawn',
+    argv: argv.map(expand),
+    env: { ...env },
+    pidFile,
+    timeoutMs,
+    ...(cwd ? { cwd } : {}),
+  };
   return { apply, revert };
 }
 
 /** A kill through the target's driver: its kill call, reverted by its restore call, `{signal}` filled in. */
-async function planDriverKill(step: ProcessStep, driver: TargetDriver, instance: Instance | undefined): Promise<CallPair> {
+async function planDriverKill(
+  step: ProcessStep,
+  driver: TargetDriver,
+  instance: Instance | undefined,
+): Promise<CallPair> {
   const extra = { signal: step.signal };
   if (driver.kind === 'exec') {
-    const expand = await prepareExpand({ step: step.id, instance, extra }, [...driver.kill.argv, ...driver.restore.argv]);
-    const exec = (spec: typeof driver.kill): Call => ({ kind: 'exec', argv: spec.argv.map(expand), env: { ...spec.env }, timeoutMs: spec.timeoutMs });
+    const expand = await prepareExpand({ step: step.id, instance, extra }, [
+      ...driver.kill.argv,
+      ...driver.restore.argv,
+    ]);
+    const exec = (spec: typeof driver.kill): Call => ({
+      kind: 'exec',
+      argv: spec.argv.map(expand),
+      env: { ...spec.env },
+      timeoutMs: spec.timeoutMs,
+    });
     return { apply: exec(driver.kill), revert: exec(driver.restore) };
   }
-  const expand = await prepareExpand({ step: step.id, instance, extra }, [...httpTemplates(driver.kill), ...httpTemplates(driver.restore)]);
+  const expand = await prepareExpand({ step: step.id, instance, extra }, [
+    ...httpTemplates(driver.kill),
+    ...httpTemplates(driver.restore),
+  ]);
   return { apply: httpCall(driver.kill, expand), revert: httpCall(driver.restore, expand) };
 }
 
@@ -168,7 +229,22 @@ function planProxy(step: ProxyStep): PlannedFault[] {
   const headers = { 'content-type': 'application/json' };
   return step.toxics.map((toxic) => ({
     step: step.id,
-    apply: { kind: 'http', method: 'POST', url: base, headers, body: JSON.stringify({ ...toxic, ttl: step.ttlMs }), expectStatus: [200], timeoutMs: step.timeoutMs },
-    revert: { kind: 'http', method: 'DELETE', url: `${base}/${encodeURIComponent(toxic.name)}`, headers: {}, expectStatus: [200, 204, 404], timeoutMs: step.timeoutMs },
+    apply: {
+      kind: 'http',
+      method: 'POST',
+      url: base,
+      headers,
+      body: JSON.stringify({ ...toxic, ttl: step.ttlMs }),
+      expectStatus: [200],
+      timeoutMs: step.timeoutMs,
+    },
+    revert: {
+      kind: 'http',
+      method: 'DELETE',
+      url: `${base}/${encodeURIComponent(toxic.name)}`,
+      headers: {},
+      expectStatus: [200, 204, 404],
+      timeoutMs: step.timeoutMs,
+    },
   }));
 }

@@ -26,11 +26,18 @@ export interface RecoveredRun {
  * Recovers every unfinished run in `stateDir`. Takes the run lock while it works, so it
  * never races a live runner (whose journal is not "unfinished" anyway: its pid is alive).
  */
-export async function recoverUnfinished(stateDir: string, options: { operator: string; logger: Logger }): Promise<RecoveredRun[]> {
+export async function recoverUnfinished(
+  stateDir: string,
+  options: { operator: string; logger: Logger },
+): Promise<RecoveredRun[]> {
   const store = new JournalStore(stateDir);
   const unfinished = await store.unfinished();
   if (unfinished.length === 0) return [];
-  const lock = await acquireLock(stateDir, { runId: `recover-${process.pid}`, experiment: 'recover', pid: process.pid });
+  const lock = await acquireLock(stateDir, {
+    runId: `recover-${process.pid}`,
+    experiment: 'recover',
+    pid: process.pid,
+  });
   try {
     const audit = new AuditLog(stateDir);
     const out: RecoveredRun[] = [];
@@ -41,9 +48,15 @@ export async function recoverUnfinished(stateDir: string, options: { operator: s
   }
 }
 
-async function recoverOne(journal: Journal, deps: { store: JournalStore; audit: AuditLog; operator: string; logger: Logger }): Promise<RecoveredRun> {
+async function recoverOne(
+  journal: Journal,
+  deps: { store: JournalStore; audit: AuditLog; operator: string; logger: Logger },
+): Promise<RecoveredRun> {
   const { store, audit, operator, logger } = deps;
-  logger.warn({ runId: journal.runId, experiment: journal.experiment, pid: journal.pid }, 'recovering a chaos run whose runner died');
+  logger.warn(
+    { runId: journal.runId, experiment: journal.experiment, pid: journal.pid },
+    'recovering a chaos run whose runner died',
+  );
   const ctx = { journal, store, audit, operator };
   const signal = AbortSignal.timeout(RECOVERY_BUDGET_MS);
   let ok = await revertAll(ctx, signal);
@@ -52,7 +65,14 @@ async function recoverOne(journal: Journal, deps: { store: JournalStore; audit: 
   journal.reason = `runner ${journal.pid} died; recovered by ${operator} (pid ${process.pid})${ok ? '' : ': a revert or rollback call failed'}`;
   journal.endedAt = new Date().toISOString();
   await store.save(journal);
-  await audit.append({ event: 'recover', operator, experiment: journal.experiment, runId: journal.runId, outcome: ok ? 'ok' : 'failed', detail: journal.reason });
+  await audit.append({
+    event: 'recover',
+    operator,
+    experiment: journal.experiment,
+    runId: journal.runId,
+    outcome: ok ? 'ok' : 'failed',
+    detail: journal.reason,
+  });
   const reverted = journal.faults.filter((f) => f.status === 'reverted').length;
   logger.info({ runId: journal.runId, reverted, ok }, 'chaos run recovered');
   return { runId: journal.runId, experiment: journal.experiment, reverted, ok };

@@ -34,11 +34,28 @@ export function waitUnlessStopped(ms: number, signal: AbortSignal): Promise<void
 }
 
 /** Halt, SIGTERM (the caller's signal) and maxDuration all stop the method; each says why. Returns the cleanups. */
-export function watchStops(o: { stateDir: string; maxDurationMs: number; signal?: AbortSignal; stop: (reason: StopReason) => void }): (() => void)[] {
+export function watchStops(o: {
+  stateDir: string;
+  maxDurationMs: number;
+  signal?: AbortSignal;
+  stop: (reason: StopReason) => void;
+}): (() => void)[] {
   const halt = watchHalt(o.stateDir, (record) =>
-    o.stop({ status: 'aborted', reason: `halted by ${record.operator}${record.reason ? `: ${record.reason}` : ''}`, verifyAfter: false }),
+    o.stop({
+      status: 'aborted',
+      reason: `halted by ${record.operator}${record.reason ? `: ${record.reason}` : ''}`,
+      verifyAfter: false,
+    }),
   );
-  const timer = setTimeout(() => o.stop({ status: 'aborted', reason: `maxDuration (${o.maxDurationMs} ms) reached: rollback forced`, verifyAfter: true }), o.maxDurationMs);
+  const timer = setTimeout(
+    () =>
+      o.stop({
+        status: 'aborted',
+        reason: `maxDuration (${o.maxDurationMs} ms) reached: rollback forced`,
+        verifyAfter: true,
+      }),
+    o.maxDurationMs,
+  );
   const external = o.signal;
   const onSignal = () => o.stop({ status: 'interrupted', reason: 'interrupted by a signal', verifyAfter: false });
   if (external?.aborted) onSignal();
@@ -50,7 +67,13 @@ export function watchStops(o: { stateDir: string; maxDurationMs: number; signal?
  * `abortWhen`, judged on every result of the checks it names, so a trip stops the method
  * within one check interval. Returns the unsubscribe.
  */
-export function watchAbortWhen(o: { bus: EventBus; windows: ResultWindows; tolerances: readonly Tolerance[]; stopped: () => boolean; tripped: (report: HypothesisReport) => void }): () => void {
+export function watchAbortWhen(o: {
+  bus: EventBus;
+  windows: ResultWindows;
+  tolerances: readonly Tolerance[];
+  stopped: () => boolean;
+  tripped: (report: HypothesisReport) => void;
+}): () => void {
   if (o.tolerances.length === 0) return () => undefined;
   const names = new Set(o.tolerances.map((t) => t.check));
   return o.bus.on('result', (result) => {
@@ -61,7 +84,13 @@ export function watchAbortWhen(o: { bus: EventBus; windows: ResultWindows; toler
 }
 
 /** The journal of a run that is starting. */
-export function newJournal(o: { runId: string; experiment: string; file: string; operator: string; approvedBy?: string }): Journal {
+export function newJournal(o: {
+  runId: string;
+  experiment: string;
+  file: string;
+  operator: string;
+  approvedBy?: string;
+}): Journal {
   return {
     version: 1,
     runId: o.runId,

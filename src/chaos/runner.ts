@@ -6,43 +6,29 @@
  * verified by the hypothesis, not assumed.
  */
 import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { EventBus } from '../results/bus.js';
-import type { ResultWindows } from '../results/window.js';
 import { runFailback } from './failback.js';
-import { applyFault, revertAll, runRollbackCalls, type FaultContext } from './faults.js';
+import { applyFault, rollBack, type FaultContext } from './faults.js';
 import { awaitSteadyState, judgeable, pollUntil, steadyState } from './hypothesis.js';
 import type { Experiment } from './model/experiment.js';
 import type { HypothesisReport, Journal, StepRecord } from './model/journal.js';
 import type { ActionStep, Step, WaveStep } from './model/steps.js';
 import { planRollback, planSelected } from './plan.js';
-import { endStepRecord, newJournal, runEnding, startStepRecord, waitUnlessStopped, watchAbortWhen, watchStops, type StopReason } from './run-watch.js';
+import {
+  endStepRecord,
+  newJournal,
+  runEnding,
+  startStepRecord,
+  waitUnlessStopped,
+  watchAbortWhen,
+  watchStops,
+  type StopReason,
+} from './run-watch.js';
 import { BlastRadius } from './select.js';
 import { AuditLog } from './state/audit.js';
 import { JournalStore } from './state/journal.js';
 import { acquireLock } from './state/lock.js';
-import type { ChaosSpan, ChaosTracer } from './tracing.js';
-
-/** What a run needs from its surroundings. */
-export interface RunnerDeps {
-  stateDir: string;
-  /** Live results of the hypothesis checks (the agent's windows, or a runner's own). */
-  windows: ResultWindows;
-  bus: EventBus;
-  logger: Logger;
-  operator: string;
-  approvedBy?: string;
-  /** SIGINT/SIGTERM from the caller: roll back, end as `interrupted`. */
-  signal?: AbortSignal;
-  /** Longest wait for enough results to judge the steady state before the method. */
-  warmupTimeoutMs: number;
-  random?: () => number;
-  /** Tracing, when on: a span per run and per call. */
-  tracer?: ChaosTracer;
-}
-
-/** Budget for rollback calls: they run after an abort, so they get their own clock. */
-const ROLLBACK_BUDGET_MS = 120_000;
+import type { RunnerDeps } from './run-deps.js';
+import type { ChaosSpan } from './tracing.js';
 
 export class ExperimentRun {
   readonly #exp: Experiment;
@@ -71,18 +57,40 @@ export class ExperimentRun {
     const lock = await acquireLock(this.#deps.stateDir, { runId, experiment: this.#exp.name, pid: process.pid });
     const cleanups: (() => void)[] = [];
     try {
-      this.#journal = newJournal({ runId, experiment: this.#exp.name, file: this.#exp.file, operator: this.#deps.operator, ...(this.#deps.approvedBy ? { approvedBy: this.#deps.approvedBy } : {}) });
+      this.#journal = newJournal({
+        runId,
+        experiment: this.#exp.name,
+        file: this.#exp.file,
+        operator: this.#deps.operator,
+        ...(this.#deps.approvedBy ? { approvedBy: this.#deps.approvedBy } : {}),
+      });
       const rollbackError = await planRollback(this.#exp, this.#random).then(
         (plan) => ((this.#journal.rollbackPlan = plan), undefined),
         (error: unknown) => errorMessage(error),
       );
       await this.#store.create(this.#journal);
-      this.#span = this.#deps.tracer?.startSpan(`chaos ${this.#exp.name}`, { 'canary.chaos.experiment': this.#exp.name, 'canary.chaos.run_id': runId, 'canary.chaos.operator': this.#deps.operator });
+      this.#span = this.#deps.tracer?.startSpan(`chaos ${this.#exp.name}`, {
+        'canary.chaos.experiment': this.#exp.name,
+        'canary.chaos.run_id': runId,
+        'canary.chaos.operator': this.#deps.operator,
+      });
       await this.#auditEvent('run.start', this.#deps.approvedBy ? `approved by ${this.#deps.approvedBy}` : undefined);
       this.#deps.bus.emit('chaos.run.start', { experiment: this.#exp.name, runId });
-      cleanups.push(...watchStops({ stateDir: this.#deps.stateDir, maxDurationMs: this.#exp.maxDurationMs, ...(this.#deps.signal ? { signal: this.#deps.signal } : {}), stop: (reason) => this.#stopWith(reason) }));
+      cleanups.push(
+        ...watchStops({
+          stateDir: this.#deps.stateDir,
+          maxDurationMs: this.#exp.maxDurationMs,
+          ...(this.#deps.signal ? { signal: this.#deps.signal } : {}),
+          stop: (reason) => this.#stopWith(reason),
+        }),
+      );
       // A rollback that cannot be planned could not be run either: nothing starts without one.
-      if (rollbackError !== undefined) this.#stopWith({ status: 'failed', reason: `the rollback cannot be planned, nothing was done: ${rollbackError}`, verifyAfter: false });
+      if (rollbackError !== undefined)
+        this.#stopWith({
+          status: 'failed',
+          reason: `the rollback cannot be planned, nothing was done: ${rollbackError}`,
+          verifyAfter: false,
+        });
       else await this.#execute();
       return this.#journal;
     } finally {
@@ -103,14 +111,23 @@ export class ExperimentRun {
   /** The steady state before the method: waits for enough results, then judges. */
   async #before(): Promise<boolean> {
     const tolerances = this.#exp.steadyState;
-    await pollUntil(() => judgeable(tolerances, this.#deps.windows), (ok) => ok, this.#deps.warmupTimeoutMs, this.#stop.signal);
+    await pollUntil(
+      () => judgeable(tolerances, this.#deps.windows),
+      (ok) => ok,
+      this.#deps.warmupTimeoutMs,
+      this.#stop.signal,
+    );
     const report = steadyState(tolerances, this.#deps.windows);
     this.#journal.steadyState.before = report;
     await this.#save();
     if (this.#stop.signal.aborted) return false;
     if (!report.holds) {
       // Not a deviation: the system was not steady before anything was done to it.
-      this.#stopWith({ status: 'failed', reason: 'the steady state did not hold before the method: nothing was done', verifyAfter: false });
+      this.#stopWith({
+        status: 'failed',
+        reason: 'the steady state did not hold before the method: nothing was done',
+        verifyAfter: false,
+      });
       return false;
     }
     return true;
@@ -133,7 +150,8 @@ export class ExperimentRun {
         const error = await this.#step(step, record);
         endStepRecord(record, error);
         await this.#save();
-        if (error !== undefined && !this.#stop.signal.aborted) this.#stopWith({ status: 'failed', reason: `${step.id} failed: ${error}`, verifyAfter: true });
+        if (error !== undefined && !this.#stop.signal.aborted)
+          this.#stopWith({ status: 'failed', reason: `${step.id} failed: ${error}`, verifyAfter: true });
       }
     } finally {
       offAbort();
@@ -174,7 +192,8 @@ export class ExperimentRun {
         if (this.#stop.signal.aborted) return undefined;
         const fault = await applyFault(this.#faultContext(), planned, this.#stop.signal);
         record.faults.push(fault.seq);
-        if (fault.status === 'apply_failed') return `${planned.instance ?? 'call'}: ${fault.applyOutcome?.error ?? 'failed'}`;
+        if (fault.status === 'apply_failed')
+          return `${planned.instance ?? 'call'}: ${fault.applyOutcome?.error ?? 'failed'}`;
       }
       return undefined;
     } catch (error) {
@@ -184,21 +203,22 @@ export class ExperimentRun {
 
   /** Reverts every fault (always), then runs the rollback list as the strategy says. */
   async #rollback(): Promise<void> {
-    const signal = AbortSignal.timeout(ROLLBACK_BUDGET_MS);
-    const ctx = this.#faultContext();
-    let ok = await revertAll(ctx, signal);
     const failedMethod = this.#stopReason !== undefined;
-    const strategy = this.#exp.rollbackStrategy;
-    if (strategy === 'always' || (strategy === 'on-failure' && failedMethod)) {
-      if (!(await runRollbackCalls(ctx, this.#journal.rollbackPlan, signal))) ok = false;
-    }
-    if (!ok) this.#stopWith({ status: 'failed', reason: 'a revert or rollback call failed: check the journal and the audit log', verifyAfter: true }, true);
+    if (await rollBack(this.#faultContext(), this.#exp.rollbackStrategy, failedMethod)) return;
+    const reason = 'a revert or rollback call failed: check the journal and the audit log';
+    this.#stopWith({ status: 'failed', reason, verifyAfter: true }, true);
   }
 
   /** Recovery: the steady state again, judged on results after the rollback only. */
   async #after(since: number): Promise<void> {
     if (this.#stopReason && !this.#stopReason.verifyAfter) return;
-    const report = await awaitSteadyState(this.#exp.steadyState, this.#deps.windows, this.#exp.recoveryTimeoutMs, this.#deps.signal, since);
+    const report = await awaitSteadyState(
+      this.#exp.steadyState,
+      this.#deps.windows,
+      this.#exp.recoveryTimeoutMs,
+      this.#deps.signal,
+      since,
+    );
     this.#journal.steadyState.after = report;
     if (!report.holds) this.#journal.deviated = true;
   }
@@ -222,7 +242,10 @@ export class ExperimentRun {
   #abortTripped(report: HypothesisReport): void {
     this.#journal.steadyState.aborted = report;
     this.#journal.deviated = true;
-    const failed = report.entries.filter((e) => e.holds).map((e) => e.check).join(', ');
+    const failed = report.entries
+      .filter((e) => e.holds)
+      .map((e) => e.check)
+      .join(', ');
     this.#stopWith({ status: 'aborted', reason: `abortWhen met for ${failed}`, verifyAfter: true });
   }
 
@@ -236,7 +259,13 @@ export class ExperimentRun {
   }
 
   #faultContext(): FaultContext {
-    return { journal: this.#journal, store: this.#store, audit: this.#audit, operator: this.#deps.operator, ...(this.#span ? { span: this.#span } : {}) };
+    return {
+      journal: this.#journal,
+      store: this.#store,
+      audit: this.#audit,
+      operator: this.#deps.operator,
+      ...(this.#span ? { span: this.#span } : {}),
+    };
   }
 
   #save(): Promise<void> {
@@ -244,6 +273,12 @@ export class ExperimentRun {
   }
 
   #auditEvent(event: 'run.start' | 'run.end', detail?: string): Promise<void> {
-    return this.#audit.append({ event, operator: this.#deps.operator, experiment: this.#exp.name, runId: this.#journal.runId, ...(detail ? { detail } : {}) });
+    return this.#audit.append({
+      event,
+      operator: this.#deps.operator,
+      experiment: this.#exp.name,
+      runId: this.#journal.runId,
+      ...(detail ? { detail } : {}),
+    });
   }
 }

@@ -14,7 +14,12 @@ import { dropUndefined, toleranceSchema } from './schema/tolerance.js';
 const blastRadiusSchema = z
   .strictObject({
     maxInstances: z.int().min(1).optional().meta({ description: 'Most instances of one target faulted at once.' }),
-    maxPercent: z.number().gt(0).max(100).optional().meta({ description: 'Most of one target faulted at once, in percent of its instances.' }),
+    maxPercent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .optional()
+      .meta({ description: 'Most of one target faulted at once, in percent of its instances.' }),
   })
   .refine((b) => b.maxInstances !== undefined || b.maxPercent !== undefined, {
     message: 'needs at least one of maxInstances or maxPercent',
@@ -27,21 +32,34 @@ export const experimentSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must start with a lowercase letter or digit and use only lowercase letters, digits, . _ -')
+      .regex(
+        /^[a-z0-9][a-z0-9._-]*$/,
+        'must start with a lowercase letter or digit and use only lowercase letters, digits, . _ -',
+      )
       .max(128),
     description: z.string().default(''),
     tags: z.array(z.string().min(1)).default([]),
     targets: targetsSchema,
-    steadyState: z.array(toleranceSchema).default([]).meta({ description: 'Must hold before the method and again after the rollback.' }),
-    abortWhen: z.array(toleranceSchema).default([]).meta({ description: 'Any entry holding during the method aborts the run.' }),
+    steadyState: z
+      .array(toleranceSchema)
+      .default([])
+      .meta({ description: 'Must hold before the method and again after the rollback.' }),
+    abortWhen: z
+      .array(toleranceSchema)
+      .default([])
+      .meta({ description: 'Any entry holding during the method aborts the run.' }),
     blastRadius: blastRadiusSchema,
     method: methodSchema,
     rollback: rollbackSchema,
     rollbackStrategy: z.enum(['always', 'on-failure', 'never']).default('always'),
-    maxDuration: duration({ min: 1 }).prefault('10m').meta({ description: 'The whole run, rollback included; must exceed the pauses.' }),
-    recoveryTimeout: duration({ min: 1 }).prefault('1m').meta({ description: 'How long to wait after rollback for the steady state.' }),
+    maxDuration: duration({ min: 1 })
+      .prefault('10m')
+      .meta({ description: 'The whole run, rollback included; must exceed the pauses.' }),
+    recoveryTimeout: duration({ min: 1 })
+      .prefault('1m')
+      .meta({ description: 'How long to wait after rollback for the steady state.' }),
     schedule: scheduleSchema.optional(),
-    requireApproval: z.boolean().default(false).meta({ description: 'A run needs a second operator\'s approval.' }),
+    requireApproval: z.boolean().default(false).meta({ description: "A run needs a second operator's approval." }),
   })
   .superRefine((e, ctx) => {
     const paused = e.method.reduce((sum, step) => sum + (step.action === 'pause' ? step.durationMs : 0), 0);
@@ -55,7 +73,12 @@ export const experimentSchema = z
   })
   .transform(({ maxDuration, recoveryTimeout, method, ...rest }) =>
     // A toxic outlives no run: by default it expires when the run's time is up.
-    dropUndefined({ ...rest, method: finishProxySteps(method, maxDuration + recoveryTimeout), maxDurationMs: maxDuration, recoveryTimeoutMs: recoveryTimeout }),
+    dropUndefined({
+      ...rest,
+      method: finishProxySteps(method, maxDuration + recoveryTimeout),
+      maxDurationMs: maxDuration,
+      recoveryTimeoutMs: recoveryTimeout,
+    }),
   )
   .meta({ title: 'canary chaos experiment' });
 

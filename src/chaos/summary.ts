@@ -20,7 +20,12 @@ function waveLines(j: Journal): string[] {
   return [
     'failback waves:',
     ...waves.map((w) => {
-      const checks = w.checks.map((c) => `${c.check} ${c.successRatio === undefined ? 'no results' : `success ${(c.successRatio * 100).toFixed(1)}% p95 ${((c.p95 ?? 0) * 1000).toFixed(0)}ms`}`).join(', ');
+      const checks = w.checks
+        .map(
+          (c) =>
+            `${c.check} ${c.successRatio === undefined ? 'no results' : `success ${(c.successRatio * 100).toFixed(1)}% p95 ${((c.p95 ?? 0) * 1000).toFixed(0)}ms`}`,
+        )
+        .join(', ');
       return `  ${w.step} wave ${w.wave} [${w.instances.join(', ')}] at ${w.startedAt}: ${checks}; gate ${w.gate ? 'passed' : 'FAILED'}`;
     }),
   ];
@@ -29,7 +34,8 @@ function waveLines(j: Journal): string[] {
 export function summarize(j: Journal): string {
   const seconds = j.endedAt ? ((Date.parse(j.endedAt) - Date.parse(j.startedAt)) / 1000).toFixed(1) : '?';
   const faults = j.faults.map(
-    (f) => `  ${f.step}${f.instance ? ` [${f.instance}]` : ''}: ${describeCall(f.apply)} → ${f.status}${f.revert ? '' : ' (no revert)'}`,
+    (f) =>
+      `  ${f.step}${f.instance ? ` [${f.instance}]` : ''}: ${describeCall(f.apply)} → ${f.status}${f.revert ? '' : ' (no revert)'}`,
   );
   const rollbacks = j.rollbacks.map((r) => `  ${r.id}: ${r.status}${r.error ? ` (${r.error})` : ''}`);
   return [

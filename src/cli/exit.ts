@@ -13,7 +13,10 @@ export const EXIT = {
 /** Maps an error to the exit code and the text for stderr. */
 export function exitFor(err: unknown): { code: number; text: string } {
   if (isCanaryError(err)) {
-    const code = err.code === ERROR_CODES.config || err.code === ERROR_CODES.usage || err.code === ERROR_CODES.env ? EXIT.usage : EXIT.failed;
+    const code =
+      err.code === ERROR_CODES.config || err.code === ERROR_CODES.usage || err.code === ERROR_CODES.env
+        ? EXIT.usage
+        : EXIT.failed;
     return { code, text: `canary: ${err.message}` };
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -20,12 +20,16 @@ export function formatResult(result: CheckResult, check: ResolvedCheck): string 
   }
   if (obs.http) {
     const h = obs.http;
-    lines.push(`  http    HTTP/${h.version}, ${h.redirects} redirect(s), ${h.bodyBytes} bytes${h.redirects ? `, final ${h.finalUrl}` : ''}`);
+    lines.push(
+      `  http    HTTP/${h.version}, ${h.redirects} redirect(s), ${h.bodyBytes} bytes${h.redirects ? `, final ${h.finalUrl}` : ''}`,
+    );
   }
   if (obs.tls) {
     const expiry = new Date(obs.tls.earliestCertExpiry * 1000);
     const days = Math.floor((obs.tls.earliestCertExpiry * 1000 - Date.now()) / 86_400_000);
-    lines.push(`  tls     ${obs.tls.version} ${obs.tls.cipher}, earliest certificate expiry ${expiry.toISOString()} (${days} days)`);
+    lines.push(
+      `  tls     ${obs.tls.version} ${obs.tls.cipher}, earliest certificate expiry ${expiry.toISOString()} (${days} days)`,
+    );
   }
   for (const o of result.outcomes) {
     lines.push(`  ${o.ok ? 'pass' : 'FAIL'}    ${o.name}: expected ${o.expected}, got ${o.actual}`);

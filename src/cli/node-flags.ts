@@ -20,7 +20,11 @@
  *
  * Measured in BENCHMARKS.md ("Node flags").
  */
-export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50', '--liftoff-only'];
+export const AGENT_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=4',
+  '--heap-growing-percent=50',
+  '--liftoff-only',
+];
 
 /**
  * The environment the agent is started with, beside its flags. glibc's malloc gives each

@@ -23,7 +23,20 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
-  for (const command of [runCommand(io), validateCommand(io), probeCommand(io), gateCommand(io), discoverCommand(io), coverageCommand(io), rulesCommand(io), kubernetesCommand(io), chaosCommand(io), labCommand(io), proxyCommand(io), demoCommand(io)]) {
+  for (const command of [
+    runCommand(io),
+    validateCommand(io),
+    probeCommand(io),
+    gateCommand(io),
+    discoverCommand(io),
+    coverageCommand(io),
+    rulesCommand(io),
+    kubernetesCommand(io),
+    chaosCommand(io),
+    labCommand(io),
+    proxyCommand(io),
+    demoCommand(io),
+  ]) {
     program.addCommand(inherit(command, program));
   }
   return program;

@@ -32,14 +32,15 @@ function messageFor(issue: Issue, input: unknown): string {
       return input === undefined ? 'is required' : `must be ${nameOf(issue.expected)}, got ${describe(input)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(input)}`;
-    case 'invalid_union':
-    {
+    case 'invalid_union': {
       // A wrong `kind` comes back as a union issue carrying the allowed discriminator values
       // (and zod's own "Invalid discriminator value" text, which is not the user's words).
       const options = (issue as { options?: unknown }).options;
       if (Array.isArray(options)) {
         const allowed = options.map((v) => JSON.stringify(v)).join(', ');
-        return input === undefined ? `is required: one of ${allowed}` : `must be one of ${allowed}, got ${describe(input)}`;
+        return input === undefined
+          ? `is required: one of ${allowed}`
+          : `must be one of ${allowed}, got ${describe(input)}`;
       }
       // A message set on the union itself is already in the user's words.
       if (!issue.message.startsWith('Invalid input')) return issue.message;
@@ -72,7 +73,12 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Turns zod issues for a document into problems placed at their line and column. */
-export function issuesToProblems(source: YamlSource, data: unknown, issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Problem[] {
+export function issuesToProblems(
+  source: YamlSource,
+  data: unknown,
+  issues: readonly Issue[],
+  prefix: readonly PropertyKey[] = [],
+): Problem[] {
   return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
@@ -84,6 +90,13 @@ export function issuesToProblems(source: YamlSource, data: unknown, issues: read
     // zod reports a wrong discriminator at [..., 'kind']; the value there is the user's.
     const input = valueAt(data, issue.path);
     const onKey = issue.code === 'invalid_key';
-    return [{ file: source.file, ...positionAt(source, path, onKey), path: formatPath(path), message: messageFor(issue, input) }];
+    return [
+      {
+        file: source.file,
+        ...positionAt(source, path, onKey),
+        path: formatPath(path),
+        message: messageFor(issue, input),
+      },
+    ];
   });
 }

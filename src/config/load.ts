@@ -48,7 +48,10 @@ async function loadFile<S extends typeof agentConfigSchema | typeof probeFileSch
 }
 
 /** Expands `probes.files` globs relative to the config file; a pattern matching nothing is a problem. */
-async function expandProbeFiles(source: YamlSource, patterns: readonly string[]): Promise<{ files: string[]; problems: Problem[] }> {
+async function expandProbeFiles(
+  source: YamlSource,
+  patterns: readonly string[],
+): Promise<{ files: string[]; problems: Problem[] }> {
   const base = dirname(source.file);
   const files: string[] = [];
   const problems: Problem[] = [];
@@ -58,7 +61,12 @@ async function expandProbeFiles(source: YamlSource, patterns: readonly string[])
       : [resolve(base, pattern)];
     if (matched.length === 0) {
       const at = ['probes', 'files', i];
-      problems.push({ file: source.file, ...positionAt(source, at), path: formatPath(at), message: `pattern "${pattern}" matched no files` });
+      problems.push({
+        file: source.file,
+        ...positionAt(source, at),
+        path: formatPath(at),
+        message: `pattern "${pattern}" matched no files`,
+      });
     }
     for (const file of matched) if (!files.includes(file)) files.push(file);
   }

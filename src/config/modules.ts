@@ -62,7 +62,12 @@ export function resolveModules(
     const once = { ...defaults, retries: { ...defaults.retries, count: 0 } };
     const resolved = resolveCheck({ check: checkOf(name, module), source, path: ['modules', name] }, once);
     problems.push(...resolved.problems, ...moduleRules(source, name, module));
-    modules[name] = { name, prober: module.prober, check: resolved.check, ...(module.timeout === undefined ? {} : { timeoutMs: module.timeout }) };
+    modules[name] = {
+      name,
+      prober: module.prober,
+      check: resolved.check,
+      ...(module.timeout === undefined ? {} : { timeoutMs: module.timeout }),
+    };
   }
   return { modules, problems };
 }

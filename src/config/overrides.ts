@@ -13,14 +13,27 @@ export interface Overrides {
  * fails exactly like `server.listen: nope` would.
  */
 export function applyOverrides(config: Config, overrides: Overrides): Config {
-  const server = { ...config.server, listen: check('--listen', overrides.listen, agentConfigSchema.shape.server.unwrap().shape.listen) ?? config.server.listen };
-  const agent = { ...config.agent, region: check('--region', overrides.region, agentConfigSchema.shape.agent.unwrap().shape.region) ?? config.agent.region };
+  const server = {
+    ...config.server,
+    listen:
+      check('--listen', overrides.listen, agentConfigSchema.shape.server.unwrap().shape.listen) ?? config.server.listen,
+  };
+  const agent = {
+    ...config.agent,
+    region:
+      check('--region', overrides.region, agentConfigSchema.shape.agent.unwrap().shape.region) ?? config.agent.region,
+  };
   return Object.freeze({ ...config, server: Object.freeze(server), agent: Object.freeze(agent) });
 }
 
-function check(flag: string, value: string | undefined, schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }): string | undefined {
+function check(
+  flag: string,
+  value: string | undefined,
+  schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } },
+): string | undefined {
   if (value === undefined) return undefined;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new CanaryError(ERROR_CODES.usage, `${flag} ${value}: ${parsed.error?.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new CanaryError(ERROR_CODES.usage, `${flag} ${value}: ${parsed.error?.issues[0]?.message ?? 'invalid'}`);
   return value;
 }

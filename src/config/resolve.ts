@@ -21,12 +21,18 @@ export function resolveRetries(written: ParsedCheck['retries'], defaults: CheckD
  * Prometheus does for scrape_timeout; a timeout written on the check was checked by the rules,
  * and so were retries that would not fit in the interval.
  */
-export function resolveCheck(entry: CheckEntry, defaults: CheckDefaults): { check: ResolvedCheck; problems: Problem[] } {
+export function resolveCheck(
+  entry: CheckEntry,
+  defaults: CheckDefaults,
+): { check: ResolvedCheck; problems: Problem[] } {
   const { interval, schedule: cron, timeout, retries: written, ...rest } = entry.check;
   const retries = resolveRetries(written, defaults.retries);
   const schedule: Schedule =
-    cron !== undefined ? { kind: 'cron', expression: cron } : { kind: 'interval', everyMs: interval ?? defaults.interval };
-  const timeoutMs = timeout ?? (schedule.kind === 'interval' ? Math.min(defaults.timeout, schedule.everyMs) : defaults.timeout);
+    cron !== undefined
+      ? { kind: 'cron', expression: cron }
+      : { kind: 'interval', everyMs: interval ?? defaults.interval };
+  const timeoutMs =
+    timeout ?? (schedule.kind === 'interval' ? Math.min(defaults.timeout, schedule.everyMs) : defaults.timeout);
   const base = dirname(entry.source.file);
   const problems: Problem[] = [];
   // Kinds without TLS (dns) have no `tls` key to resolve.
@@ -39,11 +45,19 @@ export function resolveCheck(entry: CheckEntry, defaults: CheckDefaults): { chec
     const missing = unreadable(tls[key]);
     if (missing) {
       const at = [...entry.path, 'tls', key];
-      problems.push({ file: entry.source.file, ...positionAt(entry.source, at), path: formatPath(at), message: `cannot read ${value}: ${missing}` });
+      problems.push({
+        file: entry.source.file,
+        ...positionAt(entry.source, at),
+        path: formatPath(at),
+        message: `cannot read ${value}: ${missing}`,
+      });
     }
   }
   const { line, col } = positionAt(entry.source, entry.path);
-  return { check: { ...rest, ...files, retries, schedule, timeoutMs, source: { file: entry.source.file, line, col } }, problems };
+  return {
+    check: { ...rest, ...files, retries, schedule, timeoutMs, source: { file: entry.source.file, line, col } },
+    problems,
+  };
 }
 
 function unreadable(path: string): string | undefined {

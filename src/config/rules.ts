@@ -18,7 +18,10 @@ function problemAt(entry: CheckEntry, key: string, message: string): Problem {
  * the message says what to change without reading the docs.
  */
 export function checkRules(entries: readonly CheckEntry[], defaults: CheckDefaults): Problem[] {
-  return [...uniqueNames(entries), ...entries.flatMap((e) => [...scheduleRules(e, defaults), ...retryRules(e, defaults)])];
+  return [
+    ...uniqueNames(entries),
+    ...entries.flatMap((e) => [...scheduleRules(e, defaults), ...retryRules(e, defaults)]),
+  ];
 }
 
 function uniqueNames(entries: readonly CheckEntry[]): Problem[] {
@@ -47,7 +50,9 @@ function scheduleRules(entry: CheckEntry, defaults: CheckDefaults): Problem[] {
     const result = validateDetailed(schedule);
     if (!result.valid) {
       const why = result.errors
-        .map((e) => (e.field === 'expression' ? e.message : `${e.field} field "${e.value ?? ''}" is out of range or malformed`))
+        .map((e) =>
+          e.field === 'expression' ? e.message : `${e.field} field "${e.value ?? ''}" is out of range or malformed`,
+        )
         .join('; ');
       problems.push(problemAt(entry, 'schedule', `invalid cron expression "${schedule}": ${why}`));
     }
@@ -55,7 +60,11 @@ function scheduleRules(entry: CheckEntry, defaults: CheckDefaults): Problem[] {
   const every = schedule === undefined ? (interval ?? defaults.interval) : undefined;
   if (timeout !== undefined && every !== undefined && timeout > every) {
     problems.push(
-      problemAt(entry, 'timeout', `timeout (${formatDuration(timeout)}) must not exceed interval (${formatDuration(every)})`),
+      problemAt(
+        entry,
+        'timeout',
+        `timeout (${formatDuration(timeout)}) must not exceed interval (${formatDuration(every)})`,
+      ),
     );
   }
   return problems;

@@ -62,7 +62,11 @@ export function groupLabels(labels: Readonly<Record<string, string>>): Record<st
  * the group's labels under the template's own (the template wins where both set one).
  * The result is still to be validated like any configured check.
  */
-export function instantiate(source: string, template: Readonly<Record<string, unknown>>, values: TemplateValues): Record<string, unknown> {
+export function instantiate(
+  source: string,
+  template: Readonly<Record<string, unknown>>,
+  values: TemplateValues,
+): Record<string, unknown> {
   const filled = fillDeep(template, values) as Record<string, unknown>;
   const own = (filled.labels ?? {}) as Record<string, unknown>;
   const labels = typeof own === 'object' && !Array.isArray(own) ? { ...groupLabels(values.labels), ...own } : own;

@@ -46,7 +46,8 @@ export type ResolvedGrpcCheck = Resolved<GrpcCheck>;
 export type ResolvedFlowCheck = Resolved<FlowCheck>;
 
 /** Any check ready to run. Grows a member per probe kind. */
-export type ResolvedCheck = ResolvedHttpCheck | ResolvedTcpCheck | ResolvedTlsCheck | ResolvedDnsCheck | ResolvedGrpcCheck | ResolvedFlowCheck;
+export type ResolvedCheck =
+  ResolvedHttpCheck | ResolvedTcpCheck | ResolvedTlsCheck | ResolvedDnsCheck | ResolvedGrpcCheck | ResolvedFlowCheck;
 
 /**
  * The loaded configuration: validated, defaults applied, paths absolute, frozen. The

@@ -53,7 +53,11 @@ export function nodeAt(source: YamlSource, path: readonly PathKey[], preferKey =
 }
 
 /** 1-based line and column of the node at `path` (or of its deepest existing parent). */
-export function positionAt(source: YamlSource, path: readonly PathKey[], preferKey = false): { line: number; col: number } {
+export function positionAt(
+  source: YamlSource,
+  path: readonly PathKey[],
+  preferKey = false,
+): { line: number; col: number } {
   const node = nodeAt(source, path, preferKey);
   const offset = node?.range?.[0];
   if (offset === undefined) return { line: 1, col: 1 };

@@ -59,12 +59,24 @@ export async function buildKubernetesBase(configFile: string, baseDir: string): 
   }
   const probeBytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0);
   if (probeBytes > CONFIG_MAP_MAX_BYTES) {
-    throw configError([{ ...at(['probes', 'files']), message: `the probe files come to ${probeBytes} bytes, over the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may hold; split them across overlays` }]);
+    throw configError([
+      {
+        ...at(['probes', 'files']),
+        message: `the probe files come to ${probeBytes} bytes, over the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may hold; split them across overlays`,
+      },
+    ]);
   }
   // Last: it edits the parsed document in place, so no problem can be placed after it.
   files.unshift({ path: 'agent.yaml', text: podConfig(source.doc, config.file, baseDir, config.server.listen) });
   const kustomization = await readFile(join(baseDir, 'kustomization.yaml'), 'utf8');
-  files.push({ path: 'kustomization.yaml', text: withProbeFiles(kustomization, probes.map((p) => p.path), join(baseDir, 'kustomization.yaml')) });
+  files.push({
+    path: 'kustomization.yaml',
+    text: withProbeFiles(
+      kustomization,
+      probes.map((p) => p.path),
+      join(baseDir, 'kustomization.yaml'),
+    ),
+  });
   const present = await readdir(join(baseDir, 'probes')).catch(() => [] as string[]);
   const wanted = new Set(probes.map((p) => basename(p.path)));
   const stale = present.filter((f) => !wanted.has(f) && /\.ya?ml$/.test(f)).map((f) => `probes/${f}`);
@@ -75,13 +87,16 @@ type Place = (path: (string | number)[]) => Omit<Problem, 'message'>;
 
 /** Settings naming files outside the probe files, which no ConfigMap of the base carries. */
 function uncarried(config: Config, at: Place): Problem[] {
-  const why = 'not carried into the Kubernetes ConfigMaps (only the agent config and its probe files are); mount it yourself and drop it here';
+  const why =
+    'not carried into the Kubernetes ConfigMaps (only the agent config and its probe files are); mount it yourself and drop it here';
   const problems: Problem[] = [];
-  if (config.probes.openapi.length > 0) problems.push({ ...at(['probes', 'openapi']), message: `OpenAPI specs are ${why}` });
+  if (config.probes.openapi.length > 0)
+    problems.push({ ...at(['probes', 'openapi']), message: `OpenAPI specs are ${why}` });
   config.probes.discovery.forEach((d, i) => {
     if (d.fileSd) problems.push({ ...at(['probes', 'discovery', i, 'fileSd']), message: `file_sd files are ${why}` });
   });
-  if (config.chaos.files.length > 0) problems.push({ ...at(['chaos', 'files']), message: `chaos experiments are ${why}` });
+  if (config.chaos.files.length > 0)
+    problems.push({ ...at(['chaos', 'files']), message: `chaos experiments are ${why}` });
   return problems;
 }
 
@@ -93,7 +108,13 @@ function probeCopies(files: readonly string[], problems: Problem[]): { from: str
     const name = `${basename(from, extname(from))}.yaml`;
     const clash = seen.get(name);
     if (clash) {
-      problems.push({ file: from, line: 0, col: 0, path: '', message: `its ConfigMap key ${name} is taken by ${displayPath(clash)}; rename one` });
+      problems.push({
+        file: from,
+        line: 0,
+        col: 0,
+        path: '',
+        message: `its ConfigMap key ${name} is taken by ${displayPath(clash)}; rename one`,
+      });
       return [];
     }
     seen.set(name, from);
@@ -104,13 +125,24 @@ function probeCopies(files: readonly string[], problems: Problem[]): { from: str
 /** The agent config as the pod reads it, edited in `doc`; comments and everything else kept. */
 function podConfig(doc: Document, from: string, baseDir: string, listen: string): string {
   const port = listen.slice(listen.lastIndexOf(':') + 1);
-  setWithComment(doc, ['agent', 'region'], '${CANARY_REGION}', ' set by each overlay on the Deployment env; no default on purpose');
+  setWithComment(
+    doc,
+    ['agent', 'region'],
+    '${CANARY_REGION}',
+    ' set by each overlay on the Deployment env; no default on purpose',
+  );
   doc.deleteIn(['agent', 'datacenter']);
   setWithComment(doc, ['server', 'listen'], `0.0.0.0:${port}`, ' the container port `metrics` and the Service port');
   const glob = new Scalar(POD_PROBE_GLOB);
   glob.comment = ' the canary-probes ConfigMap, mounted at /etc/canary/probes';
   doc.setIn(['probes', 'files'], doc.createNode([glob]));
-  if (doc.hasIn(['chaos'])) setWithComment(doc, ['chaos', 'stateDir'], POD_STATE_DIR, ' the `state` volume (emptyDir; a PVC when chaos runs here)');
+  if (doc.hasIn(['chaos']))
+    setWithComment(
+      doc,
+      ['chaos', 'stateDir'],
+      POD_STATE_DIR,
+      ' the `state` volume (emptyDir; a PVC when chaos runs here)',
+    );
   keepCommentsInPlace(doc);
   return withHeader(doc.toString(STRINGIFY), from, join(baseDir, 'agent.yaml'));
 }
@@ -161,9 +193,19 @@ function withHeader(text: string, from: string, to: string): string {
 function withProbeFiles(text: string, paths: readonly string[], file: string): string {
   const doc = parseDocument(text);
   const generators = doc.get('configMapGenerator');
-  const entry = isSeq(generators) ? generators.items.find((g) => isMap(g) && g.get('name') === PROBES_CONFIG_MAP) : undefined;
+  const entry = isSeq(generators)
+    ? generators.items.find((g) => isMap(g) && g.get('name') === PROBES_CONFIG_MAP)
+    : undefined;
   if (!isMap(entry)) {
-    throw configError([{ file, line: 0, col: 0, path: 'configMapGenerator', message: `no ConfigMap named ${PROBES_CONFIG_MAP} to list the probe files in` }]);
+    throw configError([
+      {
+        file,
+        line: 0,
+        col: 0,
+        path: 'configMapGenerator',
+        message: `no ConfigMap named ${PROBES_CONFIG_MAP} to list the probe files in`,
+      },
+    ]);
   }
   entry.set('files', doc.createNode(paths));
   return doc.toString(STRINGIFY);

@@ -33,7 +33,9 @@ export class LogSink {
     this.#logger = options.logger;
     this.#unsubscribe = [
       options.bus.on('result', (result) => this.#onResult(result)),
-      options.bus.on('bus.error', ({ event, error }) => this.#logger.error({ event, err: error }, 'an event subscriber failed')),
+      options.bus.on('bus.error', ({ event, error }) =>
+        this.#logger.error({ event, err: error }, 'an event subscriber failed'),
+      ),
     ];
   }
 
@@ -55,7 +57,8 @@ export class LogSink {
     else if (before && !result.ok) this.#write('warn', result, 'check went down');
     else if (!before && result.ok) this.#write('info', result, 'check recovered');
     // Guarded so the steady state costs no object allocation when debug is off.
-    else if (this.#logger.isLevelEnabled('debug')) this.#write('debug', result, result.ok ? 'check ok' : 'check still down');
+    else if (this.#logger.isLevelEnabled('debug'))
+      this.#write('debug', result, result.ok ? 'check ok' : 'check still down');
   }
 
   #write(level: Level, result: CheckResult, msg: string): void {

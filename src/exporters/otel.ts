@@ -40,8 +40,16 @@ export async function createRunTracer(settings: OtlpSettings, deps: TracerDeps):
   const processor = await createProcessor(settings, deps);
   const provider = createProvider(settings, deps, processor);
   const tracer = provider.getTracer('canary', deps.version);
-  const runs: RunSpanDeps = { tracer, processor, region: deps.region, sampleSuccess: successSampler(settings.successSampleRatio, deps.random ?? Math.random) };
-  deps.logger.info({ url: settings.url, protocol: settings.protocol, successSampleRatio: settings.successSampleRatio }, 'tracing on: exporting check runs over OTLP');
+  const runs: RunSpanDeps = {
+    tracer,
+    processor,
+    region: deps.region,
+    sampleSuccess: successSampler(settings.successSampleRatio, deps.random ?? Math.random),
+  };
+  deps.logger.info(
+    { url: settings.url, protocol: settings.protocol, successSampleRatio: settings.successSampleRatio },
+    'tracing on: exporting check runs over OTLP',
+  );
   return {
     begin: (check) => beginRun(runs, check),
     startSpan: (name, attributes) => startRootSpan(tracer, processor, name, attributes),

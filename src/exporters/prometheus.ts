@@ -1,8 +1,19 @@
-import { collectDefaultMetrics, openMetricsContentType, Registry, type Histogram, type OpenMetricsContentType } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  openMetricsContentType,
+  Registry,
+  type Histogram,
+  type OpenMetricsContentType,
+} from 'prom-client';
 import { CHECK_KINDS } from '../config/schema/check.js';
 import type { EventBus } from '../results/bus.js';
 import { CheckExposition, type ExposedCheck } from './prometheus/check-exposition.js';
-import { createAgentMetrics, createChaosMetrics, createTracingMetrics, type AgentMetrics } from './prometheus/metrics.js';
+import {
+  createAgentMetrics,
+  createChaosMetrics,
+  createTracingMetrics,
+  type AgentMetrics,
+} from './prometheus/metrics.js';
 import { MetricsRenderer, type Exposition, type MetricsPayload } from './prometheus/render.js';
 import type { MetricsLevel } from './prometheus/vocabulary.js';
 import { labelPairs } from './prometheus/writer.js';
@@ -43,7 +54,11 @@ export interface PrometheusSinkOptions {
  * metrics should not have _total suffix"); the same numbers remain, split by type, in
  * the metric of the same name without `_total`.
  */
-const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const LINT_FAILING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 const PREFIX = 'canary_';
 
 /**
@@ -79,7 +94,10 @@ export class PrometheusSink {
     for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(PREFIX + name);
     this.#agentMetrics = createAgentMetrics(this.registry);
     this.#level = options.level ?? 'full';
-    this.#checks = new CheckExposition(labelPairs(defaultLabels), { level: this.#level, tracing: options.tracing === true });
+    this.#checks = new CheckExposition(labelPairs(defaultLabels), {
+      level: this.#level,
+      tracing: options.tracing === true,
+    });
     this.#renderer = new MetricsRenderer(this.registry, this.#checks);
     const { version, datacenter } = options;
     this.#agentMetrics.agentInfo.set(datacenter ? { version, datacenter } : { version }, 1);

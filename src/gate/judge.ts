@@ -74,10 +74,13 @@ export function checkStats(results: readonly CheckResult[]): CheckStats {
  * deployment through.
  */
 export function judgeCheck(stats: CheckStats, thresholds: GateThresholds): CheckVerdict {
-  if (stats.runs === 0 || stats.successRatio === null || stats.p95 === null) return { pass: false, why: ['no attempt completed'] };
+  if (stats.runs === 0 || stats.successRatio === null || stats.p95 === null)
+    return { pass: false, why: ['no attempt completed'] };
   const why: string[] = [];
   if (stats.successRatio < thresholds.minSuccessRatio) {
-    why.push(`success ratio ${round(stats.successRatio)} < ${thresholds.minSuccessRatio} (${stats.ok} of ${stats.runs} passed)`);
+    why.push(
+      `success ratio ${round(stats.successRatio)} < ${thresholds.minSuccessRatio} (${stats.ok} of ${stats.runs} passed)`,
+    );
   }
   if (stats.p95 > thresholds.maxP95Ms) why.push(`p95 ${stats.p95}ms > ${thresholds.maxP95Ms}ms`);
   return { pass: why.length === 0, why };

@@ -24,7 +24,10 @@ export const GATE_LIMITS = {
 } as const;
 
 function bounded(min: number, max: number) {
-  return duration().refine((ms) => ms >= min && ms <= max, `must be between ${formatDuration(min)} and ${formatDuration(max)}`);
+  return duration().refine(
+    (ms) => ms >= min && ms <= max,
+    `must be between ${formatDuration(min)} and ${formatDuration(max)}`,
+  );
 }
 
 const runs = z
@@ -81,15 +84,18 @@ const FLAGS: Record<string, string> = {
  * parseGateOptions({ baseUrl: 'http://10.0.0.7:8080', runs: '10' })
  * // { ok: true, options: { runs: 10, interval: 1000, minSuccessRatio: 0.99, maxP95: 500, ... } }
  */
-export function parseGateOptions(raw: Record<string, string | undefined>): { ok: true; options: GateOptions } | { ok: false; problems: string[] } {
+export function parseGateOptions(
+  raw: Record<string, string | undefined>,
+): { ok: true; options: GateOptions } | { ok: false; problems: string[] } {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = gateOptionsSchema.safeParse(defined);
   if (parsed.success) return { ok: true, options: parsed.data };
   const problems = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     // The runs/duration rule names both flags itself.
-    return issue.code === 'custom' && key === 'runs' && issue.message.includes('--') ? issue.message : `${FLAGS[key] ?? key}: ${issue.message}`;
+    return issue.code === 'custom' && key === 'runs' && issue.message.includes('--')
+      ? issue.message
+      : `${FLAGS[key] ?? key}: ${issue.message}`;
   });
   return { ok: false, problems };
 }
-

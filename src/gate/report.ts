@@ -94,6 +94,10 @@ export function formatReport(report: GateReport): string {
   lines.push('', ...table([HEADERS, ...report.checks.map(row)]), '');
   for (const c of report.checks) for (const why of c.why) lines.push(`${c.name}: ${why}`);
   const failed = report.checks.filter((c) => !c.pass).length;
-  lines.push(report.pass ? `PASS: ${report.checks.length} of ${report.checks.length} checks passed` : `FAIL: ${failed} of ${report.checks.length} checks failed`);
+  lines.push(
+    report.pass
+      ? `PASS: ${report.checks.length} of ${report.checks.length} checks passed`
+      : `FAIL: ${failed} of ${report.checks.length} checks failed`,
+  );
   return lines.join('\n');
 }

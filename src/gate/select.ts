@@ -43,11 +43,16 @@ export function selectChecks(checks: readonly ResolvedCheck[], selection: CheckS
   const unknown = selection.names.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     const list = [...known].slice(0, MAX_LISTED).join(', ') + (known.size > MAX_LISTED ? ', ...' : '');
-    throw usage(`--check: no check named ${unknown.map((n) => `"${n}"`).join(', ')} in the config (known: ${list || 'none'})`);
+    throw usage(
+      `--check: no check named ${unknown.map((n) => `"${n}"`).join(', ')} in the config (known: ${list || 'none'})`,
+    );
   }
   const wanted = new Set(selection.names);
   const other = checks.find((c) => wanted.has(c.name) && c.kind !== 'http');
-  if (other) throw usage(`--check ${other.name}: is a ${other.kind} check; the gate runs HTTP checks (it moves their URLs onto --base-url)`);
+  if (other)
+    throw usage(
+      `--check ${other.name}: is a ${other.kind} check; the gate runs HTTP checks (it moves their URLs onto --base-url)`,
+    );
   const labels = Object.entries(selection.labels);
   const picked = checks.filter(
     (c): c is ResolvedHttpCheck =>

@@ -13,7 +13,8 @@ export function baseUrlProblem(text: string): string | undefined {
   } catch {
     return 'must be an absolute http:// or https:// URL';
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return 'must be an absolute http:// or https:// URL';
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '')
+    return 'must be an absolute http:// or https:// URL';
   // A query or fragment on the base has no place to go: each check brings its own query.
   if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment (each check keeps its own)';
   return undefined;

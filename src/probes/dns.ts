@@ -28,7 +28,8 @@ import type { Probe } from './types.js';
 function serverOf(check: ResolvedDnsCheck): Server {
   const configured = check.dns.server ?? getServers()[0];
   const server = configured === undefined ? undefined : parseServer(configured);
-  if (server === undefined) throw new ProbeFailure(FAILURE_REASONS.dns, 'no dns.server set and the system resolver has no nameserver');
+  if (server === undefined)
+    throw new ProbeFailure(FAILURE_REASONS.dns, 'no dns.server set and the system resolver has no nameserver');
   return server;
 }
 

@@ -17,7 +17,8 @@ import type { Probe, ProbeContext } from './types.js';
 function summedPhases(steps: readonly FlowStepFacts[]): PhaseTimings {
   const sum: PhaseTimings = {};
   for (const step of steps) {
-    for (const [phase, seconds] of Object.entries(step.phases) as [HttpPhase, number][]) sum[phase] = (sum[phase] ?? 0) + seconds;
+    for (const [phase, seconds] of Object.entries(step.phases) as [HttpPhase, number][])
+      sum[phase] = (sum[phase] ?? 0) + seconds;
   }
   return sum;
 }

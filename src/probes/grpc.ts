@@ -9,7 +9,14 @@
  * judges it; its facts are kept on failures too. No connection is `refused`, `connect`, `dns` or `tls` by the error grpc-js
  * reports; running out of time is `timeout`.
  */
-import { Client, credentials, Metadata, status as GrpcStatus, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import {
+  Client,
+  credentials,
+  Metadata,
+  status as GrpcStatus,
+  type ChannelCredentials,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { ResolvedGrpcCheck } from '../config/types.js';
 import type { GrpcFacts, Observation } from '../results/types.js';
@@ -27,7 +34,8 @@ function credentialsFor(check: ResolvedGrpcCheck): ChannelCredentials {
   const insecure = check.tls.insecure;
   return credentials.createFromSecureContext(secureContextFor(check.tls), {
     rejectUnauthorized: !insecure,
-    checkServerIdentity: (host: string, cert: PeerCertificate) => (insecure ? undefined : checkServerIdentity(host, cert)),
+    checkServerIdentity: (host: string, cert: PeerCertificate) =>
+      insecure ? undefined : checkServerIdentity(host, cert),
   });
 }
 

@@ -38,7 +38,13 @@ function failureOf(err: unknown, attempt: Attempt): Failure {
 }
 
 /** Sends one hop's request on `lease` and waits for the exchange to end (it never rejects). */
-async function send(lease: Lease, attempt: Attempt, hop: Hop, prepared: Prepared, extra: ProbeContext['headers']): Promise<Exchange> {
+async function send(
+  lease: Lease,
+  attempt: Attempt,
+  hop: Hop,
+  prepared: Prepared,
+  extra: ProbeContext['headers'],
+): Promise<Exchange> {
   const exchange = new Exchange(attempt, prepared.exchange);
   attempt.client = lease.client;
   attempt.pending = exchange;
@@ -57,7 +63,12 @@ async function send(lease: Lease, attempt: Attempt, hop: Hop, prepared: Prepared
 }
 
 /** The hop loop: send, then either answer or follow the redirect to the next hop. */
-async function follow(clients: Clients, check: ResolvedHttpCheck, ctx: ProbeContext, attempt: Attempt): Promise<Observation> {
+async function follow(
+  clients: Clients,
+  check: ResolvedHttpCheck,
+  ctx: ProbeContext,
+  attempt: Attempt,
+): Promise<Observation> {
   const prepared = prepare(check);
   const hop = firstHop(prepared);
   let lease = clients.acquire(check, prepared.route, attempt);
@@ -66,7 +77,8 @@ async function follow(clients: Clients, check: ResolvedHttpCheck, ctx: ProbeCont
     for (;;) {
       const exchange = await send(lease, attempt, hop, prepared, ctx.headers);
       const final = { exchange, url: hop.url, redirects: hop.redirects, lease };
-      if (exchange.error !== undefined) return failed(attempt, failureOf(lease.connection.explain(exchange.error), attempt), final);
+      if (exchange.error !== undefined)
+        return failed(attempt, failureOf(lease.connection.explain(exchange.error), attempt), final);
       const location = check.http.followRedirects && isRedirect(exchange.status) ? exchange.location() : undefined;
       healthy = true;
       if (location === undefined) return answered(attempt, final);

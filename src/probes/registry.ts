@@ -31,7 +31,10 @@ export class ProbeRegistry {
   get(kind: string): Probe {
     const probe = this.#probes.get(kind);
     if (probe === undefined) {
-      throw new CanaryError(ERROR_CODES.internal, `no probe registered for kind "${kind}" (known: ${this.kinds().join(', ') || 'none'})`);
+      throw new CanaryError(
+        ERROR_CODES.internal,
+        `no probe registered for kind "${kind}" (known: ${this.kinds().join(', ') || 'none'})`,
+      );
     }
     return probe;
   }
@@ -43,7 +46,9 @@ export class ProbeRegistry {
 
   /** Closes every probe; one failing to close does not stop the others. */
   async close(): Promise<void> {
-    const results = await Promise.allSettled([...this.#probes.values()].map((probe) => (probe.close ? probe.close() : Promise.resolve())));
+    const results = await Promise.allSettled(
+      [...this.#probes.values()].map((probe) => (probe.close ? probe.close() : Promise.resolve())),
+    );
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) {
       throw new CanaryError(ERROR_CODES.internal, 'a probe failed to close', { cause: failure.reason });

@@ -16,7 +16,12 @@ import { converse, type ConversationState } from './tcp/conversation.js';
 import { socketProbe } from './socket/probe.js';
 import type { Probe } from './types.js';
 
-function withFacts(observation: Observation, state: ConversationState, ssl: boolean, tls: TlsFacts | undefined): Observation {
+function withFacts(
+  observation: Observation,
+  state: ConversationState,
+  ssl: boolean,
+  tls: TlsFacts | undefined,
+): Observation {
   observation.tcp = { stepsCompleted: state.stepsCompleted, ssl };
   if (state.lastLine !== undefined) observation.tcp.lastLine = state.lastLine;
   if (tls !== undefined) observation.tls = tls;

@@ -26,31 +26,54 @@ const ROUTES: ReadonlyArray<[method: string, path: RegExp, handler: Handler]> = 
   ['GET', /^\/version$/, () => Promise.resolve(ok({ version: VERSION }))],
   ['GET', /^\/proxies$/, (r) => Promise.resolve(ok(r.toJSON()))],
   ['POST', /^\/proxies$/, async (r, _, body) => ok((await r.create(await body())).toJSON(), 201)],
-  ['POST', /^\/populate$/, async (r, _, body) => ok({ proxies: (await r.populate(await body())).map((p) => p.toJSON()) }, 201)],
+  [
+    'POST',
+    /^\/populate$/,
+    async (r, _, body) => ok({ proxies: (await r.populate(await body())).map((p) => p.toJSON()) }, 201),
+  ],
   ['POST', /^\/reset$/, async (r) => (await r.reset(), noContent)],
   ['GET', /^\/proxies\/([^/]+)$/, (r, [name]) => Promise.resolve(ok(r.get(name!).toJSON()))],
   ['POST', /^\/proxies\/([^/]+)$/, async (r, [name], body) => ok((await r.update(name!, await body())).toJSON())],
   ['DELETE', /^\/proxies\/([^/]+)$/, async (r, [name]) => (await r.delete(name!), noContent)],
   ['GET', /^\/proxies\/([^/]+)\/toxics$/, (r, [name]) => Promise.resolve(ok(r.get(name!).toJSON().toxics))],
-  ['POST', /^\/proxies\/([^/]+)\/toxics$/, async (r, [name], body) => {
-    const proxy = r.get(name!);
-    const toxic = proxy.toxics.add(await body());
-    return ok(proxy.toJSON().toxics.find((t) => t.name === toxic.name));
-  }],
-  ['GET', /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/, (r, [name, toxic]) => Promise.resolve(ok(toxicOf(r, name!, toxic!)))],
-  ['POST', /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/, async (r, [name, toxic], body) => {
-    r.get(name!).toxics.update(toxic!, await body());
-    return ok(toxicOf(r, name!, toxic!));
-  }],
-  ['DELETE', /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/, (r, [name, toxic]) => {
-    r.get(name!).toxics.remove(toxic!);
-    return Promise.resolve(noContent);
-  }],
+  [
+    'POST',
+    /^\/proxies\/([^/]+)\/toxics$/,
+    async (r, [name], body) => {
+      const proxy = r.get(name!);
+      const toxic = proxy.toxics.add(await body());
+      return ok(proxy.toJSON().toxics.find((t) => t.name === toxic.name));
+    },
+  ],
+  [
+    'GET',
+    /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
+    (r, [name, toxic]) => Promise.resolve(ok(toxicOf(r, name!, toxic!))),
+  ],
+  [
+    'POST',
+    /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
+    async (r, [name, toxic], body) => {
+      r.get(name!).toxics.update(toxic!, await body());
+      return ok(toxicOf(r, name!, toxic!));
+    },
+  ],
+  [
+    'DELETE',
+    /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
+    (r, [name, toxic]) => {
+      r.get(name!).toxics.remove(toxic!);
+      return Promise.resolve(noContent);
+    },
+  ],
 ];
 
 function toxicOf(registry: ProxyRegistry, proxy: string, toxic: string): unknown {
   registry.get(proxy).toxics.get(toxic);
-  return registry.get(proxy).toJSON().toxics.find((t) => t.name === toxic);
+  return registry
+    .get(proxy)
+    .toJSON()
+    .toxics.find((t) => t.name === toxic);
 }
 
 /** Reads a JSON body; an empty body is `{}` (Toxiproxy clients post `/reset` without one). */
@@ -77,7 +100,9 @@ function send(res: ServerResponse, reply: Reply): void {
     return;
   }
   const text = `${JSON.stringify(reply.body)}\n`;
-  res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  res
+    .writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+    .end(text);
 }
 
 /** Routes one request; every refusal becomes `{ error, status }`. */
@@ -89,9 +114,12 @@ async function handle(registry: ProxyRegistry, req: IncomingMessage, res: Server
     return;
   }
   try {
-    const matches = ROUTES.map(([method, pattern, handler]) => ({ method, handler, m: pattern.exec(path) })).filter((r) => r.m);
+    const matches = ROUTES.map(([method, pattern, handler]) => ({ method, handler, m: pattern.exec(path) })).filter(
+      (r) => r.m,
+    );
     const route = matches.find((r) => r.method === req.method);
-    if (!route) throw new ProxyApiError(matches.length > 0 ? 405 : 404, matches.length > 0 ? 'method not allowed' : 'not found');
+    if (!route)
+      throw new ProxyApiError(matches.length > 0 ? 405 : 404, matches.length > 0 ? 'method not allowed' : 'not found');
     const params = route.m!.slice(1).map((p) => decodeURIComponent(p));
     send(res, await route.handler(registry, params, () => readJson(req)));
   } catch (err) {

@@ -17,7 +17,15 @@ export async function loadProxyFile(file: string, env: Env = process.env): Promi
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw fail(file, [{ file, line: 0, col: 0, path: '', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }]);
+    throw fail(file, [
+      {
+        file,
+        line: 0,
+        col: 0,
+        path: '',
+        message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      },
+    ]);
   }
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) throw fail(file, problems);
@@ -38,7 +46,11 @@ function toxicProblems(proxies: readonly ProxyBody[], toProblems: ToProblems): P
     proxy.toxics.flatMap((toxic, j) => {
       const at = [i, 'toxics', j];
       const kind = TOXIC_KINDS.get(toxic.type);
-      if (!kind) return toProblems([...at, 'type'], [{ code: 'custom', path: [], message: `unknown toxic type "${toxic.type}"`, input: toxic.type }]);
+      if (!kind)
+        return toProblems(
+          [...at, 'type'],
+          [{ code: 'custom', path: [], message: `unknown toxic type "${toxic.type}"`, input: toxic.type }],
+        );
       const attributes = kind.attributes.safeParse(toxic.attributes);
       return attributes.success ? [] : toProblems([...at, 'attributes'], attributes.error.issues);
     }),
@@ -46,5 +58,9 @@ function toxicProblems(proxies: readonly ProxyBody[], toProblems: ToProblems): P
 }
 
 function fail(file: string, problems: readonly Problem[]): CanaryError {
-  return new CanaryError(ERROR_CODES.config, [`invalid proxy file ${file}:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n'), { problems });
+  return new CanaryError(
+    ERROR_CODES.config,
+    [`invalid proxy file ${file}:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n'),
+    { problems },
+  );
 }

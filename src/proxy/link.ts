@@ -31,7 +31,10 @@ export class Link {
     this.#owner = owner;
     this.#client = client;
     this.#upstream = upstream;
-    this.#pipes = { upstream: this.#pipe('upstream', client, upstream), downstream: this.#pipe('downstream', upstream, client) };
+    this.#pipes = {
+      upstream: this.#pipe('upstream', client, upstream),
+      downstream: this.#pipe('downstream', upstream, client),
+    };
     for (const socket of [client, upstream]) {
       socket.on('error', () => this.destroy());
     }

@@ -62,7 +62,10 @@ export class Pipe {
       if (this.#runs.has(toxic)) continue;
       const perRequest = toxic.kind.toxicityPer === 'request';
       const chosen = perRequest || Math.random() < toxic.toxicity;
-      this.#runs.set(toxic, chosen ? toxic.kind.create(toxic.attributes, this.#options.context(toxic), toxic.toxicity) : undefined);
+      this.#runs.set(
+        toxic,
+        chosen ? toxic.kind.create(toxic.attributes, this.#options.context(toxic), toxic.toxicity) : undefined,
+      );
     }
   }
 

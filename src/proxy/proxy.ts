@@ -78,7 +78,8 @@ export class Proxy {
       server.listen({ host, port }, resolve);
     });
     const address = server.address();
-    if (address !== null && typeof address === 'object') this.#listenAddress = formatHostPort(address.address, address.port);
+    if (address !== null && typeof address === 'object')
+      this.#listenAddress = formatHostPort(address.address, address.port);
     this.#server = server;
   }
 
@@ -92,7 +93,9 @@ export class Proxy {
 
   /** Applies `POST /proxies/{name}`: a new address or upstream restarts the listener. */
   async update(change: { listen?: string; upstream?: string; enabled?: boolean }): Promise<void> {
-    const moved = (change.listen !== undefined && change.listen !== this.#listenAddress) || (change.upstream !== undefined && change.upstream !== this.#upstreamAddress);
+    const moved =
+      (change.listen !== undefined && change.listen !== this.#listenAddress) ||
+      (change.upstream !== undefined && change.upstream !== this.#upstreamAddress);
     const enabled = change.enabled ?? this.enabled;
     if (moved || !enabled) await this.stop();
     this.#listenAddress = change.listen ?? this.#listenAddress;
@@ -101,7 +104,13 @@ export class Proxy {
   }
 
   toJSON(): ProxyJson {
-    return { name: this.name, listen: this.#listenAddress, upstream: this.#upstreamAddress, enabled: this.enabled, toxics: this.toxics.list().map(toxicJson) };
+    return {
+      name: this.name,
+      listen: this.#listenAddress,
+      upstream: this.#upstreamAddress,
+      enabled: this.enabled,
+      toxics: this.toxics.list().map(toxicJson),
+    };
   }
 
   #accept(client: Socket): void {

@@ -95,7 +95,13 @@ export class ProxyRegistry {
   }
 
   async #add(body: ProxyBody): Promise<Proxy> {
-    const proxy = new Proxy({ name: body.name, listen: body.listen, upstream: body.upstream, metrics: this.metrics, defaultTtlMs: this.#options.defaultToxicTtlMs });
+    const proxy = new Proxy({
+      name: body.name,
+      listen: body.listen,
+      upstream: body.upstream,
+      metrics: this.metrics,
+      defaultTtlMs: this.#options.defaultToxicTtlMs,
+    });
     // Toxics are checked before the proxy starts listening, so a bad one leaves nothing behind.
     try {
       for (const toxic of body.toxics) proxy.toxics.add(toxic);

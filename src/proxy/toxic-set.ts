@@ -125,12 +125,21 @@ export class ToxicSet {
 /** Checks type, attributes and stream of a parsed body and makes the toxic. */
 function build(name: string, body: ToxicBody, defaultTtlMs: number | undefined): Toxic {
   const kind = TOXIC_KINDS.get(body.type);
-  if (!kind) throw new ProxyApiError(400, `invalid toxic type: ${body.type} (one of ${[...TOXIC_KINDS.keys()].join(', ')})`);
+  if (!kind)
+    throw new ProxyApiError(400, `invalid toxic type: ${body.type} (one of ${[...TOXIC_KINDS.keys()].join(', ')})`);
   const attributes = kind.attributes.safeParse(body.attributes);
   if (!attributes.success) throw badRequest(attributes.error.issues, 'attributes');
   if (kind.toxicityPer === 'request' && body.stream !== 'upstream') {
     throw new ProxyApiError(400, `stream: ${body.type} acts on HTTP requests, so stream must be "upstream"`);
   }
   const ttl = body.ttl ?? defaultTtlMs;
-  return { name, type: body.type, stream: body.stream, toxicity: body.toxicity, attributes: attributes.data, ttl, kind };
+  return {
+    name,
+    type: body.type,
+    stream: body.stream,
+    toxicity: body.toxicity,
+    attributes: attributes.data,
+    ttl,
+    kind,
+  };
 }

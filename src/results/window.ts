@@ -61,7 +61,8 @@ export class ResultWindows {
 
   constructor(bus: EventBus, options: ResultWindowsOptions) {
     const { retentionMs, maxSamples = DEFAULT_MAX_SAMPLES } = options;
-    if (!(retentionMs > 0)) throw new CanaryError(ERROR_CODES.internal, `retentionMs must be positive, got ${retentionMs}`);
+    if (!(retentionMs > 0))
+      throw new CanaryError(ERROR_CODES.internal, `retentionMs must be positive, got ${retentionMs}`);
     if (!Number.isInteger(maxSamples) || maxSamples < 1) {
       throw new CanaryError(ERROR_CODES.internal, `maxSamples must be a positive integer, got ${maxSamples}`);
     }
@@ -81,7 +82,10 @@ export class ResultWindows {
    */
   stats(check: string, windowMs: number, now: number = Date.now()): WindowStats | undefined {
     if (windowMs > this.#retentionMs) {
-      throw new CanaryError(ERROR_CODES.internal, `window of ${windowMs}ms is longer than the ${this.#retentionMs}ms retained`);
+      throw new CanaryError(
+        ERROR_CODES.internal,
+        `window of ${windowMs}ms is longer than the ${this.#retentionMs}ms retained`,
+      );
     }
     const ring = this.#rings.get(check);
     if (ring === undefined) return undefined;

@@ -27,7 +27,9 @@ export function attemptTimeout(timeoutMs: number): DOMException {
  * own message; with retries, the budget is the run's. Made only when the deadline passes.
  */
 export function runTimeout(check: ResolvedCheck, budgetMs: number): DOMException {
-  return check.retries.count === 0 ? attemptTimeout(check.timeoutMs) : new DOMException(`run timed out after ${budgetMs}ms`, 'TimeoutError');
+  return check.retries.count === 0
+    ? attemptTimeout(check.timeoutMs)
+    : new DOMException(`run timed out after ${budgetMs}ms`, 'TimeoutError');
 }
 
 /**

@@ -77,8 +77,15 @@ export function checkRunner(deps: RunnerDeps): (check: ResolvedCheck, window: Ru
 }
 
 /** The run's attempts, on a probe worker or here; resolves with the deciding attempt. */
-function attempts(check: ResolvedCheck, window: RunWindow, span: RunSpan | undefined, deps: RunnerDeps): Promise<CheckResult> {
-  const ctx: ProbeContext = span?.headers ? { signal: window.signal, headers: span.headers } : { signal: window.signal };
+function attempts(
+  check: ResolvedCheck,
+  window: RunWindow,
+  span: RunSpan | undefined,
+  deps: RunnerDeps,
+): Promise<CheckResult> {
+  const ctx: ProbeContext = span?.headers
+    ? { signal: window.signal, headers: span.headers }
+    : { signal: window.signal };
   const run = { bus: deps.bus, trace: span, deadline: window.deadline };
   if (deps.workers) return deps.workers.run(check, { ...ctx, ...run });
   return executeWithRetries(check, deps.probes.get(check.kind), ctx, { ...run, region: deps.region });

@@ -34,7 +34,13 @@ async function observe<C extends ResolvedCheck>(
     return await probe.run(check, ctx);
   } catch (error) {
     const durationSeconds = (clock.now() - clock.startedAt) / 1_000;
-    return { ok: false, reason: FAILURE_REASONS.unknown, message: bugMessage('probe', error), durationSeconds, phases: {} };
+    return {
+      ok: false,
+      reason: FAILURE_REASONS.unknown,
+      message: bugMessage('probe', error),
+      durationSeconds,
+      phases: {},
+    };
   }
 }
 

@@ -85,7 +85,9 @@ async function attemptOnce<C extends ResolvedCheck>(
   if (run.signal.aborted) forward();
   else run.signal.addEventListener('abort', forward, { once: true });
   const timer = setTimeout(timedOut, check.timeoutMs, controller, check.timeoutMs);
-  const ctx: ProbeContext = run.headers ? { signal: controller.signal, headers: run.headers } : { signal: controller.signal };
+  const ctx: ProbeContext = run.headers
+    ? { signal: controller.signal, headers: run.headers }
+    : { signal: controller.signal };
   try {
     return withAttempt(await executeCheck(check, probe, ctx, deps), attempt);
   } finally {

@@ -24,7 +24,12 @@ interface Slot {
 }
 
 /** Aborts a run at its deadline; the reason is made only if the timer fires. */
-function abortOnTimeout(controller: AbortController, deadline: RunDeadline, check: ResolvedCheck, budgetMs: number): void {
+function abortOnTimeout(
+  controller: AbortController,
+  deadline: RunDeadline,
+  check: ResolvedCheck,
+  budgetMs: number,
+): void {
   controller.abort(deadline.reason(check, budgetMs));
 }
 
@@ -137,7 +142,8 @@ export class Scheduler {
       const expired = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, graceMs, true)));
       const pastGrace = await Promise.race([settled, expired]);
       clearTimeout(timer);
-      if (pastGrace) for (const controller of this.#running) controller.abort(new DOMException('agent stopping', 'AbortError'));
+      if (pastGrace)
+        for (const controller of this.#running) controller.abort(new DOMException('agent stopping', 'AbortError'));
     }
     await settled;
   }

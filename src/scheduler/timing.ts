@@ -86,5 +86,7 @@ class CronTiming implements Timing {
  * @throws CanaryError `CANARY_ERR_CONFIG` for an invalid cron expression.
  */
 export function makeTiming(schedule: Schedule, fraction: number): Timing {
-  return schedule.kind === 'interval' ? new IntervalTiming(schedule.everyMs, fraction) : new CronTiming(schedule.expression);
+  return schedule.kind === 'interval'
+    ? new IntervalTiming(schedule.everyMs, fraction)
+    : new CronTiming(schedule.expression);
 }

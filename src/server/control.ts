@@ -22,7 +22,11 @@ export function json(status: number, body: unknown): Reply {
 /** Wraps a handler so that it answers 401 without a valid bearer token. */
 export function guarded(token: string, handler: RouteHandler): RouteHandler {
   return (ctx) => {
-    if (!authorized(ctx, token)) return { ...json(401, { error: 'a valid bearer token is required' }), headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } };
+    if (!authorized(ctx, token))
+      return {
+        ...json(401, { error: 'a valid bearer token is required' }),
+        headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+      };
     return handler(ctx);
   };
 }

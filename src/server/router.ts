@@ -37,9 +37,7 @@ export interface RouteInfo {
 
 /** The outcome of looking a request up. */
 export type RouteMatch =
-  | { kind: 'found'; handler: RouteHandler }
-  | { kind: 'not_found' }
-  | { kind: 'method_not_allowed'; allow: string };
+  { kind: 'found'; handler: RouteHandler } | { kind: 'not_found' } | { kind: 'method_not_allowed'; allow: string };
 
 /**
  * An exact-path route table. Features add their endpoints (`/probe`, `/-/reload`, chaos
@@ -57,7 +55,8 @@ export class Router {
       methods = new Map();
       this.#paths.set(path, methods);
     }
-    if (methods.has(method)) throw new CanaryError(ERROR_CODES.internal, `route ${method} ${path} is already registered`);
+    if (methods.has(method))
+      throw new CanaryError(ERROR_CODES.internal, `route ${method} ${path} is already registered`);
     methods.set(method, { handler, description: options.description ?? '' });
   }
 

@@ -33,7 +33,11 @@ function acceptsGzip(ctx: RequestContext): boolean {
 
 async function metricsReply(deps: BuiltinRouteDeps, ctx: RequestContext): Promise<Reply> {
   const rendered = await deps.metrics(ctx.req.headers.accept, ctx.req.headers['accept-encoding']);
-  const headers: Record<string, string> = { 'content-type': rendered.contentType, 'cache-control': NO_STORE, vary: 'Accept, Accept-Encoding' };
+  const headers: Record<string, string> = {
+    'content-type': rendered.contentType,
+    'cache-control': NO_STORE,
+    vary: 'Accept, Accept-Encoding',
+  };
   if ('chunks' in rendered) {
     if (rendered.encoding === 'gzip') headers['content-encoding'] = 'gzip';
     return { status: 200, headers, body: rendered.chunks };
@@ -78,7 +82,10 @@ export function registerBuiltinRoutes(router: Router, deps: BuiltinRouteDeps): v
   router.route(
     'GET',
     '/readyz',
-    () => (deps.ready() ? textReply(200, 'ready', { 'cache-control': NO_STORE }) : textReply(503, 'not ready', { 'cache-control': NO_STORE })),
+    () =>
+      deps.ready()
+        ? textReply(200, 'ready', { 'cache-control': NO_STORE })
+        : textReply(503, 'not ready', { 'cache-control': NO_STORE }),
     { description: 'readiness: 200 when the agent is running its checks, else 503' },
   );
 }

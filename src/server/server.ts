@@ -89,7 +89,9 @@ export class AgentServer {
   /** Stops listening and closes every connection; idle keep-alive ones at once. */
   async stop(): Promise<void> {
     if (!this.#server.listening) return;
-    const closed = new Promise<void>((resolve, reject) => this.#server.close((error) => (error ? reject(error) : resolve())));
+    const closed = new Promise<void>((resolve, reject) =>
+      this.#server.close((error) => (error ? reject(error) : resolve())),
+    );
     this.#server.closeIdleConnections();
     const force = setTimeout(() => this.#server.closeAllConnections(), STOP_GRACE_MS);
     force.unref();
@@ -155,7 +157,10 @@ function send(res: ServerResponse, method: string, reply: Reply): void {
     return;
   }
   const chunks = body;
-  res.setHeader('content-length', chunks.reduce((n, chunk) => n + chunk.length, 0));
+  res.setHeader(
+    'content-length',
+    chunks.reduce((n, chunk) => n + chunk.length, 0),
+  );
   if (method !== 'HEAD') for (const chunk of chunks) res.write(chunk);
   res.end();
 }

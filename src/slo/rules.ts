@@ -5,7 +5,15 @@
  */
 import { stringify } from 'yaml';
 import { formatDuration } from '../config/units.js';
-import { applicable, burnRateFactor, FAST_BURN, RATE_WINDOWS, SLOW_BURN, type BurnCondition, type RateWindow } from './burn-rate.js';
+import {
+  applicable,
+  burnRateFactor,
+  FAST_BURN,
+  RATE_WINDOWS,
+  SLOW_BURN,
+  type BurnCondition,
+  type RateWindow,
+} from './burn-rate.js';
 
 /** Where the runbook of each alert lives; the alert name and `.md` are appended. */
 export const RUNBOOK_BASE = 'https://github.com/canary-sre/canary/blob/main/deploy/runbooks/';
@@ -88,7 +96,11 @@ function burnExpr(check: SloCheck, conditions: readonly BurnCondition[]): string
 
 /** How each condition reads in a description: `14.4× over 1h and 5m (2% of the budget)`. */
 function describeConditions(check: SloCheck, conditions: readonly BurnCondition[]): string {
-  return conditions.map((c) => `${burnRateFactor(c, check.windowMs)}× over ${c.long} and ${c.short} (${c.budgetPercent}% of the budget)`).join(' or ');
+  return conditions
+    .map(
+      (c) => `${burnRateFactor(c, check.windowMs)}× over ${c.long} and ${c.short} (${c.budgetPercent}% of the budget)`,
+    )
+    .join(' or ');
 }
 
 interface AlertKind {
@@ -127,7 +139,9 @@ function alertRule(check: SloCheck, kind: AlertKind): AlertingRule | undefined {
 export function buildRuleGroups(checks: readonly SloCheck[]): RuleGroup[] {
   const sorted = [...checks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (sorted.length === 0) return [];
-  const alerts = ALERTS.flatMap((kind) => sorted.map((check) => alertRule(check, kind)).filter((r): r is AlertingRule => r !== undefined));
+  const alerts = ALERTS.flatMap((kind) =>
+    sorted.map((check) => alertRule(check, kind)).filter((r): r is AlertingRule => r !== undefined),
+  );
   return [
     { name: 'canary-slo-errors', rules: recordingRules(sorted.map((c) => c.name)) },
     { name: 'canary-slo-burn-rate', rules: alerts },
@@ -143,6 +157,10 @@ export function renderRuleFile(checks: readonly SloCheck[], source: string): str
 }
 
 /** The enabled checks that have an `slo`, as the rules need them. */
-export function sloChecks(checks: readonly { name: string; enabled: boolean; slo?: { objective: number; window: number } }[]): SloCheck[] {
-  return checks.flatMap((c) => (c.enabled && c.slo ? [{ name: c.name, objective: c.slo.objective, windowMs: c.slo.window }] : []));
+export function sloChecks(
+  checks: readonly { name: string; enabled: boolean; slo?: { objective: number; window: number } }[],
+): SloCheck[] {
+  return checks.flatMap((c) =>
+    c.enabled && c.slo ? [{ name: c.name, objective: c.slo.objective, windowMs: c.slo.window }] : [],
+  );
 }

@@ -22,11 +22,14 @@ export function agentNodeFlags(): string[] {
 export function agentEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const override = base.BENCH_AGENT_ENV;
   if (override === undefined) return { ...base, ...AGENT_ENV };
-  const added = override.split(' ').filter(Boolean).map((word): [string, string] => {
-    const at = word.indexOf('=');
-    if (at <= 0) throw new Error(`BENCH_AGENT_ENV: "${word}" is not NAME=VALUE`);
-    return [word.slice(0, at), word.slice(at + 1)];
-  });
+  const added = override
+    .split(' ')
+    .filter(Boolean)
+    .map((word): [string, string] => {
+      const at = word.indexOf('=');
+      if (at <= 0) throw new Error(`BENCH_AGENT_ENV: "${word}" is not NAME=VALUE`);
+      return [word.slice(0, at), word.slice(at + 1)];
+    });
   return { ...base, ...(Object.fromEntries(added) as Record<string, string>) };
 }
 
@@ -39,6 +42,7 @@ export function agentWorkers(env: NodeJS.ProcessEnv = process.env): { workers?: 
   if (text === undefined || text === '') return {};
   if (text === 'auto') return { workers: 'auto' };
   const workers = Number(text);
-  if (!Number.isInteger(workers) || workers < 0) throw new Error(`BENCH_AGENT_WORKERS: "${text}" is not auto or a whole number`);
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new Error(`BENCH_AGENT_WORKERS: "${text}" is not auto or a whole number`);
   return { workers };
 }

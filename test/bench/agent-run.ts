@@ -59,13 +59,23 @@ export interface AgentConfigExtras {
 }
 
 /** The agent config: N checks, one path each, default concurrency, logs at warn. */
-export function agentConfig(origin: string, checks: number, intervalSeconds: number, listen: string, extras: AgentConfigExtras = {}): unknown {
+export function agentConfig(
+  origin: string,
+  checks: number,
+  intervalSeconds: number,
+  listen: string,
+  extras: AgentConfigExtras = {},
+): unknown {
   const { otlpEndpoint, metricsLevel } = extras;
   const width = String(checks - 1).length;
   return {
     agent: { region: 'bench' },
     server: { listen },
-    probes: { seed: SEED, ...agentWorkers(), defaults: { interval: `${Math.round(intervalSeconds * 1000)}ms`, timeout: '5s' } },
+    probes: {
+      seed: SEED,
+      ...agentWorkers(),
+      defaults: { interval: `${Math.round(intervalSeconds * 1000)}ms`, timeout: '5s' },
+    },
     checks: Array.from({ length: checks }, (_, i) => ({
       name: `bench-${String(i).padStart(width, '0')}`,
       kind: 'http',
@@ -107,13 +117,22 @@ function failureReasons(before: string, after: string): Record<string, number> {
   };
   const a = count(before);
   const out: Record<string, number> = {};
-  for (const [reason, n] of Object.entries(count(after))) if (n - (a[reason] ?? 0) > 0) out[reason] = n - (a[reason] ?? 0);
+  for (const [reason, n] of Object.entries(count(after)))
+    if (n - (a[reason] ?? 0) > 0) out[reason] = n - (a[reason] ?? 0);
   return out;
 }
 
 /** Facts read from the two scrapes around the window. */
-function scrapeNotes(options: AgentPhaseOptions, first: string, last: string, costs: readonly ScrapeCost[]): PhaseResult['notes'] {
-  const lag = histogramDelta(histogram(first, 'canary_scheduler_lag_seconds'), histogram(last, 'canary_scheduler_lag_seconds'));
+function scrapeNotes(
+  options: AgentPhaseOptions,
+  first: string,
+  last: string,
+  costs: readonly ScrapeCost[],
+): PhaseResult['notes'] {
+  const lag = histogramDelta(
+    histogram(first, 'canary_scheduler_lag_seconds'),
+    histogram(last, 'canary_scheduler_lag_seconds'),
+  );
   const lagP99 = quantileBucket(lag, 0.99);
   return {
     checks: options.checks,
@@ -149,28 +168,45 @@ async function warmupScrapes(base: string, pid: number, costs: ScrapeCost[], war
 export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResult> {
   const port = await freePort();
   const file = join(options.workDir, `${options.name}.yaml`);
-  const extras = { ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}), ...(options.metricsLevel ? { metricsLevel: options.metricsLevel } : {}) };
-  writeFileSync(file, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`, extras)));
+  const extras = {
+    ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}),
+    ...(options.metricsLevel ? { metricsLevel: options.metricsLevel } : {}),
+  };
+  writeFileSync(
+    file,
+    stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`, extras)),
+  );
   const profiling = profilingFlags(options, options.name);
-  const agent = await start(process.execPath, [...agentNodeFlags(), ...profiling.flags, cliPath, 'run', '--config', file], { cwd: repoRoot, env: agentEnv() });
+  const agent = await start(
+    process.execPath,
+    [...agentNodeFlags(), ...profiling.flags, cliPath, 'run', '--config', file],
+    { cwd: repoRoot, env: agentEnv() },
+  );
   const base = `http://127.0.0.1:${port}`;
   let result: PhaseResult;
   try {
-    await waitFor(`agent ready on ${base}`, async () => {
-      if (agent.child.exitCode !== null) throw new Error(`agent exited with code ${agent.child.exitCode} before it was ready: ${agent.output()}`);
-      return (await get(`${base}/readyz`).catch(() => ({ status: 0 }))).status === 200;
-    }, 30_000);
+    await waitFor(
+      `agent ready on ${base}`,
+      async () => {
+        if (agent.child.exitCode !== null)
+          throw new Error(`agent exited with code ${agent.child.exitCode} before it was ready: ${agent.output()}`);
+        return (await get(`${base}/readyz`).catch(() => ({ status: 0 }))).status === 200;
+      },
+      30_000,
+    );
     const costs: ScrapeCost[] = [];
     const inWindow: ScrapeCost[] = [];
     // Prometheus scrapes from the start: the first renders run on code V8 has not optimised
     // yet, so some are made in the warm-up; the first one's cost is kept apart.
     const warmup: ScrapeCost[] = [];
-    const warming = options.scrapeIntervalMs > 0 ? warmupScrapes(base, agent.pid, warmup, options.warmupMs) : Promise.resolve();
+    const warming =
+      options.scrapeIntervalMs > 0 ? warmupScrapes(base, agent.pid, warmup, options.warmupMs) : Promise.resolve();
     // With the block probe, the first in-window scrape is preceded by the same probe over a
     // stretch with no scrape, so the blocks a scrape shows can be told from the loop's own.
     let quiet: BlockProbeResult | undefined;
     const inWindowAction = async (): Promise<void> => {
-      if (options.blockProbe === true && quiet === undefined) quiet = await quietBlockProbe(base, quietProbeMs(options.scrapeIntervalMs));
+      if (options.blockProbe === true && quiet === undefined)
+        quiet = await quietBlockProbe(base, quietProbeMs(options.scrapeIntervalMs));
       await prometheusScrape(base, agent.pid, inWindow, options.blockProbe === true);
     };
     const window = await measureWindow({
@@ -190,7 +226,13 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
     window.first.text = window.last.text = undefined;
     const tracing = options.otlpEndpoint ? ', tracing every run over OTLP' : '';
     const level = options.metricsLevel ? `, ${options.metricsLevel} metrics` : '';
-    result = { name: options.name, label: `canary agent (${options.checks} checks every ${options.intervalSeconds}s${level}${tracing})`, window, notes, scrapes: inWindow };
+    result = {
+      name: options.name,
+      label: `canary agent (${options.checks} checks every ${options.intervalSeconds}s${level}${tracing})`,
+      window,
+      notes,
+      scrapes: inWindow,
+    };
   } finally {
     await stop(agent, 15_000);
   }

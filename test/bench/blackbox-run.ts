@@ -51,7 +51,11 @@ export function findBlackbox(): string | undefined {
 /** `0.23.0` from `--version`, or `unknown`. */
 export function blackboxVersion(binary: string): string {
   try {
-    const out = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(binary, ['--version'], {
+      encoding: 'utf8',
+      timeout: 5_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return /version (\S+)/.exec(out)?.[1] ?? 'unknown';
   } catch (error) {
     // Older builds print the version on stderr.
@@ -66,7 +70,11 @@ export async function benchBlackbox(binary: string, options: PhaseOptions): Prom
   writeFileSync(configFile, BLACKBOX_CONFIG);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const exporter = await start(binary, [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const exporter = await start(binary, [
+    `--config.file=${configFile}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ]);
   const pool = new Pool(base, { connections: MAX_IN_FLIGHT, pipelining: 1 });
   const target = options.target.origin;
   const pacer = new Pacer({
@@ -77,18 +85,27 @@ export async function benchBlackbox(binary: string, options: PhaseOptions): Prom
     maxDurationMs: options.warmupMs + options.settleMs + options.windowMs + 30_000,
     fire: async (index) => {
       const path = `/probe?module=http_2xx&target=${encodeURIComponent(target + probePath(index, options.checks))}`;
-      const { statusCode, body } = await pool.request({ path, method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
+      const { statusCode, body } = await pool.request({
+        path,
+        method: 'GET',
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
       const text = await body.text();
       return statusCode === 200 && /^probe_success 1$/m.test(text);
     },
   });
   try {
-    await waitFor(`blackbox_exporter on ${base}`, async () => {
-      if (exporter.child.exitCode !== null) throw new Error(`blackbox_exporter exited: ${exporter.output()}`);
-      const res = await request(`${base}/-/healthy`).catch(() => undefined);
-      await res?.body.dump();
-      return res?.statusCode === 200;
-    }, 15_000);
+    await waitFor(
+      `blackbox_exporter on ${base}`,
+      async () => {
+        if (exporter.child.exitCode !== null) throw new Error(`blackbox_exporter exited: ${exporter.output()}`);
+        const res = await request(`${base}/-/healthy`).catch(() => undefined);
+        await res?.body.dump();
+        return res?.statusCode === 200;
+      },
+      15_000,
+    );
     pacer.start();
     const window = await measureWindow({
       ...options,

@@ -32,7 +32,10 @@ function hookExit(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', killAll);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       console.error(`\nbench: ${signal}, stopping children`);
       killAll();
@@ -100,7 +103,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` every `everyMs` until it returns true, or throws after `timeoutMs` naming `what`. */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let i = 0; Date.now() < deadline && i < 100_000; i++) {
     if (await probe()) return;

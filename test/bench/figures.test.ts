@@ -38,7 +38,15 @@ describe('verdicts', () => {
 });
 
 describe('figure rows', () => {
-  const figure = (values: number[], extra: Partial<Figure> = {}): Figure => ({ id: 'x', what: 'x', unit: 'ms', digits: 1, values, target: { op: '<', value: 150 }, ...extra });
+  const figure = (values: number[], extra: Partial<Figure> = {}): Figure => ({
+    id: 'x',
+    what: 'x',
+    unit: 'ms',
+    digits: 1,
+    values,
+    target: { op: '<', value: 150 },
+    ...extra,
+  });
 
   test('the median over rounds decides, min and max shown', () => {
     const row = figureRow(figure([140, 200, 120]));
@@ -57,7 +65,10 @@ describe('figure rows', () => {
     assert.deepEqual([none.verdict, none.median, none.measuredText], ['not measured', null, 'not measured']);
     const { target: _target, ...noTarget } = figure([3]);
     assert.equal(figureRow(noTarget).verdict, 'reference');
-    assert.equal(figureRow({ ...figure([2.61, 2.4, 2.55]), unit: '×', digits: 2, target: { op: '>=', value: 2.5 } }).targetText, '≥ 2.5×');
+    assert.equal(
+      figureRow({ ...figure([2.61, 2.4, 2.55]), unit: '×', digits: 2, target: { op: '>=', value: 2.5 } }).targetText,
+      '≥ 2.5×',
+    );
   });
 
   test('bucket figures take the upper middle round and judge its bucket', () => {
@@ -89,19 +100,51 @@ function phase(name: string, window: Partial<PhaseResult['window']>, notes: Phas
 }
 
 /** A made-up timing window with each prober's added p99. */
-function timingWindow(scenario: 'quiet' | 'loaded', round: number, p99s: Partial<Record<ProberWindow['prober'], number>>): TimingWindow {
-  const probers = Object.entries(p99s).map(([prober, p99]) => ({ prober, summary: { added: { n: 10, p50: 0, p90: 0, p99, max: p99 } } }) as unknown as ProberWindow);
-  return { scenario, round, others: scenario === 'quiet' ? 0 : 1000, simultaneous: probers.filter((p) => p.prober !== 'floor').length > 1, seconds: 30, probers, cpu: { holdTarget: 0, fastTarget: 0, driver: 0, other: 0 }, loadAverage: 0, holdLogDropped: 0 };
+function timingWindow(
+  scenario: 'quiet' | 'loaded',
+  round: number,
+  p99s: Partial<Record<ProberWindow['prober'], number>>,
+): TimingWindow {
+  const probers = Object.entries(p99s).map(
+    ([prober, p99]) =>
+      ({ prober, summary: { added: { n: 10, p50: 0, p90: 0, p99, max: p99 } } }) as unknown as ProberWindow,
+  );
+  return {
+    scenario,
+    round,
+    others: scenario === 'quiet' ? 0 : 1000,
+    simultaneous: probers.filter((p) => p.prober !== 'floor').length > 1,
+    seconds: 30,
+    probers,
+    cpu: { holdTarget: 0, fastTarget: 0, driver: 0, other: 0 },
+    loadAverage: 0,
+    holdLogDropped: 0,
+  };
 }
 
 describe('figures of the issue from results', () => {
   const options = parseOptions([]) as NonNullable<ReturnType<typeof parseOptions>>;
-  const scraped = { scrapesInWindow: 2, scrapeWallMaxMs: 120, longestBlockMaxMs: 7.5, lagP99AtMostSeconds: 0.025, lagP99AboveSeconds: 0.01 };
+  const scraped = {
+    scrapesInWindow: 2,
+    scrapeWallMaxMs: 120,
+    longestBlockMaxMs: 7.5,
+    lagP99AtMostSeconds: 0.025,
+    lagP99AboveSeconds: 0.01,
+  };
   const inputs: IssueInputs = {
     rounds: [
-      [phase('agent', { rssPeak: 110 * MiB, rssMax: 100 * MiB, probesPerCpuSecond: 2600 }, { scrapesInWindow: 2 }), phase('blackbox', { probesPerCpuSecond: 1000 })],
-      [phase('agent', { rssPeak: 130 * MiB, rssMax: 100 * MiB, probesPerCpuSecond: 2400 }, { scrapesInWindow: 2 }), phase('blackbox', { probesPerCpuSecond: 1000 })],
-      [phase('agent', { rssPeak: 115 * MiB, rssMax: 100 * MiB, probesPerCpuSecond: 2700 }, { scrapesInWindow: 2 }), phase('blackbox', { probesPerCpuSecond: 1000 })],
+      [
+        phase('agent', { rssPeak: 110 * MiB, rssMax: 100 * MiB, probesPerCpuSecond: 2600 }, { scrapesInWindow: 2 }),
+        phase('blackbox', { probesPerCpuSecond: 1000 }),
+      ],
+      [
+        phase('agent', { rssPeak: 130 * MiB, rssMax: 100 * MiB, probesPerCpuSecond: 2400 }, { scrapesInWindow: 2 }),
+        phase('blackbox', { probesPerCpuSecond: 1000 }),
+      ],
+      [
+        phase('agent', { rssPeak: 115 * MiB, rssMax: 100 * MiB, probesPerCpuSecond: 2700 }, { scrapesInWindow: 2 }),
+        phase('blackbox', { probesPerCpuSecond: 1000 }),
+      ],
     ],
     big: [phase('agent-10000', { rssPeak: 280 * MiB, rssMax: 900 * MiB }, scraped)],
     timing: {
@@ -118,39 +161,65 @@ describe('figures of the issue from results', () => {
 
   test('RSS figures are the peak (VmHWM), not the largest sample', () => {
     assert.deepEqual([rows.get('rss-big')?.median, rows.get('rss-big')?.verdict], [280, 'met']);
-    assert.deepEqual([rows.get('rss-1k')?.median, rows.get('rss-1k')?.min, rows.get('rss-1k')?.max, rows.get('rss-1k')?.verdict], [115, 110, 130, 'met']);
+    assert.deepEqual(
+      [rows.get('rss-1k')?.median, rows.get('rss-1k')?.min, rows.get('rss-1k')?.max, rows.get('rss-1k')?.verdict],
+      [115, 110, 130, 'met'],
+    );
   });
 
   test('scrape wall time, longest block and lag from the big run', () => {
     assert.deepEqual([rows.get('scrape-wall')?.median, rows.get('scrape-wall')?.verdict], [120, 'met']);
     assert.deepEqual([rows.get('scrape-block')?.median, rows.get('scrape-block')?.verdict], [7.5, 'met']);
-    assert.deepEqual([rows.get('lag-big')?.median, rows.get('lag-big')?.lowerBound, rows.get('lag-big')?.verdict], [25, 10, 'undecided']);
+    assert.deepEqual(
+      [rows.get('lag-big')?.median, rows.get('lag-big')?.lowerBound, rows.get('lag-big')?.verdict],
+      [25, 10, 'undecided'],
+    );
   });
 
-  test('timing: agent p99 against its target and against blackbox_exporter; the floor from the agent\'s window', () => {
+  test("timing: agent p99 against its target and against blackbox_exporter; the floor from the agent's window", () => {
     assert.deepEqual([rows.get('added-quiet-agent')?.median, rows.get('added-quiet-agent')?.verdict], [0.4, 'met']);
     assert.equal(rows.get('added-quiet-vs-blackbox')?.verdict, 'met');
-    assert.deepEqual([rows.get('added-loaded-agent')?.median, rows.get('added-loaded-agent')?.verdict], [1.5, 'not met']);
+    assert.deepEqual(
+      [rows.get('added-loaded-agent')?.median, rows.get('added-loaded-agent')?.verdict],
+      [1.5, 'not met'],
+    );
     assert.equal(rows.get('added-loaded-vs-blackbox')?.verdict, 'not met');
     assert.match(rows.get('added-loaded-vs-blackbox')?.what ?? '', /one after the other/);
     assert.equal(rows.get('added-loaded-floor')?.median, 0.3);
     assert.equal(rows.get('added-loaded-blackbox')?.verdict, 'reference');
-    assert.deepEqual(roundP99s(inputs.timing?.windows ?? [], 'loaded'), [{ round: 1, agent: 1.5, blackbox: 1.2, floor: 0.3 }]);
+    assert.deepEqual(roundP99s(inputs.timing?.windows ?? [], 'loaded'), [
+      { round: 1, agent: 1.5, blackbox: 1.2, floor: 0.3 },
+    ]);
   });
 
   test('the ratio is the median of paired rounds', () => {
-    assert.deepEqual([rows.get('ratio')?.median, rows.get('ratio')?.min, rows.get('ratio')?.max, rows.get('ratio')?.verdict], [2.6, 2.4, 2.7, 'met']);
+    assert.deepEqual(
+      [rows.get('ratio')?.median, rows.get('ratio')?.min, rows.get('ratio')?.max, rows.get('ratio')?.verdict],
+      [2.6, 2.4, 2.7, 'met'],
+    );
   });
 
   test('phases not asked for, or a window without scrapes, are "not measured" with the reason', () => {
     const only = { ...options, only: new Set(['agent']), windowS: 5 };
-    const few = issueFigures({ ...inputs, big: [phase('agent-10000', { rssPeak: 1 }, { scrapesInWindow: 0 })], timing: undefined, options: only }).map(figureRow);
+    const few = issueFigures({
+      ...inputs,
+      big: [phase('agent-10000', { rssPeak: 1 }, { scrapesInWindow: 0 })],
+      timing: undefined,
+      options: only,
+    }).map(figureRow);
     const byId = new Map(few.map((r) => [r.id, r]));
     assert.equal(byId.get('scrape-wall')?.verdict, 'not measured');
     assert.match(byId.get('scrape-wall')?.note ?? '', /not asked for/);
     assert.equal(byId.get('added-quiet-agent')?.verdict, 'not measured');
     const big = new Set(['big']);
-    const short = issueFigures({ ...inputs, big: [phase('agent-10000', { rssPeak: 1 }, { scrapesInWindow: 0 })], options: { ...options, only: big, windowS: 5 } }).map(figureRow);
-    assert.match(short.find((r) => r.id === 'scrape-block')?.note ?? '', /5 s window ends before the first scrape at 7.5 s/);
+    const short = issueFigures({
+      ...inputs,
+      big: [phase('agent-10000', { rssPeak: 1 }, { scrapesInWindow: 0 })],
+      options: { ...options, only: big, windowS: 5 },
+    }).map(figureRow);
+    assert.match(
+      short.find((r) => r.id === 'scrape-block')?.note ?? '',
+      /5 s window ends before the first scrape at 7.5 s/,
+    );
   });
 });

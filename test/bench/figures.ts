@@ -90,7 +90,9 @@ export function verdictWithin(lower: number, upper: number, target: FigureTarget
 
 /** The middle of the bucket figures: the upper middle when n is even (bucket bounds cannot be averaged). */
 function bucketMedian(figure: Figure): { upper: number; lower: number } {
-  const pairs = figure.values.map((upper, i) => ({ upper, lower: figure.lowerBounds?.[i] ?? upper })).sort((a, b) => a.upper - b.upper);
+  const pairs = figure.values
+    .map((upper, i) => ({ upper, lower: figure.lowerBounds?.[i] ?? upper }))
+    .sort((a, b) => a.upper - b.upper);
   return pairs[Math.floor(pairs.length / 2)] as { upper: number; lower: number };
 }
 
@@ -106,8 +108,17 @@ function withUnit(value: number, unit: string, digits?: number): string {
 export function figureRow(figure: Figure): FigureRow {
   const { values, unit, digits, target } = figure;
   const targetText = target ? `${OP_TEXT[target.op]} ${withUnit(target.value, unit)}` : '(reference)';
-  const base = { id: figure.id, what: figure.what, unit, n: values.length, target: target ?? null, targetText, ...(figure.note ? { note: figure.note } : {}) };
-  if (values.length === 0) return { ...base, median: null, min: null, max: null, verdict: 'not measured', measuredText: 'not measured' };
+  const base = {
+    id: figure.id,
+    what: figure.what,
+    unit,
+    n: values.length,
+    target: target ?? null,
+    targetText,
+    ...(figure.note ? { note: figure.note } : {}),
+  };
+  if (values.length === 0)
+    return { ...base, median: null, min: null, max: null, verdict: 'not measured', measuredText: 'not measured' };
   const s = spread(values);
   const range = values.length > 1 ? ` (${s.min.toFixed(digits)}–${s.max.toFixed(digits)}, n=${values.length})` : '';
   if (figure.lowerBounds) {
@@ -117,17 +128,33 @@ export function figureRow(figure: Figure): FigureRow {
     return { ...base, median: upper, min: s.min, max: s.max, lowerBound: lower, verdict, measuredText };
   }
   const verdict = target ? (holds(s.median, target) ? 'met' : 'not met') : 'reference';
-  return { ...base, median: s.median, min: s.min, max: s.max, verdict, measuredText: `${withUnit(s.median, unit, digits)}${range}` };
+  return {
+    ...base,
+    median: s.median,
+    min: s.min,
+    max: s.max,
+    verdict,
+    measuredText: `${withUnit(s.median, unit, digits)}${range}`,
+  };
 }
 
 /** The rows as a Markdown table, then the notes. */
 export function figuresTable(rows: readonly FigureRow[]): string {
   const head = ['figure', 'measured (median, min–max)', 'target', 'met / not met'];
-  const verdictText = (v: Verdict) => (v === 'met' ? '**met**' : v === 'not met' ? '**not met**' : v === 'reference' ? '-' : v);
-  const lines = [head, head.map(() => '---'), ...rows.map((r) => [r.what, r.measuredText, r.targetText, verdictText(r.verdict)])].map((cells) => `| ${cells.join(' | ')} |`);
+  const verdictText = (v: Verdict) =>
+    v === 'met' ? '**met**' : v === 'not met' ? '**not met**' : v === 'reference' ? '-' : v;
+  const lines = [
+    head,
+    head.map(() => '---'),
+    ...rows.map((r) => [r.what, r.measuredText, r.targetText, verdictText(r.verdict)]),
+  ].map((cells) => `| ${cells.join(' | ')} |`);
   // One line per distinct note: figures left out for the same reason share it.
   const byNote = new Map<string, FigureRow[]>();
   for (const r of rows) if (r.note) byNote.set(r.note, [...(byNote.get(r.note) ?? []), r]);
-  const notes = [...byNote].map(([note, list]) => (list.length === 1 ? `- ${list[0]?.what}: ${note}` : `- ${note}: ${list.length} figures (${list.map((r) => r.id).join(', ')})`));
+  const notes = [...byNote].map(([note, list]) =>
+    list.length === 1
+      ? `- ${list[0]?.what}: ${note}`
+      : `- ${note}: ${list.length} figures (${list.map((r) => r.id).join(', ')})`,
+  );
   return [...lines, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }

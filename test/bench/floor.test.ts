@@ -13,18 +13,29 @@ import { drainHolds, startHoldTarget } from './timing/targets.js';
 
 describe('floor output', () => {
   test('parses request, failure, skipped and summary lines; ignores anything else', () => {
-    assert.deepEqual(parseFloorLine('{"slot": 3, "startedAt": 1700000000123.5, "processingMs": 51.2, "firstByteMs": 51.1, "holdMs": 50.4}'), {
-      record: { slot: 3, startedAt: 1700000000123.5, processingMs: 51.2, firstByteMs: 51.1, holdMs: 50.4 },
+    assert.deepEqual(
+      parseFloorLine(
+        '{"slot": 3, "startedAt": 1700000000123.5, "processingMs": 51.2, "firstByteMs": 51.1, "holdMs": 50.4}',
+      ),
+      {
+        record: { slot: 3, startedAt: 1700000000123.5, processingMs: 51.2, firstByteMs: 51.1, holdMs: 50.4 },
+      },
+    );
+    assert.deepEqual(parseFloorLine('{"slot": 1, "startedAt": 5, "error": "timed out"}'), {
+      record: { slot: 1, startedAt: 5, processingMs: null, firstByteMs: null, holdMs: null, error: 'timed out' },
     });
-    assert.deepEqual(parseFloorLine('{"slot": 1, "startedAt": 5, "error": "timed out"}'), { record: { slot: 1, startedAt: 5, processingMs: null, firstByteMs: null, holdMs: null, error: 'timed out' } });
-    assert.deepEqual(parseFloorLine('{"slot": 2, "startedAt": 6, "skipped": true}'), { record: { slot: 2, startedAt: 6, processingMs: null, firstByteMs: null, holdMs: null, skipped: true } });
-    assert.deepEqual(parseFloorLine('{"done": true, "requests": 40, "errors": 1, "skipped": 2}'), { done: { requests: 40, errors: 1, skipped: 2 } });
+    assert.deepEqual(parseFloorLine('{"slot": 2, "startedAt": 6, "skipped": true}'), {
+      record: { slot: 2, startedAt: 6, processingMs: null, firstByteMs: null, holdMs: null, skipped: true },
+    });
+    assert.deepEqual(parseFloorLine('{"done": true, "requests": 40, "errors": 1, "skipped": 2}'), {
+      done: { requests: 40, errors: 1, skipped: 2 },
+    });
     assert.equal(parseFloorLine('Traceback (most recent call last):'), undefined);
     assert.equal(parseFloorLine('{"slot": "x"}'), undefined);
     assert.equal(parseFloorLine('42'), undefined);
   });
 
-  test('pairs records like the agent\'s: failed without processing, unmatched without a hold, skipped left out', () => {
+  test("pairs records like the agent's: failed without processing, unmatched without a hold, skipped left out", () => {
     const records: FloorRecord[] = [
       { slot: 0, startedAt: 1, processingMs: 51, firstByteMs: 51, holdMs: 50 },
       { slot: 1, startedAt: 2, processingMs: null, firstByteMs: null, holdMs: null, error: 'refused' },

@@ -73,7 +73,11 @@ describe('prometheus text', () => {
   ].join('\n');
 
   test('parses labels, escaped quotes and a trailing timestamp', () => {
-    assert.deepEqual(parseLine('m{a="x \\"y\\"",b="z"} 3 1700000000'), { name: 'm', labels: { a: 'x "y"', b: 'z' }, value: 3 });
+    assert.deepEqual(parseLine('m{a="x \\"y\\"",b="z"} 3 1700000000'), {
+      name: 'm',
+      labels: { a: 'x "y"', b: 'z' },
+      value: 3,
+    });
     assert.deepEqual(parseLine('plain 4.5'), { name: 'plain', labels: {}, value: 4.5 });
     assert.equal(parseLine('# TYPE m counter'), undefined);
   });
@@ -85,7 +89,11 @@ describe('prometheus text', () => {
   });
 
   test('a histogram delta and the bucket holding a quantile', () => {
-    const later = text.replace('le="0.01"} 90', 'le="0.01"} 190').replace('le="0.1"} 99', 'le="0.1"} 199').replace('le="+Inf"} 100', 'le="+Inf"} 200').replace('lag_count{kind="http"} 100', 'lag_count{kind="http"} 200');
+    const later = text
+      .replace('le="0.01"} 90', 'le="0.01"} 190')
+      .replace('le="0.1"} 99', 'le="0.1"} 199')
+      .replace('le="+Inf"} 100', 'le="+Inf"} 200')
+      .replace('lag_count{kind="http"} 100', 'lag_count{kind="http"} 200');
     const delta = histogramDelta(histogram(text, 'lag'), histogram(later, 'lag'));
     assert.equal(delta.count, 100);
     assert.equal(quantileUpperBound(delta, 0.5), 0.01);
@@ -182,27 +190,48 @@ describe('report and profile', () => {
   test('spread and paired ratios', () => {
     assert.deepEqual(spread([3, 1, 2]), { median: 2, min: 1, max: 3 });
     assert.deepEqual(spread([4, 1, 2, 3]), { median: 2.5, min: 1, max: 4 });
-    const result = (name: string, probesPerCpuSecond: number) => ({ name, label: name, notes: {}, window: { probesPerCpuSecond } }) as never;
-    const r = ratios([[result('agent', 2000), result('agent-traced', 1500), result('blackbox', 1000), result('undici', 4000)]]);
+    const result = (name: string, probesPerCpuSecond: number) =>
+      ({ name, label: name, notes: {}, window: { probesPerCpuSecond } }) as never;
+    const r = ratios([
+      [result('agent', 2000), result('agent-traced', 1500), result('blackbox', 1000), result('undici', 4000)],
+    ]);
     assert.deepEqual(r, { agentToBlackbox: [2], agentToUndici: [0.5], tracedToAgent: [0.75] });
   });
 
   test('self time by module and function, idle left out', () => {
-    const node = (id: number, functionName: string, url: string) => ({ id, callFrame: { functionName, url, lineNumber: 0 } });
+    const node = (id: number, functionName: string, url: string) => ({
+      id,
+      callFrame: { functionName, url, lineNumber: 0 },
+    });
     const profile = {
       startTime: 1_000,
-      nodes: [node(1, '(idle)', ''), node(2, 'dispatch', 'file:///x/node_modules/undici/lib/client.js'), node(3, 'fire', 'file:///x/dist/src/scheduler/scheduler.js'), node(4, '(garbage collector)', '')],
+      nodes: [
+        node(1, '(idle)', ''),
+        node(2, 'dispatch', 'file:///x/node_modules/undici/lib/client.js'),
+        node(3, 'fire', 'file:///x/dist/src/scheduler/scheduler.js'),
+        node(4, '(garbage collector)', ''),
+      ],
       samples: [1, 2, 2, 3, 4],
       timeDeltas: [5000, 3000, 3000, 2000, 2000],
     };
     const summary = summarise(profile);
     assert.equal(summary.idleMs, 5);
     assert.equal(summary.busyMs, 10);
-    assert.deepEqual(summary.modules.map((m) => [m.name, m.share]), [['undici', 0.6], ['src/scheduler', 0.2], ['(garbage collector)', 0.2]]);
+    assert.deepEqual(
+      summary.modules.map((m) => [m.name, m.share]),
+      [
+        ['undici', 0.6],
+        ['src/scheduler', 0.2],
+        ['(garbage collector)', 0.2],
+      ],
+    );
     // Samples fall at 6, 9, 12, 14 and 16 ms; only the two undici ones are in the range.
     const cut = summarise(profile, 20, [8_000, 13_000]);
     assert.equal(cut.busyMs, 6);
-    assert.deepEqual(cut.modules.map((m) => m.name), ['undici']);
+    assert.deepEqual(
+      cut.modules.map((m) => m.name),
+      ['undici'],
+    );
     assert.equal(moduleOf('node:internal/http/client', 'x'), 'node:http');
     assert.equal(moduleOf('node:internal/deps/undici/undici', 'x'), 'node:deps/undici');
     assert.equal(moduleOf('file:///r/node_modules/@scope/pkg/index.js', 'x'), '@scope/pkg');
@@ -226,8 +255,19 @@ describe('options', () => {
     assert.throws(() => parseOptions(['--only', 'agent,prometheus']), /unknown phase prometheus/);
     assert.throws(() => parseOptions(['--rate', '0']), /--rate must be a number >= 1/);
     assert.equal(quick?.timingWindowS, 5);
-    const timing = parseOptions(['--big-level', 'basic', '--timing-window', '12', '--timing-others', '0', '--timing-together']);
-    assert.deepEqual([timing?.bigLevel, timing?.timingWindowS, timing?.timingOthers, timing?.timingSequential], ['basic', 12, 0, false]);
+    const timing = parseOptions([
+      '--big-level',
+      'basic',
+      '--timing-window',
+      '12',
+      '--timing-others',
+      '0',
+      '--timing-together',
+    ]);
+    assert.deepEqual(
+      [timing?.bigLevel, timing?.timingWindowS, timing?.timingOthers, timing?.timingSequential],
+      ['basic', 12, 0, false],
+    );
     assert.throws(() => parseOptions(['--big-level', 'some']), /--big-level must be full or basic/);
     assert.throws(() => parseOptions(['--timing-sequential', '--timing-together']), /contradict/);
   });
@@ -238,7 +278,10 @@ describe('generated agent config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'canary-bench-test-'));
     try {
       const file = join(dir, 'agent.yaml');
-      writeFileSync(file, stringify(agentConfig('http://127.0.0.1:9', 250, 2.5, '127.0.0.1:0', { metricsLevel: 'basic' })));
+      writeFileSync(
+        file,
+        stringify(agentConfig('http://127.0.0.1:9', 250, 2.5, '127.0.0.1:0', { metricsLevel: 'basic' })),
+      );
       const config = await loadConfig(file);
       assert.equal(config.exporters.prometheus.metrics, 'basic');
       assert.equal(config.checks.length, 250);
@@ -276,7 +319,12 @@ describe('a short real window on 127.0.0.1', { timeout: 60_000 }, () => {
   });
 
   test('agent: `canary run` on a generated config, probes counted at the target, all successful', async () => {
-    const result = await benchAgent({ ...shared(), name: 'agent-test', intervalSeconds: 0.25, scrapeIntervalMs: 1_000 });
+    const result = await benchAgent({
+      ...shared(),
+      name: 'agent-test',
+      intervalSeconds: 0.25,
+      scrapeIntervalMs: 1_000,
+    });
     const w = result.window;
     assert.ok(w.probes > 150 && w.probes < 600, `probes ${w.probes}`);
     assert.equal(w.successRatio, 1);

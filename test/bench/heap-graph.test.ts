@@ -22,12 +22,29 @@ import { findRoots, parseRootPath } from './heap/root-paths.js';
  *   └┈┈> H                 the root's shortcut to H counts.
  */
 const SAMPLE = makeGraph(
-  [['synthetic', '', 0], ['object', 'A', 10], ['object', 'B', 20], ['object', 'C', 30], ['object', 'D', 40], ['object', 'E', 50], ['object', 'F', 60], ['object', 'G', 70], ['object', 'H', 80]],
   [
-    [0, 1, 'property', 'a'], [0, 2, 'property', 'b'], [0, 8, 'shortcut', 'h'],
-    [1, 3, 'property', 'c'], [1, 5, 'property', 'e'], [1, 7, 'element', 0], [1, 4, 'shortcut', 'd'],
-    [2, 3, 'internal', 'c'], [2, 7, 'weak', 'g'],
-    [3, 4, 'property', 'd'], [5, 6, 'weak', 'f'],
+    ['synthetic', '', 0],
+    ['object', 'A', 10],
+    ['object', 'B', 20],
+    ['object', 'C', 30],
+    ['object', 'D', 40],
+    ['object', 'E', 50],
+    ['object', 'F', 60],
+    ['object', 'G', 70],
+    ['object', 'H', 80],
+  ],
+  [
+    [0, 1, 'property', 'a'],
+    [0, 2, 'property', 'b'],
+    [0, 8, 'shortcut', 'h'],
+    [1, 3, 'property', 'c'],
+    [1, 5, 'property', 'e'],
+    [1, 7, 'element', 0],
+    [1, 4, 'shortcut', 'd'],
+    [2, 3, 'internal', 'c'],
+    [2, 7, 'weak', 'g'],
+    [3, 4, 'property', 'd'],
+    [5, 6, 'weak', 'f'],
   ],
 );
 
@@ -41,12 +58,16 @@ describe('dominators and retained sizes', () => {
 
   test('random graphs agree with the definition (d dominates v when removing d cuts v off)', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 40; round++) {
       const n = 2 + Math.floor(random() * 25);
       const edges: EdgeSpec[] = [];
-      for (let e = 0; e < n * 2; e++) edges.push([Math.floor(random() * n), Math.floor(random() * n), random() < 0.15 ? 'weak' : 'property', 'x']);
-      const graph = makeGraph(Array.from({ length: n }, (_, i) => ['object', `N${i}`, 1 + i] as NodeSpec), edges);
+      for (let e = 0; e < n * 2; e++)
+        edges.push([Math.floor(random() * n), Math.floor(random() * n), random() < 0.15 ? 'weak' : 'property', 'x']);
+      const graph = makeGraph(
+        Array.from({ length: n }, (_, i) => ['object', `N${i}`, 1 + i] as NodeSpec),
+        edges,
+      );
       const retained = retainedSizes(graph, dominatorTree(graph));
       const reach = (without: number) => reachable(graph, without);
       const all = reach(-1);
@@ -92,12 +113,25 @@ describe('attribution', () => {
     assert.equal(result.heapBytes, 360);
     assert.equal(result.unreachableBytes, 60);
     assert.equal(result.unattributedBytes, 20 + 30 + 40 + 80);
-    assert.deepEqual(result.unattributed.slice(0, 4).map((k) => k.kind), ['H', 'D', 'C', 'B']);
+    assert.deepEqual(
+      result.unattributed.slice(0, 4).map((k) => k.kind),
+      ['H', 'D', 'C', 'B'],
+    );
   });
 
   test('root paths: syntax, and typos refused', () => {
-    assert.deepEqual(parseRootPath('Agent(#scheduler)'), { nodeType: 'object', name: 'Agent', having: '#scheduler', steps: [] });
-    assert.deepEqual(parseRootPath('Scheduler.#slots{}.timer'), { nodeType: 'object', name: 'Scheduler', having: undefined, steps: ['.#slots', '{}', '.timer'] });
+    assert.deepEqual(parseRootPath('Agent(#scheduler)'), {
+      nodeType: 'object',
+      name: 'Agent',
+      having: '#scheduler',
+      steps: [],
+    });
+    assert.deepEqual(parseRootPath('Scheduler.#slots{}.timer'), {
+      nodeType: 'object',
+      name: 'Scheduler',
+      having: undefined,
+      steps: ['.#slots', '{}', '.timer'],
+    });
     assert.deepEqual(parseRootPath('closure:native_bind').nodeType, 'closure');
     assert.deepEqual(parseRootPath('Agent.#checks[]').steps, ['.#checks', '[]']);
     assert.deepEqual(parseRootPath('Agent.#checks[]{weak}').steps, ['.#checks', '[]', '{weak}']);
@@ -112,18 +146,50 @@ describe('root paths on a graph', () => {
   //        ─#map─> Map ─table─> (table) ─5─> "key", ─6─> V          a Map
   //   P (the first) ─part of key─> W                                a WeakMap keyed by P
   const graph = makeGraph(
-    [['synthetic', '', 0], ['object', 'Holder', 8], ['object', 'Array', 8], ['object', 'P', 8], ['object', 'P', 8], ['object', 'Array', 8], ['array', '(object elements)', 8], ['object', 'P', 8], ['object', 'Map', 8], ['array', '', 8], ['string', 'key', 8], ['object', 'V', 8], ['object', 'Holder', 8], ['object', 'W', 8]],
     [
-      [0, 1, 'property', 'h'], [0, 12, 'property', 'other'],
-      [1, 2, 'property', 'items'], [1, 5, 'property', 'frozen'], [1, 8, 'property', '#map'],
-      [2, 3, 'element', 0], [2, 4, 'element', 1], [5, 6, 'internal', 'elements'], [6, 7, 'internal', '0'],
-      [8, 9, 'internal', 'table'], [9, 10, 'internal', '5'], [9, 11, 'internal', '6'],
+      ['synthetic', '', 0],
+      ['object', 'Holder', 8],
+      ['object', 'Array', 8],
+      ['object', 'P', 8],
+      ['object', 'P', 8],
+      ['object', 'Array', 8],
+      ['array', '(object elements)', 8],
+      ['object', 'P', 8],
+      ['object', 'Map', 8],
+      ['array', '', 8],
+      ['string', 'key', 8],
+      ['object', 'V', 8],
+      ['object', 'Holder', 8],
+      ['object', 'W', 8],
+    ],
+    [
+      [0, 1, 'property', 'h'],
+      [0, 12, 'property', 'other'],
+      [1, 2, 'property', 'items'],
+      [1, 5, 'property', 'frozen'],
+      [1, 8, 'property', '#map'],
+      [2, 3, 'element', 0],
+      [2, 4, 'element', 1],
+      [5, 6, 'internal', 'elements'],
+      [6, 7, 'internal', '0'],
+      [8, 9, 'internal', 'table'],
+      [9, 10, 'internal', '5'],
+      [9, 11, 'internal', '6'],
       [3, 13, 'internal', '1 / part of key (Object @7) -> value (Object @27) pair in WeakMap (table @9)'],
     ],
   );
 
   test('properties, array items (both layouts), Map contents, WeakMap values, and the having filter', () => {
-    const found = findRoots(graph, ['Holder', 'Holder(#map)', 'Holder.items[]', 'Holder.frozen[]', 'Holder.#map{}', 'P', 'Holder.items[]{weak}', 'Holder.nothing']);
+    const found = findRoots(graph, [
+      'Holder',
+      'Holder(#map)',
+      'Holder.items[]',
+      'Holder.frozen[]',
+      'Holder.#map{}',
+      'P',
+      'Holder.items[]{weak}',
+      'Holder.nothing',
+    ]);
     assert.deepEqual(Object.fromEntries(found), {
       Holder: [1, 12],
       'Holder(#map)': [1],
@@ -142,7 +208,13 @@ describe('comparison', () => {
     const run = (checks: number, owned: number, heap: number) =>
       ({
         snapshot: { checks, heapUsedBytes: heap, rssBytes: 2 * heap, peakRssBytes: 3 * heap },
-        attribution: { heapBytes: heap, unattributedBytes: heap - owned, unreachableBytes: 0, owners: [{ owner: 'x', bytes: owned, retainedBytes: owned, rootObjects: checks }], unattributed: [{ kind: '(string)', bytes: heap - owned, count: 1 }] },
+        attribution: {
+          heapBytes: heap,
+          unattributedBytes: heap - owned,
+          unreachableBytes: 0,
+          owners: [{ owner: 'x', bytes: owned, retainedBytes: owned, rootObjects: checks }],
+          unattributed: [{ kind: '(string)', bytes: heap - owned, count: 1 }],
+        },
       }) as unknown as HeapRun;
     const c = compare([run(10_000, 5_000_000, 9_000_000), run(1_000, 500_000, 1_800_000)]);
     assert.deepEqual(c.checks, [1_000, 10_000]);

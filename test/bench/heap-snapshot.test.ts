@@ -22,8 +22,18 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('snapshot reader', () => {
   const graph = makeGraph(
-    [['synthetic', '', 0], ['object', 'Café "quoted" \\ back\nslash', 123456789], ['string', 'text of a string €', 32], ['closure', 'native_bind', 48]],
-    [[0, 1, 'property', 'ünïcode key'], [0, 2, 'element', 7], [1, 3, 'internal', 'bound'], [3, 2, 'weak', 'w']],
+    [
+      ['synthetic', '', 0],
+      ['object', 'Café "quoted" \\ back\nslash', 123456789],
+      ['string', 'text of a string €', 32],
+      ['closure', 'native_bind', 48],
+    ],
+    [
+      [0, 1, 'property', 'ünïcode key'],
+      [0, 2, 'element', 7],
+      [1, 3, 'internal', 'bound'],
+      [3, 2, 'weak', 'w'],
+    ],
   );
   const file = join(dir, 'made.heapsnapshot');
   writeFileSync(file, toSnapshotJson(graph));
@@ -31,11 +41,22 @@ describe('snapshot reader', () => {
   test('reads back every field, whatever the chunk boundaries', async () => {
     for (const chunkBytes of [1, 2, 3, 7, 64, undefined]) {
       const read = await readHeapSnapshot(file, { keepStringText: true, ...(chunkBytes ? { chunkBytes } : {}) });
-      for (const field of ['nodeType', 'nodeName', 'selfSize', 'firstEdge', 'edgeType', 'edgeName', 'edgeTo'] as const) {
+      for (const field of [
+        'nodeType',
+        'nodeName',
+        'selfSize',
+        'firstEdge',
+        'edgeType',
+        'edgeName',
+        'edgeTo',
+      ] as const) {
         assert.deepEqual([...read[field]], [...graph[field]], `${field} with ${chunkBytes ?? 'default'}-byte chunks`);
       }
       assert.deepEqual(read.strings, graph.strings);
-      assert.deepEqual([read.nodeCount, read.edgeCount, read.nodeTypeNames, read.edgeTypeNames], [4, 4, graph.nodeTypeNames, graph.edgeTypeNames]);
+      assert.deepEqual(
+        [read.nodeCount, read.edgeCount, read.nodeTypeNames, read.edgeTypeNames],
+        [4, 4, graph.nodeTypeNames, graph.edgeTypeNames],
+      );
     }
   });
 

@@ -9,7 +9,11 @@ export function benchScript(name: string): string {
 }
 
 /** Starts `node SCRIPT ARGS` with an IPC channel. */
-export function startNode(script: string, args: readonly string[], nodeFlags: readonly string[] = []): Promise<Started> {
+export function startNode(
+  script: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<Started> {
   return start(process.execPath, [...nodeFlags, script, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
 }
 
@@ -17,7 +21,10 @@ export function startNode(script: string, args: readonly string[], nodeFlags: re
 export function nextMessage<T>(started: Started, timeoutMs: number): Promise<T> {
   const { child } = started;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no message within ${timeoutMs} ms; output: ${started.output()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no message within ${timeoutMs} ms; output: ${started.output()}`)),
+      timeoutMs,
+    );
     const onMessage = (message: unknown) => finish(undefined, message as T);
     const onExit = () => finish(new Error(`exited before answering; output: ${started.output()}`));
     function finish(error: Error | undefined, message?: T): void {

@@ -21,7 +21,18 @@ export interface IssueInputs {
   /** The big run of each round. */
   big: readonly PhaseResult[];
   timing?: TimingResult | undefined;
-  options: Pick<Options, 'checks' | 'rate' | 'bigChecks' | 'bigLevel' | 'scrapeIntervalS' | 'windowS' | 'only' | 'timingOthers' | 'timingSequential'>;
+  options: Pick<
+    Options,
+    | 'checks'
+    | 'rate'
+    | 'bigChecks'
+    | 'bigLevel'
+    | 'scrapeIntervalS'
+    | 'windowS'
+    | 'only'
+    | 'timingOthers'
+    | 'timingSequential'
+  >;
 }
 
 /** A note's value from a result, when it is a finite number. */
@@ -39,7 +50,8 @@ function scrapeGap(inputs: IssueInputs): string | undefined {
   const { options, big } = inputs;
   if (!options.only.has('big') || options.bigChecks === 0) return 'the big run was not asked for';
   if (options.scrapeIntervalS <= 0) return 'in-window scrapes are off (--scrape-interval 0)';
-  if (big.every((r) => (note(r, 'scrapesInWindow') ?? 0) === 0)) return `no in-window scrape: the ${options.windowS} s window ends before the first scrape at ${options.scrapeIntervalS / 2} s`;
+  if (big.every((r) => (note(r, 'scrapesInWindow') ?? 0) === 0))
+    return `no in-window scrape: the ${options.windowS} s window ends before the first scrape at ${options.scrapeIntervalS / 2} s`;
   return undefined;
 }
 
@@ -54,8 +66,24 @@ function memoryAndScrapeFigures(inputs: IssueInputs): Figure[] {
   const lag = big.filter((r) => note(r, 'lagP99AtMostSeconds') !== undefined);
   const agents = inputs.rounds.flat().filter((r) => r.name === 'agent');
   return [
-    { id: 'rss-big', what: `RSS peak (VmHWM), ${bigWhat}, ${scraped}`, unit: 'MiB', digits: 0, values: big.map((r) => r.window.rssPeak / MiB), target: { op: '<', value: 300 }, ...(bigNote ? { note: bigNote } : {}) },
-    { id: 'rss-1k', what: `RSS peak (VmHWM), ${options.checks} checks (interval ${options.checks / options.rate} s)`, unit: 'MiB', digits: 0, values: agents.map((r) => r.window.rssPeak / MiB), target: { op: '<', value: 120 }, ...(options.only.has('agent') ? {} : { note: 'the agent phase was not asked for' }) },
+    {
+      id: 'rss-big',
+      what: `RSS peak (VmHWM), ${bigWhat}, ${scraped}`,
+      unit: 'MiB',
+      digits: 0,
+      values: big.map((r) => r.window.rssPeak / MiB),
+      target: { op: '<', value: 300 },
+      ...(bigNote ? { note: bigNote } : {}),
+    },
+    {
+      id: 'rss-1k',
+      what: `RSS peak (VmHWM), ${options.checks} checks (interval ${options.checks / options.rate} s)`,
+      unit: 'MiB',
+      digits: 0,
+      values: agents.map((r) => r.window.rssPeak / MiB),
+      target: { op: '<', value: 120 },
+      ...(options.only.has('agent') ? {} : { note: 'the agent phase was not asked for' }),
+    },
     {
       id: 'scrape-wall',
       what: `one /metrics scrape, ${options.bigChecks} checks, ${options.bigLevel} level, OpenMetrics + gzip: wall time of the slowest in-window scrape`,
@@ -92,15 +120,34 @@ function ratioFigure(inputs: IssueInputs): Figure {
   const agents = inputs.rounds.flat().filter((r) => r.name === 'agent');
   const scrapes = agents.map((r) => note(r, 'scrapesInWindow') ?? 0);
   const counted =
-    scrapes.length === 0 ? "agent's in-window scrapes counted" : Math.min(...scrapes) > 0 ? `agent's in-window scrapes counted (${Math.min(...scrapes)}-${Math.max(...scrapes)} a window)` : "no in-window scrape in the agent's window";
+    scrapes.length === 0
+      ? "agent's in-window scrapes counted"
+      : Math.min(...scrapes) > 0
+        ? `agent's in-window scrapes counted (${Math.min(...scrapes)}-${Math.max(...scrapes)} a window)`
+        : "no in-window scrape in the agent's window";
   const values = ratios(inputs.rounds).agentToBlackbox;
-  const missing = !inputs.options.only.has('agent') || !inputs.options.only.has('blackbox') ? 'needs the agent and blackbox phases' : undefined;
-  return { id: 'ratio', what: `probes per CPU-second, agent : blackbox_exporter (paired rounds; ${counted})`, unit: '×', digits: 2, values, target: { op: '>=', value: 2.5 }, ...(missing ? { note: missing } : {}) };
+  const missing =
+    !inputs.options.only.has('agent') || !inputs.options.only.has('blackbox')
+      ? 'needs the agent and blackbox phases'
+      : undefined;
+  return {
+    id: 'ratio',
+    what: `probes per CPU-second, agent : blackbox_exporter (paired rounds; ${counted})`,
+    unit: '×',
+    digits: 2,
+    values,
+    target: { op: '>=', value: 2.5 },
+    ...(missing ? { note: missing } : {}),
+  };
 }
 
 /** Every figure of the issue, in the issue's order. */
 export function issueFigures(inputs: IssueInputs): Figure[] {
   const { only, timingOthers, timingSequential } = inputs.options;
-  const timing = timingFigures(inputs.timing, { asked: only.has('timing'), others: timingOthers, sequential: timingSequential });
+  const timing = timingFigures(inputs.timing, {
+    asked: only.has('timing'),
+    others: timingOthers,
+    sequential: timingSequential,
+  });
   return [...memoryAndScrapeFigures(inputs), ...timing, ratioFigure(inputs)];
 }

@@ -87,7 +87,14 @@ describe('scrape bookkeeping', () => {
   });
 
   test('scrape figures: median and max wall time, bytes, the longest block over every scrape', () => {
-    const block = (maxMs: number, p99Ms: number) => ({ requests: 50, errors: 0, maxMs, p99Ms, p50Ms: 0.2, slow: maxMs > 10 ? 3 : 0 });
+    const block = (maxMs: number, p99Ms: number) => ({
+      requests: 50,
+      errors: 0,
+      maxMs,
+      p99Ms,
+      p50Ms: 0.2,
+      slow: maxMs > 10 ? 3 : 0,
+    });
     const scrapes: ScrapeCost[] = [
       { ms: 300, cpuSeconds: 0.3, bytes: 1000, block: block(40, 12), mainThread: { onCpuMs: 90, waitingMs: 120 } },
       { ms: 100, cpuSeconds: 0.1, bytes: 3000, block: block(8, 5), mainThread: { onCpuMs: 60, waitingMs: 10 } },

@@ -64,7 +64,12 @@ export function blockFigures(times: readonly number[], errors: number): BlockPro
 async function timedRequest(client: Client, path: string): Promise<number | undefined> {
   const started = performance.now();
   try {
-    const { statusCode, body } = await client.request({ path, method: 'GET', headersTimeout: 30_000, bodyTimeout: 30_000 });
+    const { statusCode, body } = await client.request({
+      path,
+      method: 'GET',
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
     await body.dump();
     const ms = performance.now() - started;
     return statusCode === 200 ? ms : undefined;

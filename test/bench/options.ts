@@ -121,10 +121,13 @@ export function parseOptions(argv: string[]): Options | undefined {
   if (values.help) return undefined;
   const quick = values.quick === true;
   const only = new Set((values.only ?? PHASES.join(',')).split(',').map((s) => s.trim()));
-  for (const name of only) if (!(PHASES as readonly string[]).includes(name)) throw new Error(`--only: unknown phase ${name}`);
+  for (const name of only)
+    if (!(PHASES as readonly string[]).includes(name)) throw new Error(`--only: unknown phase ${name}`);
   const bigLevel = values['big-level'] ?? 'full';
-  if (bigLevel !== 'full' && bigLevel !== 'basic') throw new Error(`--big-level must be full or basic, got ${bigLevel}`);
-  if (values['timing-sequential'] && values['timing-together']) throw new Error('--timing-sequential and --timing-together contradict each other');
+  if (bigLevel !== 'full' && bigLevel !== 'basic')
+    throw new Error(`--big-level must be full or basic, got ${bigLevel}`);
+  if (values['timing-sequential'] && values['timing-together'])
+    throw new Error('--timing-sequential and --timing-together contradict each other');
   return {
     windowS: positive('window', values.window ?? (process.env.BENCH_WINDOW || undefined), quick ? 5 : 30),
     warmupS: positive('warmup', values.warmup ?? (process.env.BENCH_WARMUP || undefined), quick ? 3 : 10, 0),

@@ -29,7 +29,9 @@ export interface RunOutcome {
  * Says so when the window holds fewer than two in-window scrapes (they fall at 0.5 and
  * 1.5 scrape intervals into it); undefined when it holds two or more, or nothing is scraped.
  */
-export function scrapeWindowWarning(options: Pick<Options, 'windowS' | 'scrapeIntervalS' | 'only'>): string | undefined {
+export function scrapeWindowWarning(
+  options: Pick<Options, 'windowS' | 'scrapeIntervalS' | 'only'>,
+): string | undefined {
   if (options.scrapeIntervalS <= 0 || !['agent', 'traced', 'big'].some((p) => options.only.has(p))) return undefined;
   const fits = scrapesInWindow(options.windowS, options.scrapeIntervalS);
   if (fits >= 2) return undefined;
@@ -51,7 +53,9 @@ export function printResults(outcome: RunOutcome): Record<string, unknown> {
   const machine = { ...machineInfo(), blackboxExporter: blackbox ? blackboxVersion(blackbox) : null, date: stamp };
   const all = [...measured.flat(), ...big];
   const summary = summaryLines(measured, big);
-  console.log(`\n${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, blackbox_exporter ${machine.blackboxExporter ?? 'absent'}, ${stamp}`);
+  console.log(
+    `\n${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, blackbox_exporter ${machine.blackboxExporter ?? 'absent'}, ${stamp}`,
+  );
   console.log(
     `window ${options.windowS}s after ${options.warmupS}s warm-up; ${options.checks} checks / paths at ${options.rate} probes/s; target keep-alive ${options.targetKeepAliveS}s; ` +
       `agent /metrics scraped every ${options.scrapeIntervalS}s in its window; big run ${options.bigChecks} checks, ${options.bigLevel} metrics; ${options.repeat} round(s)` +
@@ -62,11 +66,21 @@ export function printResults(outcome: RunOutcome): Record<string, unknown> {
   if (all.length > 0) console.log(`\n${resultTable(all)}`);
   if (summary.length > 0) console.log(`\n${summary.join('\n')}`);
   for (const { name, profile } of all) {
-    if (profile) console.log(`\nCPU profile of ${name} over its window: ${profile.file}\n${formatSummary(profile.window)}`);
+    if (profile)
+      console.log(`\nCPU profile of ${name} over its window: ${profile.file}\n${formatSummary(profile.window)}`);
   }
   if (timing) console.log(`\n${timingText(timing)}`);
   const figures = figureRows(outcome);
   const rounds = options.repeat > 1 ? `median over ${options.repeat} rounds, min–max` : 'one round';
   console.log(`\nFigures of the issue (${rounds}):\n\n${figuresTable(figures)}`);
-  return { machine, options: { ...options, only: [...options.only] }, rounds: measured, extra: big, timing: timing ?? null, summary, ...(warning ? { warning } : {}), figures };
+  return {
+    machine,
+    options: { ...options, only: [...options.only] },
+    rounds: measured,
+    extra: big,
+    timing: timing ?? null,
+    summary,
+    ...(warning ? { warning } : {}),
+    figures,
+  };
 }

@@ -48,7 +48,9 @@ export const seededRandom = seeded;
 /** Slot indices with their offsets (whole ms in `[0, periodMs)`), sorted by offset. */
 export function spreadOffsets(slots: number, periodMs: number, seed: number): { index: number; offset: number }[] {
   const random = seededRandom(seed);
-  return Array.from({ length: slots }, (_, index) => ({ index, offset: Math.floor(random() * periodMs) })).sort((a, b) => a.offset - b.offset);
+  return Array.from({ length: slots }, (_, index) => ({ index, offset: Math.floor(random() * periodMs) })).sort(
+    (a, b) => a.offset - b.offset,
+  );
 }
 
 /** Fires every slot once per period at its offset, until stopped or `maxDurationMs` elapses. */

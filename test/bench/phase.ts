@@ -52,7 +52,10 @@ export function probePath(index: number, checks: number): string {
 }
 
 /** Node flags that write a CPU profile into a directory of this run's own, when profiling. */
-export function profilingFlags(options: Pick<PhaseOptions, 'profileDir'>, name: string): { flags: string[]; dir?: string } {
+export function profilingFlags(
+  options: Pick<PhaseOptions, 'profileDir'>,
+  name: string,
+): { flags: string[]; dir?: string } {
   if (!options.profileDir) return { flags: [] };
   // A directory per run, so the one profile in it is this run's.
   const dir = mkdtempSync(join(options.profileDir, `${name}-`));

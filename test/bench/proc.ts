@@ -26,7 +26,8 @@ export function parseCpuSeconds(stat: string, ticks: number = CLOCK_TICKS): numb
   // After the name: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unreadable /proc stat line: ${stat.slice(0, 120)}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`unreadable /proc stat line: ${stat.slice(0, 120)}`);
   return (utime + stime) / ticks;
 }
 
@@ -78,7 +79,8 @@ export function mainThreadTime(pid: number): { onCpuMs: number; waitingMs: numbe
 /** The text of a `schedstat` file: on-CPU ns, run-queue wait ns, timeslices. */
 export function parseSchedstat(text: string): { onCpuMs: number; waitingMs: number } | undefined {
   const [onCpu, waiting] = text.trim().split(/\s+/).map(Number);
-  if (onCpu === undefined || waiting === undefined || !Number.isFinite(onCpu) || !Number.isFinite(waiting)) return undefined;
+  if (onCpu === undefined || waiting === undefined || !Number.isFinite(onCpu) || !Number.isFinite(waiting))
+    return undefined;
   return { onCpuMs: onCpu / 1e6, waitingMs: waiting / 1e6 };
 }
 

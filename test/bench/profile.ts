@@ -88,7 +88,12 @@ export function summarise(profile: CpuProfile, top = 20, rangeUs?: readonly [num
     functions.set(fn, (functions.get(fn) ?? 0) + ms);
     modules.set(module, (modules.get(module) ?? 0) + ms);
   }
-  return { busyMs: Math.round(busyMs), idleMs: Math.round(idleMs), functions: shares(functions, busyMs, top), modules: shares(modules, busyMs, top) };
+  return {
+    busyMs: Math.round(busyMs),
+    idleMs: Math.round(idleMs),
+    functions: shares(functions, busyMs, top),
+    modules: shares(modules, busyMs, top),
+  };
 }
 
 /** Reads and summarises a `.cpuprofile` file, optionally only the samples in `rangeUs`. */

@@ -13,7 +13,17 @@ function percent(ratio: number): string {
 
 /** One table row per measured window. */
 export function resultTable(results: readonly PhaseResult[]): string {
-  const head = ['run', 'prober', 'probes/s', 'CPU (cores)', 'probes per CPU-s', 'success', 'RSS max (MiB)', 'target CPU', 'other load (cores)'];
+  const head = [
+    'run',
+    'prober',
+    'probes/s',
+    'CPU (cores)',
+    'probes per CPU-s',
+    'success',
+    'RSS max (MiB)',
+    'target CPU',
+    'other load (cores)',
+  ];
   const rows = results.map((r, i) => {
     const w = r.window;
     return [
@@ -35,7 +45,8 @@ export function resultTable(results: readonly PhaseResult[]): string {
 export function spread(values: readonly number[]): { median: number; min: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const median =
+    sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return { median, min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN };
 }
 
@@ -91,7 +102,9 @@ export function summaryLines(rounds: readonly (readonly PhaseResult[])[], extra:
     const values = all.filter((r) => r.name === name).map((r) => r.window.probesPerCpuSecond);
     if (values.length === 0) continue;
     const s = spread(values);
-    lines.push(`${name.padEnd(12)} probes per CPU-s: median ${fixed(s.median)} (min ${fixed(s.min)}, max ${fixed(s.max)}, n=${values.length})`);
+    lines.push(
+      `${name.padEnd(12)} probes per CPU-s: median ${fixed(s.median)} (min ${fixed(s.min)}, max ${fixed(s.max)}, n=${values.length})`,
+    );
   }
   const r = ratios(rounds);
   for (const [what, values] of [
@@ -104,11 +117,16 @@ export function summaryLines(rounds: readonly (readonly PhaseResult[])[], extra:
     lines.push(`${what}: ${fixed(s.median, 2)}x (min ${fixed(s.min, 2)}x, max ${fixed(s.max, 2)}x)`);
   }
   for (const res of all.filter((x) => x.name === 'agent-traced')) {
-    lines.push(`${res.name}: spans exported in the window ${res.notes.spansExported}, dropped ${res.notes.spansDropped}, RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB`);
+    lines.push(
+      `${res.name}: spans exported in the window ${res.notes.spansExported}, dropped ${res.notes.spansDropped}, RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB`,
+    );
   }
   for (const res of [...all.filter((x) => x.name === 'agent'), ...extra]) {
     const n = res.notes;
-    const lag = typeof n.lagMeanSeconds === 'number' ? `lag mean ${fixed(n.lagMeanSeconds * 1000, 1)} ms, p99 <= ${fixed(Number(n.lagP99AtMostSeconds) * 1000)} ms, ` : '';
+    const lag =
+      typeof n.lagMeanSeconds === 'number'
+        ? `lag mean ${fixed(n.lagMeanSeconds * 1000, 1)} ms, p99 <= ${fixed(Number(n.lagP99AtMostSeconds) * 1000)} ms, `
+        : '';
     lines.push(
       `${res.name} (${n.checks} checks / ${n.intervalSeconds}s): ${lag}skipped ${n.skippedRuns}, RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB, ` +
         `peak ${fixed(res.window.rssPeak / MiB, 1)} MiB, heap used ${fixed(Number(n.heapUsedBytes) / MiB, 1)} MiB, failures ${n.failureReasons}; ` +
@@ -118,7 +136,9 @@ export function summaryLines(rounds: readonly (readonly PhaseResult[])[], extra:
   }
   for (const res of extra) lines.push(scrapeLine(res));
   for (const res of all.filter((x) => x.name === 'blackbox')) {
-    lines.push(`blackbox_exporter RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB, peak ${fixed(res.window.rssPeak / MiB, 1)} MiB`);
+    lines.push(
+      `blackbox_exporter RSS max ${fixed(res.window.rssMax / MiB, 1)} MiB, peak ${fixed(res.window.rssPeak / MiB, 1)} MiB`,
+    );
   }
   return lines;
 }

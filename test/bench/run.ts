@@ -27,10 +27,22 @@ import { runTimingPhase } from './timing-phase.js';
 import { benchRawUndici } from './undici-run.js';
 
 /** Runs one prober. */
-async function phase(name: string, shared: PhaseOptions, options: Options, blackbox: string | undefined, sink: OtlpSink): Promise<PhaseResult | undefined> {
+async function phase(
+  name: string,
+  shared: PhaseOptions,
+  options: Options,
+  blackbox: string | undefined,
+  sink: OtlpSink,
+): Promise<PhaseResult | undefined> {
   if (name === 'agent' || name === 'traced') {
     const traced = name === 'traced' ? { otlpEndpoint: sink.url } : {};
-    return benchAgent({ ...shared, name: name === 'agent' ? 'agent' : 'agent-traced', intervalSeconds: options.checks / options.rate, scrapeIntervalMs: options.scrapeIntervalS * 1000, ...traced });
+    return benchAgent({
+      ...shared,
+      name: name === 'agent' ? 'agent' : 'agent-traced',
+      intervalSeconds: options.checks / options.rate,
+      scrapeIntervalMs: options.scrapeIntervalS * 1000,
+      ...traced,
+    });
   }
   if (name === 'blackbox') return blackbox ? benchBlackbox(blackbox, shared) : undefined;
   return benchRawUndici(shared);
@@ -66,7 +78,12 @@ async function bigRun(shared: PhaseOptions, options: Options): Promise<PhaseResu
 }
 
 /** Every round: the probers in rotated order, then the big run. */
-async function rounds(shared: PhaseOptions, options: Options, blackbox: string | undefined, sink: OtlpSink): Promise<{ measured: PhaseResult[][]; big: PhaseResult[] }> {
+async function rounds(
+  shared: PhaseOptions,
+  options: Options,
+  blackbox: string | undefined,
+  sink: OtlpSink,
+): Promise<{ measured: PhaseResult[][]; big: PhaseResult[] }> {
   const order = ['agent', 'traced', 'blackbox', 'undici'].filter((n) => options.only.has(n));
   const measured: PhaseResult[][] = [];
   const big: PhaseResult[] = [];
@@ -75,7 +92,9 @@ async function rounds(shared: PhaseOptions, options: Options, blackbox: string |
     const names = [...order.slice(i % order.length), ...order.slice(0, i % order.length)];
     const round: PhaseResult[] = [];
     for (const name of names) {
-      console.error(`round ${i + 1}/${options.repeat}: ${name} (warm-up ${options.warmupS}s, window ${options.windowS}s)`);
+      console.error(
+        `round ${i + 1}/${options.repeat}: ${name} (warm-up ${options.warmupS}s, window ${options.windowS}s)`,
+      );
       const result = await phase(name, shared, options, blackbox, sink);
       if (result) {
         console.error(describe(result));
@@ -84,7 +103,9 @@ async function rounds(shared: PhaseOptions, options: Options, blackbox: string |
     }
     measured.push(round);
     if (options.only.has('big') && options.bigChecks > 0) {
-      console.error(`round ${i + 1}/${options.repeat}: big run, ${options.bigChecks} checks at ${options.rate}/s, ${options.bigLevel} metrics`);
+      console.error(
+        `round ${i + 1}/${options.repeat}: big run, ${options.bigChecks} checks at ${options.rate}/s, ${options.bigLevel} metrics`,
+      );
       const result = await bigRun(shared, options);
       console.error(describe(result));
       big.push(result);
@@ -98,7 +119,9 @@ function findPrograms(options: Options): { blackbox: string | undefined; python:
   const wantsBlackbox = options.only.has('blackbox') || options.only.has('timing');
   const blackbox = wantsBlackbox ? findBlackbox() : undefined;
   if (wantsBlackbox && !blackbox) {
-    console.error('SKIP blackbox_exporter: prometheus-blackbox-exporter not found on PATH (apt-get install prometheus-blackbox-exporter, or set BENCH_BLACKBOX); the other probers still run');
+    console.error(
+      'SKIP blackbox_exporter: prometheus-blackbox-exporter not found on PATH (apt-get install prometheus-blackbox-exporter, or set BENCH_BLACKBOX); the other probers still run',
+    );
   }
   const python = options.only.has('timing') ? findPython() : undefined;
   if (options.only.has('timing') && !python) console.error('SKIP floor: python3 not found');
@@ -119,7 +142,16 @@ async function main(): Promise<void> {
   const target = await startTarget(options.targetKeepAliveS * 1000);
   const sink = await startOtlpSink();
   try {
-    const shared: PhaseOptions = { target, checks: options.checks, rate: options.rate, warmupMs: options.warmupS * 1000, settleMs: options.settleS * 1000, windowMs: options.windowS * 1000, workDir, ...(profileDir ? { profileDir } : {}) };
+    const shared: PhaseOptions = {
+      target,
+      checks: options.checks,
+      rate: options.rate,
+      warmupMs: options.warmupS * 1000,
+      settleMs: options.settleS * 1000,
+      windowMs: options.windowS * 1000,
+      workDir,
+      ...(profileDir ? { profileDir } : {}),
+    };
     const { measured, big } = await rounds(shared, options, blackbox, sink);
     const timing = options.only.has('timing') ? await runTimingPhase(options, blackbox, python, target) : undefined;
     const results = printResults({ options, stamp, blackbox, measured, big, timing });

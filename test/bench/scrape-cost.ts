@@ -10,7 +10,8 @@ import { spread } from './report.js';
 
 /** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
 export const PROMETHEUS_SCRAPE_HEADERS = {
-  accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+  accept:
+    'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
   'accept-encoding': 'gzip',
 };
 
@@ -35,7 +36,12 @@ export interface ScrapeCost {
  * A scrape as Prometheus makes it, body counted and discarded; its cost is pushed to
  * `costs`. With `blockProbe`, `/healthz` is timed alongside for as long as the scrape runs.
  */
-export async function prometheusScrape(base: string, pid: number, costs: ScrapeCost[], blockProbe = false): Promise<void> {
+export async function prometheusScrape(
+  base: string,
+  pid: number,
+  costs: ScrapeCost[],
+  blockProbe = false,
+): Promise<void> {
   const probe = blockProbe ? startBlockProbe(base) : undefined;
   const before = statCounters(pid);
   const thread = mainThreadTime(pid);
@@ -43,7 +49,11 @@ export async function prometheusScrape(base: string, pid: number, costs: ScrapeC
   let bytes = 0;
   let statusCode = 0;
   try {
-    const answer = await request(`${base}/metrics`, { headers: PROMETHEUS_SCRAPE_HEADERS, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    const answer = await request(`${base}/metrics`, {
+      headers: PROMETHEUS_SCRAPE_HEADERS,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
     statusCode = answer.statusCode;
     // Read to the end (dump() would stop at 128 KiB and cut the agent's write short).
     for await (const chunk of answer.body as AsyncIterable<Buffer>) bytes += chunk.length;
@@ -53,8 +63,17 @@ export async function prometheusScrape(base: string, pid: number, costs: ScrapeC
     const threadAfter = mainThreadTime(pid);
     const block = await probe?.stop();
     const mainThread =
-      thread && threadAfter ? { onCpuMs: threadAfter.onCpuMs - thread.onCpuMs, waitingMs: threadAfter.waitingMs - thread.waitingMs } : undefined;
-    costs.push({ ms, cpuSeconds: after.cpuSeconds - before.cpuSeconds, bytes, ...(block ? { block } : {}), ...(mainThread ? { mainThread } : {}), minorFaults: after.minorFaults - before.minorFaults });
+      thread && threadAfter
+        ? { onCpuMs: threadAfter.onCpuMs - thread.onCpuMs, waitingMs: threadAfter.waitingMs - thread.waitingMs }
+        : undefined;
+    costs.push({
+      ms,
+      cpuSeconds: after.cpuSeconds - before.cpuSeconds,
+      bytes,
+      ...(block ? { block } : {}),
+      ...(mainThread ? { mainThread } : {}),
+      minorFaults: after.minorFaults - before.minorFaults,
+    });
   }
   if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
 }

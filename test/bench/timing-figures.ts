@@ -27,7 +27,8 @@ export function roundP99s(windows: readonly TimingWindow[], scenario: Scenario):
   const rounds = [...new Set(windows.filter((w) => w.scenario === scenario).map((w) => w.round))].sort((a, b) => a - b);
   return rounds.map((round) => {
     const mine = windows.filter((w) => w.scenario === scenario && w.round === round);
-    const find = (name: ProberWindow['prober'], list = mine) => list.flatMap((w) => w.probers).find((p) => p.prober === name);
+    const find = (name: ProberWindow['prober'], list = mine) =>
+      list.flatMap((w) => w.probers).find((p) => p.prober === name);
     const agentWindows = mine.filter((w) => w.probers.some((p) => p.prober === 'agent'));
     const floor = find('floor', agentWindows) ?? find('floor');
     const out: RoundP99 = { round };
@@ -57,7 +58,9 @@ function scenarioFigures(result: TimingResult | undefined, scenario: Scenario, a
   const others = result?.options.others ?? asked.others;
   const timed = result?.options.timed ?? TIMING_DEFAULTS.timed;
   const setting = scenario === 'quiet' ? `quiet (${timed} checks)` : `loaded (${timed} + ${others} other checks)`;
-  const sequential = result ? !windows.some((w) => w.scenario === scenario && w.simultaneous) : scenario === 'loaded' && asked.sequential;
+  const sequential = result
+    ? !windows.some((w) => w.scenario === scenario && w.simultaneous)
+    : scenario === 'loaded' && asked.sequential;
   const pairing = sequential ? 'same round, one after the other' : 'same window';
   const why = asked.asked ? undefined : 'the timing phase was not asked for';
   const missing = why ?? (list.length === 0 ? `no ${scenario} window was run` : undefined);
@@ -65,9 +68,31 @@ function scenarioFigures(result: TimingResult | undefined, scenario: Scenario, a
   const what = (who: string) => `added to processing, p99, ${setting}: ${who}`;
   const diffs = list.flatMap((r) => (r.agent !== undefined && r.blackbox !== undefined ? [r.agent - r.blackbox] : []));
   return [
-    { id: `added-${scenario}-agent`, what: what('canary agent'), unit: 'ms', digits: 2, values: pick(list, 'agent'), target: { op: '<=', value: scenario === 'quiet' ? 0.5 : 1 }, ...extra },
-    { id: `added-${scenario}-blackbox`, what: what('blackbox_exporter'), unit: 'ms', digits: 2, values: pick(list, 'blackbox'), ...extra },
-    { id: `added-${scenario}-floor`, what: what("blocking socket (floor), in the agent's window"), unit: 'ms', digits: 2, values: pick(list, 'floor'), ...(missing ? extra : pick(list, 'floor').length === 0 ? { note: 'no floor: python3 not found' } : {}) },
+    {
+      id: `added-${scenario}-agent`,
+      what: what('canary agent'),
+      unit: 'ms',
+      digits: 2,
+      values: pick(list, 'agent'),
+      target: { op: '<=', value: scenario === 'quiet' ? 0.5 : 1 },
+      ...extra,
+    },
+    {
+      id: `added-${scenario}-blackbox`,
+      what: what('blackbox_exporter'),
+      unit: 'ms',
+      digits: 2,
+      values: pick(list, 'blackbox'),
+      ...extra,
+    },
+    {
+      id: `added-${scenario}-floor`,
+      what: what("blocking socket (floor), in the agent's window"),
+      unit: 'ms',
+      digits: 2,
+      values: pick(list, 'floor'),
+      ...(missing ? extra : pick(list, 'floor').length === 0 ? { note: 'no floor: python3 not found' } : {}),
+    },
     {
       id: `added-${scenario}-vs-blackbox`,
       what: `added p99, agent − blackbox_exporter, ${setting} (${pairing})`,

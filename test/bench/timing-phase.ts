@@ -9,7 +9,12 @@ import { benchTiming, TIMING_DEFAULTS, type TimingOptions, type TimingResult } f
 import { medianTable, windowTable } from './timing/report.js';
 
 /** The timing benchmark's options as the main bench sets them. */
-export function timingOptions(options: Pick<Options, 'timingWindowS' | 'warmupS' | 'timingOthers' | 'timingSequential' | 'repeat'>, blackbox: string | undefined, python: string | undefined, fastTarget?: Target): TimingOptions {
+export function timingOptions(
+  options: Pick<Options, 'timingWindowS' | 'warmupS' | 'timingOthers' | 'timingSequential' | 'repeat'>,
+  blackbox: string | undefined,
+  python: string | undefined,
+  fastTarget?: Target,
+): TimingOptions {
   return {
     ...TIMING_DEFAULTS,
     windowS: options.timingWindowS,
@@ -25,10 +30,17 @@ export function timingOptions(options: Pick<Options, 'timingWindowS' | 'warmupS'
 }
 
 /** Runs the phase; progress goes to stderr. */
-export function runTimingPhase(options: Options, blackbox: string | undefined, python: string | undefined, fastTarget: Target): Promise<TimingResult> {
+export function runTimingPhase(
+  options: Options,
+  blackbox: string | undefined,
+  python: string | undefined,
+  fastTarget: Target,
+): Promise<TimingResult> {
   const timing = timingOptions(options, blackbox, python, fastTarget);
   const mode = timing.sequential ? 'loaded: probers one after the other' : 'loaded: probers together';
-  console.error(`timing: quiet and loaded (${timing.others} others), window ${timing.windowS}s after ${timing.warmupS}s warm-up, ${mode}`);
+  console.error(
+    `timing: quiet and loaded (${timing.others} others), window ${timing.windowS}s after ${timing.warmupS}s warm-up, ${mode}`,
+  );
   return benchTiming(timing);
 }
 

@@ -21,7 +21,15 @@ import { windowPlans } from './timing/bench.js';
 import { parseTimingOptions } from './timing/options.js';
 import { holdPath } from './timing/paths.js';
 import { medianRows, windowTable } from './timing/report.js';
-import { inWindow, matchById, parseBlackboxProbe, quantile, quantiles, serverTimingMs, summarise } from './timing/stats.js';
+import {
+  inWindow,
+  matchById,
+  parseBlackboxProbe,
+  quantile,
+  quantiles,
+  serverTimingMs,
+  summarise,
+} from './timing/stats.js';
 import { drainHolds, startHoldTarget } from './timing/targets.js';
 import { runWindow, type TimingWindow } from './timing/window.js';
 
@@ -88,7 +96,13 @@ describe('stats', () => {
   });
 
   test('summarise: added is processing minus hold, jitter is hold minus the configured hold', () => {
-    const s = summarise([{ startedAt: 0, processingMs: 51.5, holdMs: 50.5 }, { startedAt: 0, processingMs: 53, holdMs: 51 }], 50);
+    const s = summarise(
+      [
+        { startedAt: 0, processingMs: 51.5, holdMs: 50.5 },
+        { startedAt: 0, processingMs: 53, holdMs: 51 },
+      ],
+      50,
+    );
     assert.equal(s.added.p50, 1);
     assert.equal(s.added.max, 2);
     assert.equal(s.jitter.max, 1);
@@ -130,11 +144,24 @@ describe('stats', () => {
       { id: 'x3', startedAt: 30, processingMs: 53 },
       { id: 'x4', startedAt: 40, processingMs: 54 },
     ];
-    const matched = matchById(records, new Map([['x1', 50], ['x4', 51], ['other', 1]]));
-    assert.deepEqual(matched.samples, [{ startedAt: 10, processingMs: 52, holdMs: 50 }, { startedAt: 40, processingMs: 54, holdMs: 51 }]);
+    const matched = matchById(
+      records,
+      new Map([
+        ['x1', 50],
+        ['x4', 51],
+        ['other', 1],
+      ]),
+    );
+    assert.deepEqual(matched.samples, [
+      { startedAt: 10, processingMs: 52, holdMs: 50 },
+      { startedAt: 40, processingMs: 54, holdMs: 51 },
+    ]);
     assert.equal(matched.failed, 1);
     assert.equal(matched.unmatched, 1);
-    assert.deepEqual(inWindow(records, 20, 40).map((r) => r.id), ['x2', 'x3']);
+    assert.deepEqual(
+      inWindow(records, 20, 40).map((r) => r.id),
+      ['x2', 'x3'],
+    );
     const agent = agentSamples([
       { check: 'timed-0', startedAt: 1, processingMs: 51, holdMs: 50 },
       { check: 'timed-1', startedAt: 2, processingMs: null, holdMs: null },
@@ -149,7 +176,17 @@ describe('generated agent config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'canary-bench-timing-test-'));
     try {
       const file = join(dir, 'agent.yaml');
-      writeFileSync(file, stringify(timingAgentConfig({ holdOrigin: 'http://127.0.0.1:9', fastOrigin: 'http://127.0.0.1:10', timed: 20, others: 5 })));
+      writeFileSync(
+        file,
+        stringify(
+          timingAgentConfig({
+            holdOrigin: 'http://127.0.0.1:9',
+            fastOrigin: 'http://127.0.0.1:10',
+            timed: 20,
+            others: 5,
+          }),
+        ),
+      );
       const config = await loadConfig(file);
       assert.equal(config.checks.length, 25);
       const timed = config.checks.filter((c) => c.name.startsWith('timed-'));
@@ -170,18 +207,65 @@ describe('generated agent config', () => {
 describe('plans, options and tables', () => {
   test('quiet is always together; loaded is together unless sequential, then alternates its order', () => {
     const options = { others: 100, sequential: true };
-    assert.deepEqual(windowPlans('quiet', 1, options), [{ scenario: 'quiet', round: 1, others: 0, agent: true, blackbox: true }]);
-    assert.deepEqual(windowPlans('loaded', 1, { ...options, sequential: false }).map((p) => [p.agent, p.blackbox, p.others]), [[true, true, 100]]);
-    assert.deepEqual(windowPlans('loaded', 1, options).map((p) => [p.agent, p.blackbox]), [[true, false], [false, true]]);
-    assert.deepEqual(windowPlans('loaded', 2, options).map((p) => [p.agent, p.blackbox]), [[false, true], [true, false]]);
+    assert.deepEqual(windowPlans('quiet', 1, options), [
+      { scenario: 'quiet', round: 1, others: 0, agent: true, blackbox: true },
+    ]);
+    assert.deepEqual(
+      windowPlans('loaded', 1, { ...options, sequential: false }).map((p) => [p.agent, p.blackbox, p.others]),
+      [[true, true, 100]],
+    );
+    assert.deepEqual(
+      windowPlans('loaded', 1, options).map((p) => [p.agent, p.blackbox]),
+      [
+        [true, false],
+        [false, true],
+      ],
+    );
+    assert.deepEqual(
+      windowPlans('loaded', 2, options).map((p) => [p.agent, p.blackbox]),
+      [
+        [false, true],
+        [true, false],
+      ],
+    );
   });
 
   test('command line: defaults, values, refusals', () => {
     const defaults = parseTimingOptions([]);
-    assert.deepEqual(defaults?.options, { windowS: 30, warmupS: 10, others: 1000, timed: 20, holdMs: 50, scenarios: ['quiet', 'loaded'], repeat: 1, sequential: false });
+    assert.deepEqual(defaults?.options, {
+      windowS: 30,
+      warmupS: 10,
+      others: 1000,
+      timed: 20,
+      holdMs: 50,
+      scenarios: ['quiet', 'loaded'],
+      repeat: 1,
+      sequential: false,
+    });
     assert.match(defaults?.out ?? '', /\.bench[\\/]timing\.json$/);
-    const some = parseTimingOptions(['--window', '20', '--scenarios', 'loaded', '--others', '0', '--timing-sequential', '--repeat', '3', '--hold-ms', '20']);
-    assert.deepEqual(some?.options, { windowS: 20, warmupS: 10, others: 0, timed: 20, holdMs: 20, scenarios: ['loaded'], repeat: 3, sequential: true });
+    const some = parseTimingOptions([
+      '--window',
+      '20',
+      '--scenarios',
+      'loaded',
+      '--others',
+      '0',
+      '--timing-sequential',
+      '--repeat',
+      '3',
+      '--hold-ms',
+      '20',
+    ]);
+    assert.deepEqual(some?.options, {
+      windowS: 20,
+      warmupS: 10,
+      others: 0,
+      timed: 20,
+      holdMs: 20,
+      scenarios: ['loaded'],
+      repeat: 3,
+      sequential: true,
+    });
     assert.equal(parseTimingOptions(['--help']), undefined);
     assert.throws(() => parseTimingOptions(['--scenarios', 'quiet,busy']), /unknown scenario busy/);
     assert.throws(() => parseTimingOptions(['--window', '0']), /--window must be a number >= 1/);
@@ -189,12 +273,39 @@ describe('plans, options and tables', () => {
 
   test('one table row per prober per window, and medians over rounds', () => {
     const q = (v: number) => ({ n: 10, p50: v, p90: v, p99: v, max: v });
-    const prober = (name: 'agent' | 'blackbox', added: number) => ({ prober: name, label: name, n: 600, failed: 0, unmatched: 0, expected: 600, cpuCores: 0.1, probesPerSecond: 20, skipped: 0, summary: { added: q(added), processing: q(50 + added), hold: q(50), jitter: q(0.5) } });
-    const window = (round: number, added: number): TimingWindow => ({ scenario: 'quiet', round, others: 0, simultaneous: true, seconds: 30, probers: [prober('agent', added), prober('blackbox', 2 * added)], cpu: { holdTarget: 0, fastTarget: 0, driver: 0, other: 0 }, loadAverage: 0, holdLogDropped: 0 });
+    const prober = (name: 'agent' | 'blackbox', added: number) => ({
+      prober: name,
+      label: name,
+      n: 600,
+      failed: 0,
+      unmatched: 0,
+      expected: 600,
+      cpuCores: 0.1,
+      probesPerSecond: 20,
+      skipped: 0,
+      summary: { added: q(added), processing: q(50 + added), hold: q(50), jitter: q(0.5) },
+    });
+    const window = (round: number, added: number): TimingWindow => ({
+      scenario: 'quiet',
+      round,
+      others: 0,
+      simultaneous: true,
+      seconds: 30,
+      probers: [prober('agent', added), prober('blackbox', 2 * added)],
+      cpu: { holdTarget: 0, fastTarget: 0, driver: 0, other: 0 },
+      loadAverage: 0,
+      holdLogDropped: 0,
+    });
     const windows = [window(1, 1), window(2, 3), window(3, 2)];
     assert.equal(windowTable(windows).split('\n').length, 2 + 6);
     const medians = medianRows(windows);
-    assert.deepEqual(medians.map((m) => [m.scenario, m.prober, m.windows, m.addedP50, m.addedP99]), [['quiet', 'agent', 3, 2, 2], ['quiet', 'blackbox', 3, 4, 4]]);
+    assert.deepEqual(
+      medians.map((m) => [m.scenario, m.prober, m.windows, m.addedP50, m.addedP99]),
+      [
+        ['quiet', 'agent', 3, 2, 2],
+        ['quiet', 'blackbox', 3, 4, 4],
+      ],
+    );
   });
 });
 
@@ -216,10 +327,23 @@ describe('a short real window on 127.0.0.1', { timeout: 60_000 }, () => {
   test('both probers (blackbox when installed) and the floor (python3 when found) measured, every probe paired with its hold', async () => {
     const blackbox = findBlackbox();
     const python = findPython();
-    const ctx = { holdTarget, fastTarget, blackbox, python, timed: 3, holdMs: HOLD_MS, warmupMs: 1_000, windowMs: 2_000, workDir };
+    const ctx = {
+      holdTarget,
+      fastTarget,
+      blackbox,
+      python,
+      timed: 3,
+      holdMs: HOLD_MS,
+      warmupMs: 1_000,
+      windowMs: 2_000,
+      workDir,
+    };
     const window = await runWindow(ctx, { scenario: 'loaded', round: 1, others: 5, agent: true, blackbox: true });
     const expected = ['agent', ...(blackbox ? ['blackbox'] : []), ...(python ? ['floor'] : [])];
-    assert.deepEqual(window.probers.map((p) => p.prober), expected);
+    assert.deepEqual(
+      window.probers.map((p) => p.prober),
+      expected,
+    );
     assert.equal(window.simultaneous, blackbox !== undefined);
     for (const p of window.probers) {
       // 3 a second for 2 s; margins for a loaded machine.

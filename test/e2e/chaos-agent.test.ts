@@ -13,7 +13,17 @@ test('canary run reverts what a killed runner left behind, before anything else'
   const lab = await startChaosLab(1);
   try {
     const config = lab.writeConfig([]);
-    const file = lab.writeExperiment('left', ['name: left-behind', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
+    const file = lab.writeExperiment(
+      'left',
+      [
+        'name: left-behind',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 60s }',
+      ].join('\n'),
+    );
     await killRunnerAfterFirstFault(lab, file, config);
     assert.ok(isStopped(lab.victims[0]!));
     const agent = new CliProcess(['run', '--config', config]);
@@ -46,12 +56,22 @@ test('a SIGHUP while the agent is still starting (recovering a journal) does not
     const config = lab.writeConfig([]);
     const file = lab.writeExperiment(
       'held',
-      ['name: held-revert', 'blastRadius: { maxInstances: 1 }', 'method:', `  - { action: http, method: POST, url: "${api.origin}/fault", revert: { method: DELETE, url: "${api.origin}/fault" } }`, '  - { pause: 60s }'].join('\n'),
+      [
+        'name: held-revert',
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        `  - { action: http, method: POST, url: "${api.origin}/fault", revert: { method: DELETE, url: "${api.origin}/fault" } }`,
+        '  - { pause: 60s }',
+      ].join('\n'),
     );
     await killRunnerAfterFirstFault(lab, file, config);
     const agent = new CliProcess(['run', '--config', config]);
     try {
-      await eventually(() => Promise.resolve(reverts > 0 ? true : undefined), 15_000, 'the recovery at start reverting the fault');
+      await eventually(
+        () => Promise.resolve(reverts > 0 ? true : undefined),
+        15_000,
+        'the recovery at start reverting the fault',
+      );
       agent.child.kill('SIGHUP');
       await agent.waitForLog((l) => l.msg === 'reload signal received' && l.started === false);
       assert.equal(agent.child.exitCode, null, 'the agent is still running');
@@ -72,7 +92,9 @@ test('a SIGHUP while the agent is still starting (recovering a journal) does not
 test('scheduled experiments run only with chaos.enabled and --enable-chaos, and show in the metrics', async () => {
   const lab = await startChaosLab(1);
   try {
-    const config = lab.writeConfig([`{ name: web, kind: http, target: "${lab.victims[0]?.url}/", interval: 200ms, timeout: 200ms }`]);
+    const config = lab.writeConfig([
+      `{ name: web, kind: http, target: "${lab.victims[0]?.url}/", interval: 200ms, timeout: 200ms }`,
+    ]);
     lab.writeExperiment(
       'sched',
       [
@@ -103,12 +125,26 @@ test('scheduled experiments run only with chaos.enabled and --enable-chaos, and 
     const agent = new CliProcess(['run', '--config', config, '--enable-chaos']);
     try {
       const url = await agent.url();
-      await eventually(() => Promise.resolve(lab.journals()[0]?.status === 'completed' ? true : undefined), 20_000, 'a completed scheduled run');
-      const heldBack = (l: Record<string, unknown>) => l.msg === 'scheduled chaos run skipped' && typeof l.why === 'string' && l.why.startsWith('minimum gap not reached');
-      await eventually(() => (agent.logs().filter(heldBack).length >= 2 ? true : undefined), 10_000, 'two later ticks skipped for the minimum gap');
+      await eventually(
+        () => Promise.resolve(lab.journals()[0]?.status === 'completed' ? true : undefined),
+        20_000,
+        'a completed scheduled run',
+      );
+      const heldBack = (l: Record<string, unknown>) =>
+        l.msg === 'scheduled chaos run skipped' &&
+        typeof l.why === 'string' &&
+        l.why.startsWith('minimum gap not reached');
+      await eventually(
+        () => (agent.logs().filter(heldBack).length >= 2 ? true : undefined),
+        10_000,
+        'two later ticks skipped for the minimum gap',
+      );
       assert.equal(lab.journals().length, 1, 'the minimum gap holds the next ticks back');
       const text = await (await fetch(new URL(`/metrics`, url))).text();
-      assert.equal(sampleValue(text, 'canary_chaos_runs_total', { experiment: 'every-second', status: 'completed' }), 1);
+      assert.equal(
+        sampleValue(text, 'canary_chaos_runs_total', { experiment: 'every-second', status: 'completed' }),
+        1,
+      );
       assert.equal(sampleValue(text, 'canary_chaos_active', { experiment: 'every-second' }), 0);
       assert.equal(isStopped(lab.victims[0]!), false);
     } finally {
@@ -126,24 +162,41 @@ test('the control API halts and resumes with the bearer token only', async () =>
     const config = lab.writeConfig([], { extra: ['# token for the control API'] });
     // server.token is set through the environment, as an operator would.
     const { writeFileSync, readFileSync } = await import('node:fs');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('server: { listen: 127.0.0.1:0 }', 'server: { listen: 127.0.0.1:0, token: "${TEST_TOKEN}" }'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        'server: { listen: 127.0.0.1:0 }',
+        'server: { listen: 127.0.0.1:0, token: "${TEST_TOKEN}" }',
+      ),
+    );
     const agent = new CliProcess(['run', '--config', config], { TEST_TOKEN: 's3cret' });
     try {
       const url = await agent.url();
       assert.equal((await fetch(new URL(`/-/chaos/halt`, url), { method: 'POST' })).status, 401);
-      assert.equal((await fetch(new URL(`/-/chaos/halt`, url), { method: 'POST', headers: { authorization: 'Bearer wrong!' } })).status, 401);
+      assert.equal(
+        (await fetch(new URL(`/-/chaos/halt`, url), { method: 'POST', headers: { authorization: 'Bearer wrong!' } }))
+          .status,
+        401,
+      );
       assert.equal(existsSync(join(lab.stateDir, 'HALT')), false);
       const auth = { authorization: 'Bearer s3cret' };
-      const halted = await fetch(new URL(`/-/chaos/halt?operator=pager&reason=incident`, url), { method: 'POST', headers: auth });
+      const halted = await fetch(new URL(`/-/chaos/halt?operator=pager&reason=incident`, url), {
+        method: 'POST',
+        headers: auth,
+      });
       assert.equal(halted.status, 200);
       assert.equal(existsSync(join(lab.stateDir, 'HALT')), true);
-      const status = (await (await fetch(new URL(`/-/chaos/status`, url), { headers: auth })).json()) as { halted: { operator: string } | null };
+      const status = (await (await fetch(new URL(`/-/chaos/status`, url), { headers: auth })).json()) as {
+        halted: { operator: string } | null;
+      };
       assert.equal(status.halted?.operator, 'api:pager');
       const text = await (await fetch(new URL(`/metrics`, url))).text();
       assert.equal(sampleValue(text, 'canary_chaos_halted'), 1);
       assert.equal((await fetch(new URL(`/-/chaos/resume`, url), { method: 'POST', headers: auth })).status, 200);
       assert.equal(existsSync(join(lab.stateDir, 'HALT')), false);
-      const verify = await runCli(['chaos', 'audit', 'verify', '--config', config, '--json'], { env: { TEST_TOKEN: 's3cret' } });
+      const verify = await runCli(['chaos', 'audit', 'verify', '--config', config, '--json'], {
+        env: { TEST_TOKEN: 's3cret' },
+      });
       assert.equal(verify.code, 0, verify.stderr);
       assert.equal((JSON.parse(verify.stdout) as { lines: number }).lines, 2, 'halt and resume audited');
     } finally {

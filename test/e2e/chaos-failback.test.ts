@@ -8,8 +8,6 @@ import { alive, currentPid, startChaosLab, type ChaosLab } from '../helpers/chao
 import { fixture } from '../helpers/paths.js';
 import type { Journal } from '../../src/chaos/model/journal.js';
 
-
-
 /** v1 is the service the hypothesis watches; v2..v4 are the pool that is killed and brought back. */
 function experiment(lab: ChaosLab, failback: string, gate = '5s'): string {
   const pool = lab.victims.slice(1);
@@ -27,9 +25,15 @@ function experiment(lab: ChaosLab, failback: string, gate = '5s'): string {
   ].join('\n');
 }
 
-async function run(lab: ChaosLab, yaml: string, during?: () => Promise<void>): Promise<{ code: number | null; journal: Journal }> {
+async function run(
+  lab: ChaosLab,
+  yaml: string,
+  during?: () => Promise<void>,
+): Promise<{ code: number | null; journal: Journal }> {
   const front = lab.victims[0]!;
-  const config = lab.writeConfig([`{ name: front, kind: http, target: "${front.url}/", interval: 100ms, timeout: 100ms }`]);
+  const config = lab.writeConfig([
+    `{ name: front, kind: http, target: "${front.url}/", interval: 100ms, timeout: 100ms }`,
+  ]);
   const file = lab.writeExperiment('failback', yaml);
   const runner = new CliProcess(['chaos', 'run', file, '--config', config, '--json']);
   try {
@@ -55,7 +59,10 @@ test('staggered failback: one instance per wave, waves spaced by the interval, e
     assert.equal(code, 0, JSON.stringify(journal.reason));
     assert.equal(journal.status, 'completed');
     const waves = journal.waves ?? [];
-    assert.deepEqual(waves.map((w) => w.instances.length), [1, 1, 1]);
+    assert.deepEqual(
+      waves.map((w) => w.instances.length),
+      [1, 1, 1],
+    );
     assert.deepEqual(waves.flatMap((w) => w.instances).sort(), ['v2', 'v3', 'v4']);
     for (let i = 1; i < waves.length; i++) {
       const gap = Date.parse(waves[i]!.startedAt) - Date.parse(waves[i - 1]!.startedAt);
@@ -77,7 +84,10 @@ test('all-at-once brings the whole pool back in one wave', async () => {
   try {
     const { code, journal } = await run(lab, experiment(lab, 'strategy: all-at-once, interval: 200ms'));
     assert.equal(code, 0);
-    assert.deepEqual(journal.waves?.map((w) => w.instances.length), [3]);
+    assert.deepEqual(
+      journal.waves?.map((w) => w.instances.length),
+      [3],
+    );
   } finally {
     cleanupPool(lab);
     await lab.cleanup();
@@ -87,12 +97,21 @@ test('all-at-once brings the whole pool back in one wave', async () => {
 test('restore brings every killed instance back at once, without waiting for a gate', async () => {
   const lab = await startChaosLab(4);
   try {
-    const yaml = experiment(lab, 'strategy: all-at-once').replace(/^ {2}- \{ action: failback.*$/m, '  - { action: restore, target: pool }');
+    const yaml = experiment(lab, 'strategy: all-at-once').replace(
+      /^ {2}- \{ action: failback.*$/m,
+      '  - { action: restore, target: pool }',
+    );
     assert.match(yaml, /action: restore/);
     const { code, journal } = await run(lab, yaml);
     assert.equal(code, 0, JSON.stringify(journal.reason));
-    assert.deepEqual(journal.steps.map((s) => s.action), ['process', 'pause', 'restore']);
-    assert.deepEqual(journal.waves?.map((w) => w.instances.length), [3]);
+    assert.deepEqual(
+      journal.steps.map((s) => s.action),
+      ['process', 'pause', 'restore'],
+    );
+    assert.deepEqual(
+      journal.waves?.map((w) => w.instances.length),
+      [3],
+    );
     assert.ok(journal.faults.every((f) => f.status === 'reverted'));
     for (const v of lab.victims.slice(1)) assert.ok(alive(currentPid(v.pidFile)), `${v.name} runs again`);
   } finally {
@@ -106,16 +125,29 @@ test('a gate that never becomes steady stops the failback and the rollback bring
   const front = lab.victims[0]!;
   try {
     const { code, journal } = await run(lab, experiment(lab, 'waveSize: 1, interval: 200ms', '1s'), async () => {
-      await eventually(() => Promise.resolve(lab.journals()[0]?.faults.filter((f) => f.status === 'applied').length === 3 ? true : undefined), 15_000, 'pool killed');
+      await eventually(
+        () =>
+          Promise.resolve(
+            lab.journals()[0]?.faults.filter((f) => f.status === 'applied').length === 3 ? true : undefined,
+          ),
+        15_000,
+        'pool killed',
+      );
       await fetch(`${front.url}/break`);
     });
     await fetch(`${front.url}/fix`);
     assert.equal(code, 1);
     assert.equal(journal.status, 'aborted');
     assert.match(journal.reason ?? '', /did not return within 1000 ms after wave 1/);
-    assert.deepEqual(journal.waves?.map((w) => w.gate), [false]);
+    assert.deepEqual(
+      journal.waves?.map((w) => w.gate),
+      [false],
+    );
     assert.equal(journal.deviated, true);
-    assert.ok(journal.faults.every((f) => f.status === 'reverted'), 'the rollback restored the instances the failback did not reach');
+    assert.ok(
+      journal.faults.every((f) => f.status === 'reverted'),
+      'the rollback restored the instances the failback did not reach',
+    );
     for (const v of lab.victims.slice(1)) assert.ok(alive(currentPid(v.pidFile)), `${v.name} runs again`);
   } finally {
     cleanupPool(lab);
@@ -127,11 +159,17 @@ test('SIGKILL of the runner mid-failback, then recover: every instance runs', as
   const lab = await startChaosLab(4);
   try {
     const front = lab.victims[0]!;
-    const config = lab.writeConfig([`{ name: front, kind: http, target: "${front.url}/", interval: 100ms, timeout: 100ms }`]);
+    const config = lab.writeConfig([
+      `{ name: front, kind: http, target: "${front.url}/", interval: 100ms, timeout: 100ms }`,
+    ]);
     const file = lab.writeExperiment('failback', experiment(lab, 'waveSize: 1, interval: 3s'));
     const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
     try {
-      await eventually(() => Promise.resolve(lab.journals()[0]?.faults.some((f) => f.status === 'reverted') ? true : undefined), 20_000, 'the first wave back');
+      await eventually(
+        () => Promise.resolve(lab.journals()[0]?.faults.some((f) => f.status === 'reverted') ? true : undefined),
+        20_000,
+        'the first wave back',
+      );
       runner.child.kill('SIGKILL');
       await runner.exited;
     } finally {

@@ -11,7 +11,19 @@ test('maxDuration reached during a step that would outlive it: rollback forced, 
   try {
     const config = lab.writeConfig([]);
     // An exec step that outlives maxDuration: the clock, not the method, ends it.
-    const file = lab.writeExperiment('slow', ['name: slow-step', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', `  - { action: exec, argv: ["${process.execPath}", "-e", "setTimeout(() => {}, 20000)"], timeout: 30s }`, 'maxDuration: 2s', 'recoveryTimeout: 1s'].join('\n'));
+    const file = lab.writeExperiment(
+      'slow',
+      [
+        'name: slow-step',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        `  - { action: exec, argv: ["${process.execPath}", "-e", "setTimeout(() => {}, 20000)"], timeout: 30s }`,
+        'maxDuration: 2s',
+        'recoveryTimeout: 1s',
+      ].join('\n'),
+    );
     const started = Date.now();
     const run = await runCli(['chaos', 'run', file, '--config', config, '--json']);
     const journal = JSON.parse(run.stdout) as Journal;
@@ -30,15 +42,47 @@ test('requireApproval needs --approved-by naming someone else, and records both'
   const lab = await startChaosLab(1);
   try {
     const config = lab.writeConfig([]);
-    const file = lab.writeExperiment('approve', ['name: needs-approval', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'requireApproval: true', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 100ms }'].join('\n'));
+    const file = lab.writeExperiment(
+      'approve',
+      [
+        'name: needs-approval',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'requireApproval: true',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 100ms }',
+      ].join('\n'),
+    );
     const missing = await runCli(['chaos', 'run', file, '--config', config, '--operator', 'alice']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--approved-by/);
-    const self = await runCli(['chaos', 'run', file, '--config', config, '--operator', 'alice', '--approved-by', 'alice']);
+    const self = await runCli([
+      'chaos',
+      'run',
+      file,
+      '--config',
+      config,
+      '--operator',
+      'alice',
+      '--approved-by',
+      'alice',
+    ]);
     assert.equal(self.code, 2);
     assert.match(self.stderr, /someone other than the operator \(alice\)/);
     assert.equal(lab.journals().length, 0, 'refused runs touch nothing');
-    const ok = await runCli(['chaos', 'run', file, '--config', config, '--operator', 'alice', '--approved-by', 'bob', '--json']);
+    const ok = await runCli([
+      'chaos',
+      'run',
+      file,
+      '--config',
+      config,
+      '--operator',
+      'alice',
+      '--approved-by',
+      'bob',
+      '--json',
+    ]);
     assert.equal(ok.code, 0, ok.stderr);
     const journal = JSON.parse(ok.stdout) as Journal;
     assert.equal(journal.operator, 'alice');
@@ -52,11 +96,34 @@ test('one experiment at a time: a second run is refused while the first holds th
   const lab = await startChaosLab(2);
   try {
     const config = lab.writeConfig([]);
-    const first = lab.writeExperiment('first', ['name: first', victimTargets([lab.victims[0]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
-    const second = lab.writeExperiment('second', ['name: second', victimTargets([lab.victims[1]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v2, signal: SIGSTOP }'].join('\n'));
+    const first = lab.writeExperiment(
+      'first',
+      [
+        'name: first',
+        victimTargets([lab.victims[0]!]),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 60s }',
+      ].join('\n'),
+    );
+    const second = lab.writeExperiment(
+      'second',
+      [
+        'name: second',
+        victimTargets([lab.victims[1]!]),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v2, signal: SIGSTOP }',
+      ].join('\n'),
+    );
     const runner = new CliProcess(['chaos', 'run', first, '--config', config]);
     try {
-      await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'first run applied');
+      await eventually(
+        () => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined),
+        15_000,
+        'first run applied',
+      );
       const busy = await runCli(['chaos', 'run', second, '--config', config]);
       assert.equal(busy.code, 1);
       assert.match(busy.stderr, /first/);
@@ -75,8 +142,28 @@ test('a chaos run that died is reverted by the next run, before it starts', asyn
   const lab = await startChaosLab(2);
   try {
     const config = lab.writeConfig([]);
-    const dying = lab.writeExperiment('dying', ['name: dying', victimTargets([lab.victims[0]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
-    const next = lab.writeExperiment('next', ['name: next', victimTargets([lab.victims[1]!]), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v2, signal: SIGSTOP }', '  - { pause: 100ms }'].join('\n'));
+    const dying = lab.writeExperiment(
+      'dying',
+      [
+        'name: dying',
+        victimTargets([lab.victims[0]!]),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 60s }',
+      ].join('\n'),
+    );
+    const next = lab.writeExperiment(
+      'next',
+      [
+        'name: next',
+        victimTargets([lab.victims[1]!]),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v2, signal: SIGSTOP }',
+        '  - { pause: 100ms }',
+      ].join('\n'),
+    );
     await killRunnerAfterFirstFault(lab, dying, config);
     assert.ok(isStopped(lab.victims[0]!));
     const run = await runCli(['chaos', 'run', next, '--config', config]);
@@ -96,7 +183,16 @@ test('a rollback that cannot be planned stops the run before any fault', async (
     const ghost = `${lab.dir}/pids/ghost.pid`;
     const file = lab.writeExperiment(
       'ghost',
-      ['name: ghost-rollback', victimTargets(lab.victims), `  ghost: { instances: [ { name: ghost, pidFile: "${ghost}" } ] }`, 'blastRadius: { maxInstances: 2 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', 'rollback:', '  - { action: process, target: ghost, signal: SIGCONT }'].join('\n'),
+      [
+        'name: ghost-rollback',
+        victimTargets(lab.victims),
+        `  ghost: { instances: [ { name: ghost, pidFile: "${ghost}" } ] }`,
+        'blastRadius: { maxInstances: 2 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        'rollback:',
+        '  - { action: process, target: ghost, signal: SIGCONT }',
+      ].join('\n'),
     );
     const run = await runCli(['chaos', 'run', file, '--config', config, '--json']);
     assert.equal(run.code, 1, run.stderr);

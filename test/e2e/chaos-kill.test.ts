@@ -6,8 +6,6 @@ import { alive, currentPid, killRunnerAfterFirstFault, startChaosLab, type Chaos
 import { fixture } from '../helpers/paths.js';
 import type { Journal } from '../../src/chaos/model/journal.js';
 
-
-
 function experiment(lab: ChaosLab, pause: string): string {
   const v = lab.victims[0]!;
   return [

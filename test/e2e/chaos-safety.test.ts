@@ -33,7 +33,11 @@ function applied(journal: Journal | undefined): number {
 }
 
 async function waitApplied(lab: ChaosLab, count: number): Promise<void> {
-  await eventually(() => Promise.resolve(applied(lab.journals()[0]) >= count ? true : undefined), 15_000, `${count} fault(s) applied`);
+  await eventually(
+    () => Promise.resolve(applied(lab.journals()[0]) >= count ? true : undefined),
+    15_000,
+    `${count} fault(s) applied`,
+  );
 }
 
 for (const step of [1, 2, 3]) {
@@ -57,7 +61,10 @@ for (const step of [1, 2, 3]) {
       const recover = await runCli(['chaos', 'recover', '--config', config]);
       assert.equal(recover.code, 0, recover.stderr);
       assert.match(recover.stdout, new RegExp(`three-steps .*: ${step} fault\\(s\\) reverted`));
-      assert.ok(lab.victims.every((v) => !isStopped(v)), 'every victim runs again');
+      assert.ok(
+        lab.victims.every((v) => !isStopped(v)),
+        'every victim runs again',
+      );
       const journal = lab.journals()[0];
       assert.equal(journal?.status, 'interrupted');
       assert.ok(journal?.faults.every((f) => f.status === 'reverted'));
@@ -73,7 +80,17 @@ test('SIGTERM mid-method: the runner rolls back before it exits', async () => {
   const lab = await startChaosLab(1);
   try {
     const config = lab.writeConfig([]);
-    const file = lab.writeExperiment('term', ['name: term', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
+    const file = lab.writeExperiment(
+      'term',
+      [
+        'name: term',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 60s }',
+      ].join('\n'),
+    );
     const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
     try {
       await waitApplied(lab, 1);
@@ -98,7 +115,17 @@ test('halt from another process: the runner rolls back and exits within 1 s; run
   const lab = await startChaosLab(1);
   try {
     const config = lab.writeConfig([]);
-    const file = lab.writeExperiment('halt-me', ['name: halt-me', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 60s }'].join('\n'));
+    const file = lab.writeExperiment(
+      'halt-me',
+      [
+        'name: halt-me',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 60s }',
+      ].join('\n'),
+    );
     const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
     try {
       await waitApplied(lab, 1);
@@ -122,7 +149,17 @@ test('halt from another process: the runner rolls back and exits within 1 s; run
     assert.equal(lab.journals().length, 1, 'a refused run writes no journal');
 
     assert.equal((await runCli(['chaos', 'resume', '--config', config])).code, 0);
-    const quick = lab.writeExperiment('quick', ['name: quick', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 100ms }'].join('\n'));
+    const quick = lab.writeExperiment(
+      'quick',
+      [
+        'name: quick',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 100ms }',
+      ].join('\n'),
+    );
     const after = await runCli(['chaos', 'run', quick, '--config', config]);
     assert.equal(after.code, 0, after.stdout + after.stderr);
     assert.equal(isStopped(lab.victims[0]!), false);
@@ -134,7 +171,14 @@ test('halt from another process: the runner rolls back and exits within 1 s; run
 test('dry-run and disabled chaos touch nothing', async () => {
   const lab = await startChaosLab(2);
   try {
-    const experiment = ['name: careful', victimTargets(lab.victims), 'blastRadius: { maxInstances: 2 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { action: process, target: v2, signal: SIGSTOP }'].join('\n');
+    const experiment = [
+      'name: careful',
+      victimTargets(lab.victims),
+      'blastRadius: { maxInstances: 2 }',
+      'method:',
+      '  - { action: process, target: v1, signal: SIGSTOP }',
+      '  - { action: process, target: v2, signal: SIGSTOP }',
+    ].join('\n');
     const file = lab.writeExperiment('careful', experiment);
     const disabled = lab.writeConfig([], { enabled: false });
     const refused = await runCli(['chaos', 'run', file, '--config', disabled]);
@@ -143,7 +187,8 @@ test('dry-run and disabled chaos touch nothing', async () => {
 
     const dry = await runCli(['chaos', 'run', file, '--config', disabled, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
-    for (const v of lab.victims) assert.match(dry.stdout, new RegExp(`\\[${v.name}\\] kill -STOP ${v.pid}`), 'the plan names the real pid');
+    for (const v of lab.victims)
+      assert.match(dry.stdout, new RegExp(`\\[${v.name}\\] kill -STOP ${v.pid}`), 'the plan names the real pid');
     assert.match(dry.stdout, /revert: kill -CONT/);
     assert.match(dry.stdout, /a real run would be refused/);
 
@@ -164,13 +209,33 @@ test('the blast radius holds: refused at load when a selection asks for more, an
   try {
     const config = lab.writeConfig([]);
     const both = `targets:\n  pool: { instances: [ ${lab.victims.map((v) => `{ name: ${v.name}, pidFile: "${v.pidFile}" }`).join(', ')} ] }`;
-    const greedy = lab.writeExperiment('greedy', ['name: greedy', both, 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: pool, signal: SIGSTOP, count: 2 }'].join('\n'));
+    const greedy = lab.writeExperiment(
+      'greedy',
+      [
+        'name: greedy',
+        both,
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: pool, signal: SIGSTOP, count: 2 }',
+      ].join('\n'),
+    );
     const atLoad = await runCli(['chaos', 'run', greedy, '--config', config]);
     assert.equal(atLoad.code, 2);
     assert.match(atLoad.stderr, /method\[0\]\.count: .*blastRadius\.maxInstances \(1\)/);
 
     // Each step alone is within the radius; together they are not: the runner refuses the second.
-    const sneaky = lab.writeExperiment('sneaky', ['name: sneaky', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { action: process, target: v2, signal: SIGSTOP }', '  - { pause: 30s }'].join('\n'));
+    const sneaky = lab.writeExperiment(
+      'sneaky',
+      [
+        'name: sneaky',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { action: process, target: v2, signal: SIGSTOP }',
+        '  - { pause: 30s }',
+      ].join('\n'),
+    );
     assert.equal((await runCli(['chaos', 'validate', sneaky, '--config', config])).code, 0, 'valid step by step');
     const run = await runCli(['chaos', 'run', sneaky, '--config', config, '--json']);
     const journal = JSON.parse(run.stdout) as Journal;
@@ -178,7 +243,10 @@ test('the blast radius holds: refused at load when a selection asks for more, an
     assert.equal(journal.status, 'failed');
     const refused = journal.steps.find((s) => s.id === 'method[1]');
     assert.equal(refused?.status, 'failed');
-    assert.match(refused?.error ?? '', /blast radius: target "v2" would have 1 instance\(s\) faulted at once \(and 1 of other targets\), over blastRadius.maxInstances \(1\)/);
+    assert.match(
+      refused?.error ?? '',
+      /blast radius: target "v2" would have 1 instance\(s\) faulted at once \(and 1 of other targets\), over blastRadius.maxInstances \(1\)/,
+    );
     assert.equal(journal.faults.length, 1, 'v2 was never touched');
     assert.equal(journal.faults[0]?.instance, 'v1');
     assert.equal(journal.faults[0]?.status, 'reverted');
@@ -192,7 +260,9 @@ test('abortWhen tripped by breaking a real server stops the method, rolls back, 
   const lab = await startChaosLab(2);
   try {
     const [web, other] = lab.victims as [(typeof lab.victims)[0], (typeof lab.victims)[0]];
-    const config = lab.writeConfig([`{ name: web, kind: http, target: "${web.url}/", interval: 100ms, timeout: 100ms }`]);
+    const config = lab.writeConfig([
+      `{ name: web, kind: http, target: "${web.url}/", interval: 100ms, timeout: 100ms }`,
+    ]);
     const file = lab.writeExperiment(
       'abort',
       [
@@ -212,7 +282,11 @@ test('abortWhen tripped by breaking a real server stops the method, rolls back, 
       await waitApplied(lab, 1);
       const brokeAt = Date.now();
       await fetch(`${web.url}/break`);
-      await eventually(() => Promise.resolve(lab.journals()[0]?.steadyState.aborted ? true : undefined), 15_000, 'abort');
+      await eventually(
+        () => Promise.resolve(lab.journals()[0]?.steadyState.aborted ? true : undefined),
+        15_000,
+        'abort',
+      );
       assert.ok(Date.now() - brokeAt < 10_000, 'the abort came long before the 60 s pause ended');
       await fetch(`${web.url}/fix`);
       assert.equal((await runner.exited).code, 1);
@@ -236,7 +310,17 @@ test('the audit log verifies, and fails after one line is edited', async () => {
   const lab = await startChaosLab(1);
   try {
     const config = lab.writeConfig([]);
-    const file = lab.writeExperiment('audited', ['name: audited', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 100ms }'].join('\n'));
+    const file = lab.writeExperiment(
+      'audited',
+      [
+        'name: audited',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 100ms }',
+      ].join('\n'),
+    );
     assert.equal((await runCli(['chaos', 'run', file, '--config', config, '--operator', 'alice'])).code, 0);
     const ok = await runCli(['chaos', 'audit', 'verify', '--config', config]);
     assert.equal(ok.code, 0, ok.stderr);
@@ -244,9 +328,14 @@ test('the audit log verifies, and fails after one line is edited', async () => {
     const lines = readFileSync(auditFile, 'utf8').trim().split('\n');
     assert.ok(lines.length >= 4, 'start, apply, revert, end');
     const entries = lines.map((l) => JSON.parse(l) as { event: string; operator: string; call?: { pid?: number } });
-    assert.ok(entries.some((e) => e.event === 'fault.apply' && e.operator === 'alice' && e.call?.pid === lab.victims[0]?.pid));
+    assert.ok(
+      entries.some((e) => e.event === 'fault.apply' && e.operator === 'alice' && e.call?.pid === lab.victims[0]?.pid),
+    );
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(auditFile, [lines[0], (lines[1] ?? '').replace('alice', 'mallory'), ...lines.slice(2)].join('\n') + '\n');
+    writeFileSync(
+      auditFile,
+      [lines[0], (lines[1] ?? '').replace('alice', 'mallory'), ...lines.slice(2)].join('\n') + '\n',
+    );
     const bad = await runCli(['chaos', 'audit', 'verify', '--config', config]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /audit\.jsonl:2: /);

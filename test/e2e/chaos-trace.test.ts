@@ -11,8 +11,24 @@ test('chaos run exports a span per run and per apply and per revert', async () =
   const lab = await startChaosLab(1);
   try {
     const config = lab.writeConfig([]);
-    writeFileSync(config, readFileSync(config, 'utf8').replace('exporters: { log: { level: info } }', `exporters: { log: { level: info }, otlp: { endpoint: "${receiver.url}" } }`));
-    const file = lab.writeExperiment('traced', ['name: traced-run', victimTargets(lab.victims), 'blastRadius: { maxInstances: 1 }', 'method:', '  - { action: process, target: v1, signal: SIGSTOP }', '  - { pause: 100ms }'].join('\n'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        'exporters: { log: { level: info } }',
+        `exporters: { log: { level: info }, otlp: { endpoint: "${receiver.url}" } }`,
+      ),
+    );
+    const file = lab.writeExperiment(
+      'traced',
+      [
+        'name: traced-run',
+        victimTargets(lab.victims),
+        'blastRadius: { maxInstances: 1 }',
+        'method:',
+        '  - { action: process, target: v1, signal: SIGSTOP }',
+        '  - { pause: 100ms }',
+      ].join('\n'),
+    );
     const run = await runCli(['chaos', 'run', file, '--config', config, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const runId = (JSON.parse(run.stdout) as { runId: string }).runId;

@@ -53,7 +53,10 @@ test('run: /metrics, /healthz and /readyz answer, and the metrics pass promtool 
     'probe_success 1 on /metrics',
   );
   assert.match(body, /canary_agent_info\{[^}]*version="[^"]+"/);
-  assert.match(body, /canary_probe_runs_total\{result="success",reason="",check="e2e-up",kind="http",region="e2e-1",team="sre"\} [1-9]/);
+  assert.match(
+    body,
+    /canary_probe_runs_total\{result="success",reason="",check="e2e-up",kind="http",region="e2e-1",team="sre"\} [1-9]/,
+  );
   assert.equal((await fetch(`${url}healthz`)).status, 200);
   assert.equal((await fetch(`${url}readyz`)).status, 200);
 
@@ -100,7 +103,11 @@ test('run: SIGTERM with a probe in flight stops cleanly, exit 0, well within 10 
   t.after(() => agent.kill());
   await agent.url();
   // Wait until the slow check is really in flight at the target.
-  await eventually(() => Promise.resolve(target.requests.some((r) => r.url === '/slow') ? true : undefined), 15_000, 'slow probe in flight');
+  await eventually(
+    () => Promise.resolve(target.requests.some((r) => r.url === '/slow') ? true : undefined),
+    15_000,
+    'slow probe in flight',
+  );
   const sent = Date.now();
   agent.child.kill('SIGTERM');
   const { code } = await agent.exited;
@@ -108,7 +115,10 @@ test('run: SIGTERM with a probe in flight stops cleanly, exit 0, well within 10 
   assert.equal(code, 0, agent.stderr);
   assert.ok(took < 10_000, `shutdown took ${took} ms`);
   const messages = agent.logs().map((l) => l.msg);
-  assert.ok(messages.includes('stop signal received') && messages.indexOf('agent stopped') > messages.indexOf('agent stopping'), messages.join(', '));
+  assert.ok(
+    messages.includes('stop signal received') && messages.indexOf('agent stopped') > messages.indexOf('agent stopping'),
+    messages.join(', '),
+  );
 });
 
 test('run: an invalid config exits 2 before listening', async () => {
@@ -119,10 +129,20 @@ test('run: an invalid config exits 2 before listening', async () => {
 });
 
 test('run: a port already in use exits 1 with a clear message', async (t) => {
-  const first = new CliProcess(['run', '--config', writeConfig('port-a', `  - { name: a, kind: http, target: "${target.origin}/" }`)]);
+  const first = new CliProcess([
+    'run',
+    '--config',
+    writeConfig('port-a', `  - { name: a, kind: http, target: "${target.origin}/" }`),
+  ]);
   t.after(() => first.kill());
   const taken = new URL(await first.url()).host;
-  const second = new CliProcess(['run', '--config', writeConfig('port-b', `  - { name: b, kind: http, target: "${target.origin}/" }`), '--listen', taken]);
+  const second = new CliProcess([
+    'run',
+    '--config',
+    writeConfig('port-b', `  - { name: b, kind: http, target: "${target.origin}/" }`),
+    '--listen',
+    taken,
+  ]);
   const { code } = await second.exited;
   assert.equal(code, 1);
   assert.match(second.stderr, new RegExp(`canary: .*${taken.replace(/[.[\]]/g, '\\$&')}`));

@@ -39,7 +39,10 @@ test('validate: a bad file_sd target is a problem with the file and its position
   assert.equal(run.stdout, '');
   const lines = run.stderr.trim().split('\n');
   assert.equal(lines[0], 'canary: invalid configuration (1 problem):');
-  assert.match(lines[1] ?? '', /sd\/targets\.json:2:33: \[0\]\.targets\[1\]: discovery source db: check db-no-port: target: must be HOST:PORT/);
+  assert.match(
+    lines[1] ?? '',
+    /sd\/targets\.json:2:33: \[0\]\.targets\[1\]: discovery source db: check db-no-port: target: must be HOST:PORT/,
+  );
 
   const json = await runCli(['validate', '--json', '--config', file]);
   assert.equal(json.code, 2);
@@ -50,7 +53,9 @@ test('validate: a bad file_sd target is a problem with the file and its position
 });
 
 test('validate: good file_sd targets are counted; http_sd sources are named as not fetched, exit 0', async (t) => {
-  const { dir, file } = await configWith('[\n  { "targets": ["127.0.0.1:80", "127.0.0.1:81"], "labels": { "env": "test" } },\n  { "targets": ["[::1]:5432"] }\n]\n');
+  const { dir, file } = await configWith(
+    '[\n  { "targets": ["127.0.0.1:80", "127.0.0.1:81"], "labels": { "env": "test" } },\n  { "targets": ["[::1]:5432"] }\n]\n',
+  );
   t.after(() => rm(dir, { recursive: true, force: true }));
   const run = await runCli(['validate', '--config', file]);
   assert.equal(run.code, 0, run.stderr);
@@ -74,5 +79,8 @@ test('validate: a discovered check named like a written one is a problem naming 
   await writeFile(file, (await readFile(file, 'utf8')).replace('name: one,', 'name: "db-127.0.0.1:80",'));
   const run = await runCli(['validate', '--config', file]);
   assert.equal(run.code, 2, run.stdout);
-  assert.match(run.stderr, /sd\/targets\.json:2:\d+: check name "db-127\.0\.0\.1:80" is used twice \(.*agent\.yaml:\d+:\d+ and .*sd\/targets\.json:2:\d+\)/);
+  assert.match(
+    run.stderr,
+    /sd\/targets\.json:2:\d+: check name "db-127\.0\.0\.1:80" is used twice \(.*agent\.yaml:\d+:\d+ and .*sd\/targets\.json:2:\d+\)/,
+  );
 });

@@ -21,10 +21,19 @@ test('validate: an invalid config prints every problem with its place and exits 
 test('validate --json: machine-readable problems', async () => {
   const run = await runCli(['validate', '--json', '--config', 'test/fixtures/config/invalid/unknown-key.yaml']);
   assert.equal(run.code, 2);
-  const report = JSON.parse(run.stdout) as { valid: boolean; problems: { file: string; line: number; col: number; path: string; message: string }[] };
+  const report = JSON.parse(run.stdout) as {
+    valid: boolean;
+    problems: { file: string; line: number; col: number; path: string; message: string }[];
+  };
   assert.equal(report.valid, false);
   assert.deepEqual(report.problems, [
-    { file: 'test/fixtures/config/invalid/unknown-key.yaml', line: 3, col: 3, path: 'agent.colour', message: 'unknown key' },
+    {
+      file: 'test/fixtures/config/invalid/unknown-key.yaml',
+      line: 3,
+      col: 3,
+      path: 'agent.colour',
+      message: 'unknown key',
+    },
   ]);
   const ok = await runCli(['validate', '--json']);
   assert.equal(ok.code, 0);

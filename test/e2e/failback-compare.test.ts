@@ -45,7 +45,10 @@ function startLoad(url: string): { stop(): Promise<void> } {
 async function prewarm(url: string): Promise<void> {
   let left = 400;
   const worker = async () => {
-    while (left-- > 0) await fetch(url, { signal: AbortSignal.timeout(10_000) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+    while (left-- > 0)
+      await fetch(url, { signal: AbortSignal.timeout(10_000) })
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
 }
@@ -60,58 +63,107 @@ interface Measured {
 
 /** Over every wave: the frontend's error ratio (sample-weighted) and the worst wave's p95. */
 function measure(journal: Journal): Measured {
-  const checks = (journal.waves ?? []).flatMap((w) => w.checks.filter((c) => c.check === 'lab-frontend' && c.samples > 0));
+  const checks = (journal.waves ?? []).flatMap((w) =>
+    w.checks.filter((c) => c.check === 'lab-frontend' && c.samples > 0),
+  );
   const samples = checks.reduce((n, c) => n + c.samples, 0);
   const failed = checks.reduce((n, c) => n + c.samples * (1 - (c.successRatio ?? 0)), 0);
-  return { status: journal.status, waves: journal.waves?.length ?? 0, samples, errorRatio: failed / samples, worstP95: Math.max(...checks.map((c) => c.p95 ?? 0)) };
+  return {
+    status: journal.status,
+    waves: journal.waves?.length ?? 0,
+    samples,
+    errorRatio: failed / samples,
+    worstP95: Math.max(...checks.map((c) => c.p95 ?? 0)),
+  };
 }
 
-test('staggered failback keeps the frontend error ratio and p95 below all-at-once (same lab, same load)', { timeout: 300_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'canary-failback-'));
-  // A cold backend misses its cache for its first 100 requests; the origin fills one at a time, 30 ms each.
-  const running = await startLab({ dir, backends: 3, basePort: 0, warmup: { requests: 100, delayMs: 0 }, origin: { fillMs: 30, missRatio: 0.05 } });
-  const control = await startControlServer(running.lab, '127.0.0.1', 0);
-  t.after(async () => {
-    await control.close();
-    await running.lab.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const config = join(dir, 'agent.yaml');
-  writeFileSync(
-    config,
-    [
-      'agent: { region: failback-test }',
-      'server: { listen: 127.0.0.1:0 }',
-      'chaos: { enabled: true, stateDir: state }',
-      'checks:',
-      `  - { name: lab-frontend, kind: http, target: "${running.balancer.url}/", interval: 500ms, timeout: 500ms }`,
-    ].join('\n'),
-  );
-  const results: Record<string, Measured> = {};
-  for (const name of ['failback-all-at-once', 'staggered-failback']) {
-    await prewarm(`${running.balancer.url}/`);
-    const load = startLoad(`${running.balancer.url}/`);
-    const runner = new CliProcess(['chaos', 'run', join(repoRoot, 'chaos', `${name}.yaml`), '--config', config, '--json', '--operator', 'failback-test'], { CANARY_LAB_CONTROL: control.url });
-    try {
-      const { code } = await runner.exited;
-      const out = runner.lines.join('\n');
-      assert.ok(out.startsWith('{'), `${name}: exit ${code}, no journal: ${out.slice(0, 500)} ${runner.stderr.slice(-2000)}`);
-      const journal = JSON.parse(out) as Journal;
-      assert.ok(journal.waves && journal.waves.length > 0, `${name}: no failback waves journaled (exit ${code}): ${runner.stderr.slice(-2000)}`);
-      results[name] = measure(journal);
-    } finally {
-      await runner.kill();
-      await load.stop();
+test(
+  'staggered failback keeps the frontend error ratio and p95 below all-at-once (same lab, same load)',
+  { timeout: 300_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'canary-failback-'));
+    // A cold backend misses its cache for its first 100 requests; the origin fills one at a time, 30 ms each.
+    const running = await startLab({
+      dir,
+      backends: 3,
+      basePort: 0,
+      warmup: { requests: 100, delayMs: 0 },
+      origin: { fillMs: 30, missRatio: 0.05 },
+    });
+    const control = await startControlServer(running.lab, '127.0.0.1', 0);
+    t.after(async () => {
+      await control.close();
+      await running.lab.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const config = join(dir, 'agent.yaml');
+    writeFileSync(
+      config,
+      [
+        'agent: { region: failback-test }',
+        'server: { listen: 127.0.0.1:0 }',
+        'chaos: { enabled: true, stateDir: state }',
+        'checks:',
+        `  - { name: lab-frontend, kind: http, target: "${running.balancer.url}/", interval: 500ms, timeout: 500ms }`,
+      ].join('\n'),
+    );
+    const results: Record<string, Measured> = {};
+    for (const name of ['failback-all-at-once', 'staggered-failback']) {
+      await prewarm(`${running.balancer.url}/`);
+      const load = startLoad(`${running.balancer.url}/`);
+      const runner = new CliProcess(
+        [
+          'chaos',
+          'run',
+          join(repoRoot, 'chaos', `${name}.yaml`),
+          '--config',
+          config,
+          '--json',
+          '--operator',
+          'failback-test',
+        ],
+        { CANARY_LAB_CONTROL: control.url },
+      );
+      try {
+        const { code } = await runner.exited;
+        const out = runner.lines.join('\n');
+        assert.ok(
+          out.startsWith('{'),
+          `${name}: exit ${code}, no journal: ${out.slice(0, 500)} ${runner.stderr.slice(-2000)}`,
+        );
+        const journal = JSON.parse(out) as Journal;
+        assert.ok(
+          journal.waves && journal.waves.length > 0,
+          `${name}: no failback waves journaled (exit ${code}): ${runner.stderr.slice(-2000)}`,
+        );
+        results[name] = measure(journal);
+      } finally {
+        await runner.kill();
+        await load.stop();
+      }
+      // Every backend runs again before the next run: the failback (or its rollback) brought them back.
+      assert.deepEqual(
+        running.lab
+          .list()
+          .filter((p) => !p.alive)
+          .map((p) => p.name),
+        [],
+        `${name}: a lab process is still down`,
+      );
     }
-    // Every backend runs again before the next run: the failback (or its rollback) brought them back.
-    assert.deepEqual(running.lab.list().filter((p) => !p.alive).map((p) => p.name), [], `${name}: a lab process is still down`);
-  }
-  const stag = results['staggered-failback'] as Measured;
-  const all = results['failback-all-at-once'] as Measured;
-  // For BENCHMARKS.md: same lab, same load, same run.
-  console.log(`failback figures: ${JSON.stringify(results)}`);
-  assert.equal(all.waves, 1);
-  assert.equal(stag.waves, 2);
-  assert.ok(stag.errorRatio <= all.errorRatio, `error ratio: staggered ${stag.errorRatio} vs all-at-once ${all.errorRatio}`);
-  assert.ok(stag.worstP95 < all.worstP95, `worst wave p95: staggered ${stag.worstP95} s vs all-at-once ${all.worstP95} s`);
-});
+    const stag = results['staggered-failback'] as Measured;
+    const all = results['failback-all-at-once'] as Measured;
+    // For BENCHMARKS.md: same lab, same load, same run.
+    console.log(`failback figures: ${JSON.stringify(results)}`);
+    assert.equal(all.waves, 1);
+    assert.equal(stag.waves, 2);
+    assert.ok(
+      stag.errorRatio <= all.errorRatio,
+      `error ratio: staggered ${stag.errorRatio} vs all-at-once ${all.errorRatio}`,
+    );
+    assert.ok(
+      stag.worstP95 < all.worstP95,
+      `worst wave p95: staggered ${stag.worstP95} s vs all-at-once ${all.worstP95} s`,
+    );
+  },
+);

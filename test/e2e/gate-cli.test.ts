@@ -41,11 +41,17 @@ try {
 `;
 
 function spawnGate(args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--input-type=module', '-e', HARNESS, '--', 'gate', ...args], { cwd: repoRoot, timeout: 30_000 });
+  return spawn(process.execPath, ['--input-type=module', '-e', HARNESS, '--', 'gate', ...args], {
+    cwd: repoRoot,
+    timeout: 30_000,
+  });
 }
 
 /** Runs `canary gate ARGS` to completion; `whileRunning` may poke the process (signals). */
-function gate(args: readonly string[], whileRunning?: (child: ChildProcessWithoutNullStreams) => void): Promise<CliRun> {
+function gate(
+  args: readonly string[],
+  whileRunning?: (child: ChildProcessWithoutNullStreams) => void,
+): Promise<CliRun> {
   return new Promise((done, reject) => {
     const child = spawnGate(args);
     let stdout = '';
@@ -114,17 +120,42 @@ test('gate: a server failing every other request fails the gate with a ratio of 
   assert.equal(flaky?.configuredTarget, 'http://127.0.0.1:1/flaky?x=1');
   assert.deepEqual([flaky?.runs, flaky?.ok, flaky?.successRatio, flaky?.pass], [10, 5, 0.5, false]);
   assert.deepEqual(flaky?.failures, { http_status: 5 });
-  assert.ok(server.requests.some((seen) => seen.url === '/flaky?x=1'), 'path and query reached the base URL');
+  assert.ok(
+    server.requests.some((seen) => seen.url === '/flaky?x=1'),
+    'path and query reached the base URL',
+  );
 });
 
 test('gate: a healthy server passes; the same flaky server passes a lenient ratio', async () => {
-  const healthy = await gate(['--config', config, '--label', 'tier=good', '--base-url', server.origin, ...FAST, '--json']);
+  const healthy = await gate([
+    '--config',
+    config,
+    '--label',
+    'tier=good',
+    '--base-url',
+    server.origin,
+    ...FAST,
+    '--json',
+  ]);
   assert.equal(healthy.code, 0, healthy.stderr);
   const r = report(healthy);
   assert.equal(r.pass, true);
-  assert.deepEqual(r.checks.map((c) => [c.name, c.runs, c.ok, c.successRatio]), [['healthy', 10, 10, 1]]);
+  assert.deepEqual(
+    r.checks.map((c) => [c.name, c.runs, c.ok, c.successRatio]),
+    [['healthy', 10, 10, 1]],
+  );
   flakyHits = 0;
-  const lenient = await gate(['--config', config, '--check', 'flaky', '--base-url', server.origin, ...FAST, '--min-success-ratio', '0.5']);
+  const lenient = await gate([
+    '--config',
+    config,
+    '--check',
+    'flaky',
+    '--base-url',
+    server.origin,
+    ...FAST,
+    '--min-success-ratio',
+    '0.5',
+  ]);
   assert.equal(lenient.code, 0, lenient.stdout);
 });
 
@@ -133,7 +164,10 @@ test('gate: without --check, every enabled HTTP check runs, and the table shows 
   const run = await gate(['--config', config, '--base-url', `${server.origin}/`, ...FAST]);
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stdout, /^CHECK\s+RUNS\s+OK\s+RATIO\s+P50\s+P95\s+VERDICT\s+FIRST FAILURE$/m);
-  assert.match(run.stdout, /^flaky\s+10\s+5\s+0\.500\s+\S+ms\s+\S+ms\s+FAIL\s+http_status: status: expected one of 2xx, got 503$/m);
+  assert.match(
+    run.stdout,
+    /^flaky\s+10\s+5\s+0\.500\s+\S+ms\s+\S+ms\s+FAIL\s+http_status: status: expected one of 2xx, got 503$/m,
+  );
   assert.match(run.stdout, /^healthy\s+10\s+10\s+1\.000\s+\S+ms\s+\S+ms\s+PASS\s+-$/m);
   assert.doesNotMatch(run.stdout, /^slow/m, 'a disabled check is left out');
   assert.match(run.stdout, /^flaky: success ratio 0\.5 < 0\.99 \(5 of 10 passed\)$/m);
@@ -141,13 +175,40 @@ test('gate: without --check, every enabled HTTP check runs, and the table shows 
 });
 
 test('gate: a slow server over --max-p95 fails on latency alone', async () => {
-  const run = await gate(['--config', config, '--check', 'slow', '--base-url', server.origin, '--runs', '3', '--interval', '10ms', '--max-p95', '20ms', '--json']);
+  const run = await gate([
+    '--config',
+    config,
+    '--check',
+    'slow',
+    '--base-url',
+    server.origin,
+    '--runs',
+    '3',
+    '--interval',
+    '10ms',
+    '--max-p95',
+    '20ms',
+    '--json',
+  ]);
   assert.equal(run.code, 1, run.stderr);
   const [slow] = report(run).checks;
   assert.equal(slow?.successRatio, 1);
   assert.ok((slow?.p95 ?? 0) > 20, `p95 ${slow?.p95}`);
   assert.match(slow?.why.join() ?? '', /^p95 [\d.]+ms > 20ms$/);
-  const relaxed = await gate(['--config', config, '--check', 'slow', '--base-url', server.origin, '--runs', '2', '--interval', '10ms', '--max-p95', '10s']);
+  const relaxed = await gate([
+    '--config',
+    config,
+    '--check',
+    'slow',
+    '--base-url',
+    server.origin,
+    '--runs',
+    '2',
+    '--interval',
+    '10ms',
+    '--max-p95',
+    '10s',
+  ]);
   assert.equal(relaxed.code, 0, relaxed.stdout);
 });
 
@@ -157,9 +218,15 @@ test('gate: bad input exits 2 and names the problem', async () => {
     [['--config', config, '--runs', '1'], /--base-url: required/],
     [[...base], /give exactly one of --runs N or --duration D/],
     [[...base, '--runs', '1', '--duration', '1s'], /give exactly one of --runs N or --duration D/],
-    [[...base, '--runs', '1', '--check', 'nope'], /--check: no check named "nope" in the config \(known: flaky, healthy, slow\)/],
+    [
+      [...base, '--runs', '1', '--check', 'nope'],
+      /--check: no check named "nope" in the config \(known: flaky, healthy, slow\)/,
+    ],
     [[...base, '--runs', '1', '--interval', '1ms'], /--interval: must be between 10ms and 5m/],
-    [[...base, '--runs', '1', '--tag', 'tier=none'], /no checks to run: the config has no enabled HTTP check with labels tier=none/],
+    [
+      [...base, '--runs', '1', '--tag', 'tier=none'],
+      /no checks to run: the config has no enabled HTTP check with labels tier=none/,
+    ],
     [['--config', join(dir, 'missing.yaml'), '--base-url', server.origin, '--runs', '1'], /cannot read file/],
     [[...base, '--runs', '1', '--colour'], /unknown option '--colour'/],
   ];
@@ -174,12 +241,31 @@ test('gate: bad input exits 2 and names the problem', async () => {
 
 test('gate: SIGINT stops early and judges the attempts that completed', async () => {
   const before = server.requests.length;
-  const run = await gate(['--config', config, '--check', 'healthy', '--base-url', server.origin, '--runs', '1000', '--interval', '10ms', '--json'], (child) => {
-    eventually(() => Promise.resolve(server.requests.length - before >= 3 ? true : undefined), 10_000, 'three requests').then(
-      () => child.kill('SIGINT'),
-      () => child.kill('SIGKILL'),
-    );
-  });
+  const run = await gate(
+    [
+      '--config',
+      config,
+      '--check',
+      'healthy',
+      '--base-url',
+      server.origin,
+      '--runs',
+      '1000',
+      '--interval',
+      '10ms',
+      '--json',
+    ],
+    (child) => {
+      eventually(
+        () => Promise.resolve(server.requests.length - before >= 3 ? true : undefined),
+        10_000,
+        'three requests',
+      ).then(
+        () => child.kill('SIGINT'),
+        () => child.kill('SIGKILL'),
+      );
+    },
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /SIGINT: stopping; judging the attempts that completed/);
   const r = report(run);

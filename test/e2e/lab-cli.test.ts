@@ -61,7 +61,8 @@ interface LabRun {
 const noted = new WeakSet<TestContext>();
 
 function startLabCli(t: TestContext, args: readonly string[]): LabRun {
-  if (entry[0] !== cliPath && !noted.has(t) && noted.add(t)) t.diagnostic('`lab` is not registered in src/cli/program.ts: running labCommand from a test entry point');
+  if (entry[0] !== cliPath && !noted.has(t) && noted.add(t))
+    t.diagnostic('`lab` is not registered in src/cli/program.ts: running labCommand from a test entry point');
   const child = spawn(process.execPath, [...entry, ...args], { cwd: repoRoot });
   const lines: string[] = [];
   let stderr = '';
@@ -72,7 +73,9 @@ function startLabCli(t: TestContext, args: readonly string[]): LabRun {
     lines.push(...parts);
   });
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('close', (code, signal) => done({ code, signal })),
+  );
   return { child, lines, stderr: () => stderr, exited };
 }
 
@@ -98,15 +101,43 @@ async function killAll(run: LabRun, dir: string): Promise<void> {
 
 test('canary lab --json: endpoints and pid files of real processes; SIGTERM stops every one of them', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'canary-lab-cli-'));
-  const run = startLabCli(t, ['--backends', '2', '--base-port', '0', '--dir', dir, '--control', '127.0.0.1:0', '--warmup-requests', '0', '--origin-fill', '5ms', '--miss-ratio', '1', '--json']);
+  const run = startLabCli(t, [
+    '--backends',
+    '2',
+    '--base-port',
+    '0',
+    '--dir',
+    dir,
+    '--control',
+    '127.0.0.1:0',
+    '--warmup-requests',
+    '0',
+    '--origin-fill',
+    '5ms',
+    '--miss-ratio',
+    '1',
+    '--json',
+  ]);
   t.after(() => killAll(run, dir));
-  type Shown = { control: string; pidDir: string; origin: string | null; processes: { name: string; url: string; pid: number; pidFile: string }[] };
-  const shown = await eventually(() => {
-    const line = run.lines.find((l) => l.startsWith('{"control"'));
-    if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}: ${run.stderr()}`);
-    return Promise.resolve(line === undefined ? undefined : (JSON.parse(line) as Shown));
-  }, 20_000, 'the endpoints line');
-  assert.deepEqual(shown.processes.map((p) => p.name), ['balancer', 'backend-1', 'backend-2']);
+  type Shown = {
+    control: string;
+    pidDir: string;
+    origin: string | null;
+    processes: { name: string; url: string; pid: number; pidFile: string }[];
+  };
+  const shown = await eventually(
+    () => {
+      const line = run.lines.find((l) => l.startsWith('{"control"'));
+      if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}: ${run.stderr()}`);
+      return Promise.resolve(line === undefined ? undefined : (JSON.parse(line) as Shown));
+    },
+    20_000,
+    'the endpoints line',
+  );
+  assert.deepEqual(
+    shown.processes.map((p) => p.name),
+    ['balancer', 'backend-1', 'backend-2'],
+  );
   assert.equal(shown.pidDir, join(dir, 'pids'));
   const pids = await pidsIn(dir);
   assert.deepEqual([...pids].sort(), shown.processes.map((p) => p.pid).sort(), 'pid files name the processes shown');
@@ -129,13 +160,28 @@ test('canary lab --json: endpoints and pid files of real processes; SIGTERM stop
 
 test('canary lab prints its endpoints for people; SIGINT stops everything, even a killed-and-restarted backend', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'canary-lab-cli-'));
-  const run = startLabCli(t, ['--backends', '1', '--base-port', '0', '--dir', dir, '--control', '127.0.0.1:0', '--warmup-delay', '10ms']);
+  const run = startLabCli(t, [
+    '--backends',
+    '1',
+    '--base-port',
+    '0',
+    '--dir',
+    dir,
+    '--control',
+    '127.0.0.1:0',
+    '--warmup-delay',
+    '10ms',
+  ]);
   t.after(() => killAll(run, dir));
-  const text = await eventually(() => {
-    if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}: ${run.stderr()}`);
-    const all = run.lines.join('\n');
-    return Promise.resolve(all.includes('SIGINT/SIGTERM stops') ? all : undefined);
-  }, 20_000, 'the banner');
+  const text = await eventually(
+    () => {
+      if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}: ${run.stderr()}`);
+      const all = run.lines.join('\n');
+      return Promise.resolve(all.includes('SIGINT/SIGTERM stops') ? all : undefined);
+    },
+    20_000,
+    'the banner',
+  );
   assert.match(text, /^ {2}balancer {4}http:\/\/127\.0\.0\.1:\d+\/ +pid \d+$/m);
   assert.match(text, /^ {2}backend-1 {3}http:\/\/127\.0\.0\.1:\d+\/ +pid \d+$/m);
   const control = /^ {2}control {5}(http:\/\/127\.0\.0\.1:\d+)\/lab/m.exec(text)?.[1];
@@ -147,12 +193,16 @@ test('canary lab prints its endpoints for people; SIGINT stops everything, even 
   assert.equal(killed.status, 200);
   const started = (await (await fetch(`${control}/lab/backend-1/start`, { method: 'POST' })).json()) as { pid: number };
   const now = await pidsIn(dir);
-  assert.ok(now.includes(started.pid) && !first.every((p) => now.includes(p)), 'the restarted backend has a new pid in its pid file');
+  assert.ok(
+    now.includes(started.pid) && !first.every((p) => now.includes(p)),
+    'the restarted backend has a new pid in its pid file',
+  );
 
   run.child.kill('SIGINT');
   const { code } = await run.exited;
   assert.equal(code, 0, run.stderr());
-  for (const pid of [...first, ...now]) assert.equal(existsSync(`/proc/${pid}`), false, `process ${pid} is gone after exit`);
+  for (const pid of [...first, ...now])
+    assert.equal(existsSync(`/proc/${pid}`), false, `process ${pid} is gone after exit`);
 });
 
 test('canary lab rejects bad flags with exit 2 before starting anything', async (t) => {

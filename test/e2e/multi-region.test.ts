@@ -20,7 +20,9 @@ import { repoRoot } from '../helpers/paths.js';
 import { prometheusBinary, startPrometheus } from '../helpers/prometheus.js';
 import { startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 
-const RULES = ['canary-sli.yml', 'canary-regions.yml'].map((f) => resolve(repoRoot, 'deploy', 'prometheus', 'rules', f));
+const RULES = ['canary-sli.yml', 'canary-regions.yml'].map((f) =>
+  resolve(repoRoot, 'deploy', 'prometheus', 'rules', f),
+);
 /** `for: 1m` on both alerts, plus agent start, first scrapes and evaluation: well inside this. */
 const FIRING_WITHIN_MS = 120_000;
 
@@ -70,7 +72,9 @@ function agentConfig(region: string, partialTarget: string): string {
 async function regionAlerts(url: string): Promise<{ lines: string[]; alerts: ApiAlert[] }> {
   const body = (await (await fetch(`${url}/api/v1/alerts`)).json()) as { data: { alerts: ApiAlert[] } };
   const alerts = body.data.alerts.filter((a) => a.labels.alertname?.startsWith('CanaryCheckDown'));
-  const lines = alerts.map((a) => [a.state, a.labels.alertname, a.labels.check, a.labels.region ?? '-'].join(' ')).sort();
+  const lines = alerts
+    .map((a) => [a.state, a.labels.alertname, a.labels.check, a.labels.region ?? '-'].join(' '))
+    .sort();
   return { lines, alerts };
 }
 
@@ -85,8 +89,14 @@ test('down in every region is a quorum; down through one region only is a one-re
   assert.equal((await fetch(`http://${proxy.listen}/`)).status, 503, 'the fault proxy answers 503');
   assert.equal((await fetch(`${healthy.origin}/`)).status, 200, 't-partial itself is healthy');
 
-  const regions: Record<string, string> = { eu: `${healthy.origin}/`, us: `${healthy.origin}/`, ap: `http://${proxy.listen}/` };
-  const agents = Object.entries(regions).map(([region, partial]) => new CliProcess(['run', '--config', agentConfig(region, partial)]));
+  const regions: Record<string, string> = {
+    eu: `${healthy.origin}/`,
+    us: `${healthy.origin}/`,
+    ap: `http://${proxy.listen}/`,
+  };
+  const agents = Object.entries(regions).map(
+    ([region, partial]) => new CliProcess(['run', '--config', agentConfig(region, partial)]),
+  );
   t.after(() => Promise.all(agents.map((a) => a.kill())));
   const hosts = await Promise.all(agents.map(async (a) => new URL(await a.url()).host));
 
@@ -121,7 +131,12 @@ test('down in every region is a quorum; down through one region only is a one-re
 
   // The recordings agree: t-partial is down in ap only, t-broken everywhere.
   const down = await prometheus.query('canary:check_down:bool == 1');
-  assert.deepEqual(down.map((s) => `${s.metric.check} ${s.metric.region}`).sort(), ['t-broken ap', 't-broken eu', 't-broken us', 't-partial ap']);
+  assert.deepEqual(down.map((s) => `${s.metric.check} ${s.metric.region}`).sort(), [
+    't-broken ap',
+    't-broken eu',
+    't-broken us',
+    't-partial ap',
+  ]);
   const counts = await prometheus.query('canary:check_regions:count');
   assert.deepEqual(counts.map((s) => `${s.metric.check} ${s.value[1]}`).sort(), ['t-broken 3', 't-partial 3']);
 });

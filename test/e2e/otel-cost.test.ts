@@ -34,7 +34,13 @@ async function modulesLoaded(name: string, exporters: string, env: NodeJS.Proces
   const loads = join(dir, `${name}.loads`);
   writeFileSync(
     config,
-    ['server: { listen: 127.0.0.1:0 }', 'exporters:', exporters, 'checks:', `  - { name: ${name}, kind: http, target: "${target.origin}/${name}", interval: 200ms, timeout: 200ms }`].join('\n'),
+    [
+      'server: { listen: 127.0.0.1:0 }',
+      'exporters:',
+      exporters,
+      'checks:',
+      `  - { name: ${name}, kind: http, target: "${target.origin}/${name}", interval: 200ms, timeout: 200ms }`,
+    ].join('\n'),
   );
   writeFileSync(loads, '');
   const cli = new CliProcess(['run', '--config', config], {
@@ -44,7 +50,11 @@ async function modulesLoaded(name: string, exporters: string, env: NodeJS.Proces
   });
   try {
     await cli.url();
-    await eventually(() => Promise.resolve(target.requests.filter((r) => r.url === `/${name}`).length >= 2 ? true : undefined), 10_000, 'two probes');
+    await eventually(
+      () => Promise.resolve(target.requests.filter((r) => r.url === `/${name}`).length >= 2 ? true : undefined),
+      10_000,
+      'two probes',
+    );
     cli.child.kill('SIGTERM');
     assert.equal((await cli.exited).code, 0);
   } finally {
@@ -60,7 +70,10 @@ test('without exporters.otlp and without OTEL variables the agent never loads Op
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
   });
-  assert.ok(loaded.some((url) => url.endsWith('/dist/src/agent.js')), 'the hook saw the agent load (it works)');
+  assert.ok(
+    loaded.some((url) => url.endsWith('/dist/src/agent.js')),
+    'the hook saw the agent load (it works)',
+  );
   assert.deepEqual(
     loaded.filter((url) => OTEL.test(url)),
     [],
@@ -71,11 +84,17 @@ test('with exporters.otlp the SDK is loaded, and only then', async () => {
   const loaded = await modulesLoaded('traced', `  otlp: { endpoint: ${receiver.url} }\n  log: { level: info }`);
   assert.ok(loaded.some((url) => /@opentelemetry\/sdk-trace\//.test(url)));
   assert.ok(loaded.some((url) => /@opentelemetry\/exporter-trace-otlp-proto\//.test(url)));
-  assert.ok(receiver.spans.some((s) => s.name === 'probe traced'), 'the run at stop exported its spans');
+  assert.ok(
+    receiver.spans.some((s) => s.name === 'probe traced'),
+    'the run at stop exported its spans',
+  );
 });
 
 test('OTEL_EXPORTER_OTLP_ENDPOINT alone turns tracing on', async () => {
-  const loaded = await modulesLoaded('by-env', '  log: { level: info }', { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+  const loaded = await modulesLoaded('by-env', '  log: { level: info }', {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+  });
   assert.ok(loaded.some((url) => /@opentelemetry\/exporter-trace-otlp-http\//.test(url)));
   await receiver.waitForSpans(1, (s) => s.name === 'probe by-env');
   assert.ok(receiver.requests.some((r) => r.format === 'json'));

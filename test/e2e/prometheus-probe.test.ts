@@ -43,7 +43,10 @@ test('Prometheus drives probes through /probe with the blackbox relabel config',
     return;
   }
   const config = join(dir, 'agent.yaml');
-  writeFileSync(config, ['server: { listen: 127.0.0.1:0 }', 'modules:', '  http_2xx: { prober: http, timeout: 5s }'].join('\n'));
+  writeFileSync(
+    config,
+    ['server: { listen: 127.0.0.1:0 }', 'modules:', '  http_2xx: { prober: http, timeout: 5s }'].join('\n'),
+  );
   const agent = new CliProcess(['run', '--config', config]);
   t.after(() => agent.kill());
   const agentHost = new URL(await agent.url()).host;
@@ -55,7 +58,8 @@ test('Prometheus drives probes through /probe with the blackbox relabel config',
 
   const value = (instance: string) =>
     eventually(
-      async () => (await prometheus.query(`probe_success{job="blackbox",instance=${JSON.stringify(instance)}}`))[0]?.value[1],
+      async () =>
+        (await prometheus.query(`probe_success{job="blackbox",instance=${JSON.stringify(instance)}}`))[0]?.value[1],
       30_000,
       `probe_success for ${instance}`,
     );
@@ -66,12 +70,19 @@ test('Prometheus drives probes through /probe with the blackbox relabel config',
   assert.equal(status[0]?.value[1], '503');
   const up = await prometheus.query('up{job="blackbox"}');
   assert.equal(up.length, 3);
-  assert.ok(up.every((s) => s.value[1] === '1'), 'a failing probe is still a successful scrape');
+  assert.ok(
+    up.every((s) => s.value[1] === '1'),
+    'a failing probe is still a successful scrape',
+  );
   const series = await prometheus.query('probe_success{job="blackbox"}');
-  assert.ok(series.every((s) => s.metric.check === undefined && s.metric.kind === undefined), 'no check or kind labels, as blackbox');
+  assert.ok(
+    series.every((s) => s.metric.check === undefined && s.metric.kind === undefined),
+    'no check or kind labels, as blackbox',
+  );
   // The agent counts the scrapes on its own /metrics, which the canary job scrapes.
   const counted = await eventually(
-    async () => (await prometheus.query('canary_probe_requests_total{job="canary",module="http_2xx",result="failure"} > 0'))[0],
+    async () =>
+      (await prometheus.query('canary_probe_requests_total{job="canary",module="http_2xx",result="failure"} > 0'))[0],
     30_000,
     'canary_probe_requests_total on the agent',
   );

@@ -43,7 +43,9 @@ async function metrics(url: string): Promise<string> {
 }
 
 function runs(body: string, check: string): number {
-  const match = new RegExp(`canary_probe_runs_total\\{result="success",reason="",check="${check}",kind="http"[^}]*\\} (\\d+)`).exec(body);
+  const match = new RegExp(
+    `canary_probe_runs_total\\{result="success",reason="",check="${check}",kind="http"[^}]*\\} (\\d+)`,
+  ).exec(body);
   return match ? Number(match[1]) : 0;
 }
 
@@ -58,17 +60,29 @@ test('reload: SIGHUP, POST /-/reload and the file watch swap the config; an inva
   const agent = new CliProcess(['run', '--config', file]);
   t.after(() => agent.kill());
   const url = await agent.url();
-  await eventually(async () => (runs(await metrics(url), 'steady') >= 2 ? true : undefined), 15_000, 'two runs of the first check');
+  await eventually(
+    async () => (runs(await metrics(url), 'steady') >= 2 ? true : undefined),
+    15_000,
+    'two runs of the first check',
+  );
 
   // SIGHUP: an added check appears.
   const reloadedAt = Date.now();
   writeFileSync(file, configText(['steady', 'added']));
   agent.child.kill('SIGHUP');
   await agent.waitForLog((l) => l.msg === 'config reloaded' && l.trigger === 'SIGHUP');
-  await eventually(async () => (runs(await metrics(url), 'added') >= 1 ? true : undefined), 15_000, 'the added check on /metrics');
+  await eventually(
+    async () => (runs(await metrics(url), 'added') >= 1 ? true : undefined),
+    15_000,
+    'the added check on /metrics',
+  );
 
   // The unchanged check kept its grid: no restart gap, same phase as before the reload.
-  await eventually(() => Promise.resolve((seen.get('/steady') ?? []).filter((at) => at > reloadedAt).length >= 3 ? true : undefined), 15_000, 'runs after the reload');
+  await eventually(
+    () => Promise.resolve((seen.get('/steady') ?? []).filter((at) => at > reloadedAt).length >= 3 ? true : undefined),
+    15_000,
+    'runs after the reload',
+  );
   const times = seen.get('/steady') ?? [];
   const gaps = times.slice(1).map((at, i) => at - (times[i] as number));
   assert.ok(Math.max(...gaps) < INTERVAL_MS * 1.5, `gaps between runs: ${gaps.join(', ')} ms`);
@@ -79,7 +93,10 @@ test('reload: SIGHUP, POST /-/reload and the file watch swap the config; an inva
   }
 
   // An invalid file: 400 with every problem, the gauge at 0, the old checks still probing.
-  const broken = ['  - { name: broken, kind: http, target: "not a url" }', `  - { name: steady, kind: http, target: "${target.origin}/twice" }`];
+  const broken = [
+    '  - { name: broken, kind: http, target: "not a url" }',
+    `  - { name: steady, kind: http, target: "${target.origin}/twice" }`,
+  ];
   writeFileSync(file, [configText(['steady', 'added']), ...broken].join('\n'));
   assert.equal((await fetch(`${url}-/reload`, { method: 'POST' })).status, 401);
   const response = await fetch(`${url}-/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
@@ -90,8 +107,20 @@ test('reload: SIGHUP, POST /-/reload and the file watch swap the config; an inva
   for (const problem of outcome.problems) assert.match(problem, /agent\.yaml:[67]:\d+: checks\[[23]\]\./);
   const before = await metrics(url);
   assert.equal(reloadOk(before), 0);
-  await eventually(async () => (runs(await metrics(url), 'steady') > runs(before, 'steady') && runs(await metrics(url), 'added') > runs(before, 'added') ? true : undefined), 15_000, 'the old checks to keep probing');
-  assert.ok(agent.logs().some((l) => l.msg === 'config reload failed: the previous config keeps running' && l.trigger === 'http'));
+  await eventually(
+    async () =>
+      runs(await metrics(url), 'steady') > runs(before, 'steady') &&
+      runs(await metrics(url), 'added') > runs(before, 'added')
+        ? true
+        : undefined,
+    15_000,
+    'the old checks to keep probing',
+  );
+  assert.ok(
+    agent
+      .logs()
+      .some((l) => l.msg === 'config reload failed: the previous config keeps running' && l.trigger === 'http'),
+  );
 
   // The file watch, no signal: a removed check leaves /metrics, a new one arrives.
   // A restart-only setting changed with it is logged and left as it runs.
@@ -99,10 +128,14 @@ test('reload: SIGHUP, POST /-/reload and the file watch swap the config; an inva
   await agent.waitForLog((l) => l.msg === 'config reloaded' && l.trigger === 'watch');
   const restart = await agent.waitForLog((l) => Array.isArray(l.needsRestart));
   assert.deepEqual(restart.needsRestart, ['agent']);
-  const after = await eventually(async () => {
-    const body = await metrics(url);
-    return runs(body, 'watched') >= 1 && !body.includes('check="added"') ? body : undefined;
-  }, 15_000, 'the watched change on /metrics');
+  const after = await eventually(
+    async () => {
+      const body = await metrics(url);
+      return runs(body, 'watched') >= 1 && !body.includes('check="added"') ? body : undefined;
+    },
+    15_000,
+    'the watched change on /metrics',
+  );
   assert.equal(reloadOk(after), 1);
   assert.match(after, /canary_probe_runs_total\{[^}]*check="watched",[^}]*region="local"/);
   assert.match(after, /^canary_config_last_reload_success_timestamp_seconds(\{[^}]*\})? \d/m);

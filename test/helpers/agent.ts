@@ -67,7 +67,10 @@ export function sampleValue(exposition: string, name: string, labels: Record<str
     const rest = line.slice(name.length);
     if (rest[0] !== '{' && rest[0] !== ' ') continue;
     if (!Object.entries(labels).every(([k, v]) => rest.includes(`${k}="${v}"`))) continue;
-    const value = rest.slice(rest.lastIndexOf('}') + 1).trim().split(' ')[0];
+    const value = rest
+      .slice(rest.lastIndexOf('}') + 1)
+      .trim()
+      .split(' ')[0];
     return Number(value);
   }
   return undefined;

@@ -80,8 +80,23 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 
 async function makeCa(dir: string, name: string, days: number): Promise<CertFiles> {
   const config = join(dir, 'openssl.cnf');
-  await run('openssl', ['req', '-x509', '-config', config, '-extensions', 'ca_ext', ...EC,
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`), '-days', String(days), '-subj', `/CN=${name}`]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-config',
+    config,
+    '-extensions',
+    'ca_ext',
+    ...EC,
+    '-keyout',
+    join(dir, `${name}.key`),
+    '-out',
+    join(dir, `${name}.pem`),
+    '-days',
+    String(days),
+    '-subj',
+    `/CN=${name}`,
+  ]);
   return files(dir, name);
 }
 
@@ -97,12 +112,43 @@ interface LeafSpec {
 async function makeLeaf(dir: string, name: string, spec: LeafSpec, ca: CertFiles): Promise<CertFiles> {
   const { cn, san, days, usage = 'serverAuth' } = spec;
   const ext = join(dir, `${name}.ext`);
-  await writeFile(ext, `basicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = ${usage}\nsubjectAltName = ${san}\n`);
+  await writeFile(
+    ext,
+    `basicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = ${usage}\nsubjectAltName = ${san}\n`,
+  );
   const csr = join(dir, `${name}.csr`);
-  await run('openssl', ['req', '-new', '-config', join(dir, 'openssl.cnf'), ...EC, '-keyout', join(dir, `${name}.key`), '-out', csr, '-subj', `/CN=${cn}`]);
+  await run('openssl', [
+    'req',
+    '-new',
+    '-config',
+    join(dir, 'openssl.cnf'),
+    ...EC,
+    '-keyout',
+    join(dir, `${name}.key`),
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${cn}`,
+  ]);
   // A negative -days puts notAfter in the past: how the expired leaf is made.
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certPath, '-CAkey', ca.keyPath, '-set_serial', String(serial++),
-    '-days', String(days), '-extfile', ext, '-out', join(dir, `${name}.pem`)]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.certPath,
+    '-CAkey',
+    ca.keyPath,
+    '-set_serial',
+    String(serial++),
+    '-days',
+    String(days),
+    '-extfile',
+    ext,
+    '-out',
+    join(dir, `${name}.pem`),
+  ]);
   return files(dir, name, ca);
 }
 
@@ -120,7 +166,16 @@ export async function makeTestCerts(): Promise<TestCerts> {
       makeLeaf(dir, 'chained', { cn: 'localhost', san: LOCALHOST_SAN, days: 365 }, shortCa),
       makeLeaf(dir, 'client', { cn: 'canary-client', san: 'DNS:canary-client', days: 30, usage: 'clientAuth' }, ca),
     ]);
-    return { ca, shortCa, localhost, otherName, expired, chained, client, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    return {
+      ca,
+      shortCa,
+      localhost,
+      otherName,
+      expired,
+      chained,
+      client,
+      cleanup: () => rm(dir, { recursive: true, force: true }),
+    };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

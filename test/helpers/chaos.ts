@@ -36,7 +36,9 @@ export interface ChaosLab {
 
 async function startVictim(dir: string, name: string): Promise<Victim> {
   const pidFile = join(dir, 'pids', `${name}.pid`);
-  const child = spawn(process.execPath, [fixture('victim', 'server.mjs'), pidFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fixture('victim', 'server.mjs'), pidFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
   const { port, pid } = JSON.parse(line.toString('utf8')) as { port: number; pid: number };
   return { name, pid, pidFile, url: `http://127.0.0.1:${port}`, child };
@@ -105,7 +107,12 @@ export function isStopped(v: Victim): boolean {
 
 /** Targets block naming victims one instance per target (`v1: { instances: [...] }`). */
 export function victimTargets(victims: readonly Victim[]): string {
-  return ['targets:', ...victims.map((v) => `  ${v.name}: { instances: [ { name: ${v.name}, pidFile: "${v.pidFile}", url: "${v.url}" } ] }`)].join('\n');
+  return [
+    'targets:',
+    ...victims.map(
+      (v) => `  ${v.name}: { instances: [ { name: ${v.name}, pidFile: "${v.pidFile}", url: "${v.url}" } ] }`,
+    ),
+  ].join('\n');
 }
 
 /** Whether a pid names a live process (a zombie, killed but not yet reaped, is not). */
@@ -127,7 +134,11 @@ export function currentPid(pidFile: string): number {
 export async function killRunnerAfterFirstFault(lab: ChaosLab, file: string, config: string): Promise<void> {
   const runner = new CliProcess(['chaos', 'run', file, '--config', config]);
   try {
-    await eventually(() => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined), 15_000, 'fault applied');
+    await eventually(
+      () => Promise.resolve(lab.journals()[0]?.faults[0]?.status === 'applied' ? true : undefined),
+      15_000,
+      'fault applied',
+    );
     runner.child.kill('SIGKILL');
     await runner.exited;
   } finally {

@@ -13,7 +13,13 @@ export function makeHttpCheck(
   input: Omit<HttpCheckInput, 'kind' | 'name'> & { name?: string },
   extra: { timeoutMs?: number; everyMs?: number; retries?: RetryPolicy } = {},
 ): ResolvedHttpCheck {
-  const { interval: _i, schedule: _s, timeout: _t, retries: written, ...parsed } = httpCheckSchema.parse({
+  const {
+    interval: _i,
+    schedule: _s,
+    timeout: _t,
+    retries: written,
+    ...parsed
+  } = httpCheckSchema.parse({
     name: 'test-check',
     kind: 'http',
     ...input,

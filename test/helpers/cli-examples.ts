@@ -90,7 +90,11 @@ export function invocations(block: CodeBlock): Invocation[] {
 /** Where the arguments of the canary program start in a simple command's words, if it runs the program. */
 function programStart(words: readonly string[]): number | undefined {
   let i = 0;
-  while (i < words.length && (words[i] === 'sudo' || words[i] === 'env' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] ?? ''))) i++;
+  while (
+    i < words.length &&
+    (words[i] === 'sudo' || words[i] === 'env' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] ?? ''))
+  )
+    i++;
   if (words[i] === 'npx') i++;
   if (words[i] === 'canary') return i + 1;
   if (!/^(.*\/)?node$/.test(words[i] ?? '')) return undefined;
@@ -135,20 +139,32 @@ export function invocationProblems(program: Command, words: readonly string[]): 
     }
     if (command.commands.length > 0 && positionals.length === 0) {
       const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
-      if (!sub) return [...problems, `${commandPath(command)} has no subcommand "${word}" (it has ${command.commands.map((c) => c.name()).join(', ')})`];
+      if (!sub)
+        return [
+          ...problems,
+          `${commandPath(command)} has no subcommand "${word}" (it has ${command.commands.map((c) => c.name()).join(', ')})`,
+        ];
       command = sub;
       continue;
     }
     positionals.push(word);
   }
-  if (command.commands.length > 0) return [...problems, `${commandPath(command)} needs a subcommand (${command.commands.map((c) => c.name()).join(', ')})`];
+  if (command.commands.length > 0)
+    return [
+      ...problems,
+      `${commandPath(command)} needs a subcommand (${command.commands.map((c) => c.name()).join(', ')})`,
+    ];
   // After an unknown flag, which words are its values is a guess: arguments are not counted.
   if (problems.length > 0) return problems;
   const args = command.registeredArguments;
   const required = args.filter((a) => a.required).length;
   const variadic = args.at(-1)?.variadic === true;
-  if (positionals.length < required) problems.push(`${commandPath(command)} needs ${required} argument(s), got ${positionals.length}`);
-  if (!variadic && positionals.length > args.length) problems.push(`${commandPath(command)} takes ${args.length} argument(s), got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length < required)
+    problems.push(`${commandPath(command)} needs ${required} argument(s), got ${positionals.length}`);
+  if (!variadic && positionals.length > args.length)
+    problems.push(
+      `${commandPath(command)} takes ${args.length} argument(s), got ${positionals.length}: ${positionals.join(' ')}`,
+    );
   return problems;
 }
 

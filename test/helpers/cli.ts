@@ -9,7 +9,10 @@ export interface CliRun {
 }
 
 /** Runs `canary ARGS` to completion (killed after `timeoutMs`), from the repository root. */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: repoRoot,
@@ -59,14 +62,21 @@ export class CliProcess {
   }
 
   /** Waits for a log line matching `predicate`, or rejects after `timeoutMs` (or if the process exits first). */
-  async waitForLog(predicate: (log: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  async waitForLog(
+    predicate: (log: Record<string, unknown>) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.logs().find(predicate);
       if (found) return found;
-      if (this.child.exitCode !== null) throw new Error(`process exited (${this.child.exitCode}) first; stderr: ${this.stderr}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`process exited (${this.child.exitCode}) first; stderr: ${this.stderr}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching log line within ${timeoutMs} ms; stdout:\n${this.lines.join('\n')}\nstderr: ${this.stderr}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching log line within ${timeoutMs} ms; stdout:\n${this.lines.join('\n')}\nstderr: ${this.stderr}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, 250));
         function done() {
@@ -93,4 +103,3 @@ export class CliProcess {
     }
   }
 }
-

@@ -83,8 +83,18 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** Starts dnsmasq with the test zone; rejects when it does not come up within about 5 s. */
 export async function startDnsmasq(binary: string): Promise<Dnsmasq> {
   const port = await freePort();
-  const args = ['--keep-in-foreground', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
-    '--conf-file=/dev/null', '--pid-file=', '--log-facility=-', ...ZONE_ARGS];
+  const args = [
+    '--keep-in-foreground',
+    `--port=${port}`,
+    '--listen-address=127.0.0.1',
+    '--bind-interfaces',
+    '--no-resolv',
+    '--no-hosts',
+    '--conf-file=/dev/null',
+    '--pid-file=',
+    '--log-facility=-',
+    ...ZONE_ARGS,
+  ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

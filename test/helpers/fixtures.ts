@@ -26,7 +26,11 @@ export function expectedProblems(path: string): string[] {
  * Loads `dir/file` with `load` and asserts it fails with a config error listing exactly
  * the fixture's expected problems, in order, both as problems and in the message.
  */
-export async function assertReportsExactly(dir: string, file: string, load: (path: string) => Promise<unknown>): Promise<void> {
+export async function assertReportsExactly(
+  dir: string,
+  file: string,
+  load: (path: string) => Promise<unknown>,
+): Promise<void> {
   const path = join(dir, file);
   const want = expectedProblems(path);
   assert.ok(want.length > 0, `${basename(path)} has no "# expect:" lines`);

@@ -3,7 +3,14 @@
  * messages are coded here by hand, independently of the probe's own encoder.
  */
 import assert from 'node:assert/strict';
-import { Server, ServerCredentials, status as GrpcStatus, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
 
 /**
  * The request's `service` (field 1, a string). An object, because grpc-js servers take a
@@ -32,16 +39,22 @@ const healthService: ServiceDefinition = {
  * name (1 SERVING, 2 NOT_SERVING); a name missing from it answers NOT_FOUND. Without
  * `statuses` the server has no health service at all (UNIMPLEMENTED).
  */
-export async function startGrpcHealth(statuses: Record<string, number> | undefined, credentials = ServerCredentials.createInsecure()): Promise<{ server: Server; port: number }> {
+export async function startGrpcHealth(
+  statuses: Record<string, number> | undefined,
+  credentials = ServerCredentials.createInsecure(),
+): Promise<{ server: Server; port: number }> {
   const server = new Server();
   if (statuses !== undefined) {
     const check = (call: ServerUnaryCall<{ service: string }, number>, callback: sendUnaryData<number>): void => {
       const status = statuses[call.request.service];
-      if (status === undefined) callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service ${call.request.service}` });
+      if (status === undefined)
+        callback({ code: GrpcStatus.NOT_FOUND, details: `unknown service ${call.request.service}` });
       else callback(null, status);
     };
     server.addService(healthService, { Check: check });
   }
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
   return { server, port };
 }

@@ -17,7 +17,13 @@ export function makeCheck<K extends Kind>(
   input: Record<string, unknown>,
   extra: { timeoutMs?: number; retries?: RetryPolicy } = {},
 ): Extract<ResolvedCheck, { kind: K }> {
-  const { interval: _i, schedule: _s, timeout: _t, retries: written, ...parsed } = checkSchema.parse({ name: 'test-check', kind, ...input });
+  const {
+    interval: _i,
+    schedule: _s,
+    timeout: _t,
+    retries: written,
+    ...parsed
+  } = checkSchema.parse({ name: 'test-check', kind, ...input });
   return {
     ...parsed,
     retries: extra.retries ?? resolveRetries(written, agentConfigSchema.parse({}).probes.defaults.retries),
@@ -30,7 +36,13 @@ export function makeCheck<K extends Kind>(
 /** The Prometheus exposition after publishing `result` to a fresh sink: the lines of `prefix` metrics. */
 export async function metricLines(result: CheckResult, prefix: string): Promise<string[]> {
   const bus = new EventBus();
-  const sink = new PrometheusSink({ bus, region: 'test', agentLabels: {}, version: '0.0.0', checks: [{ name: result.check, kind: result.kind }] });
+  const sink = new PrometheusSink({
+    bus,
+    region: 'test',
+    agentLabels: {},
+    version: '0.0.0',
+    checks: [{ name: result.check, kind: result.kind }],
+  });
   try {
     bus.emit('result', result);
     const { body } = await sink.metrics();

@@ -53,7 +53,8 @@ export function parseMarkdown(text: string): ParsedMarkdown {
     if (open) {
       prose.push('');
       const closing = fence?.[1] ?? '';
-      if (closing[0] === open.fence[0] && closing.length >= open.fence.length && fence?.[2]?.trim() === '') open = undefined;
+      if (closing[0] === open.fence[0] && closing.length >= open.fence.length && fence?.[2]?.trim() === '')
+        open = undefined;
       else open.block.lines.push({ line, text: raw });
       return;
     }
@@ -129,7 +130,10 @@ export function links(text: string): Link[] {
   const out: Link[] = [];
   const inline = /!?\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
   for (const match of prose.matchAll(inline)) {
-    out.push({ line: lineAt(prose, match.index + match[0].indexOf('](')), target: (match[1] ?? '').replace(/^<|>$/g, '') });
+    out.push({
+      line: lineAt(prose, match.index + match[0].indexOf('](')),
+      target: (match[1] ?? '').replace(/^<|>$/g, ''),
+    });
   }
   for (const match of prose.matchAll(/^ {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)/gm)) {
     out.push({ line: lineAt(prose, match.index), target: (match[1] ?? '').replace(/^<|>$/g, '') });

@@ -127,7 +127,11 @@ export function flatten(request: Decoded): ReceivedSpan[] {
           startNs: BigInt(s.startTimeUnixNano.toString()),
           endNs: BigInt(s.endTimeUnixNano.toString()),
           attributes: attrs(s.attributes),
-          events: (s.events ?? []).map((e) => ({ name: e.name, timeNs: BigInt(e.timeUnixNano.toString()), attributes: attrs(e.attributes) })),
+          events: (s.events ?? []).map((e) => ({
+            name: e.name,
+            timeNs: BigInt(e.timeUnixNano.toString()),
+            attributes: attrs(e.attributes),
+          })),
           status: { code: s.status?.code ?? 0, message: s.status?.message ?? '' },
           resource,
           scope: ss.scope?.name ?? '',
@@ -175,7 +179,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       spans.push(...got);
       requests.push({ headers: req.headers, format: json ? 'json' : 'protobuf', spans: got.length });
-      res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
+      res
+        .writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' })
+        .end(json ? '{}' : '');
     });
   });
   server.listen(0, '127.0.0.1');
@@ -197,7 +203,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         const found = spans.filter(filter);
         if (errors.length > 0) throw new Error(`undecodable OTLP payload: ${errors[0]?.message}`);
         if (found.length >= count) return found;
-        if (Date.now() > deadline) throw new Error(`only ${found.length} of ${count} spans within ${timeoutMs} ms (${spans.length} received in all)`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `only ${found.length} of ${count} spans within ${timeoutMs} ms (${spans.length} received in all)`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -5,8 +5,26 @@
  * prom-client's did. Value mappings (TLS version names, Content-Length, gRPC codes) come
  * from the shared vocabulary, as both sides are meant to use them.
  */
-import { Counter, Gauge, Histogram, openMetricsContentType, prometheusContentType, Registry, type OpenMetricsContentType } from 'prom-client';
-import { BLACKBOX, CANARY, contentLength, GRPC_SERVING_STATUSES, grpcStatusCode, HTTP_PHASES, httpVersionValue, PROBE_DURATION_BUCKETS, tlsVersionName } from '../../src/exporters/prometheus/vocabulary.js';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  openMetricsContentType,
+  prometheusContentType,
+  Registry,
+  type OpenMetricsContentType,
+} from 'prom-client';
+import {
+  BLACKBOX,
+  CANARY,
+  contentLength,
+  GRPC_SERVING_STATUSES,
+  grpcStatusCode,
+  HTTP_PHASES,
+  httpVersionValue,
+  PROBE_DURATION_BUCKETS,
+  tlsVersionName,
+} from '../../src/exporters/prometheus/vocabulary.js';
 import type { CheckResult } from '../../src/results/types.js';
 
 type Labels = Record<string, string>;
@@ -27,7 +45,8 @@ export class PromClientReference {
     this.registry.setContentType(openMetricsContentType);
     this.registry.setDefaultLabels(agentLabels);
     const registers = [this.registry];
-    const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers });
+    const counter = (name: string, help: string, labelNames: string[]) =>
+      new Counter({ name, help, labelNames, registers });
     this.#runs = counter(CANARY.runs.name, CANARY.runs.help, ['check', 'kind', 'result', 'reason']);
     this.#attempts = counter(CANARY.attempts.name, CANARY.attempts.help, ['check', 'kind', 'result', 'reason']);
     this.#skipped = counter(CANARY.skipped.name, CANARY.skipped.help, ['check', 'kind']);
@@ -44,9 +63,13 @@ export class PromClientReference {
 
   /** The exposition in either format. */
   async text(openMetrics: boolean): Promise<string> {
-    const counters = this.registry.getMetricsAsArray().filter((m) => (m as unknown as { type: string }).type === 'counter') as unknown as { name: string }[];
+    const counters = this.registry
+      .getMetricsAsArray()
+      .filter((m) => (m as unknown as { type: string }).type === 'counter') as unknown as { name: string }[];
     const names = counters.map((c) => c.name);
-    this.registry.setContentType((openMetrics ? openMetricsContentType : prometheusContentType) as OpenMetricsContentType);
+    this.registry.setContentType(
+      (openMetrics ? openMetricsContentType : prometheusContentType) as OpenMetricsContentType,
+    );
     try {
       return await this.registry.metrics();
     } finally {
@@ -63,7 +86,12 @@ export class PromClientReference {
 
   attempt(r: CheckResult): void {
     this.#start(r.check, r.kind);
-    this.#attempts.inc({ check: r.check, kind: r.kind, result: r.ok ? 'success' : 'failure', reason: r.ok ? '' : (r.reason ?? 'unknown') });
+    this.#attempts.inc({
+      check: r.check,
+      kind: r.kind,
+      result: r.ok ? 'success' : 'failure',
+      reason: r.ok ? '' : (r.reason ?? 'unknown'),
+    });
   }
 
   skip(check: string, kind: string): void {
@@ -78,7 +106,8 @@ export class PromClientReference {
     // With exemplars on, prom-client takes a bare observation only through a labelled child.
     if (r.traceId === undefined) this.#duration.labels(base).observe(r.durationSeconds);
     else {
-      const exemplarLabels: Labels = r.spanId === undefined ? { trace_id: r.traceId } : { trace_id: r.traceId, span_id: r.spanId };
+      const exemplarLabels: Labels =
+        r.spanId === undefined ? { trace_id: r.traceId } : { trace_id: r.traceId, span_id: r.spanId };
       this.#duration.observe({ labels: base, value: r.durationSeconds, exemplarLabels });
     }
     if (r.kind === 'flow') {
@@ -132,7 +161,8 @@ export class PromClientReference {
     if (r.kind === 'grpc') {
       set(BLACKBOX.grpcStatusCode, grpcStatusCode(obs.grpc?.statusCode));
       set(BLACKBOX.grpcSsl, obs.grpc?.ssl ? 1 : 0);
-      for (const status of GRPC_SERVING_STATUSES) set(BLACKBOX.grpcHealth, obs.grpc?.servingStatus === status ? 1 : 0, { serving_status: status });
+      for (const status of GRPC_SERVING_STATUSES)
+        set(BLACKBOX.grpcHealth, obs.grpc?.servingStatus === status ? 1 : 0, { serving_status: status });
     }
     for (const step of obs.flow?.steps ?? []) {
       set(CANARY.flowStepSuccess, step.ok ? 1 : 0, { step: step.name });

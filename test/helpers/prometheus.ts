@@ -29,7 +29,11 @@ export interface PrometheusServer {
 export const prometheusBinary = (): string | undefined => findTool('prometheus');
 
 /** Starts Prometheus scraping `targets` (host:port) every second; `flags` are extra command-line flags. */
-export async function startPrometheus(targets: readonly string[], extraConfig = '', flags: readonly string[] = []): Promise<PrometheusServer> {
+export async function startPrometheus(
+  targets: readonly string[],
+  extraConfig = '',
+  flags: readonly string[] = [],
+): Promise<PrometheusServer> {
   const binary = prometheusBinary();
   if (!binary) throw new Error('prometheus not found in PATH');
   const dir = mkdtempSync(join(tmpdir(), 'canary-prom-'));
@@ -44,7 +48,12 @@ export async function startPrometheus(targets: readonly string[], extraConfig = 
   writeFileSync(join(dir, 'prometheus.yml'), config);
   const child: ChildProcess = spawn(
     binary,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...flags],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...flags,
+    ],
     { stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -66,7 +75,10 @@ export async function startPrometheus(targets: readonly string[], extraConfig = 
     stop,
     async query(promql) {
       const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const body = (await res.json()) as {
+        status: string;
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
       if (body.status !== 'success') throw new Error(`query failed: ${JSON.stringify(body)}`);
       return body.data.result;
     },

@@ -11,7 +11,10 @@ import type { CheckResult, Observation } from '../../src/results/types.js';
  *
  * @example makeResult({ check: 'db', ok: false, reason: 'refused' })
  */
-export function makeResult(over: Partial<Omit<CheckResult, 'observation'>> = {}, observation: Partial<Observation> = {}): CheckResult {
+export function makeResult(
+  over: Partial<Omit<CheckResult, 'observation'>> = {},
+  observation: Partial<Observation> = {},
+): CheckResult {
   const ok = over.ok ?? true;
   const durationSeconds = over.durationSeconds ?? 0.1;
   const check = over.check ?? 'api';

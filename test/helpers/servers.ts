@@ -3,7 +3,13 @@
  * the connections it accepted and closed, and `close()` destroys whatever is still
  * open, so a test that ends early never keeps the process alive.
  */
-import { createServer as createHttp, type IncomingMessage, type RequestListener, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type RequestListener,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { createServer as createTcp, type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -126,7 +132,10 @@ function recording(handler: RequestListener, requests: SeenRequest[]): RequestLi
 
 async function startRecording(server: HttpServer, scheme: string, requests: SeenRequest[]): Promise<HttpTestServer> {
   await listen(server);
-  return Object.assign(track(server, scheme, () => server.closeAllConnections()), { requests });
+  return Object.assign(
+    track(server, scheme, () => server.closeAllConnections()),
+    { requests },
+  );
 }
 
 /** Starts an HTTP server on 127.0.0.1 with `handler` (called once the request body is read). */

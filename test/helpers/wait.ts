@@ -10,7 +10,12 @@
  * that value. A throw counts as "not yet"; after `timeoutMs` this rejects naming `what`
  * and the last error seen.
  */
-export async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, everyMs = 250): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  what: string,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -24,10 +29,17 @@ export async function eventually<T>(fn: () => Promise<T | undefined> | T | undef
     if (left <= 0) break;
     await new Promise((r) => setTimeout(r, Math.min(everyMs, left)));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
 }
 
 /** Polls `condition` every `everyMs` until it holds; rejects after `timeoutMs` naming `what`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 20): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 20,
+): Promise<void> {
   await eventually(async () => ((await condition()) ? true : undefined), timeoutMs, what, everyMs);
 }

@@ -56,7 +56,9 @@ describe('exec calls', () => {
   test('the environment is not inherited: only PATH and the call env reach the child', async () => {
     process.env.CANARY_TEST_SECRET = 'hunter2';
     try {
-      const outcome = await exec([node, '-e', 'process.stdout.write(JSON.stringify(process.env))'], 10_000, { MODE: 'chaos' });
+      const outcome = await exec([node, '-e', 'process.stdout.write(JSON.stringify(process.env))'], 10_000, {
+        MODE: 'chaos',
+      });
       assert.equal(outcome.ok, true, outcome.error);
       const env = JSON.parse(stdoutOf(outcome)) as Record<string, string>;
       assert.equal(env.CANARY_TEST_SECRET, undefined);
@@ -67,7 +69,10 @@ describe('exec calls', () => {
   });
 
   test('a timeout kills the child with SIGTERM well within timeout + 2 s', async () => {
-    const outcome = await exec([node, '-e', 'process.stdout.write(String(process.pid)); setInterval(() => {}, 1000)'], 300);
+    const outcome = await exec(
+      [node, '-e', 'process.stdout.write(String(process.pid)); setInterval(() => {}, 1000)'],
+      300,
+    );
     assert.equal(outcome.ok, false);
     assert.equal(outcome.error, 'timed out after 300ms; killed by SIGTERM');
     assert.ok(outcome.durationMs >= 300 && outcome.durationMs < 300 + 2000 + 2000, `took ${outcome.durationMs}ms`);
@@ -81,9 +86,12 @@ describe('exec calls', () => {
     const grandchild = Number(/\d+/.exec(stdoutOf(outcome))?.[0]);
     assert.ok(grandchild > 1, `no pid in ${outcome.output}`);
     // The group gets SIGTERM together; the kernel may take a moment to end the grandchild.
-    const ended = () => !existsSync(`/proc/${grandchild}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${grandchild}/status`, 'utf8'));
+    const ended = () =>
+      !existsSync(`/proc/${grandchild}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${grandchild}/status`, 'utf8'));
     await waitUntil(ended, 5_000, `grandchild ${grandchild} to end`).catch(() => undefined);
-    const state = existsSync(`/proc/${grandchild}`) ? /^State:\s+(\S)/m.exec(readFileSync(`/proc/${grandchild}/status`, 'utf8'))?.[1] : 'gone';
+    const state = existsSync(`/proc/${grandchild}`)
+      ? /^State:\s+(\S)/m.exec(readFileSync(`/proc/${grandchild}/status`, 'utf8'))?.[1]
+      : 'gone';
     assert.ok(state === 'gone' || state === 'Z', `grandchild ${grandchild} still runs (state ${state})`);
   });
 
@@ -98,17 +106,26 @@ describe('exec calls', () => {
   test('the abort signal stops the child the same way', async () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 200);
-    const outcome = await runCall({ kind: 'exec', argv: [node, '-e', 'setInterval(() => {}, 1000)'], env: {}, timeoutMs: 30_000 }, controller.signal);
+    const outcome = await runCall(
+      { kind: 'exec', argv: [node, '-e', 'setInterval(() => {}, 1000)'], env: {}, timeoutMs: 30_000 },
+      controller.signal,
+    );
     clearTimeout(timer);
     assert.equal(outcome.error, 'aborted; killed by SIGTERM');
     assert.ok(outcome.durationMs < 5000, `took ${outcome.durationMs}ms`);
-    const early = await runCall({ kind: 'exec', argv: [node, '-e', ''], env: {}, timeoutMs: 1000 }, AbortSignal.abort());
+    const early = await runCall(
+      { kind: 'exec', argv: [node, '-e', ''], env: {}, timeoutMs: 1000 },
+      AbortSignal.abort(),
+    );
     assert.deepEqual([early.ok, early.error], [false, 'aborted before it started']);
   });
 
   test('a program that does not exist is a failed call, not an exception', async () => {
     const onPath = await exec(['canary-no-such-program-7f3a']);
-    assert.deepEqual([onPath.ok, onPath.error], [false, 'cannot run "canary-no-such-program-7f3a": no such program on PATH (ENOENT)']);
+    assert.deepEqual(
+      [onPath.ok, onPath.error],
+      [false, 'cannot run "canary-no-such-program-7f3a": no such program on PATH (ENOENT)'],
+    );
     const absolute = await exec([join(dir, 'missing-program')]);
     assert.match(absolute.error ?? '', /no such program \(ENOENT\)$/);
     const empty = await exec([]);
@@ -118,8 +135,17 @@ describe('exec calls', () => {
 
 describe('http calls', () => {
   let server: HttpTestServer;
-  const call = (path: string, extra: Partial<Extract<Call, { kind: 'http' }>> = {}): Extract<Call, { kind: 'http' }> => ({
-    kind: 'http', method: 'GET', url: `${server.origin}${path}`, headers: {}, expectStatus: [200], timeoutMs: 5000, ...extra,
+  const call = (
+    path: string,
+    extra: Partial<Extract<Call, { kind: 'http' }>> = {},
+  ): Extract<Call, { kind: 'http' }> => ({
+    kind: 'http',
+    method: 'GET',
+    url: `${server.origin}${path}`,
+    headers: {},
+    expectStatus: [200],
+    timeoutMs: 5000,
+    ...extra,
   });
 
   before(async () => {
@@ -134,16 +160,28 @@ describe('http calls', () => {
   after(() => server.close());
 
   test('a status in expectStatus is ok; method, headers and body reach the server', async () => {
-    const outcome = await runCall(call('/ok', { method: 'POST', headers: { 'x-fault': 'latency' }, body: '{"ms": 100}', expectStatus: [200, 201] }), AbortSignal.timeout(10_000));
+    const outcome = await runCall(
+      call('/ok', { method: 'POST', headers: { 'x-fault': 'latency' }, body: '{"ms": 100}', expectStatus: [200, 201] }),
+      AbortSignal.timeout(10_000),
+    );
     assert.deepEqual([outcome.ok, outcome.output, outcome.error], [true, 'HTTP 200\nhello', undefined]);
     const seen = server.requests.at(-1);
-    assert.deepEqual([seen?.method, seen?.url, seen?.headers['x-fault'], seen?.body], ['POST', '/ok', 'latency', '{"ms": 100}']);
+    assert.deepEqual(
+      [seen?.method, seen?.url, seen?.headers['x-fault'], seen?.body],
+      ['POST', '/ok', 'latency', '{"ms": 100}'],
+    );
   });
 
   test('a status outside expectStatus fails and names both', async () => {
     const expect2xx = Array.from({ length: 100 }, (_, i) => 200 + i);
-    const outcome = await runCall(call('/unavailable', { expectStatus: [...expect2xx, 404] }), AbortSignal.timeout(10_000));
-    assert.deepEqual([outcome.ok, outcome.output, outcome.error], [false, 'HTTP 503\ndown', 'status 503, expected 200-299, 404']);
+    const outcome = await runCall(
+      call('/unavailable', { expectStatus: [...expect2xx, 404] }),
+      AbortSignal.timeout(10_000),
+    );
+    assert.deepEqual(
+      [outcome.ok, outcome.output, outcome.error],
+      [false, 'HTTP 503\ndown', 'status 503, expected 200-299, 404'],
+    );
   });
 
   test('only the first 1 KiB of the body is kept', async () => {
@@ -156,7 +194,10 @@ describe('http calls', () => {
     assert.equal(slow.ok, false);
     assert.match(slow.error ?? '', /^timed out after 300ms: GET http:\/\/127\.0\.0\.1:\d+\/hang$/);
     assert.ok(slow.durationMs >= 250 && slow.durationMs < 5000, `took ${slow.durationMs}ms`);
-    const refused = await runCall({ ...call('/'), url: `http://127.0.0.1:${await closedPort()}/` }, AbortSignal.timeout(10_000));
+    const refused = await runCall(
+      { ...call('/'), url: `http://127.0.0.1:${await closedPort()}/` },
+      AbortSignal.timeout(10_000),
+    );
     assert.match(refused.error ?? '', /ECONNREFUSED/);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
@@ -195,8 +236,16 @@ function startTarget(name: string): { child: ChildProcess; pid: number; instance
 }
 
 describe('signal calls against real processes', { skip: existsSync('/proc/self/stat') ? false : 'needs /proc' }, () => {
-  const step = (signal: NodeJS.Signals): ProcessStep => ({ id: 'method[0]', action: 'process', target: 'fleet', selection: {}, signal, kill: false });
-  const plan = async (signal: NodeJS.Signals, instance: Instance) => (await planStep(step(signal), { name: 'fleet', instances: [instance] }, [instance]))[0];
+  const step = (signal: NodeJS.Signals): ProcessStep => ({
+    id: 'method[0]',
+    action: 'process',
+    target: 'fleet',
+    selection: {},
+    signal,
+    kill: false,
+  });
+  const plan = async (signal: NodeJS.Signals, instance: Instance) =>
+    (await planStep(step(signal), { name: 'fleet', instances: [instance] }, [instance]))[0];
   const signal = AbortSignal.timeout(60_000);
 
   test('SIGSTOP stops the process (state T) and its planned revert resumes it', async () => {
@@ -233,7 +282,12 @@ describe('signal calls against real processes', { skip: existsSync('/proc/self/s
     writeFileSync(first.instance.pidFile as string, String(second.pid));
     const refused = await runCall(fault?.apply as Call, signal);
     assert.equal(refused.ok, false);
-    assert.match(refused.error ?? '', new RegExp(`^process ${first.pid} was replaced or is gone \\(pid file .* now holds pid ${second.pid}\\); SIGSTOP not sent$`));
+    assert.match(
+      refused.error ?? '',
+      new RegExp(
+        `^process ${first.pid} was replaced or is gone \\(pid file .* now holds pid ${second.pid}\\); SIGSTOP not sent$`,
+      ),
+    );
     assert.match(procState(first.pid) ?? 'gone', /^[SR]$/);
     assert.match(procState(second.pid) ?? 'gone', /^[SR]$/);
     const resumed = await runCall(fault?.revert as Call, signal);
@@ -254,23 +308,37 @@ describe('signal calls against real processes', { skip: existsSync('/proc/self/s
   });
 
   test('pid 1, a missing or garbled pid file are refused at planning; a journaled pid 1 is never signalled', async () => {
-    for (const [content, pattern] of [['1\n', /holds pid 1; refusing/], ['not-a-pid', /does not hold a pid/]] as const) {
+    for (const [content, pattern] of [
+      ['1\n', /holds pid 1; refusing/],
+      ['not-a-pid', /does not hold a pid/],
+    ] as const) {
       const pidFile = join(dir, 'bad.pid');
       writeFileSync(pidFile, content);
-      await assert.rejects(plan('SIGSTOP', { name: 'bad', pidFile, vars: {} }), (err: unknown) => isCanaryError(err, 'CANARY_ERR_CONFIG') && pattern.test(err.message));
+      await assert.rejects(
+        plan('SIGSTOP', { name: 'bad', pidFile, vars: {} }),
+        (err: unknown) => isCanaryError(err, 'CANARY_ERR_CONFIG') && pattern.test(err.message),
+      );
     }
-    await assert.rejects(plan('SIGSTOP', { name: 'gone', pidFile: join(dir, 'never-written.pid'), vars: {} }), /never-written\.pid does not exist/);
+    await assert.rejects(
+      plan('SIGSTOP', { name: 'gone', pidFile: join(dir, 'never-written.pid'), vars: {} }),
+      /never-written\.pid does not exist/,
+    );
     const initFile = join(dir, 'init.pid');
     writeFileSync(initFile, '1');
     const refused = await runCall({ kind: 'signal', pid: 1, pidFile: initFile, signal: 'SIGCONT' }, signal);
-    assert.deepEqual([refused.ok, refused.error], [false, 'refusing to send SIGCONT to pid 1: not a single process other than init']);
+    assert.deepEqual(
+      [refused.ok, refused.error],
+      [false, 'refusing to send SIGCONT to pid 1: not a single process other than init'],
+    );
   });
 
   test('SIGKILL ends the process and has no revert', async () => {
     const target = startTarget('kill-me');
     const fault = await plan('SIGKILL', target.instance);
     assert.equal(fault?.revert, undefined);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => target.child.once('exit', (_code, sig) => resolve(sig)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      target.child.once('exit', (_code, sig) => resolve(sig)),
+    );
     assert.equal((await runCall(fault?.apply as Call, signal)).ok, true);
     assert.equal(await exited, 'SIGKILL');
   });

@@ -9,7 +9,15 @@ import type { Journal } from '../../src/chaos/model/journal.js';
 import { appendLineDurable, createFileDurable, writeFileDurable } from '../../src/chaos/state/durable.js';
 import { JournalStore, newRunId } from '../../src/chaos/state/journal.js';
 import { acquireLock, lockPath, readLock } from '../../src/chaos/state/lock.js';
-import { halt, HALT_POLL_MS, haltPath, haltStatus, resume, watchHalt, type HaltRecord } from '../../src/chaos/state/halt.js';
+import {
+  halt,
+  HALT_POLL_MS,
+  haltPath,
+  haltStatus,
+  resume,
+  watchHalt,
+  type HaltRecord,
+} from '../../src/chaos/state/halt.js';
 import { AuditLog, auditPaths, verify, type AuditRecord } from '../../src/chaos/state/audit.js';
 import { canonicalJson, GENESIS, sha256 } from '../../src/chaos/state/audit-format.js';
 import { isBusyError } from '../../src/chaos/state/errors.js';
@@ -89,18 +97,36 @@ test('journal: create, save, load, list newest first; a corrupt file is skipped 
     const newer = journal('20250302T120000Z-kill-one-bbbbbb', { startedAt: '2025-03-02T12:00:00.000Z' });
     await store.create(older);
     await store.create(newer);
-    await assert.rejects(store.create(older), (err) => isCanaryError(err, 'CANARY_ERR_STATE') && /already exists/.test(err.message));
+    await assert.rejects(
+      store.create(older),
+      (err) => isCanaryError(err, 'CANARY_ERR_STATE') && /already exists/.test(err.message),
+    );
     await store.save({ ...older, status: 'completed', endedAt: '2025-03-01T12:05:00.000Z' });
     assert.equal((await store.load(older.runId)).status, 'completed');
     await writeFile(join(store.dir, '20250303T000000Z-broken-cccccc.json'), '{"version": 1, "runId": ');
-    await writeFile(join(store.dir, '20250304T000000Z-other-dddddd.json'), JSON.stringify(journal('20250304T000000Z-other-dddddd', { pid: -1 })));
-    assert.deepEqual((await store.list()).map((j) => j.runId), [newer.runId, older.runId]);
+    await writeFile(
+      join(store.dir, '20250304T000000Z-other-dddddd.json'),
+      JSON.stringify(journal('20250304T000000Z-other-dddddd', { pid: -1 })),
+    );
+    assert.deepEqual(
+      (await store.list()).map((j) => j.runId),
+      [newer.runId, older.runId],
+    );
     const { problems } = await store.scan();
-    assert.deepEqual(problems.map((p) => p.file.slice(store.dir.length + 1)).sort(), ['20250303T000000Z-broken-cccccc.json', '20250304T000000Z-other-dddddd.json']);
+    assert.deepEqual(problems.map((p) => p.file.slice(store.dir.length + 1)).sort(), [
+      '20250303T000000Z-broken-cccccc.json',
+      '20250304T000000Z-other-dddddd.json',
+    ]);
     assert.match(problems.find((p) => p.file.includes('other'))?.message ?? '', /pid must be a positive integer/);
     assert.equal(warnings.length, 2);
-    await assert.rejects(store.load('20250303T000000Z-broken-cccccc'), (err) => isCanaryError(err, 'CANARY_ERR_STATE') && /not valid JSON/.test(err.message));
-    await assert.rejects(store.load('nope'), (err) => isCanaryError(err, 'CANARY_ERR_STATE') && /no journal for run nope/.test(err.message));
+    await assert.rejects(
+      store.load('20250303T000000Z-broken-cccccc'),
+      (err) => isCanaryError(err, 'CANARY_ERR_STATE') && /not valid JSON/.test(err.message),
+    );
+    await assert.rejects(
+      store.load('nope'),
+      (err) => isCanaryError(err, 'CANARY_ERR_STATE') && /no journal for run nope/.test(err.message),
+    );
     await assert.rejects(store.load('../../etc/passwd'), (err) => isCanaryError(err, 'CANARY_ERR_USAGE'));
   });
 });
@@ -111,7 +137,10 @@ test('journal: a file whose run id differs from its name is not trusted', async 
     await store.create(journal('r1'));
     await writeFile(store.path('r2'), JSON.stringify(journal('r1')));
     const { journals, problems } = await store.scan();
-    assert.deepEqual(journals.map((j) => j.runId), ['r1']);
+    assert.deepEqual(
+      journals.map((j) => j.runId),
+      ['r1'],
+    );
     assert.match(problems[0]?.message ?? '', /named for run r2/);
   });
 });
@@ -123,9 +152,21 @@ test('journal: unfinished only for a dead runner of this host; lastEnded per exp
     await store.create(journal('alive', { pid: process.pid }));
     await store.create(journal('dead', { pid: dead }));
     await store.create(journal('elsewhere', { pid: dead, host: 'another-host.example' }));
-    await store.create(journal('done', { pid: dead, status: 'completed', experiment: 'latency', endedAt: '2025-03-01T12:10:00.000Z' }));
-    await store.create(journal('done-later', { pid: dead, status: 'aborted', experiment: 'latency', endedAt: '2025-03-01T13:00:00.000Z' }));
-    assert.deepEqual((await store.unfinished()).map((j) => j.runId), ['dead']);
+    await store.create(
+      journal('done', { pid: dead, status: 'completed', experiment: 'latency', endedAt: '2025-03-01T12:10:00.000Z' }),
+    );
+    await store.create(
+      journal('done-later', {
+        pid: dead,
+        status: 'aborted',
+        experiment: 'latency',
+        endedAt: '2025-03-01T13:00:00.000Z',
+      }),
+    );
+    assert.deepEqual(
+      (await store.unfinished()).map((j) => j.runId),
+      ['dead'],
+    );
     assert.equal((await store.lastEnded('latency'))?.toISOString(), '2025-03-01T13:00:00.000Z');
     assert.equal(await store.lastEnded('kill-one'), undefined);
   });
@@ -166,7 +207,10 @@ test('lock: an unreadable lock blocks while fresh and is taken over once old', a
     const first = await acquireLock(dir, { runId: 'run-a', experiment: 'e', pid: process.pid });
     await first.release();
     await writeFile(lockPath(dir), '');
-    await assert.rejects(acquireLock(dir, { runId: 'run-b', experiment: 'e', pid: process.pid }), (err) => isBusyError(err) && /unreadable lock file/.test(err.message));
+    await assert.rejects(
+      acquireLock(dir, { runId: 'run-b', experiment: 'e', pid: process.pid }),
+      (err) => isBusyError(err) && /unreadable lock file/.test(err.message),
+    );
     const old = new Date(Date.now() - 60_000);
     await utimes(lockPath(dir), old, old);
     const lock = await acquireLock(dir, { runId: 'run-b', experiment: 'e', pid: process.pid });
@@ -213,7 +257,10 @@ test('halt: a closed watcher never fires', async () => {
 });
 
 test('audit: canonical JSON ignores key order and undefined fields', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: [1, 'x'], c: undefined, b: null } }), '{"a":{"b":null,"d":[1,"x"]},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [1, 'x'], c: undefined, b: null } }),
+    '{"a":{"b":null,"d":[1,"x"]},"b":1}',
+  );
   assert.equal(canonicalJson({ a: 1, b: 2 }), canonicalJson({ b: 2, a: 1 }));
 });
 
@@ -228,14 +275,26 @@ test('audit: appends chain by hash, the head names the last line, verify is ok',
     ]);
     const lines = (await readFile(auditPaths(dir).log, 'utf8')).trimEnd().split('\n');
     const records = lines.map((l) => JSON.parse(l) as AuditRecord);
-    assert.deepEqual(records.map((r) => [r.seq, r.event, r.host]), [[0, 'run.start', hostname()], [1, 'fault.apply', hostname()], [2, 'run.end', hostname()]]);
+    assert.deepEqual(
+      records.map((r) => [r.seq, r.event, r.host]),
+      [
+        [0, 'run.start', hostname()],
+        [1, 'fault.apply', hostname()],
+        [2, 'run.end', hostname()],
+      ],
+    );
     assert.equal(records[0]?.prev, GENESIS);
     assert.equal(records[1]?.prev, sha256(lines[0] ?? ''));
     assert.equal(records[2]?.prev, sha256(lines[1] ?? ''));
     assert.deepEqual(records[1]?.call, call);
-    assert.deepEqual(JSON.parse(await readFile(auditPaths(dir).head, 'utf8')), { seq: 2, hash: sha256(lines[2] ?? '') });
+    assert.deepEqual(JSON.parse(await readFile(auditPaths(dir).head, 'utf8')), {
+      seq: 2,
+      hash: sha256(lines[2] ?? ''),
+    });
     assert.deepEqual(await verify(dir), { ok: true, lines: 3, problems: [] });
-    await assert.rejects(audit.append({ event: 'halt', operator: ' ' }), (err) => isCanaryError(err, 'CANARY_ERR_USAGE'));
+    await assert.rejects(audit.append({ event: 'halt', operator: ' ' }), (err) =>
+      isCanaryError(err, 'CANARY_ERR_USAGE'),
+    );
     assert.deepEqual(await readdir(dir), ['audit.head', 'audit.jsonl']);
   });
 });

@@ -31,7 +31,9 @@ async function stateDir(): Promise<string> {
 
 /** Runs an ES module script in a new node process; `args` arrive as process.argv[1...]. */
 function node(script: string, args: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   children.add(child);
   return child;
 }
@@ -45,7 +47,8 @@ function waitForOutput(child: ChildProcess, marker: string): Promise<string> {
       out += chunk.toString('utf8');
       if (out.includes(marker)) finish();
     };
-    const onExit = (): void => finish(out.includes(marker) ? undefined : new Error(`child exited before "${marker}"; got: ${out}`));
+    const onExit = (): void =>
+      finish(out.includes(marker) ? undefined : new Error(`child exited before "${marker}"; got: ${out}`));
     function finish(err?: Error): void {
       clearTimeout(timer);
       child.stdout?.off('data', onData);
@@ -66,8 +69,21 @@ async function killAndWait(child: ChildProcess): Promise<void> {
 
 function runningJournal(runId: string, pid: number): Journal {
   return {
-    version: 1, runId, experiment: 'kill-one', file: '/srv/chaos/kill-one.yaml', host: hostname(), pid, operator: 'alice',
-    startedAt: new Date().toISOString(), status: 'running', deviated: false, steadyState: {}, steps: [], rollbacks: [], faults: [], rollbackPlan: [],
+    version: 1,
+    runId,
+    experiment: 'kill-one',
+    file: '/srv/chaos/kill-one.yaml',
+    host: hostname(),
+    pid,
+    operator: 'alice',
+    startedAt: new Date().toISOString(),
+    status: 'running',
+    deviated: false,
+    steadyState: {},
+    steps: [],
+    rollbacks: [],
+    faults: [],
+    rollbackPlan: [],
   };
 }
 
@@ -80,7 +96,10 @@ test('unfinished: a running journal is unfinished only once its runner is SIGKIL
   await store.create(runningJournal('r-live', runner.pid));
   assert.deepEqual(await store.unfinished(), []);
   await killAndWait(runner);
-  assert.deepEqual((await store.unfinished()).map((j) => j.runId), ['r-live']);
+  assert.deepEqual(
+    (await store.unfinished()).map((j) => j.runId),
+    ['r-live'],
+  );
 });
 
 test('lock: held by a live child it is refused; after SIGKILL the stale lock is taken over', async () => {
@@ -94,7 +113,10 @@ test('lock: held by a live child it is refused; after SIGKILL the stale lock is 
   await waitForOutput(holder, 'locked');
   await assert.rejects(acquireLock(dir, { runId: 'run-parent', experiment: 'latency', pid: process.pid }), (err) => {
     assert.ok(isBusyError(err));
-    assert.match(err.message, new RegExp(`experiment "kill-one" is already running \\(run run-child, pid ${holder.pid} on `));
+    assert.match(
+      err.message,
+      new RegExp(`experiment "kill-one" is already running \\(run run-child, pid ${holder.pid} on `),
+    );
     return true;
   });
   await killAndWait(holder);
@@ -124,7 +146,10 @@ test('halt from another process reaches a watcher within 1 s; resume clears it',
   const written = JSON.parse(out) as HaltRecord;
   // A referenced timer: the watcher's own is unref'd and would not keep this test's process waiting.
   let timeout: NodeJS.Timeout | undefined;
-  const record = await Promise.race([fired, new Promise<undefined>((r) => (timeout = setTimeout(() => r(undefined), 5000)))]);
+  const record = await Promise.race([
+    fired,
+    new Promise<undefined>((r) => (timeout = setTimeout(() => r(undefined), 5000))),
+  ]);
   clearTimeout(timeout);
   assert.ok(record, 'watchHalt never fired');
   assert.deepEqual(record, written);
@@ -167,14 +192,19 @@ test('audit: concurrent appends from two processes form one valid chain; tamperi
   const done = writers.map((w) => waitForOutput(w, 'done'));
   for (const w of writers) w.stdin?.end('go\n');
   const audit = new AuditLog(dir);
-  const own = Array.from({ length: 10 }, (_, i) => audit.append({ event: 'halt', operator: 'parent', detail: String(i) }));
+  const own = Array.from({ length: 10 }, (_, i) =>
+    audit.append({ event: 'halt', operator: 'parent', detail: String(i) }),
+  );
   await Promise.all([...done, ...own]);
 
   const result = await verify(dir);
   assert.deepEqual(result, { ok: true, lines: 110, problems: [] });
   const lines = await logLines(dir);
   const records = lines.map((l) => JSON.parse(l) as AuditRecord);
-  assert.deepEqual(records.map((r) => r.seq), Array.from({ length: 110 }, (_, i) => i));
+  assert.deepEqual(
+    records.map((r) => r.seq),
+    Array.from({ length: 110 }, (_, i) => i),
+  );
   for (const who of ['writer-a', 'writer-b', 'parent']) {
     // Within a process, appends keep the order they were made in.
     const mine = records.filter((r) => r.operator === who).map((r) => Number(r.detail));
@@ -185,20 +215,30 @@ test('audit: concurrent appends from two processes form one valid chain; tamperi
 
   const middle = 55;
   const edited = [...lines];
-  edited[middle - 1] = (lines[middle - 1] ?? '').replace(/"detail":"(\d)/, (_m, d: string) => `"detail":"${(Number(d) + 1) % 10}`);
+  edited[middle - 1] = (lines[middle - 1] ?? '').replace(
+    /"detail":"(\d)/,
+    (_m, d: string) => `"detail":"${(Number(d) + 1) % 10}`,
+  );
   assert.notEqual(edited[middle - 1], lines[middle - 1]);
   const afterEdit = await verify(await tampered(dir, edited));
   assert.equal(afterEdit.ok, false);
   assert.deepEqual(afterEdit.problems[0], { line: middle, message: 'hash does not match the line (line edited)' });
 
-  const removed = await verify(await tampered(dir, lines.filter((_, i) => i !== middle - 1)));
+  const removed = await verify(
+    await tampered(
+      dir,
+      lines.filter((_, i) => i !== middle - 1),
+    ),
+  );
   assert.equal(removed.ok, false);
   assert.equal(removed.problems[0]?.line, middle);
   assert.match(removed.problems[0]?.message ?? '', /seq is 55, expected 54/);
 
   const lastRemoved = await verify(await tampered(dir, lines.slice(0, -1)));
   assert.equal(lastRemoved.ok, false);
-  assert.deepEqual(lastRemoved.problems, [{ line: 109, message: 'audit.head names seq 109 but the last line is seq 108 (lines removed from the end)' }]);
+  assert.deepEqual(lastRemoved.problems, [
+    { line: 109, message: 'audit.head names seq 109 but the last line is seq 108 (lines removed from the end)' },
+  ]);
 
   const garbageDir = await tampered(dir, lines);
   await appendFile(auditPaths(garbageDir).log, 'rm -rf / # not a record\n');

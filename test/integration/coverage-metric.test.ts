@@ -42,7 +42,8 @@ test('canary_endpoint_coverage_ratio: computed at start and on reload; a spec th
   const agent = new Agent(await loadConfig(file), { logger: createLogger({ level: 'info', destination }) });
   await agent.start();
   t.after(() => agent.stop());
-  const gauge = async () => (await agent.metrics()).body.split('\n').filter((l) => l.startsWith('canary_endpoint_coverage_ratio{'));
+  const gauge = async () =>
+    (await agent.metrics()).body.split('\n').filter((l) => l.startsWith('canary_endpoint_coverage_ratio{'));
   // Disabled checks probe nothing, so they cover nothing.
   assert.deepEqual(await gauge(), ['canary_endpoint_coverage_ratio{spec="pets.yaml",region="local"} 0']);
   assert.ok(lines.join('').includes('OpenAPI spec not loaded'));

@@ -37,13 +37,22 @@ test('the image is built in stages from node:20-bookworm-slim, with dev dependen
   assert.ok(stages.length >= 2, 'multi-stage');
   for (const from of stages) assert.match(from.args, /^node:20-bookworm-slim(@sha256:[0-9a-f]{64})? AS \w+$/i);
   const runs = dockerfile.filter((i) => i.op === 'RUN').map((i) => i.args);
-  assert.ok(runs.some((r) => /^npm ci\b/.test(r) && !r.includes('--omit=dev')), 'a full npm ci to build');
+  assert.ok(
+    runs.some((r) => /^npm ci\b/.test(r) && !r.includes('--omit=dev')),
+    'a full npm ci to build',
+  );
   assert.ok(runs.includes('npm run build'));
   const copies = runtime.filter((i) => i.op === 'COPY' && i.args.startsWith('--from=')).map((i) => i.args);
   const depsStage = /--from=(\S+) \/app\/node_modules/.exec(copies.join('\n'))?.[1];
   const deps = dockerfile.filter((i) => i.stage === stages.findIndex((s) => s.args.endsWith(` ${depsStage}`)));
-  assert.ok(deps.some((i) => i.op === 'RUN' && i.args.includes('npm ci --omit=dev')), 'node_modules without dev dependencies');
-  assert.ok(copies.some((c) => / \/app\/dist\/src \.\/dist\/src$/.test(c)), 'only dist/src of the build ships');
+  assert.ok(
+    deps.some((i) => i.op === 'RUN' && i.args.includes('npm ci --omit=dev')),
+    'node_modules without dev dependencies',
+  );
+  assert.ok(
+    copies.some((c) => / \/app\/dist\/src \.\/dist\/src$/.test(c)),
+    'only dist/src of the build ships',
+  );
 });
 
 test('the runtime runs as a numeric non-root user and starts the package bin on /etc/canary/agent.yaml', () => {
@@ -69,9 +78,15 @@ test('EXPOSE and HEALTHCHECK use the port the image config listens on', async ()
 });
 
 test('every file COPY takes from the context exists and is not excluded by .dockerignore', () => {
-  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  for (const required of ['node_modules', 'dist', '.git']) assert.ok(ignored.includes(required), `.dockerignore has ${required}`);
-  const sources = dockerfile.filter((i) => i.op === 'COPY' && !i.args.startsWith('--')).flatMap((i) => i.args.split(' ').slice(0, -1));
+  const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  for (const required of ['node_modules', 'dist', '.git'])
+    assert.ok(ignored.includes(required), `.dockerignore has ${required}`);
+  const sources = dockerfile
+    .filter((i) => i.op === 'COPY' && !i.args.startsWith('--'))
+    .flatMap((i) => i.args.split(' ').slice(0, -1));
   assert.ok(sources.length > 0);
   for (const source of sources) {
     assert.ok(existsSync(join(repoRoot, source)), `${source} exists`);
@@ -85,7 +100,9 @@ async function loadImageConfig(env: Record<string, string> = { CANARY_REGION: 'u
   try {
     copyFileSync(join(repoRoot, 'deploy', 'container', 'agent.yaml'), join(dir, 'agent.yaml'));
     cpSync(join(repoRoot, 'probes'), join(dir, 'probes'), { recursive: true });
-    const imageEnv: Record<string, string> = Object.fromEntries([...only('ENV').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]] as [string, string]));
+    const imageEnv: Record<string, string> = Object.fromEntries(
+      [...only('ENV').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]] as [string, string]),
+    );
     return await loadConfig(join(dir, 'agent.yaml'), { env: { ...imageEnv, ...env } });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -117,7 +134,10 @@ async function serve(status: number): Promise<Server> {
 }
 
 test('the HEALTHCHECK passes on a 200 from /healthz and fails on a 503 or a closed port', async () => {
-  for (const [status, expected] of [[200, 0], [503, 1]] as const) {
+  for (const [status, expected] of [
+    [200, 0],
+    [503, 1],
+  ] as const) {
     const server = await serve(status);
     try {
       assert.equal(await runHealthcheck((server.address() as AddressInfo).port), expected, `status ${status}`);

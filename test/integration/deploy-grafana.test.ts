@@ -42,14 +42,21 @@ const dashboard = JSON.parse(text) as Dashboard;
 const NO_PROMTOOL = 'promtool not found in PATH (apt-get install prometheus); .ci/run installs it';
 
 /** Grafana's own variables, which the dashboard may use without defining. */
-const BUILTIN: Record<string, string> = { __rate_interval: '5m', __interval: '1m', __range: '1h', __range_s: '3600', __interval_ms: '60000' };
+const BUILTIN: Record<string, string> = {
+  __rate_interval: '5m',
+  __interval: '1m',
+  __range: '1h',
+  __range_s: '3600',
+  __interval_ms: '60000',
+};
 /** Plain values for the dashboard's variables, as Grafana would interpolate a single choice. */
 const VALUES: Record<string, string> = { region: 'eu-west-1', check: 'api', datasource: 'prometheus' };
 
 const allPanels = (panels: Panel[]): Panel[] => panels.flatMap((p) => [p, ...allPanels(p.panels ?? [])]);
 
 /** Every variable reference ($name, ${name}, ${name:format}) in `s`. */
-const references = (s: string): string[] => [...s.matchAll(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g)].map((m) => m[1] ?? m[2] ?? '');
+const references = (s: string): string[] =>
+  [...s.matchAll(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g)].map((m) => m[1] ?? m[2] ?? '');
 
 function interpolate(expr: string): string {
   return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (_m, a?: string, b?: string) => {
@@ -62,8 +69,12 @@ function interpolate(expr: string): string {
 
 /** Every PromQL expression of the dashboard with where it comes from. */
 function queries(): { name: string; expr: string }[] {
-  const fromPanels = allPanels(dashboard.panels).flatMap((p) => (p.targets ?? []).map((t) => ({ name: `panel_${p.id}_${t.refId}`, expr: t.expr ?? '' })));
-  const fromAnnotations = dashboard.annotations.list.filter((a) => a.expr).map((a, i) => ({ name: `annotation_${i}`, expr: a.expr ?? '' }));
+  const fromPanels = allPanels(dashboard.panels).flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ name: `panel_${p.id}_${t.refId}`, expr: t.expr ?? '' })),
+  );
+  const fromAnnotations = dashboard.annotations.list
+    .filter((a) => a.expr)
+    .map((a, i) => ({ name: `annotation_${i}`, expr: a.expr ?? '' }));
   // label_values(SELECTOR, label): the selector is PromQL too.
   const fromVariables = dashboard.templating.list.flatMap((v) => {
     const selector = /^label_values\((.+),\s*\w+\)$/.exec(v.definition ?? '')?.[1];
@@ -89,7 +100,10 @@ test('the dashboard is a current Grafana dashboard with unique panel ids', () =>
   assert.ok(dashboard.uid, 'a stable uid');
   assert.ok(dashboard.schemaVersion >= 36, `schemaVersion ${dashboard.schemaVersion}`);
   const ids = allPanels(dashboard.panels).map((p) => p.id);
-  assert.ok(ids.every((id) => Number.isInteger(id)), 'integer ids');
+  assert.ok(
+    ids.every((id) => Number.isInteger(id)),
+    'integer ids',
+  );
   assert.equal(new Set(ids).size, ids.length, `duplicate panel ids in ${ids.join(',')}`);
 });
 
@@ -107,7 +121,9 @@ test('it defines region and check from label_values, and uses every variable it 
 });
 
 test('the panels cover what operators look at', () => {
-  const exprs = queries().map((q) => q.expr).join('\n');
+  const exprs = queries()
+    .map((q) => q.expr)
+    .join('\n');
   for (const needed of [
     'probe_success',
     'canary:probe_success:ratio_rate5m',
@@ -137,6 +153,8 @@ test('every query is valid PromQL', async (t) => {
 test('the PromQL check rejects a broken query', async (t) => {
   const promtool = findTool('promtool');
   if (!promtool) return t.skip(NO_PROMTOOL);
-  const run = await checkAsRules(promtool, [{ name: 'broken', expr: 'sum by (check) (rate(probe_success{region=~"$region"}[$__rate_interval])' }]);
+  const run = await checkAsRules(promtool, [
+    { name: 'broken', expr: 'sum by (check) (rate(probe_success{region=~"$region"}[$__rate_interval])' },
+  ]);
   assert.notEqual(run.code, 0, 'an unbalanced parenthesis is reported');
 });

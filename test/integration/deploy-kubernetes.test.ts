@@ -30,7 +30,11 @@ interface Container {
   livenessProbe?: { httpGet?: unknown };
   readinessProbe?: { httpGet?: unknown };
   resources?: { requests?: unknown; limits?: unknown };
-  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[] };
+  };
   volumeMounts: { name: string; mountPath: string }[];
 }
 interface PodSpec {
@@ -47,7 +51,8 @@ interface Kustomization {
 }
 
 const container = (spec: PodSpec): Container => spec.containers.find((c) => c.name === 'canary')!;
-const matchLabels = (selector: unknown): Record<string, string> => (selector as { matchLabels: Record<string, string> }).matchLabels;
+const matchLabels = (selector: unknown): Record<string, string> =>
+  (selector as { matchLabels: Record<string, string> }).matchLabels;
 /** A selector selects these labels: non-empty, and every pair it names is on them. */
 const isSubset = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -85,7 +90,11 @@ const deployment = byKind('Deployment');
 const pod = deployment.spec.template as { metadata: { labels: Record<string, string> }; spec: PodSpec };
 const podLabels = pod.metadata.labels;
 const agent = container(pod.spec);
-const baseAgent = parse(readFileSync(join(base, 'agent.yaml'), 'utf8')) as { server: { listen: string }; chaos: { stateDir: string }; probes: { files: string[] } };
+const baseAgent = parse(readFileSync(join(base, 'agent.yaml'), 'utf8')) as {
+  server: { listen: string };
+  chaos: { stateDir: string };
+  probes: { files: string[] };
+};
 
 test('every manifest has an apiVersion and a kind', () => {
   assert.ok(manifests.length >= 9);
@@ -124,19 +133,28 @@ test('Service, PodMonitor, PodDisruptionBudget and NetworkPolicy select the agen
   const service = byKind('Service');
   assert.ok(isSubset(service.spec.selector as Record<string, string>, podLabels), 'Service selector');
   const ports = service.spec.ports as { name: string; port: number; targetPort: unknown }[];
-  assert.deepEqual(ports.map((p) => [p.name, p.port, p.targetPort]), [['metrics', 9464, 'metrics']]);
+  assert.deepEqual(
+    ports.map((p) => [p.name, p.port, p.targetPort]),
+    [['metrics', 9464, 'metrics']],
+  );
   const monitor = byKind('PodMonitor');
   assert.equal(monitor.apiVersion, 'monitoring.coreos.com/v1');
   assert.ok(isSubset(matchLabels(monitor.spec.selector), podLabels), 'PodMonitor selector');
   const endpoints = monitor.spec.podMetricsEndpoints as { port: string; path: string; honorLabels: boolean }[];
-  assert.deepEqual(endpoints.map((e) => [e.port, e.path, e.honorLabels]), [['metrics', '/metrics', true]]);
+  assert.deepEqual(
+    endpoints.map((e) => [e.port, e.path, e.honorLabels]),
+    [['metrics', '/metrics', true]],
+  );
   assert.equal(podLabels[monitor.spec.jobLabel as string], 'canary', 'scrape job name is canary');
   assert.deepEqual(monitor.spec.podTargetLabels, ['region']);
   assert.ok(isSubset(matchLabels(byKind('PodDisruptionBudget').spec.selector), podLabels), 'PDB selector');
   const policy = byKind('NetworkPolicy');
   assert.ok(isSubset(matchLabels(policy.spec.podSelector), podLabels), 'NetworkPolicy podSelector');
   const ingress = policy.spec.ingress as { ports: { port: number }[] }[];
-  assert.deepEqual(ingress.flatMap((r) => r.ports.map((p) => p.port)), [9464]);
+  assert.deepEqual(
+    ingress.flatMap((r) => r.ports.map((p) => p.port)),
+    [9464],
+  );
   assert.deepEqual(policy.spec.egress, [{}], 'probes go out anywhere');
 });
 
@@ -178,7 +196,9 @@ async function generate(args: string[]): Promise<{ code: number; out: string; er
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), exitCode: 0 };
-  await kubernetesCommand(io).exitOverride().parseAsync(['generate', ...args], { from: 'user' });
+  await kubernetesCommand(io)
+    .exitOverride()
+    .parseAsync(['generate', ...args], { from: 'user' });
   return { code: io.exitCode, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -189,7 +209,9 @@ test('the base is what `canary kubernetes generate` makes from config/agent.yaml
   assert.equal(ran.code, 0, `${ran.err}\nrun: npm run kubernetes`);
   const summary = JSON.parse(ran.out) as { upToDate: boolean; files: string[] };
   assert.equal(summary.upToDate, true);
-  const probeKeys = readdirSync(join(repoRoot, 'probes')).filter((f) => /\.ya?ml$/.test(f)).map((f) => `probes/${f.replace(/\.yml$/, '.yaml')}`);
+  const probeKeys = readdirSync(join(repoRoot, 'probes'))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `probes/${f.replace(/\.yml$/, '.yaml')}`);
   assert.deepEqual(summary.files.filter((f) => f.startsWith('probes/')).sort(), probeKeys.sort());
   const k = parse(readFileSync(join(base, 'kustomization.yaml'), 'utf8')) as Kustomization;
   assert.deepEqual(k.configMapGenerator?.find((g) => g.name === 'canary-probes')?.files, probeKeys.sort());
@@ -202,7 +224,15 @@ test('in the pod the config runs the same checks, with the region from the overl
   try {
     cpSync(base, dir, { recursive: true });
     const pod = await loadConfig(join(dir, 'agent.yaml'), { env });
-    const shape = (c: typeof here) => c.checks.map((ch) => ({ name: ch.name, kind: ch.kind, target: ch.target, schedule: ch.schedule, expect: ch.expect, slo: ch.slo }));
+    const shape = (c: typeof here) =>
+      c.checks.map((ch) => ({
+        name: ch.name,
+        kind: ch.kind,
+        target: ch.target,
+        schedule: ch.schedule,
+        expect: ch.expect,
+        slo: ch.slo,
+      }));
     assert.deepEqual(shape(pod), shape(here));
     assert.deepEqual(Object.keys(pod.modules), Object.keys(here.modules));
     assert.equal(pod.agent.region, 'us-east-1');
@@ -218,7 +248,8 @@ test('in the pod the config runs the same checks, with the region from the overl
 function scratch(t: { after: (fn: () => void) => void }): { dir: string; config: string; base: string } {
   const dir = mkdtempSync(join(tmpdir(), 'canary-k8s-gen-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const sub of ['config', 'probes', join('deploy', 'kubernetes', 'base')]) cpSync(join(repoRoot, sub), join(dir, sub), { recursive: true });
+  for (const sub of ['config', 'probes', join('deploy', 'kubernetes', 'base')])
+    cpSync(join(repoRoot, sub), join(dir, sub), { recursive: true });
   return { dir, config: join(dir, 'config', 'agent.yaml'), base: join(dir, 'deploy', 'kubernetes', 'base') };
 }
 
@@ -233,8 +264,14 @@ test('a probe file added, changed or removed shows in --check, and generate brin
 
   ran = await generate(['--config', s.config, '--base', s.base]);
   assert.equal(ran.code, 0, ran.err);
-  assert.match(readFileSync(join(s.base, 'probes', 'extra.yaml'), 'utf8'), /^# Made from \.\.\/\.\.\/\.\.\/\.\.\/probes\/extra\.yaml by/);
-  const listed = () => (parse(readFileSync(join(s.base, 'kustomization.yaml'), 'utf8')) as Kustomization).configMapGenerator?.find((g) => g.name === 'canary-probes')?.files;
+  assert.match(
+    readFileSync(join(s.base, 'probes', 'extra.yaml'), 'utf8'),
+    /^# Made from \.\.\/\.\.\/\.\.\/\.\.\/probes\/extra\.yaml by/,
+  );
+  const listed = () =>
+    (parse(readFileSync(join(s.base, 'kustomization.yaml'), 'utf8')) as Kustomization).configMapGenerator?.find(
+      (g) => g.name === 'canary-probes',
+    )?.files;
   assert.ok(listed()?.includes('probes/extra.yaml'));
   assert.equal((await generate(['--config', s.config, '--base', s.base, '--check'])).code, 0);
   const pod = await loadConfig(join(s.base, 'agent.yaml'), { env: { CANARY_REGION: 'eu-west-1' } });
@@ -254,11 +291,19 @@ test('a probe file added, changed or removed shows in --check, and generate brin
 test('files the ConfigMaps would not carry, and probe files sharing a ConfigMap key, are refused by name', async (t) => {
   const s = scratch(t);
   const text = readFileSync(s.config, 'utf8');
-  writeFileSync(s.config, text.replace('  files: []\n', '  files: [../chaos/*.yaml]\n').replace('probes:\n', 'probes:\n  openapi: [../api.yaml]\n'));
+  writeFileSync(
+    s.config,
+    text
+      .replace('  files: []\n', '  files: [../chaos/*.yaml]\n')
+      .replace('probes:\n', 'probes:\n  openapi: [../api.yaml]\n'),
+  );
   writeFileSync(join(s.dir, 'api.yaml'), 'openapi: 3.0.0\ninfo: { title: t, version: "1" }\npaths: {}\n');
   let ran = await generate(['--config', s.config, '--base', s.base]);
   assert.equal(ran.code, 2);
-  assert.match(ran.err, /agent\.yaml:\d+:\d+: probes\.openapi: OpenAPI specs are not carried into the Kubernetes ConfigMaps/);
+  assert.match(
+    ran.err,
+    /agent\.yaml:\d+:\d+: probes\.openapi: OpenAPI specs are not carried into the Kubernetes ConfigMaps/,
+  );
   assert.match(ran.err, /agent\.yaml:\d+:\d+: chaos\.files: chaos experiments are not carried/);
 
   // The pod reads probes/*.yaml, so a .yml file is renamed, and may then clash.
@@ -267,7 +312,10 @@ test('files the ConfigMaps would not carry, and probe files sharing a ConfigMap 
   writeFileSync(join(s.dir, 'more', 'examples.yml'), EXTRA);
   ran = await generate(['--config', s.config, '--base', s.base]);
   assert.equal(ran.code, 2);
-  assert.match(ran.err, /more\/examples\.yml: its ConfigMap key examples\.yaml is taken by .*probes\/examples\.yaml; rename one/);
+  assert.match(
+    ran.err,
+    /more\/examples\.yml: its ConfigMap key examples\.yaml is taken by .*probes\/examples\.yaml; rename one/,
+  );
   // Nothing was written: the base still matches the config as it was.
   writeFileSync(s.config, text);
   assert.equal((await generate(['--config', s.config, '--base', s.base, '--check'])).code, 0);
@@ -276,7 +324,11 @@ test('files the ConfigMaps would not carry, and probe files sharing a ConfigMap 
 function kustomize(dir: string): Promise<{ ok: boolean; missing: boolean; out: string }> {
   return new Promise((resolve) => {
     execFile('kubectl', ['kustomize', dir], { timeout: 60_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
-      resolve({ ok: !err, missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT', out: err ? stderr : stdout });
+      resolve({
+        ok: !err,
+        missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT',
+        out: err ? stderr : stdout,
+      });
     });
   });
 }
@@ -295,6 +347,7 @@ test('kubectl kustomize builds every overlay with its region on the pods and in 
     assert.equal(spec.metadata.labels.region, overlay);
     assert.equal(container(spec.spec).env?.find((e) => e.name === 'CANARY_REGION')?.value, overlay);
     const maps = docs.filter((d) => d.kind === 'ConfigMap').map((d) => d.metadata.name);
-    for (const v of spec.spec.volumes) if (v.configMap) assert.ok(maps.includes(v.configMap.name), `${overlay}: ${v.configMap.name}`);
+    for (const v of spec.spec.volumes)
+      if (v.configMap) assert.ok(maps.includes(v.configMap.name), `${overlay}: ${v.configMap.name}`);
   }
 });

@@ -55,7 +55,11 @@ function rulesOf(file: string): Rule[] {
   return (doc?.groups ?? []).flatMap((g) => g.rules ?? []);
 }
 
-const alerts = yamlFiles('rules').flatMap((file) => rulesOf(file).filter((r) => r.alert).map((rule) => ({ file, rule })));
+const alerts = yamlFiles('rules').flatMap((file) =>
+  rulesOf(file)
+    .filter((r) => r.alert)
+    .map((rule) => ({ file, rule })),
+);
 
 test('promtool check config accepts prometheus.yml and the rules it loads', async (t) => {
   if (!promtool) return t.skip(NO_PROMTOOL);
@@ -66,7 +70,10 @@ test('promtool check config accepts prometheus.yml and the rules it loads', asyn
 test('promtool check rules accepts every rules file', async (t) => {
   if (!promtool) return t.skip(NO_PROMTOOL);
   const files = yamlFiles('rules');
-  assert.ok(files.some((f) => f.endsWith('canary-alerts.yml')), 'canary-alerts.yml is present');
+  assert.ok(
+    files.some((f) => f.endsWith('canary-alerts.yml')),
+    'canary-alerts.yml is present',
+  );
   const run = await runTool(promtool, ['check', 'rules', ...files], '', 60_000);
   assert.equal(run.code, 0, run.stdout + run.stderr);
 });
@@ -79,14 +86,18 @@ test('promtool test rules passes every rules unit test', async (t) => {
   assert.equal(run.code, 0, run.stdout + run.stderr);
 });
 
-test('the canary job keeps the agents\' region and labels every target group with one', () => {
-  const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as { rule_files: string[]; scrape_configs: ScrapeConfig[] };
+test("the canary job keeps the agents' region and labels every target group with one", () => {
+  const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as {
+    rule_files: string[];
+    scrape_configs: ScrapeConfig[];
+  };
   assert.deepEqual(config.rule_files, ['rules/*.yml']);
   const job = config.scrape_configs.find((s) => s.job_name === 'canary');
   assert.ok(job, 'a scrape job named canary');
-  assert.equal(job.honor_labels, true, 'the agent\'s own region label wins');
+  assert.equal(job.honor_labels, true, "the agent's own region label wins");
   assert.ok(job.static_configs?.length, 'static target groups');
-  for (const group of job.static_configs) assert.ok(group.labels?.region, `region label on ${group.targets.join(', ')}`);
+  for (const group of job.static_configs)
+    assert.ok(group.labels?.region, `region label on ${group.targets.join(', ')}`);
 });
 
 test('the canary-probe job relabels the URL into the target parameter and instance', () => {
@@ -106,7 +117,9 @@ test('the canary-probe job relabels the URL into the target parameter and instan
 test('every alert has a severity, summary, description and a runbook with the four sections', () => {
   assert.ok(alerts.length >= 7, `found ${alerts.length} alerts`);
   // Every problem at once, so one run shows all that is missing.
-  const problems = alerts.flatMap(({ file, rule }) => alertProblems(rule).map((p) => `${rule.alert} (${basename(file)}): ${p}`));
+  const problems = alerts.flatMap(({ file, rule }) =>
+    alertProblems(rule).map((p) => `${rule.alert} (${basename(file)}): ${p}`),
+  );
   assert.deepEqual(problems, []);
 });
 
@@ -116,18 +129,26 @@ function alertProblems(rule: Rule): string[] {
   if (!/^(critical|warning|info)$/.test(rule.labels?.severity ?? '')) problems.push('severity critical|warning|info');
   if (!rule.annotations?.summary?.trim()) problems.push('summary');
   if (!rule.annotations?.description?.trim()) problems.push('description');
-  if (rule.annotations?.runbook_url !== `${RUNBOOK_BASE}${name}.md`) problems.push(`runbook_url ${RUNBOOK_BASE}${name}.md`);
+  if (rule.annotations?.runbook_url !== `${RUNBOOK_BASE}${name}.md`)
+    problems.push(`runbook_url ${RUNBOOK_BASE}${name}.md`);
   const page = join(runbooks, `${name}.md`);
   if (!existsSync(page)) return [...problems, `deploy/runbooks/${name}.md exists`];
-  const headings = readFileSync(page, 'utf8').split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3).trim());
-  return [...problems, ...RUNBOOK_SECTIONS.filter((s) => !headings.includes(s)).map((s) => `${name}.md has section "${s}"`)];
+  const headings = readFileSync(page, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('## '))
+    .map((l) => l.slice(3).trim());
+  return [
+    ...problems,
+    ...RUNBOOK_SECTIONS.filter((s) => !headings.includes(s)).map((s) => `${name}.md has section "${s}"`),
+  ];
 }
 
 test('the runbook index links every runbook and every alert', () => {
   const index = readFileSync(join(runbooks, 'README.md'), 'utf8');
   const pages = readdirSync(runbooks).filter((f) => f.endsWith('.md') && f !== 'README.md');
   for (const page of pages) assert.ok(index.includes(`](${page})`), `deploy/runbooks/README.md links ${page}`);
-  for (const { rule } of alerts) assert.ok(index.includes(`](${rule.alert}.md)`), `deploy/runbooks/README.md links ${rule.alert}`);
+  for (const { rule } of alerts)
+    assert.ok(index.includes(`](${rule.alert}.md)`), `deploy/runbooks/README.md links ${rule.alert}`);
 });
 
 test('docs/operating.md has a row for every rules file Prometheus loads', () => {
@@ -147,7 +168,13 @@ test('each alert of canary-alerts.yml is unit-tested firing and not firing', () 
   assert.equal(own.length, 7);
   for (const name of own) {
     const mine = cases.filter((c) => c.alertname === name);
-    assert.ok(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${name}: a case where it fires`);
-    assert.ok(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${name}: a case where it does not`);
+    assert.ok(
+      mine.some((c) => (c.exp_alerts ?? []).length > 0),
+      `${name}: a case where it fires`,
+    );
+    assert.ok(
+      mine.some((c) => (c.exp_alerts ?? []).length === 0),
+      `${name}: a case where it does not`,
+    );
   }
 });

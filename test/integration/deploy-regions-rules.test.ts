@@ -56,7 +56,10 @@ test('the unit tests fail when "more than half" becomes "at least half"', async 
   cpSync(promDir, dir, { recursive: true });
   const regions = join(dir, 'rules', 'canary-regions.yml');
   const text = readFileSync(regions, 'utf8');
-  const mutated = text.replaceAll('> on (check) (canary:check_regions:count / 2)', '>= on (check) (canary:check_regions:count / 2)');
+  const mutated = text.replaceAll(
+    '> on (check) (canary:check_regions:count / 2)',
+    '>= on (check) (canary:check_regions:count / 2)',
+  );
   assert.notEqual(mutated, text, 'the quorum comparison is where the test expects it');
   writeFileSync(regions, mutated);
   const run = await runTool(promtool, ['test', 'rules', join(dir, 'tests', 'canary-regions.test.yml')], '');
@@ -66,7 +69,12 @@ test('the unit tests fail when "more than half" becomes "at least half"', async 
 
 test('the recordings are the ones the other rules and dashboards use', () => {
   const names = rules(ruleFiles[0]!).map((r) => r.record);
-  assert.deepEqual(names, ['canary:probe_success:ratio_rate5m', 'canary:check_down:bool', 'canary:check_regions:count', 'canary:check_regions_down:count']);
+  assert.deepEqual(names, [
+    'canary:probe_success:ratio_rate5m',
+    'canary:check_down:bool',
+    'canary:check_regions:count',
+    'canary:check_regions_down:count',
+  ]);
   const down = rules(ruleFiles[0]!).find((r) => r.record === 'canary:check_down:bool');
   assert.match(down?.expr ?? '', /max by \(check, region\) \(probe_success\)/, 'agents of one region count once');
 });
@@ -84,10 +92,17 @@ test('each region alert has severity, summary, description and an existing runbo
     const name = alert.alert ?? '';
     assert.ok(alert.annotations?.summary, `${name} summary`);
     assert.ok(alert.annotations?.description, `${name} description`);
-    assert.equal(alert.annotations?.runbook_url, `https://github.com/canary-sre/canary/blob/main/deploy/runbooks/${name}.md`);
+    assert.equal(
+      alert.annotations?.runbook_url,
+      `https://github.com/canary-sre/canary/blob/main/deploy/runbooks/${name}.md`,
+    );
     const runbook = join(repoRoot, 'deploy', 'runbooks', `${name}.md`);
     assert.ok(existsSync(runbook), `${runbook} exists`);
     const headings = readFileSync(runbook, 'utf8').match(/^## .+$/gm) ?? [];
-    assert.deepEqual(headings.map((h) => h.slice(3)), RUNBOOK_SECTIONS, `${name} runbook sections`);
+    assert.deepEqual(
+      headings.map((h) => h.slice(3)),
+      RUNBOOK_SECTIONS,
+      `${name} runbook sections`,
+    );
   }
 });

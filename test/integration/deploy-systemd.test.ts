@@ -52,10 +52,14 @@ function environment(): Record<string, string> {
   return Object.fromEntries(pairs);
 }
 
-const bin = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: { canary: string } }).bin.canary;
+const bin = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { bin: { canary: string } }).bin
+  .canary;
 
 test('the unit starts the package bin with /etc/canary/agent.yaml and reloads with SIGHUP after validating', () => {
-  assert.equal(one('ExecStart'), `/usr/bin/node ${AGENT_NODE_FLAGS.join(' ')} /opt/canary/${bin} run --config /etc/canary/agent.yaml`);
+  assert.equal(
+    one('ExecStart'),
+    `/usr/bin/node ${AGENT_NODE_FLAGS.join(' ')} /opt/canary/${bin} run --config /etc/canary/agent.yaml`,
+  );
   const reload = service.get('ExecReload') ?? [];
   assert.equal(reload.at(-1), '/bin/kill -HUP $MAINPID', 'SIGHUP is what the agent reloads on');
   assert.match(reload[0] ?? '', / validate --config \/etc\/canary\/agent\.yaml$/);
@@ -74,11 +78,22 @@ test('the unit restarts with a back-off and a start limit, and outlasts the agen
 
 test('the unit is hardened as the task list says', () => {
   const expected: Record<string, string> = {
-    DynamicUser: 'yes', NoNewPrivileges: 'yes', ProtectSystem: 'strict', ProtectHome: 'yes',
-    PrivateTmp: 'yes', PrivateDevices: 'yes', ProtectKernelTunables: 'yes', ProtectKernelModules: 'yes',
-    ProtectKernelLogs: 'yes', ProtectControlGroups: 'yes', LockPersonality: 'yes', CapabilityBoundingSet: '',
-    RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX AF_NETLINK', StateDirectory: 'canary',
-    ConfigurationDirectory: 'canary', EnvironmentFile: '-/etc/default/canary',
+    DynamicUser: 'yes',
+    NoNewPrivileges: 'yes',
+    ProtectSystem: 'strict',
+    ProtectHome: 'yes',
+    PrivateTmp: 'yes',
+    PrivateDevices: 'yes',
+    ProtectKernelTunables: 'yes',
+    ProtectKernelModules: 'yes',
+    ProtectKernelLogs: 'yes',
+    ProtectControlGroups: 'yes',
+    LockPersonality: 'yes',
+    CapabilityBoundingSet: '',
+    RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX AF_NETLINK',
+    StateDirectory: 'canary',
+    ConfigurationDirectory: 'canary',
+    EnvironmentFile: '-/etc/default/canary',
   };
   for (const [key, value] of Object.entries(expected)) assert.equal(one(key), value, key);
   assert.equal(service.get('SystemCallFilter')?.[0], '@system-service');

@@ -33,7 +33,8 @@ describe('http probe limits and broken peers', () => {
     server = await startHttpServer((req, res) => {
       if (req.url === '/endless') return endless(res);
       if (req.url === '/big-headers') return void res.writeHead(200, { 'x-big': 'a'.repeat(20 * 1024) }).end('ok');
-      if (req.url === '/json') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"up"}');
+      if (req.url === '/json')
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"up"}');
       if (req.url === '/exact') return void res.end(Buffer.alloc(1000, 'y'));
       res.writeHead(404).end();
     });
@@ -45,17 +46,24 @@ describe('http probe limits and broken peers', () => {
 
   test('an endless body is cut at maxBodySize: body_too_large, and the server sees the connection closed', async () => {
     const closedBefore = server.closed;
-    const o = await probe.run(makeHttpCheck({ target: url('/endless'), http: { maxBodySize: '256KiB' } }), { signal: AbortSignal.timeout(5000) });
+    const o = await probe.run(makeHttpCheck({ target: url('/endless'), http: { maxBodySize: '256KiB' } }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(o.ok, false);
     assert.equal(o.reason, 'body_too_large');
     assert.equal(o.http?.status, 200);
     assert.ok((o.http?.bodyBytes ?? 0) > 256 * 1024);
-    assert.ok((o.http?.bodyBytes ?? Infinity) < 4 * 1024 * 1024, `read ${o.http?.bodyBytes} bytes: dropped, not drained`);
+    assert.ok(
+      (o.http?.bodyBytes ?? Infinity) < 4 * 1024 * 1024,
+      `read ${o.http?.bodyBytes} bytes: dropped, not drained`,
+    );
     await server.waitClosed(closedBefore + 1, 3000);
   });
 
   test('a body exactly at the cap is fine', async () => {
-    const o = await probe.run(makeHttpCheck({ target: url('/exact'), http: { maxBodySize: 1000 } }), { signal: AbortSignal.timeout(5000) });
+    const o = await probe.run(makeHttpCheck({ target: url('/exact'), http: { maxBodySize: 1000 } }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(o.ok, true, o.message);
     assert.equal(o.http?.bodyBytes, 1000);
   });
@@ -64,7 +72,9 @@ describe('http probe limits and broken peers', () => {
     const o = await probe.run(makeHttpCheck({ target: url('/big-headers') }), { signal: AbortSignal.timeout(5000) });
     assert.equal(o.ok, false);
     assert.equal(o.reason, 'headers_too_large');
-    const roomy = await probe.run(makeHttpCheck({ target: url('/big-headers'), http: { maxHeaderSize: '64KiB' } }), { signal: AbortSignal.timeout(5000) });
+    const roomy = await probe.run(makeHttpCheck({ target: url('/big-headers'), http: { maxHeaderSize: '64KiB' } }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(roomy.ok, true, roomy.message);
   });
 
@@ -72,11 +82,16 @@ describe('http probe limits and broken peers', () => {
     const plain = await probe.run(makeHttpCheck({ target: url('/json') }), { signal: AbortSignal.timeout(5000) });
     assert.equal(plain.http?.body, undefined);
     assert.equal(plain.http?.bodyBytes, 15);
-    const json = await probe.run(makeHttpCheck({ target: url('/json'), expect: { json: [{ path: '$.status', equals: 'up' }] } }), {
+    const json = await probe.run(
+      makeHttpCheck({ target: url('/json'), expect: { json: [{ path: '$.status', equals: 'up' }] } }),
+      {
+        signal: AbortSignal.timeout(5000),
+      },
+    );
+    assert.equal(json.http?.body, '{"status":"up"}');
+    const regex = await probe.run(makeHttpCheck({ target: url('/json'), expect: { body: [{ matches: 'up' }] } }), {
       signal: AbortSignal.timeout(5000),
     });
-    assert.equal(json.http?.body, '{"status":"up"}');
-    const regex = await probe.run(makeHttpCheck({ target: url('/json'), expect: { body: [{ matches: 'up' }] } }), { signal: AbortSignal.timeout(5000) });
     assert.equal(regex.http?.body, '{"status":"up"}');
   });
 
@@ -122,7 +137,9 @@ describe('http probe against raw TCP peers', () => {
   function partial(hangUp: (socket: Socket) => void): (socket: Socket) => void {
     return (socket) => {
       socket.once('data', () => {
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789', () => setTimeout(() => hangUp(socket), 20));
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789', () =>
+          setTimeout(() => hangUp(socket), 20),
+        );
       });
     };
   }
@@ -148,7 +165,9 @@ describe('http probe against raw TCP peers', () => {
   });
 
   test('garbage instead of HTTP is reason protocol', async () => {
-    const target = await peer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\nnot http at all\r\n\r\n')));
+    const target = await peer((socket) =>
+      socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\nnot http at all\r\n\r\n')),
+    );
     const o = await probe.run(makeHttpCheck({ target }), { signal: AbortSignal.timeout(5000) });
     assert.equal(o.ok, false);
     assert.equal(o.reason, 'protocol', o.message);

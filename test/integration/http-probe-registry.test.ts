@@ -12,7 +12,10 @@ test('the registry hands out the http probe, refuses unknown kinds, and closes i
     assert.deepEqual(registry.kinds(), ['http', 'tcp', 'tls', 'dns', 'grpc', 'flow']);
     const probe = registry.get('http');
     assert.equal(probe.kind, 'http');
-    assert.throws(() => registry.get('smtp'), (err) => isCanaryError(err, 'CANARY_ERR_INTERNAL') && /smtp/.test(err.message));
+    assert.throws(
+      () => registry.get('smtp'),
+      (err) => isCanaryError(err, 'CANARY_ERR_INTERNAL') && /smtp/.test(err.message),
+    );
 
     const check = makeHttpCheck({ target: `${server.origin}/`, http: { keepAlive: true } });
     const o = await probe.run(check, { signal: AbortSignal.timeout(5000) });

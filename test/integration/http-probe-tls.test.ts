@@ -44,7 +44,9 @@ describe('http probe over TLS', async () => {
 
   test('trusted through tls.ca: ok, with TLS facts and a tls phase', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const o = await probe.run(makeHttpCheck({ target: `${origin('localhost')}/`, tls: { ca: certs.ca.certPath } }), { signal: signal() });
+    const o = await probe.run(makeHttpCheck({ target: `${origin('localhost')}/`, tls: { ca: certs.ca.certPath } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, true, o.message);
     assert.equal(o.http?.ssl, true);
     assert.equal(o.http?.status, 200);
@@ -60,7 +62,9 @@ describe('http probe over TLS', async () => {
 
   test('the earliest expiry is taken across the chain: a CA expiring before its leaf wins', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const o = await probe.run(makeHttpCheck({ target: `${origin('chained')}/`, tls: { ca: certs.shortCa.certPath } }), { signal: signal() });
+    const o = await probe.run(makeHttpCheck({ target: `${origin('chained')}/`, tls: { ca: certs.shortCa.certPath } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, true, o.message);
     assert.ok(certs.shortCa.notAfter < certs.chained.notAfter);
     assert.equal(o.tls?.earliestCertExpiry, certs.shortCa.notAfter);
@@ -76,7 +80,9 @@ describe('http probe over TLS', async () => {
 
   test('insecure: true skips verification and still reports the facts', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const o = await probe.run(makeHttpCheck({ target: `${origin('expired')}/`, tls: { insecure: true } }), { signal: signal() });
+    const o = await probe.run(makeHttpCheck({ target: `${origin('expired')}/`, tls: { insecure: true } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, true, o.message);
     assert.equal(o.tls?.earliestCertExpiry, certs.expired.notAfter);
     assert.ok((o.tls?.earliestCertExpiry ?? Infinity) < Date.now() / 1000);
@@ -84,7 +90,9 @@ describe('http probe over TLS', async () => {
 
   test('an expired certificate is reason tls even with the right CA', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const o = await probe.run(makeHttpCheck({ target: `${origin('expired')}/`, tls: { ca: certs.ca.certPath } }), { signal: signal() });
+    const o = await probe.run(makeHttpCheck({ target: `${origin('expired')}/`, tls: { ca: certs.ca.certPath } }), {
+      signal: signal(),
+    });
     assert.equal(o.reason, 'tls');
     assert.match(o.message ?? '', /expired/);
   });
@@ -96,7 +104,9 @@ describe('http probe over TLS', async () => {
     assert.equal(mismatch.reason, 'tls');
     const server = servers.get('other') as HttpTestServer;
     const before = server.requests.length;
-    const o = await probe.run(makeHttpCheck({ target, tls: { ca: certs.ca.certPath, serverName: 'canary.test' } }), { signal: signal() });
+    const o = await probe.run(makeHttpCheck({ target, tls: { ca: certs.ca.certPath, serverName: 'canary.test' } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, true, o.message);
     assert.equal(o.tls?.subject, 'canary.test');
     assert.equal(server.requests[before]?.servername, 'canary.test');
@@ -121,7 +131,9 @@ describe('http probe over TLS', async () => {
 
   test('an http -> https redirect is followed; ssl and TLS facts describe the final hop', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const o = await probe.run(makeHttpCheck({ target: `${plain.origin}/start`, tls: { ca: certs.ca.certPath } }), { signal: signal() });
+    const o = await probe.run(makeHttpCheck({ target: `${plain.origin}/start`, tls: { ca: certs.ca.certPath } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, true, o.message);
     assert.equal(o.http?.redirects, 1);
     assert.equal(o.http?.ssl, true);
@@ -139,7 +151,9 @@ describe('http probe over TLS', async () => {
   test('an unreadable tls.ca file is reason tls, naming the file', async (t) => {
     if (!available) return t.skip('openssl not found');
     const missing = join(tmpdir(), 'canary-no-such-dir', 'ca.pem');
-    const o = await probe.run(makeHttpCheck({ target: `${origin('localhost')}/`, tls: { ca: missing } }), { signal: signal() });
+    const o = await probe.run(makeHttpCheck({ target: `${origin('localhost')}/`, tls: { ca: missing } }), {
+      signal: signal(),
+    });
     assert.equal(o.reason, 'tls');
     assert.match(o.message ?? '', /tls\.ca: cannot read .*ca\.pem/);
   });

@@ -11,7 +11,8 @@ import { repoRoot } from '../helpers/paths.js';
 import { closedPort, startHttpServer, type HttpTestServer } from '../helpers/servers.js';
 
 const probe = createHttpProbe();
-const packageVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 function redirect(res: ServerResponse, status: number, location: string): void {
   res.writeHead(status, { location });
@@ -79,15 +80,22 @@ describe('http probe against a loopback server', () => {
   });
 
   test('phases come from real events: a slow server shows in processing, a slow body in transfer', async () => {
-    const late = await probe.run(makeHttpCheck({ target: url('/late-headers') }), { signal: AbortSignal.timeout(5000) });
+    const late = await probe.run(makeHttpCheck({ target: url('/late-headers') }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(late.ok, true, late.message);
     // Lower bounds only (a server timer cannot fire early); the other phase is compared, not timed.
     assert.ok((late.phases.processing ?? 0) >= 0.19, `processing ${late.phases.processing}`);
     assert.ok((late.phases.transfer ?? 1) < (late.phases.processing ?? 0), `transfer ${late.phases.transfer}`);
-    const slowBody = await probe.run(makeHttpCheck({ target: url('/late-body') }), { signal: AbortSignal.timeout(5000) });
+    const slowBody = await probe.run(makeHttpCheck({ target: url('/late-body') }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(slowBody.ok, true, slowBody.message);
     assert.ok((slowBody.phases.transfer ?? 0) >= 0.19, `transfer ${slowBody.phases.transfer}`);
-    assert.ok((slowBody.phases.processing ?? 1) < (slowBody.phases.transfer ?? 0), `processing ${slowBody.phases.processing}`);
+    assert.ok(
+      (slowBody.phases.processing ?? 1) < (slowBody.phases.transfer ?? 0),
+      `processing ${slowBody.phases.processing}`,
+    );
     plausiblePhases(late);
     plausiblePhases(slowBody);
   });
@@ -109,7 +117,9 @@ describe('http probe against a loopback server', () => {
     assert.equal(seen?.headers['user-agent'], `canary/${packageVersion}`);
     assert.equal(seen?.headers['x-team'], 'sre');
     assert.equal(seen?.headers.traceparent, traceparent);
-    await probe.run(makeHttpCheck({ target: url('/ok'), http: { headers: { 'User-Agent': 'mine/1' } } }), { signal: AbortSignal.timeout(5000) });
+    await probe.run(makeHttpCheck({ target: url('/ok'), http: { headers: { 'User-Agent': 'mine/1' } } }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(server.requests[before + 1]?.headers['user-agent'], 'mine/1');
   });
 
@@ -123,14 +133,18 @@ describe('http probe against a loopback server', () => {
   });
 
   test('followRedirects: false returns the redirect itself', async () => {
-    const o = await probe.run(makeHttpCheck({ target: url('/r/a'), http: { followRedirects: false } }), { signal: AbortSignal.timeout(5000) });
+    const o = await probe.run(makeHttpCheck({ target: url('/r/a'), http: { followRedirects: false } }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(o.ok, true);
     assert.equal(o.http?.status, 301);
     assert.equal(o.http?.redirects, 0);
   });
 
   test('more redirects than maxRedirects fail with reason redirects', async () => {
-    const o = await probe.run(makeHttpCheck({ target: url('/chain/0'), http: { maxRedirects: 3 } }), { signal: AbortSignal.timeout(5000) });
+    const o = await probe.run(makeHttpCheck({ target: url('/chain/0'), http: { maxRedirects: 3 } }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(o.ok, false);
     assert.equal(o.reason, 'redirects');
     assert.match(o.message ?? '', /stopped after 3 redirects/);
@@ -149,17 +163,23 @@ describe('http probe against a loopback server', () => {
   test('303 turns a POST into a GET without body; 307 keeps both', async () => {
     const before = server.requests.length;
     const post = { method: 'POST' as const, body: '{"a":1}', headers: { 'content-type': 'application/json' } };
-    const o = await probe.run(makeHttpCheck({ target: url('/post-303'), http: post, expect: { body: [{ matches: '.' }] } }), {
-      signal: AbortSignal.timeout(5000),
-    });
+    const o = await probe.run(
+      makeHttpCheck({ target: url('/post-303'), http: post, expect: { body: [{ matches: '.' }] } }),
+      {
+        signal: AbortSignal.timeout(5000),
+      },
+    );
     assert.equal(o.http?.body, 'GET');
     const landing = server.requests[before + 1];
     assert.equal(landing?.method, 'GET');
     assert.equal(landing?.body, '');
     assert.equal(landing?.headers['content-type'], undefined);
-    const kept = await probe.run(makeHttpCheck({ target: url('/post-307'), http: post, expect: { body: [{ matches: '.' }] } }), {
-      signal: AbortSignal.timeout(5000),
-    });
+    const kept = await probe.run(
+      makeHttpCheck({ target: url('/post-307'), http: post, expect: { body: [{ matches: '.' }] } }),
+      {
+        signal: AbortSignal.timeout(5000),
+      },
+    );
     assert.equal(kept.http?.body, 'POST');
     assert.equal(server.requests[before + 3]?.body, '{"a":1}');
   });
@@ -187,7 +207,9 @@ describe('http probe against a loopback server', () => {
 
   test('a refused port is reason refused, with the socket error in words', async () => {
     const port = await closedPort();
-    const o = await probe.run(makeHttpCheck({ target: `http://127.0.0.1:${port}/` }), { signal: AbortSignal.timeout(5000) });
+    const o = await probe.run(makeHttpCheck({ target: `http://127.0.0.1:${port}/` }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(o.ok, false);
     assert.equal(o.reason, 'refused');
     assert.equal(o.message, `connect ECONNREFUSED 127.0.0.1:${port}`);
@@ -195,7 +217,9 @@ describe('http probe against a loopback server', () => {
   });
 
   test('a name under .invalid does not resolve: reason dns', async () => {
-    const o = await probe.run(makeHttpCheck({ target: 'http://no-such-host.invalid/' }), { signal: AbortSignal.timeout(5000) });
+    const o = await probe.run(makeHttpCheck({ target: 'http://no-such-host.invalid/' }), {
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(o.reason, 'dns');
     assert.match(o.message ?? '', /ENOTFOUND/);
     assert.equal(typeof o.phases.resolve, 'number');
@@ -204,9 +228,12 @@ describe('http probe against a loopback server', () => {
 
   test('ipFamily ipv4 on localhost connects over IPv4, keeping the Host header', async () => {
     const before = server.requests.length;
-    const o = await probe.run(makeHttpCheck({ target: `http://localhost:${server.port}/ok`, http: { ipFamily: 'ipv4' } }), {
-      signal: AbortSignal.timeout(5000),
-    });
+    const o = await probe.run(
+      makeHttpCheck({ target: `http://localhost:${server.port}/ok`, http: { ipFamily: 'ipv4' } }),
+      {
+        signal: AbortSignal.timeout(5000),
+      },
+    );
     assert.equal(o.ok, true, o.message);
     assert.equal(typeof o.phases.resolve, 'number');
     assert.equal(o.dnsLookupSeconds, o.phases.resolve);
@@ -218,7 +245,8 @@ describe('http probe against a loopback server', () => {
   test('ipFamily ipv6 without fallback on an IPv4-only name: reason dns', async (t) => {
     const addresses = await dns.lookup('localhost', { all: true });
     if (addresses.some((a) => a.family === 6)) return t.skip('localhost has an IPv6 address here');
-    const check = (fallback: boolean) => makeHttpCheck({ target: `http://localhost:${server.port}/ok`, http: { ipFamily: 'ipv6', ipFallback: fallback } });
+    const check = (fallback: boolean) =>
+      makeHttpCheck({ target: `http://localhost:${server.port}/ok`, http: { ipFamily: 'ipv6', ipFallback: fallback } });
     const strict = await probe.run(check(false), { signal: AbortSignal.timeout(5000) });
     assert.equal(strict.reason, 'dns');
     assert.match(strict.message ?? '', /no IPv6 address/);

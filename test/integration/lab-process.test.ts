@@ -42,18 +42,30 @@ async function viaBalancer(): Promise<{ status: number; backend?: string; pid?: 
   return { ...body, status: res.status };
 }
 
-const procGone = (pid: number) => eventually(() => Promise.resolve(existsSync(`/proc/${pid}`) ? undefined : true), 5_000, `/proc/${pid} to disappear`);
+const procGone = (pid: number) =>
+  eventually(() => Promise.resolve(existsSync(`/proc/${pid}`) ? undefined : true), 5_000, `/proc/${pid} to disappear`);
 
 test('warm-up delay decreases linearly from delayMs to 0 over the first requests', () => {
   const warmup = { requests: 4, delayMs: 200 };
-  assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => warmupDelay(i, warmup)), [200, 150, 100, 50, 0, 0]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((i) => warmupDelay(i, warmup)),
+    [200, 150, 100, 50, 0, 0],
+  );
   assert.equal(warmupDelay(0, { requests: 0, delayMs: 200 }), 0);
 });
 
 test('every process is a real process named by its pid file, and the balancer spreads over all backends', async () => {
   const processes = running.lab.list();
-  assert.deepEqual(processes.map((p) => p.name), ['balancer', 'backend-1', 'backend-2', 'backend-3']);
-  assert.deepEqual((await readdir(join(dir, 'pids'))).sort(), ['backend-1.pid', 'backend-2.pid', 'backend-3.pid', 'balancer.pid']);
+  assert.deepEqual(
+    processes.map((p) => p.name),
+    ['balancer', 'backend-1', 'backend-2', 'backend-3'],
+  );
+  assert.deepEqual((await readdir(join(dir, 'pids'))).sort(), [
+    'backend-1.pid',
+    'backend-2.pid',
+    'backend-3.pid',
+    'balancer.pid',
+  ]);
   for (const p of processes) {
     assert.ok(p.alive && p.pid !== null && p.pid !== process.pid, `${p.name} runs in its own process`);
     assert.equal((await readFile(p.pidFile, 'utf8')).trim(), String(p.pid));
@@ -83,7 +95,9 @@ test('SIGKILL really ends a backend; the balancer keeps answering from the other
     assert.equal(answer.status, 200, 'the refused request was retried on another backend');
     assert.notEqual(answer.backend, 'backend-2');
   }
-  const view = (await (await fetch(`${running.balancer.url}/_lab/backends`)).json()) as { backends: { url: string; up: boolean }[] };
+  const view = (await (await fetch(`${running.balancer.url}/_lab/backends`)).json()) as {
+    backends: { url: string; up: boolean }[];
+  };
   assert.deepEqual(view.backends.find((b) => b.url === before.url)?.up, false, 'the balancer marked it down');
 });
 
@@ -98,10 +112,14 @@ test('start brings the backend back with a new pid, and the balancer routes to i
   assert.ok(existsSync(`/proc/${started.pid}`));
   assert.equal(started.url, old.url, 'same port');
   const t0 = performance.now();
-  const answer = await eventually(async () => {
-    const a = await viaBalancer();
-    return a.backend === 'backend-2' ? a : undefined;
-  }, 10_000, 'backend-2 to get traffic again');
+  const answer = await eventually(
+    async () => {
+      const a = await viaBalancer();
+      return a.backend === 'backend-2' ? a : undefined;
+    },
+    10_000,
+    'backend-2 to get traffic again',
+  );
   const waitedMs = performance.now() - t0;
   assert.equal(answer.pid, started.pid);
   // Re-probes run every 500 ms; a loaded machine gets a generous margin on top.
@@ -119,11 +137,20 @@ test('a freshly started backend is slower for its first requests (cold start)', 
     const body = (await (await fetch(`${url}/`)).json()) as { coldMs: number };
     timings.push({ ms: performance.now() - t0, coldMs: body.coldMs });
   }
-  assert.deepEqual(timings.map((t) => t.coldMs), [400, 333, 267, 200, 133, 67, 0, 0, 0, 0]);
+  assert.deepEqual(
+    timings.map((t) => t.coldMs),
+    [400, 333, 267, 200, 133, 67, 0, 0, 0, 0],
+  );
   const first = timings[0]?.ms as number;
-  const warm = timings.slice(-4).map((t) => t.ms).sort((a, b) => a - b)[1] as number;
+  const warm = timings
+    .slice(-4)
+    .map((t) => t.ms)
+    .sort((a, b) => a - b)[1] as number;
   assert.ok(first >= 350, `first request took ${Math.round(first)} ms`);
-  assert.ok(warm < first / 2, `warm requests (${Math.round(warm)} ms) are much faster than the first (${Math.round(first)} ms)`);
+  assert.ok(
+    warm < first / 2,
+    `warm requests (${Math.round(warm)} ms) are much faster than the first (${Math.round(first)} ms)`,
+  );
 });
 
 test('control API: list, kill with a signal, start, and the errors', async () => {
@@ -134,7 +161,15 @@ test('control API: list, kill with a signal, start, and the errors', async () =>
   const listed = await call('GET', '/lab');
   const processes = listed.body.processes as LabProcessStatus[];
   assert.equal(listed.status, 200);
-  assert.deepEqual(processes.map((p) => [p.name, p.alive]), [['balancer', true], ['backend-1', true], ['backend-2', true], ['backend-3', true]]);
+  assert.deepEqual(
+    processes.map((p) => [p.name, p.alive]),
+    [
+      ['balancer', true],
+      ['backend-1', true],
+      ['backend-2', true],
+      ['backend-3', true],
+    ],
+  );
   const victim = processes.find((p) => p.name === 'backend-1') as LabProcessStatus;
 
   const killed = await call('POST', '/lab/backend-1/kill?signal=SIGKILL');
@@ -156,7 +191,10 @@ test('control API: list, kill with a signal, start, and the errors', async () =>
 test('the control API refuses a non-loopback address; a second lab on the same pid files is refused', async () => {
   await assert.rejects(startControlServer(running.lab, '0.0.0.0', 0), (err) => isCanaryError(err, 'CANARY_ERR_USAGE'));
   await assert.rejects(startLab({ dir, backends: 3, basePort: 0 }), (err) => isCanaryError(err, 'CANARY_ERR_BUSY'));
-  assert.ok(running.lab.list().every((p) => p.alive), 'the running lab is untouched');
+  assert.ok(
+    running.lab.list().every((p) => p.alive),
+    'the running lab is untouched',
+  );
 });
 
 test('a backend that cannot listen fails startLab with its log, and nothing is left running', async (t) => {

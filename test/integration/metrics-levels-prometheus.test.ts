@@ -37,7 +37,9 @@ let dir: string;
 
 /** Every `expr` of the dashboard's panels, by panel title, variables filled for `check`. */
 function dashboardQueries(check: string): { title: string; expr: string }[] {
-  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+    panels: { title: string; targets?: { expr: string }[] }[];
+  };
   return dashboard.panels.flatMap((panel) =>
     (panel.targets ?? []).map((t) => ({
       title: panel.title,
@@ -50,9 +52,12 @@ function dashboardQueries(check: string): { title: string; expr: string }[] {
 function metricsTheRulesRead(): Set<string> {
   const names = new Set<string>();
   for (const file of readdirSync(RULES_DIR)) {
-    const { groups } = parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: { rules: { expr: string }[] }[] };
+    const { groups } = parse(readFileSync(join(RULES_DIR, file), 'utf8')) as {
+      groups: { rules: { expr: string }[] }[];
+    };
     for (const rule of groups.flatMap((g) => g.rules)) {
-      for (const [name] of rule.expr.matchAll(/\b(?:probe|canary)_[a-z_]+\b/g)) names.add(name.replace(/_(bucket|sum|count)$/, ''));
+      for (const [name] of rule.expr.matchAll(/\b(?:probe|canary)_[a-z_]+\b/g))
+        names.add(name.replace(/_(bucket|sum|count)$/, ''));
     }
   }
   return names;
@@ -62,15 +67,35 @@ before(async () => {
   if (!prometheusBinary() || !(await haveOpenssl())) return;
   dir = mkdtempSync(join(tmpdir(), 'canary-e2e-levels-'));
   certs = await makeTestCerts();
-  server = await startHttpsServer({ cert: certs.localhost.cert, key: certs.localhost.key }, (_req, res) => res.writeHead(200).end('ok'));
+  server = await startHttpsServer({ cert: certs.localhost.cert, key: certs.localhost.key }, (_req, res) =>
+    res.writeHead(200).end('ok'),
+  );
   const check = (name: string, level: string) =>
     `  - { name: ${name}, kind: http, metrics: ${level}, target: "https://localhost:${server?.port}/", tls: { ca: "${certs?.ca.certPath}" }, slo: { objective: 99.5% } }`;
   agent = await startTestAgent(
-    ['agent: { region: test }', 'server: { listen: 127.0.0.1:0 }', 'probes: { defaults: { interval: 500ms, timeout: 2s } }', 'checks:', check('lvl-basic', 'basic'), check('lvl-full', 'full')].join('\n'),
+    [
+      'agent: { region: test }',
+      'server: { listen: 127.0.0.1:0 }',
+      'probes: { defaults: { interval: 500ms, timeout: 2s } }',
+      'checks:',
+      check('lvl-basic', 'basic'),
+      check('lvl-full', 'full'),
+    ].join('\n'),
   );
   const sloRules = join(dir, 'canary-slo.yml');
-  writeFileSync(sloRules, renderRuleFile(CHECKS.map((name) => ({ name, objective: 0.995, windowMs: 30 * 86_400_000 })), 'test'));
-  const ruleFiles = [...readdirSync(RULES_DIR).filter((f) => f !== 'canary-slo.yml').map((f) => join(RULES_DIR, f)), sloRules];
+  writeFileSync(
+    sloRules,
+    renderRuleFile(
+      CHECKS.map((name) => ({ name, objective: 0.995, windowMs: 30 * 86_400_000 })),
+      'test',
+    ),
+  );
+  const ruleFiles = [
+    ...readdirSync(RULES_DIR)
+      .filter((f) => f !== 'canary-slo.yml')
+      .map((f) => join(RULES_DIR, f)),
+    sloRules,
+  ];
   const target = new URL(agent.url).host;
   prometheus = await startPrometheus([target], `rule_files: [${ruleFiles.map((f) => JSON.stringify(f)).join(', ')}]`);
 });
@@ -84,16 +109,22 @@ after(async () => {
 });
 
 test('every metric the shipped rules read is exported by a check at the basic level', async (t) => {
-  if (!agent) return t.skip('prometheus or openssl not found (apt-get install prometheus openssl); .ci/run installs them');
+  if (!agent)
+    return t.skip('prometheus or openssl not found (apt-get install prometheus openssl); .ci/run installs them');
   const running = agent;
-  const body = await eventually(async () => {
-    const { body: text } = await running.get('/metrics');
-    return /^probe_ssl_earliest_cert_expiry\{check="lvl-basic"/m.test(text) ? text : undefined;
-  }, 20_000, 'a result of the basic check');
+  const body = await eventually(
+    async () => {
+      const { body: text } = await running.get('/metrics');
+      return /^probe_ssl_earliest_cert_expiry\{check="lvl-basic"/m.test(text) ? text : undefined;
+    },
+    20_000,
+    'a result of the basic check',
+  );
   const exported = new Set<string>();
   for (const line of body.split('\n')) {
     const sample = parseLine(line);
-    if (sample && (sample.labels.check === undefined || sample.labels.check === 'lvl-basic')) exported.add(sample.name.replace(/_(bucket|sum|count)$/, ''));
+    if (sample && (sample.labels.check === undefined || sample.labels.check === 'lvl-basic'))
+      exported.add(sample.name.replace(/_(bucket|sum|count)$/, ''));
   }
   // Metrics that exist only once something happens (a chaos run, a reload) are agent-wide, not per check.
   const eventOnly = new Set(['canary_chaos_runs_total', 'canary_chaos_active']);
@@ -102,19 +133,35 @@ test('every metric the shipped rules read is exported by a check at the basic le
 });
 
 test('the recording rules and every dashboard query about checks have data for a basic and a full check', async (t) => {
-  if (!prometheus) return t.skip('prometheus or openssl not found (apt-get install prometheus openssl); .ci/run installs them');
+  if (!prometheus)
+    return t.skip('prometheus or openssl not found (apt-get install prometheus openssl); .ci/run installs them');
   const prom = prometheus;
   for (const check of CHECKS) {
-    for (const record of ['canary:probe_success:ratio_rate5m', 'canary:check_down:bool', 'canary:slo_errors:ratio_rate1h']) {
-      await eventually(async () => ((await prom.query(`${record}{check="${check}"}`)).length > 0 ? true : undefined), 60_000, `${record} for ${check}`);
+    for (const record of [
+      'canary:probe_success:ratio_rate5m',
+      'canary:check_down:bool',
+      'canary:slo_errors:ratio_rate1h',
+    ]) {
+      await eventually(
+        async () => ((await prom.query(`${record}{check="${check}"}`)).length > 0 ? true : undefined),
+        60_000,
+        `${record} for ${check}`,
+      );
     }
     for (const { title, expr } of dashboardQueries(check)) {
       if (NOT_PER_CHECK.has(title)) continue;
-      const result = await eventually(async () => {
-        const vector = await prom.query(expr);
-        return vector.length > 0 ? vector : undefined;
-      }, 60_000, `panel "${title}" for ${check}: ${expr}`);
-      assert.ok(result.every((s) => s.metric.check === undefined || s.metric.check === check), `panel "${title}" answered for other checks`);
+      const result = await eventually(
+        async () => {
+          const vector = await prom.query(expr);
+          return vector.length > 0 ? vector : undefined;
+        },
+        60_000,
+        `panel "${title}" for ${check}: ${expr}`,
+      );
+      assert.ok(
+        result.every((s) => s.metric.check === undefined || s.metric.check === check),
+        `panel "${title}" answered for other checks`,
+      );
     }
   }
 });

@@ -19,7 +19,13 @@ import { findDnsmasq, startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.js';
 import { startGrpcHealth } from '../helpers/grpc-health.js';
 import { repoRoot } from '../helpers/paths.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
-import { startHttpServer, startHttpsServer, startTcpServer, type HttpTestServer, type TestServer } from '../helpers/servers.js';
+import {
+  startHttpServer,
+  startHttpsServer,
+  startTcpServer,
+  type HttpTestServer,
+  type TestServer,
+} from '../helpers/servers.js';
 
 /** The page whose table the counts must match, and the markers around the table. */
 const DOCS = 'docs/metrics.md';
@@ -44,10 +50,16 @@ let agent: TestAgent;
 
 function rows(): Row[] {
   const out: Row[] = [{ label: 'http', check: `kind: http, target: "${web.origin}/"` }];
-  if (secure && certs) out.push({ label: 'http over TLS', check: `kind: http, target: "https://localhost:${secure.port}/", tls: { ca: "${certs.ca.certPath}" }` });
+  if (secure && certs)
+    out.push({
+      label: 'http over TLS',
+      check: `kind: http, target: "https://localhost:${secure.port}/", tls: { ca: "${certs.ca.certPath}" }`,
+    });
   out.push({ label: 'tcp', check: `kind: tcp, target: "127.0.0.1:${tcp.port}"` });
-  if (tls && certs) out.push({ label: 'tls', check: `kind: tls, target: "localhost:${tlsPort}", tls: { ca: "${certs.ca.certPath}" }` });
-  if (dnsmasq) out.push({ label: 'dns', check: `kind: dns, target: www.canary.test, dns: { server: "${dnsmasq.server}" }` });
+  if (tls && certs)
+    out.push({ label: 'tls', check: `kind: tls, target: "localhost:${tlsPort}", tls: { ca: "${certs.ca.certPath}" }` });
+  if (dnsmasq)
+    out.push({ label: 'dns', check: `kind: dns, target: www.canary.test, dns: { server: "${dnsmasq.server}" }` });
   out.push({ label: 'grpc', check: `kind: grpc, target: "127.0.0.1:${grpc.port}"` });
   const steps = '[{ name: home, http: { url: "/" } }, { name: again, http: { url: "/" } }]';
   out.push({ label: 'flow (2 steps)', check: `kind: flow, target: "${web.origin}", flow: { steps: ${steps} }` });
@@ -62,7 +74,9 @@ before(async () => {
   grpc = await startGrpcHealth({ '': 1 });
   if (await haveOpenssl()) {
     certs = await makeTestCerts();
-    secure = await startHttpsServer({ cert: certs.localhost.cert, key: certs.localhost.key }, (_req, res) => res.writeHead(200).end('ok'));
+    secure = await startHttpsServer({ cert: certs.localhost.cert, key: certs.localhost.key }, (_req, res) =>
+      res.writeHead(200).end('ok'),
+    );
     tls = createTlsServer({ cert: certs.localhost.cert, key: certs.localhost.key }, (socket) => socket.end());
     await new Promise<void>((resolve) => tls?.listen(0, '127.0.0.1', resolve));
     tlsPort = (tls.address() as { port: number }).port;
@@ -74,7 +88,14 @@ before(async () => {
     `  - { name: ${slug(row.label)}-full, metrics: full, ${row.check} }`,
   ]);
   agent = await startTestAgent(
-    ['agent: { region: test }', 'server: { listen: 127.0.0.1:0 }', 'probes: { defaults: { interval: 500ms, timeout: 2s } }', 'exporters: { prometheus: { metrics: basic } }', 'checks:', ...checks].join('\n'),
+    [
+      'agent: { region: test }',
+      'server: { listen: 127.0.0.1:0 }',
+      'probes: { defaults: { interval: 500ms, timeout: 2s } }',
+      'exporters: { prometheus: { metrics: basic } }',
+      'checks:',
+      ...checks,
+    ].join('\n'),
   );
 });
 
@@ -98,7 +119,8 @@ function seriesOf(text: string, check: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     const sample = parseLine(line);
-    if (sample?.labels.check !== check || sample.labels.result === 'failure' || sample.name === CANARY.skipped.name) continue;
+    if (sample?.labels.check !== check || sample.labels.result === 'failure' || sample.name === CANARY.skipped.name)
+      continue;
     const family = sample.name.replace(/_(bucket|sum|count)$/, '');
     out.set(family, (out.get(family) ?? 0) + 1);
   }
@@ -113,7 +135,13 @@ async function settledScrape(): Promise<string> {
   return eventually(
     async () => {
       const { body } = await agent.get('/metrics');
-      const runs = (name: string) => Number(new RegExp(`^canary_probe_runs_total\\{result="success",reason="",check="${name}",[^}]*\\} (\\d+)$`, 'm').exec(body)?.[1] ?? 0);
+      const runs = (name: string) =>
+        Number(
+          new RegExp(
+            `^canary_probe_runs_total\\{result="success",reason="",check="${name}",[^}]*\\} (\\d+)$`,
+            'm',
+          ).exec(body)?.[1] ?? 0,
+        );
       return names.every((n) => runs(n) >= 2) ? body : undefined;
     },
     30_000,
@@ -136,12 +164,19 @@ test('basic and full: the series per check of every kind are the table of docs/m
     }
     assert.ok(total(full) > total(basic), `${row.label}: full exports no more than basic`);
     table.push(`| ${row.label} | ${total(basic)} | ${total(full)} |`);
-    t.diagnostic(`${row.label}: basic ${JSON.stringify(Object.fromEntries(basic))} full ${JSON.stringify(Object.fromEntries(full))}`);
+    t.diagnostic(
+      `${row.label}: basic ${JSON.stringify(Object.fromEntries(basic))} full ${JSON.stringify(Object.fromEntries(full))}`,
+    );
   }
   const docs = readFileSync(join(repoRoot, DOCS), 'utf8');
   assert.ok(docs.includes(BEGIN) && docs.includes(END), `${DOCS} has no ${BEGIN} ... ${END} block`);
   const block = docs.slice(docs.indexOf(BEGIN) + BEGIN.length, docs.indexOf(END)).trim();
-  if (certs && dnsmasq) assert.equal(block, table.join('\n'), `${DOCS}'s table between ${BEGIN} and ${END} should read:\n${table.join('\n')}`);
+  if (certs && dnsmasq)
+    assert.equal(
+      block,
+      table.join('\n'),
+      `${DOCS}'s table between ${BEGIN} and ${END} should read:\n${table.join('\n')}`,
+    );
   else t.diagnostic(`measured table (not compared: rows missing):\n${table.join('\n')}`);
 
   const promtool = findTool('promtool');

@@ -13,7 +13,8 @@ let ta: TestAgent;
 
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
 /** `canary_probe_duration_seconds_bucket{...} 3 # {trace_id="...",span_id="..."} 0.0012 1790000000.123` */
-const EXEMPLAR = /^canary_probe_duration_seconds_bucket\{([^}]*)\} \d+ # \{trace_id="([0-9a-f]{32})",span_id="([0-9a-f]{16})"\} ([0-9.e-]+) ([0-9.]+)$/;
+const EXEMPLAR =
+  /^canary_probe_duration_seconds_bucket\{([^}]*)\} \d+ # \{trace_id="([0-9a-f]{32})",span_id="([0-9a-f]{16})"\} ([0-9.e-]+) ([0-9.]+)$/;
 
 before(async () => {
   target = await startHttpServer((_req, res) => res.writeHead(200).end('ok'));
@@ -89,7 +90,11 @@ test('a real Prometheus with exemplar storage ingests the exemplars', async (t) 
       'exemplars in Prometheus',
     );
     const exported = () => new Set(receiver.spans.map((s) => s.traceId));
-    await eventually(() => Promise.resolve(found.some((id) => id !== undefined && exported().has(id)) ? true : undefined), 5_000, 'an exemplar naming an exported trace');
+    await eventually(
+      () => Promise.resolve(found.some((id) => id !== undefined && exported().has(id)) ? true : undefined),
+      5_000,
+      'an exemplar naming an exported trace',
+    );
   } finally {
     await prom.stop();
   }

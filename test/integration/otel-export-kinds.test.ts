@@ -49,7 +49,9 @@ async function clientSpan(check: string): Promise<ReceivedSpan> {
 }
 
 test('tcp check: server.address, server.port, network.transport and how far the conversation got', async () => {
-  const ta = await startTestAgent(config([`{ name: smtp-ish, kind: tcp, target: "127.0.0.1:${tcp.port}", tcp: { steps: [{ expect: "^220 " }] } }`]));
+  const ta = await startTestAgent(
+    config([`{ name: smtp-ish, kind: tcp, target: "127.0.0.1:${tcp.port}", tcp: { steps: [{ expect: "^220 " }] } }`]),
+  );
   try {
     const client = await clientSpan('smtp-ish');
     assert.equal(client.name, 'tcp');
@@ -99,8 +101,11 @@ test('dns check against dnsmasq: the question, the nameserver, rcode and answers
 });
 
 test('flow check: one event per step with its status, duration and verdict; the failed step named', async () => {
-  const steps = '[{ name: home, http: { url: "/" } }, { name: gone, http: { url: "/missing" } }, { name: never, http: { url: "/" } }]';
-  const ta = await startTestAgent(config([`{ name: journey, kind: flow, target: "${web.origin}", flow: { steps: ${steps} } }`]));
+  const steps =
+    '[{ name: home, http: { url: "/" } }, { name: gone, http: { url: "/missing" } }, { name: never, http: { url: "/" } }]';
+  const ta = await startTestAgent(
+    config([`{ name: journey, kind: flow, target: "${web.origin}", flow: { steps: ${steps} } }`]),
+  );
   try {
     const client = await clientSpan('journey');
     assert.equal(client.attributes['server.address'], '127.0.0.1');
@@ -111,7 +116,10 @@ test('flow check: one event per step with its status, duration and verdict; the 
     const stepEvents = client.events.filter((e) => e.attributes['canary.flow.step'] !== undefined);
     assert.deepEqual(
       stepEvents.map((e) => [e.name, e.attributes['http.response.status_code'], e.attributes['canary.flow.step.ok']]),
-      [['home', 200, true], ['gone', 404, false]],
+      [
+        ['home', 200, true],
+        ['gone', 404, false],
+      ],
     );
     for (const event of stepEvents) assert.equal(typeof event.attributes['canary.flow.step.duration_s'], 'number');
     assert.equal(stepEvents[1]?.attributes['canary.reason'], 'http_status');

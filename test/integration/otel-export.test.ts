@@ -45,13 +45,19 @@ function roots(check: string): (s: ReceivedSpan) => boolean {
 
 test('protobuf export: resource, root and CLIENT spans with semantic-convention attributes, phases as events; traceparent reaches the target', async () => {
   const path = '/pb';
-  const ta = await startTestAgent(config(`{ endpoint: ${receiver.url}, scheduledDelay: 50ms }`, [`{ name: web-pb, kind: http, target: "${target.origin}${path}?sig=secret" }`]));
+  const ta = await startTestAgent(
+    config(`{ endpoint: ${receiver.url}, scheduledDelay: 50ms }`, [
+      `{ name: web-pb, kind: http, target: "${target.origin}${path}?sig=secret" }`,
+    ]),
+  );
   try {
     const [root] = await receiver.waitForSpans(1, roots('web-pb'));
     assert.ok(root);
     const [client] = await receiver.waitForSpans(1, (s) => s.parentSpanId === root.spanId);
     assert.ok(client);
-    assert.ok(receiver.requests.some((r) => r.format === 'protobuf' && r.headers['content-type'] === 'application/x-protobuf'));
+    assert.ok(
+      receiver.requests.some((r) => r.format === 'protobuf' && r.headers['content-type'] === 'application/x-protobuf'),
+    );
 
     assert.equal(root.resource['service.name'], 'canary');
     assert.equal(root.resource['service.version'], VERSION);
@@ -84,14 +90,20 @@ test('protobuf export: resource, root and CLIENT spans with semantic-convention 
       ['resolve', 'connect', 'processing', 'transfer'],
     );
     for (const event of client.events) {
-      assert.ok(event.timeNs >= client.startNs && event.timeNs <= client.endNs + 1_000_000n, `${event.name} lies within the span`);
+      assert.ok(
+        event.timeNs >= client.startNs && event.timeNs <= client.endNs + 1_000_000n,
+        `${event.name} lies within the span`,
+      );
       assert.equal(typeof event.attributes['canary.phase.duration_s'], 'number');
     }
     assert.ok(root.endNs >= client.endNs);
 
     const seen = target.requests.filter((r) => r.url.startsWith(path));
     const match = seen.find((r) => r.headers.traceparent === `00-${client.traceId}-${client.spanId}-01`);
-    assert.ok(match, `a request carried the exported span's ids; saw ${seen.map((r) => r.headers.traceparent).join(', ')}`);
+    assert.ok(
+      match,
+      `a request carried the exported span's ids; saw ${seen.map((r) => r.headers.traceparent).join(', ')}`,
+    );
     assert.equal(match.headers.tracestate, 'canary=c:web-pb;r:eu-test-1');
   } finally {
     await ta.stop();
@@ -100,9 +112,10 @@ test('protobuf export: resource, root and CLIENT spans with semantic-convention 
 
 test('JSON export with headers from ${VAR}; a failing run is an ERROR with error.type and canary.reason', async () => {
   const ta = await startTestAgent(
-    config(`{ endpoint: ${receiver.url}, protocol: http/json, compression: gzip, scheduledDelay: 50ms, headers: { authorization: "Bearer \${OTLP_TOKEN}" } }`, [
-      `{ name: web-json, kind: http, target: "${target.origin}/broken" }`,
-    ]),
+    config(
+      `{ endpoint: ${receiver.url}, protocol: http/json, compression: gzip, scheduledDelay: 50ms, headers: { authorization: "Bearer \${OTLP_TOKEN}" } }`,
+      [`{ name: web-json, kind: http, target: "${target.origin}/broken" }`],
+    ),
     { OTLP_TOKEN: 's3cret' },
   );
   try {
@@ -139,7 +152,17 @@ test('successSampleRatio 0: every failed run is exported, no successful one', as
   try {
     await receiver.waitForSpans(5, roots('ratio-bad'));
     // The two checks start at random offsets: wait for the successful one to have run as often.
-    await eventually(async () => ((sampleValue((await ta.get('/metrics')).body, 'canary_probe_runs_total', { check: 'ratio-ok', result: 'success' }) ?? 0) >= 5 ? true : undefined), 10_000, 'five successful runs');
+    await eventually(
+      async () =>
+        (sampleValue((await ta.get('/metrics')).body, 'canary_probe_runs_total', {
+          check: 'ratio-ok',
+          result: 'success',
+        }) ?? 0) >= 5
+          ? true
+          : undefined,
+      10_000,
+      'five successful runs',
+    );
   } finally {
     await ta.stop();
   }
@@ -155,7 +178,9 @@ test('successSampleRatio 0: every failed run is exported, no successful one', as
 test('traceContext: false sends no trace headers, and the run is still traced', async () => {
   const path = '/no-context';
   const ta = await startTestAgent(
-    config(`{ endpoint: ${receiver.url}, scheduledDelay: 50ms }`, [`{ name: quiet, kind: http, target: "${target.origin}${path}", http: { traceContext: false } }`]),
+    config(`{ endpoint: ${receiver.url}, scheduledDelay: 50ms }`, [
+      `{ name: quiet, kind: http, target: "${target.origin}${path}", http: { traceContext: false } }`,
+    ]),
   );
   try {
     await receiver.waitForSpans(1, roots('quiet'));
@@ -168,8 +193,14 @@ test('traceContext: false sends no trace headers, and the run is still traced', 
 });
 
 test('stop flushes spans still queued (export delay far beyond the test)', async () => {
-  const ta = await startTestAgent(config(`{ endpoint: ${receiver.url}, scheduledDelay: 10m }`, [`{ name: flush-me, kind: http, target: "${target.origin}/flush" }`]));
-  const ran = async () => sampleValue((await ta.agent.metrics()).body, 'canary_probe_runs_total', { check: 'flush-me', result: 'success' }) ?? 0;
+  const ta = await startTestAgent(
+    config(`{ endpoint: ${receiver.url}, scheduledDelay: 10m }`, [
+      `{ name: flush-me, kind: http, target: "${target.origin}/flush" }`,
+    ]),
+  );
+  const ran = async () =>
+    sampleValue((await ta.agent.metrics()).body, 'canary_probe_runs_total', { check: 'flush-me', result: 'success' }) ??
+    0;
   // Runs finished but their spans still queued: what stop must flush.
   await waitUntil(async () => (await ran()) >= 2, 10_000, 'two runs of flush-me', 50);
   assert.equal(receiver.spans.filter(roots('flush-me')).length, 0, 'nothing exported before stop');

@@ -29,19 +29,27 @@ const WINDOW_MS = 2_000;
 const MIN_RUNS = (WINDOW_MS / 100) * 0.75;
 
 async function runsAfterWindow(ta: TestAgent): Promise<string> {
-  const before = sampleValue((await ta.get('/metrics')).body, 'canary_probe_runs_total', { check: 'steady', result: 'success' }) ?? 0;
+  const before =
+    sampleValue((await ta.get('/metrics')).body, 'canary_probe_runs_total', { check: 'steady', result: 'success' }) ??
+    0;
   // Time passes on purpose: what is measured is how many runs the schedule fits in it.
   await new Promise((r) => setTimeout(r, WINDOW_MS));
   const text = (await ta.get('/metrics')).body;
   const runs = (sampleValue(text, 'canary_probe_runs_total', { check: 'steady', result: 'success' }) ?? 0) - before;
   assert.ok(runs >= MIN_RUNS, `the check kept its schedule: ${runs} successful runs in ${WINDOW_MS} ms`);
-  assert.equal(sampleValue(text, 'canary_probe_runs_total', { check: 'steady', result: 'failure' }), undefined, 'no run failed');
+  assert.equal(
+    sampleValue(text, 'canary_probe_runs_total', { check: 'steady', result: 'failure' }),
+    undefined,
+    'no run failed',
+  );
   return text;
 }
 
 test('collector down (connection refused): probes keep their schedule, the drop counter rises, the agent stays up', async () => {
   const port = await closedPort();
-  const ta = await startTestAgent(config(`{ endpoint: "http://127.0.0.1:${port}", scheduledDelay: 50ms, timeout: 300ms }`));
+  const ta = await startTestAgent(
+    config(`{ endpoint: "http://127.0.0.1:${port}", scheduledDelay: 50ms, timeout: 300ms }`),
+  );
   try {
     const text = await runsAfterWindow(ta);
     const dropped = sampleValue(text, 'canary_otel_spans_dropped_total', { reason: 'export_failed' }) ?? 0;
@@ -60,7 +68,9 @@ test('collector hanging: a full queue drops and counts spans, probes keep their 
   const receiver: OtlpReceiver = await startOtlpReceiver();
   t.after(() => receiver.close());
   receiver.mode = 'hang';
-  const ta = await startTestAgent(config(`{ endpoint: ${receiver.url}, scheduledDelay: 50ms, timeout: 5s, maxQueueSize: 8, maxExportBatchSize: 4 }`));
+  const ta = await startTestAgent(
+    config(`{ endpoint: ${receiver.url}, scheduledDelay: 50ms, timeout: 5s, maxQueueSize: 8, maxExportBatchSize: 4 }`),
+  );
   try {
     const text = await runsAfterWindow(ta);
     const full = sampleValue(text, 'canary_otel_spans_dropped_total', { reason: 'queue_full' }) ?? 0;
@@ -72,7 +82,10 @@ test('collector hanging: a full queue drops and counts spans, probes keep their 
     assert.ok(Date.now() - started < 9_000, 'stop finished within the shutdown budget');
   }
   const text = (await ta.agent.metrics()).body;
-  assert.ok((sampleValue(text, 'canary_otel_spans_dropped_total', { reason: 'shutdown' }) ?? 0) > 0, 'spans still queued at stop are counted');
+  assert.ok(
+    (sampleValue(text, 'canary_otel_spans_dropped_total', { reason: 'shutdown' }) ?? 0) > 0,
+    'spans still queued at stop are counted',
+  );
 });
 
 test('collector answering 503 and then recovering: drops counted, export resumes, one warning and one recovery line', async (t) => {

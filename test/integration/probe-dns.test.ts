@@ -36,7 +36,12 @@ describe('dns probe against dnsmasq', () => {
 
   test('an A record over UDP: ok, the record as dig prints it, and the blackbox metrics', async (t) => {
     if (!binary) return t.skip('dnsmasq not found (apt-get install dnsmasq-base)');
-    const result = await executeCheck(dns('www.canary.test', {}, { answers: [{ matches: '\\tA\\t192\\.0\\.2\\.10$' }] }), probe, { signal: signal() }, region);
+    const result = await executeCheck(
+      dns('www.canary.test', {}, { answers: [{ matches: '\\tA\\t192\\.0\\.2\\.10$' }] }),
+      probe,
+      { signal: signal() },
+      region,
+    );
     assert.equal(result.ok, true, result.message);
     const facts = result.observation.dns;
     assert.equal(facts?.rcode, 'NOERROR');
@@ -86,13 +91,22 @@ describe('dns probe against dnsmasq', () => {
     assert.equal(failed.reason, 'assertion');
     assert.equal(failed.message, 'rcode: expected one of NOERROR, got NXDOMAIN');
     assert.ok((await metricLines(failed, 'probe_dns_rcode{')).some((line) => line.endsWith(' 3')));
-    const passed = await executeCheck(dns('missing.canary.test', {}, { rcode: ['NXDOMAIN'] }), probe, { signal: signal() }, region);
+    const passed = await executeCheck(
+      dns('missing.canary.test', {}, { rcode: ['NXDOMAIN'] }),
+      probe,
+      { signal: signal() },
+      region,
+    );
     assert.equal(passed.ok, true, passed.message);
   });
 
   test('minAnswers and notMatches each fail with their own outcome', async (t) => {
     if (!binary) return t.skip('dnsmasq not found (apt-get install dnsmasq-base)');
-    const check = dns('alias.canary.test', { transport: 'tcp' }, { minAnswers: 3, answers: [{ notMatches: 'CNAME' }], additional: [{ matches: '.' }] });
+    const check = dns(
+      'alias.canary.test',
+      { transport: 'tcp' },
+      { minAnswers: 3, answers: [{ notMatches: 'CNAME' }], additional: [{ matches: '.' }] },
+    );
     const result = await executeCheck(check, probe, { signal: signal() }, region);
     assert.equal(result.reason, 'assertion');
     assert.deepEqual(
@@ -117,7 +131,9 @@ describe('dns probe failures', () => {
   test('no nameserver on the port: refused over UDP (ICMP port unreachable) and over TCP', async () => {
     const server = `127.0.0.1:${await closedPort()}`;
     for (const transport of ['udp', 'tcp']) {
-      const o = await probe.run(makeCheck('dns', { target: 'canary.test', dns: { server, transport } }), { signal: signal() });
+      const o = await probe.run(makeCheck('dns', { target: 'canary.test', dns: { server, transport } }), {
+        signal: signal(),
+      });
       assert.equal(o.reason, 'refused', `${transport}: ${o.message ?? ''}`);
     }
   });
@@ -125,7 +141,12 @@ describe('dns probe failures', () => {
   test('a nameserver that never answers is a timeout, and the metrics show no answer', async () => {
     const silent = await udpServer(() => []);
     sockets.push(silent.socket);
-    const result = await executeCheck(makeCheck('dns', { target: 'canary.test', dns: { server: silent.server } }), probe, { signal: signal(300) }, region);
+    const result = await executeCheck(
+      makeCheck('dns', { target: 'canary.test', dns: { server: silent.server } }),
+      probe,
+      { signal: signal(300) },
+      region,
+    );
     assert.equal(result.reason, 'timeout');
     assert.match(result.message ?? '', /during the answer/);
     assert.ok((await metricLines(result, 'probe_dns_query_succeeded{')).some((line) => line.endsWith(' 0')));
@@ -140,7 +161,9 @@ describe('dns probe failures', () => {
       return [wrong, Buffer.from([query[0] as number, query[1] as number, 0x81])];
     });
     sockets.push(liar.socket);
-    const o = await probe.run(makeCheck('dns', { target: 'canary.test', dns: { server: liar.server } }), { signal: signal() });
+    const o = await probe.run(makeCheck('dns', { target: 'canary.test', dns: { server: liar.server } }), {
+      signal: signal(),
+    });
     assert.equal(sent, 1);
     assert.equal(o.reason, 'protocol', o.message);
     assert.match(o.message ?? '', /^malformed DNS answer/);

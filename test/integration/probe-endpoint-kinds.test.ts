@@ -11,7 +11,6 @@ import { closedPort, startHttpsServer, startTcpServer, type TestServer } from '.
 
 const families = (exposition: string): string[] => [...exposition.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] ?? '');
 
-
 function agentYaml(caPath: string | undefined): string {
   return [
     'server: { listen: "127.0.0.1:0" }',
@@ -69,7 +68,13 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
   test('tcp: a listening port succeeds with blackbox families; a closed one fails', async () => {
     const res = await agent.get(`/probe?module=tcp_connect&target=127.0.0.1:${banner.port}`);
     assert.equal(res.status, 200);
-    assert.deepEqual(families(res.body), ['probe_dns_lookup_time_seconds', 'probe_duration_seconds', 'probe_failed_due_to_regex', 'probe_ip_protocol', 'probe_success']);
+    assert.deepEqual(families(res.body), [
+      'probe_dns_lookup_time_seconds',
+      'probe_duration_seconds',
+      'probe_failed_due_to_regex',
+      'probe_ip_protocol',
+      'probe_success',
+    ]);
     assert.equal(sampleValue(res.body, 'probe_success'), 1);
     assert.equal(sampleValue(res.body, 'probe_ip_protocol'), 4);
     assert.equal(sampleValue(res.body, 'probe_failed_due_to_regex'), 0);
@@ -105,7 +110,11 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
       assert.equal(sampleValue(res.body, 'probe_ip_protocol'), 4, module);
     }
     const plain = await agent.get(`/probe?module=tcp_connect&target=127.0.0.1:${secure.port}`);
-    assert.equal(sampleValue(plain.body, 'probe_ssl_earliest_cert_expiry'), undefined, 'no TLS families without tcp.tls');
+    assert.equal(
+      sampleValue(plain.body, 'probe_ssl_earliest_cert_expiry'),
+      undefined,
+      'no TLS families without tcp.tls',
+    );
   });
 
   test('dns: the target is the nameserver, the module names the query', async (t) => {
@@ -121,7 +130,10 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
     assert.equal(sampleValue(res.body, 'probe_dns_lookup_time_seconds'), 0, 'the server is an IP: nothing to resolve');
     assert.ok((sampleValue(res.body, 'probe_dns_duration_seconds', { phase: 'request' }) ?? 0) > 0);
     assert.equal(sampleValue(res.body, 'probe_dns_serial'), undefined, 'only SOA queries have a serial');
-    assert.match(res.body, /# HELP probe_dns_answer_rrs Returns number of entries in the answer resource record list\n/);
+    assert.match(
+      res.body,
+      /# HELP probe_dns_answer_rrs Returns number of entries in the answer resource record list\n/,
+    );
     const missing = await agent.get(`/probe?module=dns_missing&target=${dnsmasq.server}`);
     assert.equal(sampleValue(missing.body, 'probe_success'), 0, 'NXDOMAIN is not a valid rcode by default');
     assert.equal(sampleValue(missing.body, 'probe_dns_query_succeeded'), 1);
@@ -144,7 +156,12 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
     assert.equal(sampleValue(res.body, 'probe_grpc_status_code'), 0);
     assert.equal(sampleValue(res.body, 'probe_grpc_ssl'), 0);
     assert.equal(sampleValue(res.body, 'probe_ip_protocol'), 4);
-    for (const [status, value] of [['SERVING', 1], ['NOT_SERVING', 0], ['UNKNOWN', 0], ['SERVICE_UNKNOWN', 0]] as const) {
+    for (const [status, value] of [
+      ['SERVING', 1],
+      ['NOT_SERVING', 0],
+      ['UNKNOWN', 0],
+      ['SERVICE_UNKNOWN', 0],
+    ] as const) {
       assert.equal(sampleValue(res.body, 'probe_grpc_healthcheck_response', { serving_status: status }), value, status);
     }
     const down = await agent.get(`/probe?module=grpc_down&target=127.0.0.1:${grpcPort}`);
@@ -152,7 +169,11 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
     assert.equal(sampleValue(down.body, 'probe_grpc_healthcheck_response', { serving_status: 'NOT_SERVING' }), 1);
     const dead = await agent.get(`/probe?module=grpc_health&target=127.0.0.1:${await closedPort()}`);
     assert.equal(sampleValue(dead.body, 'probe_success'), 0);
-    assert.equal(sampleValue(dead.body, 'probe_grpc_status_code'), 14, 'UNAVAILABLE, as blackbox reports a dead server');
+    assert.equal(
+      sampleValue(dead.body, 'probe_grpc_status_code'),
+      14,
+      'UNAVAILABLE, as blackbox reports a dead server',
+    );
   });
 
   test('every kind answers promtool-clean metrics', async (t) => {
@@ -161,8 +182,15 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
     const urls = [
       `/probe?module=ssh_banner&target=127.0.0.1:${banner.port}`,
       `/probe?module=grpc_health&target=127.0.0.1:${grpcPort}`,
-      ...(dnsmasq ? [`/probe?module=dns_soa&target=${dnsmasq.server}`, `/probe?module=dns_www&target=${dnsmasq.server}`] : []),
-      ...(secure ? [`/probe?module=tls_connect&target=127.0.0.1:${secure.port}`, `/probe?module=tcp_tls&target=127.0.0.1:${secure.port}`] : []),
+      ...(dnsmasq
+        ? [`/probe?module=dns_soa&target=${dnsmasq.server}`, `/probe?module=dns_www&target=${dnsmasq.server}`]
+        : []),
+      ...(secure
+        ? [
+            `/probe?module=tls_connect&target=127.0.0.1:${secure.port}`,
+            `/probe?module=tcp_tls&target=127.0.0.1:${secure.port}`,
+          ]
+        : []),
     ];
     for (const url of urls) {
       const res = await agent.get(url);

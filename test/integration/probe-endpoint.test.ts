@@ -135,7 +135,11 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
     assert.equal(sampleValue(bad.body, 'probe_failed_due_to_regex'), 1);
     const missing = await agent.get(`/probe?module=body_ok&target=${target.origin}/missing`);
     assert.equal(sampleValue(missing.body, 'probe_success'), 0);
-    assert.equal(sampleValue(missing.body, 'probe_failed_due_to_regex'), 0, 'blackbox judges regexes only after a good status');
+    assert.equal(
+      sampleValue(missing.body, 'probe_failed_due_to_regex'),
+      0,
+      'blackbox judges regexes only after a good status',
+    );
   });
 
   test('https: TLS metrics appear', async (t) => {
@@ -157,7 +161,9 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
     const missing = await agent.get('/probe?module=http_2xx');
     assert.equal(missing.status, 400);
     assert.equal(missing.body, 'Target parameter is missing\n');
-    const header = await agent.get(`/probe?module=http_2xx&target=${target.origin}/`, { 'x-prometheus-scrape-timeout-seconds': 'soon' });
+    const header = await agent.get(`/probe?module=http_2xx&target=${target.origin}/`, {
+      'x-prometheus-scrape-timeout-seconds': 'soon',
+    });
     assert.equal(header.status, 500);
     assert.match(header.body, /^Failed to parse timeout from Prometheus header: /);
   });
@@ -170,15 +176,21 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
 
   test('the scrape timeout header bounds the probe (less 0.5s); a shorter module timeout wins', async () => {
     const slow = `${target.origin}/slow`;
-    const bounded = await agent.get(`/probe?module=unbounded&target=${slow}&debug=true`, { 'x-prometheus-scrape-timeout-seconds': '1' });
+    const bounded = await agent.get(`/probe?module=unbounded&target=${slow}&debug=true`, {
+      'x-prometheus-scrape-timeout-seconds': '1',
+    });
     assert.equal(bounded.status, 200);
     assert.match(bounded.body, /msg="Beginning probe" probe=http timeout_seconds=0\.5\n/);
     assert.match(bounded.body, /\nprobe_success 0\n/);
     assert.match(bounded.body, /reason=timeout/);
-    const module = await agent.get(`/probe?module=slow_module&target=${slow}&debug=true`, { 'x-prometheus-scrape-timeout-seconds': '10' });
+    const module = await agent.get(`/probe?module=slow_module&target=${slow}&debug=true`, {
+      'x-prometheus-scrape-timeout-seconds': '10',
+    });
     assert.match(module.body, /timeout_seconds=0\.3\n/);
     assert.match(module.body, /\nprobe_success 0\n/);
-    const header = await agent.get(`/probe?module=http_2xx&target=${slow}&debug=true`, { 'x-prometheus-scrape-timeout-seconds': '2' });
+    const header = await agent.get(`/probe?module=http_2xx&target=${slow}&debug=true`, {
+      'x-prometheus-scrape-timeout-seconds': '2',
+    });
     assert.match(header.body, /timeout_seconds=1\.5\n/, 'header 2s less 0.5s is under the module 5s');
   });
 
@@ -189,9 +201,15 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
     const [logs, rest] = res.body.split('\n\n\nMetrics that would have been returned:\n');
     const [metrics, module] = (rest ?? '').split('\n\n\nModule configuration:\n');
     assert.match(logs ?? '', /^Logs for the probe:\n/);
-    assert.match(logs ?? '', /module=secret_header target=http:\/\/127\.0\.0\.1:\d+\/missing level=info msg="Beginning probe"/);
+    assert.match(
+      logs ?? '',
+      /module=secret_header target=http:\/\/127\.0\.0\.1:\d+\/missing level=info msg="Beginning probe"/,
+    );
     assert.match(logs ?? '', /msg="Received HTTP response" status_code=404/);
-    assert.match(logs ?? '', /level=error msg="Expectation failed" expectation=status expected="one of 2xx" actual=404/);
+    assert.match(
+      logs ?? '',
+      /level=error msg="Expectation failed" expectation=status expected="one of 2xx" actual=404/,
+    );
     assert.match(logs ?? '', /level=error msg="Probe failed" duration_seconds=/);
     assert.equal(sampleValue(metrics ?? '', 'probe_success'), 0);
     assert.match(module ?? '', /^prober: http\n/);
@@ -205,8 +223,15 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
     await agent.get(`/probe?module=http_2xx&target=${target.origin}/`);
     await agent.get('/probe?module=nope&target=x');
     const now = await agent.get('/metrics');
-    assert.equal(sampleValue(now.body, 'canary_probe_requests_total', { module: 'http_2xx', result: 'success' }), was + 1);
+    assert.equal(
+      sampleValue(now.body, 'canary_probe_requests_total', { module: 'http_2xx', result: 'success' }),
+      was + 1,
+    );
     assert.ok((sampleValue(now.body, 'canary_probe_requests_total', { module: '', result: 'bad_request' }) ?? 0) >= 1);
-    assert.equal(sampleValue(now.body, 'probe_success', { check: 'http_2xx' }), undefined, 'probes from /probe do not become check series');
+    assert.equal(
+      sampleValue(now.body, 'probe_success', { check: 'http_2xx' }),
+      undefined,
+      'probes from /probe do not become check series',
+    );
   });
 });

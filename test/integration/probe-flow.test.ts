@@ -34,7 +34,9 @@ function api(server: () => HttpTestServer) {
         if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: 'no token' });
         return json(res, 200, { user: 'canary' });
       case 'GET /page':
-        res.writeHead(200, { 'content-type': 'text/html', 'x-session-id': SESSION }).end('<a href="/orders?id=ord981">next</a>');
+        res
+          .writeHead(200, { 'content-type': 'text/html', 'x-session-id': SESSION })
+          .end('<a href="/orders?id=ord981">next</a>');
         return;
       case 'GET /orders': {
         const ok = url.searchParams.get('id') === 'ord981' && req.headers['x-session-id'] === SESSION;
@@ -54,7 +56,12 @@ function api(server: () => HttpTestServer) {
 
 const loginStep = (password: string, path = '/login') => ({
   name: 'login',
-  http: { method: 'POST', url: path, headers: { 'content-type': 'application/json' }, body: `{"user":"canary","password":"${password}"}` },
+  http: {
+    method: 'POST',
+    url: path,
+    headers: { 'content-type': 'application/json' },
+    body: `{"user":"canary","password":"${password}"}`,
+  },
   expect: { status: [200], json: [{ path: '$.token', exists: true }] },
   extract: { token: { json: '$.token' } },
 });
@@ -77,7 +84,8 @@ describe('flow probe', () => {
     await server.close();
   });
 
-  const flow = (steps: unknown[], timeoutMs = 5_000) => makeCheck('flow', { target: server.origin, flow: { steps } }, { timeoutMs });
+  const flow = (steps: unknown[], timeoutMs = 5_000) =>
+    makeCheck('flow', { target: server.origin, flow: { steps } }, { timeoutMs });
   const run = (check: ReturnType<typeof flow>): Promise<CheckResult> =>
     executeCheck(check, probe, { signal: AbortSignal.timeout(check.timeoutMs) }, { region: 'test' });
   const seen = (path: string) => server.requests.filter((r) => r.url.startsWith(path));
@@ -87,7 +95,13 @@ describe('flow probe', () => {
     const result = await run(flow([loginStep(PASSWORD), profileStep]));
     assert.equal(result.ok, true, result.message);
     const facts = result.observation.flow;
-    assert.deepEqual(facts?.steps.map((s) => [s.name, s.ok, s.status]), [['login', true, 200], ['profile', true, 200]]);
+    assert.deepEqual(
+      facts?.steps.map((s) => [s.name, s.ok, s.status]),
+      [
+        ['login', true, 200],
+        ['profile', true, 200],
+      ],
+    );
     assert.equal(facts?.failedStep, undefined);
     const me = seen('/me').slice(before);
     assert.equal(me.length, 1);
@@ -103,8 +117,16 @@ describe('flow probe', () => {
   test('extracts from a header and with a regex over the body, filling url and headers', async () => {
     const result = await run(
       flow([
-        { name: 'page', http: { url: '/page' }, extract: { sid: { header: 'X-Session-Id' }, order: { regex: 'id=(\\w+)' } } },
-        { name: 'order', http: { url: '/orders?id={{order}}', headers: { 'x-session-id': '{{ sid }}' } }, expect: { status: [200] } },
+        {
+          name: 'page',
+          http: { url: '/page' },
+          extract: { sid: { header: 'X-Session-Id' }, order: { regex: 'id=(\\w+)' } },
+        },
+        {
+          name: 'order',
+          http: { url: '/orders?id={{order}}', headers: { 'x-session-id': '{{ sid }}' } },
+          expect: { status: [200] },
+        },
       ]),
     );
     assert.equal(result.ok, true, result.message);
@@ -119,9 +141,15 @@ describe('flow probe', () => {
     assert.equal(result.ok, false);
     assert.equal(result.reason, 'http_status');
     // Every failed expectation of the step is listed, as for an http check.
-    assert.equal(result.message, 'step "login": status: expected one of 200, got 401; json $.token: expected present, got missing at $.token');
+    assert.equal(
+      result.message,
+      'step "login": status: expected one of 200, got 401; json $.token: expected present, got missing at $.token',
+    );
     assert.equal(result.observation.flow?.failedStep, 'login');
-    assert.deepEqual(result.observation.flow?.steps.map((s) => [s.name, s.ok, s.reason]), [['login', false, 'http_status']]);
+    assert.deepEqual(
+      result.observation.flow?.steps.map((s) => [s.name, s.ok, s.reason]),
+      [['login', false, 'http_status']],
+    );
     assert.equal(seen('/me').length, before);
   });
 
@@ -137,7 +165,13 @@ describe('flow probe', () => {
     const result = await run(flow([loginStep(PASSWORD), { name: 'slow-report', http: { url: '/slow' } }], 400));
     assert.equal(result.reason, 'timeout');
     assert.match(result.message ?? '', /^step "slow-report": /);
-    assert.deepEqual(result.observation.flow?.steps.map((s) => [s.name, s.ok]), [['login', true], ['slow-report', false]]);
+    assert.deepEqual(
+      result.observation.flow?.steps.map((s) => [s.name, s.ok]),
+      [
+        ['login', true],
+        ['slow-report', false],
+      ],
+    );
     assert.ok(result.durationSeconds < 3, `gave up in ${result.durationSeconds}s, not when the server answered`);
   });
 
@@ -148,7 +182,10 @@ describe('flow probe', () => {
     second.http.headers.authorization = 'Bearer {{missing}}';
     const result = await run(check);
     assert.equal(result.ok, false);
-    assert.equal(result.message, 'step "profile": {{missing}} in header authorization has no value: no earlier step extracted it');
+    assert.equal(
+      result.message,
+      'step "profile": {{missing}} in header authorization has no value: no earlier step extracted it',
+    );
   });
 
   test('exports per-step metrics with step labels, and counts failures by step', async () => {
@@ -157,20 +194,35 @@ describe('flow probe', () => {
     const bad = await run(flow([loginStep('wrong'), profileStep]));
     const bus = new EventBus();
     // The sink knows a flow's steps from its definition, as the agent hands it the checks.
-    const sink = new PrometheusSink({ bus, region: 'test', agentLabels: { team: 'sre' }, version: '0.0.0', checks: [check] });
+    const sink = new PrometheusSink({
+      bus,
+      region: 'test',
+      agentLabels: { team: 'sre' },
+      version: '0.0.0',
+      checks: [check],
+    });
     try {
       bus.emit('result', good);
       const first = (await sink.metrics()).body;
       const labels = (step: string) => `{step="${step}",check="test-check",kind="flow",region="test",team="sre"}`;
       assert.ok(first.includes(`probe_flow_step_success${labels('login')} 1`), first);
       assert.ok(first.includes(`probe_flow_step_success${labels('profile')} 1`));
-      assert.match(first, /^probe_flow_step_duration_seconds\{step="profile",check="test-check",kind="flow",region="test",team="sre"\} [0-9.e-]+$/m);
+      assert.match(
+        first,
+        /^probe_flow_step_duration_seconds\{step="profile",check="test-check",kind="flow",region="test",team="sre"\} [0-9.e-]+$/m,
+      );
       assert.ok(first.includes(`canary_flow_step_failures_total${labels('profile')} 0`));
-      assert.match(first, /^probe_http_duration_seconds\{phase="connect",check="test-check",kind="flow",region="test",team="sre"\} [0-9.e-]+$/m);
+      assert.match(
+        first,
+        /^probe_http_duration_seconds\{phase="connect",check="test-check",kind="flow",region="test",team="sre"\} [0-9.e-]+$/m,
+      );
       bus.emit('result', bad);
       const second = (await sink.metrics()).body;
       assert.ok(second.includes(`probe_flow_step_success${labels('login')} 0`));
-      assert.ok(!second.includes(`probe_flow_step_success${labels('profile')}`), 'a step the run did not reach has no gauge');
+      assert.ok(
+        !second.includes(`probe_flow_step_success${labels('profile')}`),
+        'a step the run did not reach has no gauge',
+      );
       assert.ok(second.includes(`canary_flow_step_failures_total${labels('login')} 1`));
       assert.ok(second.includes(`canary_flow_step_failures_total${labels('profile')} 0`));
       sink.removeCheck('test-check');

@@ -37,7 +37,11 @@ describe('grpc probe', async () => {
     silent = await startTcpServer(() => {});
     if (!available) return;
     certs = await makeTestCerts();
-    const tls = await startGrpc(ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(certs.localhost.cert), private_key: Buffer.from(certs.localhost.key) }]));
+    const tls = await startGrpc(
+      ServerCredentials.createSsl(null, [
+        { cert_chain: Buffer.from(certs.localhost.cert), private_key: Buffer.from(certs.localhost.key) },
+      ]),
+    );
     servers.push(tls.server);
     secure = tls.port;
   });
@@ -48,7 +52,12 @@ describe('grpc probe', async () => {
   });
 
   test('SERVING: ok, with the blackbox metrics', async () => {
-    const result = await executeCheck(makeCheck('grpc', { target: `127.0.0.1:${plain}` }), probe, { signal: signal() }, region);
+    const result = await executeCheck(
+      makeCheck('grpc', { target: `127.0.0.1:${plain}` }),
+      probe,
+      { signal: signal() },
+      region,
+    );
     assert.equal(result.ok, true, result.message);
     assert.deepEqual(result.observation.grpc, { statusCode: 0, servingStatus: 'SERVING', ssl: false });
     const labels = 'check="test-check",kind="grpc",region="test"';
@@ -65,25 +74,45 @@ describe('grpc probe', async () => {
   });
 
   test('a named service that is SERVING passes; one NOT_SERVING fails with reason assertion unless expected', async () => {
-    const serving = await executeCheck(makeCheck('grpc', { target: `127.0.0.1:${plain}`, grpc: { service: 'search.v1.Search' } }), probe, { signal: signal() }, region);
+    const serving = await executeCheck(
+      makeCheck('grpc', { target: `127.0.0.1:${plain}`, grpc: { service: 'search.v1.Search' } }),
+      probe,
+      { signal: signal() },
+      region,
+    );
     assert.equal(serving.ok, true, serving.message);
     const down = makeCheck('grpc', { target: `127.0.0.1:${plain}`, grpc: { service: 'billing.v1.Billing' } });
     const failed = await executeCheck(down, probe, { signal: signal() }, region);
     assert.equal(failed.reason, 'assertion');
     assert.equal(failed.message, 'servingStatus: expected SERVING, got NOT_SERVING');
-    const expected = await executeCheck({ ...down, expect: { ...down.expect, status: 'NOT_SERVING' } }, probe, { signal: signal() }, region);
+    const expected = await executeCheck(
+      { ...down, expect: { ...down.expect, status: 'NOT_SERVING' } },
+      probe,
+      { signal: signal() },
+      region,
+    );
     assert.equal(expected.ok, true, expected.message);
   });
 
   test('an unknown service (NOT_FOUND) reads as SERVICE_UNKNOWN', async () => {
-    const result = await executeCheck(makeCheck('grpc', { target: `127.0.0.1:${plain}`, grpc: { service: 'nope.v1.Nope' } }), probe, { signal: signal() }, region);
+    const result = await executeCheck(
+      makeCheck('grpc', { target: `127.0.0.1:${plain}`, grpc: { service: 'nope.v1.Nope' } }),
+      probe,
+      { signal: signal() },
+      region,
+    );
     assert.equal(result.reason, 'assertion');
     assert.equal(result.observation.grpc?.statusCode, GrpcStatus.NOT_FOUND);
     assert.equal(result.message, 'servingStatus: expected SERVING, got SERVICE_UNKNOWN');
   });
 
   test('a server without the health service answers UNIMPLEMENTED: reason assertion, the code in the message', async () => {
-    const result = await executeCheck(makeCheck('grpc', { target: `127.0.0.1:${bare}` }), probe, { signal: signal() }, region);
+    const result = await executeCheck(
+      makeCheck('grpc', { target: `127.0.0.1:${bare}` }),
+      probe,
+      { signal: signal() },
+      region,
+    );
     assert.equal(result.reason, 'assertion');
     assert.equal(result.observation.grpc?.statusCode, GrpcStatus.UNIMPLEMENTED);
     assert.match(result.message ?? '', /^servingStatus: expected SERVING, got status UNIMPLEMENTED/);
@@ -103,12 +132,24 @@ describe('grpc probe', async () => {
   test('over TLS: trusted through tls.ca it passes with ssl; an untrusted certificate is reason tls', async (t) => {
     if (!available || !certs) return t.skip('openssl not found');
     const tls = { ca: certs.ca.certPath, serverName: 'localhost' };
-    const ok = await probe.run(makeCheck('grpc', { target: `127.0.0.1:${secure}`, grpc: { tls: true }, tls }), { signal: signal() });
+    const ok = await probe.run(makeCheck('grpc', { target: `127.0.0.1:${secure}`, grpc: { tls: true }, tls }), {
+      signal: signal(),
+    });
     assert.equal(ok.ok, true, ok.message);
     assert.deepEqual(ok.grpc, { statusCode: 0, servingStatus: 'SERVING', ssl: true });
-    const untrusted = await probe.run(makeCheck('grpc', { target: `127.0.0.1:${secure}`, grpc: { tls: true }, tls: { serverName: 'localhost' } }), { signal: signal() });
+    const untrusted = await probe.run(
+      makeCheck('grpc', { target: `127.0.0.1:${secure}`, grpc: { tls: true }, tls: { serverName: 'localhost' } }),
+      { signal: signal() },
+    );
     assert.equal(untrusted.reason, 'tls', untrusted.message);
-    const insecure = await probe.run(makeCheck('grpc', { target: `127.0.0.1:${secure}`, grpc: { tls: true }, tls: { serverName: 'localhost', insecure: true } }), { signal: signal() });
+    const insecure = await probe.run(
+      makeCheck('grpc', {
+        target: `127.0.0.1:${secure}`,
+        grpc: { tls: true },
+        tls: { serverName: 'localhost', insecure: true },
+      }),
+      { signal: signal() },
+    );
     assert.equal(insecure.ok, true, insecure.message);
   });
 });

@@ -58,13 +58,17 @@ describe('tcp probe', () => {
   });
 
   test('a name is resolved and timed', async () => {
-    const o = await probe.run(makeCheck('tcp', { target: `localhost:${lines.port}`, tcp: { ipFamily: 'ipv4' } }), { signal: signal() });
+    const o = await probe.run(makeCheck('tcp', { target: `localhost:${lines.port}`, tcp: { ipFamily: 'ipv4' } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, true, o.message);
     assert.equal(typeof o.phases.resolve, 'number');
   });
 
   test('a send/expect conversation runs in order, with capture groups in send', async () => {
-    const o = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${lines.port}`, tcp: { steps: CONVERSATION } }), { signal: signal() });
+    const o = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${lines.port}`, tcp: { steps: CONVERSATION } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, true, o.message);
     assert.equal(o.tcp?.stepsCompleted, 3);
     assert.equal(o.tcp?.lastLine, '221 bye');
@@ -72,17 +76,25 @@ describe('tcp probe', () => {
 
   test('an expect the peer never meets before closing fails with reason assertion, naming the step', async () => {
     const steps = [{ expect: '^220', send: 'QUIT\r\n' }, { expect: '^250' }];
-    const o = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${lines.port}`, tcp: { steps } }), { signal: signal() });
+    const o = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${lines.port}`, tcp: { steps } }), {
+      signal: signal(),
+    });
     assert.equal(o.ok, false);
     assert.equal(o.reason, 'assertion');
-    assert.match(o.message ?? '', /^tcp\.steps\[1\]: expected a line matching \/\^250\/, the connection closed after 1 line\(s\), last "221 bye"$/);
+    assert.match(
+      o.message ?? '',
+      /^tcp\.steps\[1\]: expected a line matching \/\^250\/, the connection closed after 1 line\(s\), last "221 bye"$/,
+    );
     assert.equal(o.tcp?.stepsCompleted, 1);
   });
 
   test('a peer that never answers is a timeout during the conversation', async () => {
     const silent = await startTcpServer(() => {});
     servers.push(silent);
-    const o = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${silent.port}`, tcp: { steps: [{ expect: '^220' }] } }), { signal: signal(300) });
+    const o = await probe.run(
+      makeCheck('tcp', { target: `127.0.0.1:${silent.port}`, tcp: { steps: [{ expect: '^220' }] } }),
+      { signal: signal(300) },
+    );
     assert.equal(o.reason, 'timeout');
     assert.match(o.message ?? '', /during the conversation/);
     await silent.waitClosed(1);
@@ -97,14 +109,20 @@ describe('tcp probe', () => {
   test('a peer that resets the connection is reason reset', async () => {
     const resetting = await startTcpServer((socket) => socket.resetAndDestroy());
     servers.push(resetting);
-    const o = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${resetting.port}`, tcp: { steps: [{ expect: '^220' }] } }), { signal: signal() });
+    const o = await probe.run(
+      makeCheck('tcp', { target: `127.0.0.1:${resetting.port}`, tcp: { steps: [{ expect: '^220' }] } }),
+      { signal: signal() },
+    );
     assert.equal(o.reason, 'reset', o.message);
   });
 
   test('a line over tcp.maxLineLength is reason protocol', async () => {
     const chatty = await startTcpServer((socket) => socket.write('x'.repeat(5000)));
     servers.push(chatty);
-    const check = makeCheck('tcp', { target: `127.0.0.1:${chatty.port}`, tcp: { maxLineLength: 1024, steps: [{ expect: '^220' }] } });
+    const check = makeCheck('tcp', {
+      target: `127.0.0.1:${chatty.port}`,
+      tcp: { maxLineLength: 1024, steps: [{ expect: '^220' }] },
+    });
     const o = await probe.run(check, { signal: signal() });
     assert.equal(o.reason, 'protocol');
     assert.match(o.message ?? '', /longer than 1024/);
@@ -133,7 +151,11 @@ describe('tcp probe with TLS', async () => {
 
   test('trusted through tls.ca: the conversation runs over TLS, with a tls phase and TLS facts', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const check = makeCheck('tcp', { target: `127.0.0.1:${port}`, tcp: { tls: true, steps: CONVERSATION }, tls: { ca: certs.ca.certPath } });
+    const check = makeCheck('tcp', {
+      target: `127.0.0.1:${port}`,
+      tcp: { tls: true, steps: CONVERSATION },
+      tls: { ca: certs.ca.certPath },
+    });
     const o = await probe.run(check, { signal: signal() });
     assert.equal(o.ok, true, o.message);
     assert.equal(o.tcp?.ssl, true);
@@ -146,19 +168,36 @@ describe('tcp probe with TLS', async () => {
 
   test('an untrusted certificate is reason tls, with the facts still reported; insecure lets it pass', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const strict = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${port}`, tcp: { tls: true } }), { signal: signal() });
+    const strict = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${port}`, tcp: { tls: true } }), {
+      signal: signal(),
+    });
     assert.equal(strict.reason, 'tls');
-    assert.match(strict.message ?? '', /not trusted: UNABLE_TO_GET_ISSUER_CERT_LOCALLY|not trusted: SELF_SIGNED_CERT_IN_CHAIN/);
+    assert.match(
+      strict.message ?? '',
+      /not trusted: UNABLE_TO_GET_ISSUER_CERT_LOCALLY|not trusted: SELF_SIGNED_CERT_IN_CHAIN/,
+    );
     assert.equal(strict.tls?.verified, false);
     assert.equal(strict.tls?.earliestCertExpiry, certs.localhost.notAfter);
-    const lax = await probe.run(makeCheck('tcp', { target: `127.0.0.1:${port}`, tcp: { tls: true, steps: CONVERSATION }, tls: { insecure: true } }), { signal: signal() });
+    const lax = await probe.run(
+      makeCheck('tcp', {
+        target: `127.0.0.1:${port}`,
+        tcp: { tls: true, steps: CONVERSATION },
+        tls: { insecure: true },
+      }),
+      { signal: signal() },
+    );
     assert.equal(lax.ok, true, lax.message);
     assert.equal(lax.tls?.verified, false);
   });
 
   test('certMinLifetime is judged by the pipeline: a 30-day certificate fails 60d with reason assertion', async (t) => {
     if (!available) return t.skip('openssl not found');
-    const check = makeCheck('tcp', { target: `127.0.0.1:${port}`, tcp: { tls: true }, tls: { ca: certs.ca.certPath }, expect: { certMinLifetime: '60d' } });
+    const check = makeCheck('tcp', {
+      target: `127.0.0.1:${port}`,
+      tcp: { tls: true },
+      tls: { ca: certs.ca.certPath },
+      expect: { certMinLifetime: '60d' },
+    });
     const result = await executeCheck(check, probe, { signal: signal() }, { region: 'test' });
     assert.equal(result.ok, false);
     assert.equal(result.reason, 'assertion');

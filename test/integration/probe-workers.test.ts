@@ -79,7 +79,10 @@ test('with workers a probe ends on time while the agent thread is blocked: its d
     assert.ok(result.ok, result.message);
     const endedAt = result.startedAt + result.durationSeconds * 1000;
     assert.ok(unblockedAt > 0, 'the agent thread was blocked during the first run');
-    assert.ok(endedAt < unblockedAt, `the probe ended (${endedAt}) before the agent thread was free again (${unblockedAt})`);
+    assert.ok(
+      endedAt < unblockedAt,
+      `the probe ended (${endedAt}) before the agent thread was free again (${unblockedAt})`,
+    );
   } finally {
     await ta.stop();
   }
@@ -100,12 +103,18 @@ test('with workers a retried run is traced as without: each attempt sends its ow
   try {
     const attempts: CheckResult[] = [];
     ta.agent.bus.on('result.attempt', (r) => attempts.push(r));
-    const [root] = await receiver.waitForSpans(1, (s) => s.name === 'probe flaky' && s.attributes['canary.attempt'] === 2);
+    const [root] = await receiver.waitForSpans(
+      1,
+      (s) => s.name === 'probe flaky' && s.attributes['canary.attempt'] === 2,
+    );
     assert.ok(root);
     assert.equal(root.attributes['canary.result'], 'success');
     const clients = await receiver.waitForSpans(2, (s) => s.parentSpanId === root.spanId);
     clients.sort((a, b) => Number(a.startNs - b.startNs));
-    const parents = target.requests.filter((r) => r.url === '/flaky').slice(0, 2).map((r) => r.headers.traceparent);
+    const parents = target.requests
+      .filter((r) => r.url === '/flaky')
+      .slice(0, 2)
+      .map((r) => r.headers.traceparent);
     assert.deepEqual(
       parents,
       clients.map((c) => `00-${root.traceId}-${c.spanId}-01`),
@@ -150,17 +159,34 @@ test('with workers a run that hangs times out at its deadline with the timeout r
 test('with workers a reload moves a changed check to its new target and stops a removed one', async () => {
   const other = await startHttpServer((_req, res) => res.writeHead(200).end('ok'));
   const config = (checks: string[]) =>
-    ['server: { listen: 127.0.0.1:0 }', 'probes: { workers: 2, defaults: { interval: 200ms, timeout: 150ms } }', 'exporters: { log: { level: warn } }', 'checks:', ...checks].join('\n');
+    [
+      'server: { listen: 127.0.0.1:0 }',
+      'probes: { workers: 2, defaults: { interval: 200ms, timeout: 150ms } }',
+      'exporters: { log: { level: warn } }',
+      'checks:',
+      ...checks,
+    ].join('\n');
   const ta = await startTestAgent(
-    config([`  - { name: moved, kind: http, target: "${target.origin}/moved" }`, `  - { name: gone, kind: http, target: "${target.origin}/gone" }`]),
+    config([
+      `  - { name: moved, kind: http, target: "${target.origin}/moved" }`,
+      `  - { name: gone, kind: http, target: "${target.origin}/gone" }`,
+    ]),
   );
   try {
-    await eventually(() => (target.requests.some((r) => r.url === '/gone') ? true : undefined), 10_000, 'a run of the check to remove');
+    await eventually(
+      () => (target.requests.some((r) => r.url === '/gone') ? true : undefined),
+      10_000,
+      'a run of the check to remove',
+    );
     writeFileSync(ta.agent.config.file, config([`  - { name: moved, kind: http, target: "${other.origin}/moved" }`]));
     const outcome = await ta.agent.reload('http');
     assert.equal(outcome.status, 'success');
     const goneBefore = target.requests.filter((r) => r.url === '/gone').length;
-    await eventually(() => (other.requests.filter((r) => r.url === '/moved').length >= 3 ? true : undefined), 10_000, 'runs on the new target');
+    await eventually(
+      () => (other.requests.filter((r) => r.url === '/moved').length >= 3 ? true : undefined),
+      10_000,
+      'runs on the new target',
+    );
     // A run in flight at the reload may still land; none starts after it.
     assert.ok(target.requests.filter((r) => r.url === '/gone').length <= goneBefore + 1, 'the removed check stopped');
   } finally {
@@ -182,7 +208,10 @@ test('a probe worker that dies fails its runs with a reason, and a new worker ta
     const [first] = pool.threads;
     await first?.terminate();
     await assert.rejects(hung, /probe worker 0 exited/);
-    assert.ok(lines.some((l) => l.includes('probe worker exited; starting another')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('probe worker exited; starting another')),
+      lines.join('\n'),
+    );
     const ok = makeHttpCheck({ target: `${target.origin}/after` }, { timeoutMs: 2_000 });
     const result = await pool.run(ok, { signal, deadline: Date.now() + 2_000, bus });
     assert.equal(result.ok, true, result.message);
@@ -196,12 +225,20 @@ test('closing the pool ends the runs still going and every worker exits', async 
   const logger = createLogger({ level: 'silent' });
   const pool = new ProbePool({ workers: 2, region: 'test', logger });
   const exits = pool.threads.map((t) => once(t, 'exit'));
-  const checks = [0, 1].map((i) => makeHttpCheck({ name: `hang-${i}`, target: `${hanging.origin}/${i}` }, { timeoutMs: 30_000 }));
+  const checks = [0, 1].map((i) =>
+    makeHttpCheck({ name: `hang-${i}`, target: `${hanging.origin}/${i}` }, { timeoutMs: 30_000 }),
+  );
   const attempts: CheckResult[] = [];
   const bus = { emit: (_e: 'result.attempt', r: CheckResult) => void attempts.push(r) };
-  const runs = checks.map((check) => pool.run(check, { signal: new AbortController().signal, deadline: Date.now() + 30_000, bus }));
+  const runs = checks.map((check) =>
+    pool.run(check, { signal: new AbortController().signal, deadline: Date.now() + 30_000, bus }),
+  );
   const before = hanging.accepted;
-  await eventually(() => (hanging.accepted >= before + 2 || attempts.length > 0 ? true : undefined), 5_000, 'both requests in flight');
+  await eventually(
+    () => (hanging.accepted >= before + 2 || attempts.length > 0 ? true : undefined),
+    5_000,
+    'both requests in flight',
+  );
   await pool.close();
   const results = await Promise.all(runs);
   assert.deepEqual(
@@ -212,5 +249,12 @@ test('closing the pool ends the runs still going and every worker exits', async 
     ],
   );
   await Promise.all(exits);
-  await assert.rejects(pool.run(checks[0] as (typeof checks)[0], { signal: new AbortController().signal, deadline: Date.now() + 1_000, bus }), /closed/);
+  await assert.rejects(
+    pool.run(checks[0] as (typeof checks)[0], {
+      signal: new AbortController().signal,
+      deadline: Date.now() + 1_000,
+      bus,
+    }),
+    /closed/,
+  );
 });

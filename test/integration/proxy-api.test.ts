@@ -7,7 +7,13 @@ import { fixture } from '../helpers/paths.js';
 import { waitUntil } from '../helpers/wait.js';
 
 type ProxyApi = Awaited<ReturnType<typeof startProxyApi>>;
-interface ProxyJson { name: string; listen: string; upstream: string; enabled: boolean; toxics: { name: string }[] }
+interface ProxyJson {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: { name: string }[];
+}
 
 describe('proxy API (Toxiproxy-compatible)', () => {
   let api: ProxyApi;
@@ -51,7 +57,10 @@ describe('proxy API (Toxiproxy-compatible)', () => {
     await assert.rejects(dial(Number(proxy.listen.split(':')[1])), /ECONNREFUSED/);
 
     assert.equal((await api.call('DELETE', '/proxies/shape')).status, 204);
-    assert.deepEqual(await api.call('GET', '/proxies/shape'), { status: 404, body: { error: 'proxy not found', status: 404 } });
+    assert.deepEqual(await api.call('GET', '/proxies/shape'), {
+      status: 404,
+      body: { error: 'proxy not found', status: 404 },
+    });
     assert.equal((await api.call('DELETE', '/proxies/shape')).status, 404);
   });
 
@@ -67,18 +76,30 @@ describe('proxy API (Toxiproxy-compatible)', () => {
     await api.proxy('tox', echo.port);
     const created = await api.call('POST', '/proxies/tox/toxics', { type: 'latency', attributes: { latency: 50 } });
     assert.equal(created.status, 200);
-    assert.deepEqual(created.body, { name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 50, jitter: 0 } });
+    assert.deepEqual(created.body, {
+      name: 'latency_downstream',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 50, jitter: 0 },
+    });
     const dup = await api.call('POST', '/proxies/tox/toxics', { type: 'latency', attributes: { latency: 50 } });
     assert.deepEqual(dup, { status: 409, body: { error: 'toxic already exists', status: 409 } });
 
-    const updated = await api.call('POST', '/proxies/tox/toxics/latency_downstream', { attributes: { jitter: 5 }, toxicity: 0.5 });
+    const updated = await api.call('POST', '/proxies/tox/toxics/latency_downstream', {
+      attributes: { jitter: 5 },
+      toxicity: 0.5,
+    });
     assert.deepEqual((updated.body as { attributes: unknown }).attributes, { latency: 50, jitter: 5 });
     assert.equal((updated.body as { toxicity: number }).toxicity, 0.5);
     assert.deepEqual((await api.call('GET', '/proxies/tox/toxics')).body, [updated.body]);
     assert.deepEqual((await api.call('GET', '/proxies/tox/toxics/latency_downstream')).body, updated.body);
 
     assert.equal((await api.call('DELETE', '/proxies/tox/toxics/latency_downstream')).status, 204);
-    assert.deepEqual(await api.call('GET', '/proxies/tox/toxics/latency_downstream'), { status: 404, body: { error: 'toxic not found', status: 404 } });
+    assert.deepEqual(await api.call('GET', '/proxies/tox/toxics/latency_downstream'), {
+      status: 404,
+      body: { error: 'toxic not found', status: 404 },
+    });
   });
 
   test('a toxic of an unknown type or with a misspelt attribute is refused', async () => {
@@ -99,7 +120,13 @@ describe('proxy API (Toxiproxy-compatible)', () => {
     ]);
     assert.equal(res.status, 201);
     const { proxies } = res.body as { proxies: ProxyJson[] };
-    assert.deepEqual(proxies.map((p) => [p.name, p.enabled]), [['pop-a', false], ['pop-b', true]]);
+    assert.deepEqual(
+      proxies.map((p) => [p.name, p.enabled]),
+      [
+        ['pop-a', false],
+        ['pop-b', true],
+      ],
+    );
     const port = Number(proxies[1]!.listen.split(':')[1]);
     const socket = await dial(port);
     assert.ok((await roundTrip(socket, Buffer.from('hi'))) < 1_000);
@@ -121,12 +148,21 @@ describe('proxy API (Toxiproxy-compatible)', () => {
 
   test('a toxic with a ttl removes itself and traffic is normal again', async () => {
     const port = await api.proxy('ttl', echo.port);
-    const res = await api.call('POST', '/proxies/ttl/toxics', { type: 'timeout', attributes: { timeout: 0 }, ttl: 300 });
+    const res = await api.call('POST', '/proxies/ttl/toxics', {
+      type: 'timeout',
+      attributes: { timeout: 0 },
+      ttl: 300,
+    });
     assert.equal((res.body as { ttl: number }).ttl, 300);
     const blocked = await dial(port);
     blocked.write('lost');
     assert.equal((await readAll(blocked, 150)).data.length, 0);
-    await waitUntil(async () => ((await api.call('GET', '/proxies/ttl/toxics')).body as unknown[]).length === 0, 5_000, 'the toxic to leave the list after its ttl', 50);
+    await waitUntil(
+      async () => ((await api.call('GET', '/proxies/ttl/toxics')).body as unknown[]).length === 0,
+      5_000,
+      'the toxic to leave the list after its ttl',
+      50,
+    );
     const socket = await dial(port);
     assert.ok((await roundTrip(socket, Buffer.from('ok'))) < 1_000);
     socket.destroy();
@@ -138,7 +174,12 @@ describe('proxy API (Toxiproxy-compatible)', () => {
       await scoped.proxy('default-ttl', echo.port, [{ type: 'latency', attributes: { latency: 10 } }]);
       const listed = (await scoped.call('GET', '/proxies/default-ttl/toxics')).body as { ttl: number }[];
       assert.equal(listed[0]?.ttl, 200);
-      await waitUntil(async () => ((await scoped.call('GET', '/proxies/default-ttl/toxics')).body as unknown[]).length === 0, 5_000, 'the toxic to leave the list after the default ttl', 50);
+      await waitUntil(
+        async () => ((await scoped.call('GET', '/proxies/default-ttl/toxics')).body as unknown[]).length === 0,
+        5_000,
+        'the toxic to leave the list after the default ttl',
+        50,
+      );
     } finally {
       await scoped.close();
     }
@@ -146,7 +187,13 @@ describe('proxy API (Toxiproxy-compatible)', () => {
 
   test('--config files: the example loads, a misspelt attribute is reported with its place', async () => {
     const proxies = await loadProxyFile(fixture('proxy', 'proxies.yaml'));
-    assert.deepEqual(proxies.map((p) => [p.name, p.enabled, p.toxics.length]), [['api', true, 1], ['db', false, 0]]);
+    assert.deepEqual(
+      proxies.map((p) => [p.name, p.enabled, p.toxics.length]),
+      [
+        ['api', true, 1],
+        ['db', false, 0],
+      ],
+    );
     await assert.rejects(loadProxyFile(fixture('proxy', 'invalid-attribute.yaml')), (err: unknown) => {
       assert.ok(isCanaryError(err));
       assert.equal(err.problems.length, 1);

@@ -10,11 +10,20 @@ type ProxyApi = Awaited<ReturnType<typeof startProxyApi>>;
 function get(port: number, path: string, body?: string): Promise<{ status: number; body: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const req = request({ host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', agent: false, timeout: 10_000 }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString(), ms: performance.now() - start }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', agent: false, timeout: 10_000 },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(parts).toString(),
+            ms: performance.now() - start,
+          }),
+        );
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(body);
@@ -35,7 +44,9 @@ describe('HTTP-aware toxics', () => {
   });
 
   test('http_status with toxicity 1 answers 503 and the server never sees the request', async () => {
-    const port = await api.proxy('status1', http.port, [{ type: 'http_status', stream: 'upstream', toxicity: 1, attributes: { status: 503 } }]);
+    const port = await api.proxy('status1', http.port, [
+      { type: 'http_status', stream: 'upstream', toxicity: 1, attributes: { status: 503 } },
+    ]);
     const before = http.seen();
     for (let i = 0; i < 3; i++) {
       const res = await get(port, `/r${i}`, 'a body the proxy must swallow');
@@ -46,7 +57,9 @@ describe('HTTP-aware toxics', () => {
   });
 
   test('http_status with toxicity 0 forwards every request', async () => {
-    const port = await api.proxy('status0', http.port, [{ type: 'http_status', stream: 'upstream', toxicity: 0, attributes: { status: 503 } }]);
+    const port = await api.proxy('status0', http.port, [
+      { type: 'http_status', stream: 'upstream', toxicity: 0, attributes: { status: 503 } },
+    ]);
     for (let i = 0; i < 3; i++) {
       const res = await get(port, `/ok${i}`);
       assert.equal(res.status, 200);
@@ -64,13 +77,18 @@ describe('HTTP-aware toxics', () => {
 
   test('http_status must run on the upstream stream', async () => {
     await api.proxy('status-stream', http.port);
-    const res = await api.call('POST', '/proxies/status-stream/toxics', { type: 'http_status', attributes: { status: 503 } });
+    const res = await api.call('POST', '/proxies/status-stream/toxics', {
+      type: 'http_status',
+      attributes: { status: 503 },
+    });
     assert.equal(res.status, 400);
     assert.match((res.body as { error: string }).error, /stream must be "upstream"/);
   });
 
   test('http_delay holds requests for the delay and they still succeed', async () => {
-    const port = await api.proxy('delay', http.port, [{ type: 'http_delay', stream: 'upstream', attributes: { delay: 300 } }]);
+    const port = await api.proxy('delay', http.port, [
+      { type: 'http_delay', stream: 'upstream', attributes: { delay: 300 } },
+    ]);
     const res = await get(port, '/slow');
     assert.equal(res.status, 200);
     assert.equal(res.body, 'hello /slow');
@@ -78,14 +96,18 @@ describe('HTTP-aware toxics', () => {
   });
 
   test('http_delay with toxicity 0 adds nothing', async () => {
-    const port = await api.proxy('delay0', http.port, [{ type: 'http_delay', stream: 'upstream', toxicity: 0, attributes: { delay: 2000 } }]);
+    const port = await api.proxy('delay0', http.port, [
+      { type: 'http_delay', stream: 'upstream', toxicity: 0, attributes: { delay: 2000 } },
+    ]);
     const res = await get(port, '/fast');
     assert.equal(res.status, 200);
     assert.ok(res.ms < 1_500, `took ${res.ms}ms`);
   });
 
   test('keep-alive requests through http_delay are each delayed and each answered', async () => {
-    const port = await api.proxy('delay-keepalive', http.port, [{ type: 'http_delay', stream: 'upstream', attributes: { delay: 200 } }]);
+    const port = await api.proxy('delay-keepalive', http.port, [
+      { type: 'http_delay', stream: 'upstream', attributes: { delay: 200 } },
+    ]);
     const res = await fetch(`http://127.0.0.1:${port}/a`, { method: 'POST', body: 'x'.repeat(5000) });
     assert.equal(await res.text(), 'hello /a');
     const start = performance.now();

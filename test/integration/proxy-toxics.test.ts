@@ -30,7 +30,9 @@ describe('fault proxy toxics on real loopback traffic', () => {
   });
 
   test('latency delays an echo round trip by at least the latency', async () => {
-    const port = await api.proxy('latency', echo.port, [{ type: 'latency', stream: 'downstream', attributes: { latency: 300 } }]);
+    const port = await api.proxy('latency', echo.port, [
+      { type: 'latency', stream: 'downstream', attributes: { latency: 300 } },
+    ]);
     const socket = await dial(port);
     try {
       const ms = await roundTrip(socket, Buffer.from('ping'));
@@ -50,7 +52,11 @@ describe('fault proxy toxics on real loopback traffic', () => {
     const socket = await dial(port);
     try {
       assert.ok((await roundTrip(socket, Buffer.from('a'))) < 250);
-      await api.call('POST', '/proxies/latency-live/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: 300 } });
+      await api.call('POST', '/proxies/latency-live/toxics', {
+        type: 'latency',
+        stream: 'upstream',
+        attributes: { latency: 300 },
+      });
       const ms = await roundTrip(socket, Buffer.from('b'));
       assert.ok(ms >= 290 && ms < 3_000, `round trip ${ms}ms`);
     } finally {
@@ -122,7 +128,9 @@ describe('fault proxy toxics on real loopback traffic', () => {
   });
 
   test('toxicity 0: the toxic is listed but no connection gets it', async () => {
-    const port = await api.proxy('toxicity0', sender.port, [{ type: 'limit_data', toxicity: 0, attributes: { bytes: 10 } }]);
+    const port = await api.proxy('toxicity0', sender.port, [
+      { type: 'limit_data', toxicity: 0, attributes: { bytes: 10 } },
+    ]);
     const reading = await readAll(await dial(port));
     assert.equal(reading.data.length, payload.length);
   });
@@ -130,7 +138,10 @@ describe('fault proxy toxics on real loopback traffic', () => {
   test('metrics count connections, bytes and activations per proxy', async () => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
     assert.match(text, /canary_proxy_connections_total\{proxy="plain"\} 1/);
-    assert.match(text, new RegExp(`canary_proxy_bytes_total\\{proxy="plain",direction="downstream"\\} ${payload.length}`));
+    assert.match(
+      text,
+      new RegExp(`canary_proxy_bytes_total\\{proxy="plain",direction="downstream"\\} ${payload.length}`),
+    );
     assert.match(text, /canary_proxy_toxic_activations_total\{proxy="limit",type="limit_data"\} 1/);
     assert.match(text, /canary_proxy_toxics\{proxy="latency"\} 0/);
     assert.match(text, /canary_proxy_toxics\{proxy="slicer"\} 1/);

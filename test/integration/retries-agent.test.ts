@@ -42,26 +42,46 @@ test('the agent retries through the scheduler: one ok run, its failed attempt co
     const body = await eventually(
       async () => {
         const { body } = await ta.get('/metrics');
-        return (sampleValue(body, 'canary_probe_runs_total', { ...labels, result: 'success' }) ?? 0) >= 1 ? body : undefined;
+        return (sampleValue(body, 'canary_probe_runs_total', { ...labels, result: 'success' }) ?? 0) >= 1
+          ? body
+          : undefined;
       },
       10_000,
       'a successful run',
     );
-    assert.equal(sampleValue(body, 'canary_probe_attempts_total', { ...labels, result: 'failure', reason: 'http_status' }), 1);
-    assert.equal(sampleValue(body, 'canary_probe_runs_total', { ...labels, result: 'failure' }), undefined, 'the blip is not a failed run');
+    assert.equal(
+      sampleValue(body, 'canary_probe_attempts_total', { ...labels, result: 'failure', reason: 'http_status' }),
+      1,
+    );
+    assert.equal(
+      sampleValue(body, 'canary_probe_runs_total', { ...labels, result: 'failure' }),
+      undefined,
+      'the blip is not a failed run',
+    );
     const runs = sampleValue(body, 'canary_probe_runs_total', { ...labels, result: 'success' }) ?? 0;
     const successes = sampleValue(body, 'canary_probe_attempts_total', { ...labels, result: 'success' }) ?? 0;
-    assert.ok(successes >= runs && successes <= runs + 1, `each ok run has one successful attempt (runs ${runs}, attempts ${successes})`);
+    assert.ok(
+      successes >= runs && successes <= runs + 1,
+      `each ok run has one successful attempt (runs ${runs}, attempts ${successes})`,
+    );
 
     // Successes are sampled out (ratio 0), yet the retried run is kept: its failed attempt is the news.
-    const [root] = await receiver.waitForSpans(1, (s) => s.name === 'probe flaky' && s.attributes['canary.attempt'] === 2);
+    const [root] = await receiver.waitForSpans(
+      1,
+      (s) => s.name === 'probe flaky' && s.attributes['canary.attempt'] === 2,
+    );
     assert.ok(root);
     assert.equal(root.attributes['canary.result'], 'success');
     assert.notEqual(root.status.code, STATUS_ERROR);
     const clients = await receiver.waitForSpans(2, (s) => s.parentSpanId === root.spanId);
     clients.sort((a, b) => Number(a.startNs - b.startNs));
     assert.deepEqual(
-      clients.map((c) => [c.kind, c.attributes['canary.attempt'], c.attributes['canary.result'], c.status.code === STATUS_ERROR]),
+      clients.map((c) => [
+        c.kind,
+        c.attributes['canary.attempt'],
+        c.attributes['canary.result'],
+        c.status.code === STATUS_ERROR,
+      ]),
       [
         [SPAN_KIND_CLIENT, 1, 'failure', true],
         [SPAN_KIND_CLIENT, 2, 'success', false],

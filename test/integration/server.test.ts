@@ -16,14 +16,23 @@ interface Response {
 }
 
 /** One request over a real socket; `agent` lets a test keep the connection alive. */
-function send(url: string, options: { method?: string; headers?: Record<string, string>; agent?: Agent } = {}): Promise<Response> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; agent?: Agent } = {},
+): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`request to ${url} timed out`)));
     req.on('error', reject);
     req.end();
@@ -32,20 +41,34 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
 
 const logger = createLogger({ level: 'silent' });
 const bus = new EventBus();
-const sink = new PrometheusSink({ bus, region: 'test', agentLabels: {}, version: '0.0.0-test', checks: [{ name: 'api', kind: 'http' }] });
+const sink = new PrometheusSink({
+  bus,
+  region: 'test',
+  agentLabels: {},
+  version: '0.0.0-test',
+  checks: [{ name: 'api', kind: 'http' }],
+});
 let ready = false;
 let server: AgentServer;
 let base: ServerAddress;
 
 before(async () => {
-  server = createServer({ listen: '127.0.0.1:0', metrics: (accept) => sink.metrics(accept), ready: () => ready, logger });
+  server = createServer({
+    listen: '127.0.0.1:0',
+    metrics: (accept) => sink.metrics(accept),
+    ready: () => ready,
+    logger,
+  });
   server.route('GET', '/boom', () => {
     throw new Error('handler bug');
   });
   server.route('POST', '/echo', () => ({ status: 201, body: 'created' }), { description: 'test route' });
   base = await server.start();
   const http = { status: 204, version: '1.1', redirects: 0, finalUrl: '', headers: {}, bodyBytes: 0, ssl: false };
-  bus.emit('result', makeResult({ target: 'http://127.0.0.1/', startedAt: Date.now(), durationSeconds: 0.05 }, { http }));
+  bus.emit(
+    'result',
+    makeResult({ target: 'http://127.0.0.1/', startedAt: Date.now(), durationSeconds: 0.05 }, { http }),
+  );
 });
 
 after(async () => {
@@ -86,7 +109,9 @@ test('/metrics serves Prometheus text by default and OpenMetrics when asked', as
   assert.equal(text.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
   assert.ok(text.body.toString().includes('probe_http_status_code{check="api",kind="http",region="test"} 204\n'));
 
-  const om = await send(`${base.url}metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
+  const om = await send(`${base.url}metrics`, {
+    headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+  });
   assert.equal(om.status, 200);
   assert.equal(om.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8');
   assert.ok(om.body.toString().endsWith('# EOF\n'));
@@ -104,7 +129,8 @@ test('the index lists every endpoint, added routes included', async () => {
   assert.equal(res.status, 200);
   assert.match(String(res.headers['content-type']), /^text\/html/);
   const html = res.body.toString();
-  for (const path of ['/metrics', '/healthz', '/readyz', '/echo']) assert.ok(html.includes(path), `index misses ${path}`);
+  for (const path of ['/metrics', '/healthz', '/readyz', '/echo'])
+    assert.ok(html.includes(path), `index misses ${path}`);
 });
 
 test('unknown paths are 404, wrong methods 405 with Allow', async () => {
@@ -132,10 +158,18 @@ test('a throwing handler answers 500 and the server keeps serving', async () => 
 });
 
 test('a taken port rejects with CANARY_ERR_LISTEN and says so', async () => {
-  const second = createServer({ listen: `127.0.0.1:${base.port}`, metrics: (a) => sink.metrics(a), ready: () => true, logger });
+  const second = createServer({
+    listen: `127.0.0.1:${base.port}`,
+    metrics: (a) => sink.metrics(a),
+    ready: () => true,
+    logger,
+  });
   await assert.rejects(second.start(), (err) => {
     assert.ok(isCanaryError(err, 'CANARY_ERR_LISTEN'), String(err));
-    assert.match(err.message, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${base.port}: the address is already in use`));
+    assert.match(
+      err.message,
+      new RegExp(`cannot listen on 127\\.0\\.0\\.1:${base.port}: the address is already in use`),
+    );
     return true;
   });
   await second.stop();

@@ -21,7 +21,16 @@ function response(body: string | undefined): Observation {
     ok: true,
     durationSeconds: 0.01,
     phases: {},
-    http: { status: 200, version: '1.1', redirects: 0, finalUrl: 'http://127.0.0.1/', headers: {}, bodyBytes: body?.length ?? 0, body, ssl: false },
+    http: {
+      status: 200,
+      version: '1.1',
+      redirects: 0,
+      finalUrl: 'http://127.0.0.1/',
+      headers: {},
+      bodyBytes: body?.length ?? 0,
+      body,
+      ssl: false,
+    },
   };
 }
 
@@ -34,7 +43,12 @@ function judge(json: JsonExpect, body: string | undefined) {
 
 test('paths parse into keys and indexes, and format back', () => {
   assert.deepEqual(parseJsonPath('$'), []);
-  assert.deepEqual(parseJsonPath('$.items[1].tags[0]'), [{ key: 'items' }, { index: 1 }, { key: 'tags' }, { index: 0 }]);
+  assert.deepEqual(parseJsonPath('$.items[1].tags[0]'), [
+    { key: 'items' },
+    { index: 1 },
+    { key: 'tags' },
+    { index: 0 },
+  ]);
   assert.deepEqual(parseJsonPath('$["x-region"]'), [{ key: 'x-region' }]);
   assert.deepEqual(parseJsonPath('$["with space"].a'), [{ key: 'with space' }, { key: 'a' }]);
   assert.equal(formatJsonPath(parseJsonPath('$["with space"].items[2]')), '$["with space"].items[2]');
@@ -47,37 +61,51 @@ test('resolving walks own keys and array bounds only', () => {
   assert.deepEqual(resolveJsonPath(root, parseJsonPath('$.gone')), { found: true, value: null });
   assert.deepEqual(resolveJsonPath(root, parseJsonPath('$.items[5].id')), { found: false, missingAt: '$.items[5]' });
   assert.deepEqual(resolveJsonPath(root, parseJsonPath('$.constructor')), { found: false, missingAt: '$.constructor' });
-  assert.deepEqual(resolveJsonPath(root, parseJsonPath('$.status.length')), { found: false, missingAt: '$.status.length' });
+  assert.deepEqual(resolveJsonPath(root, parseJsonPath('$.status.length')), {
+    found: false,
+    missingAt: '$.status.length',
+  });
   assert.deepEqual(resolveJsonPath(root, parseJsonPath('$.nested[0]')), { found: false, missingAt: '$.nested[0]' });
 });
 
 test('equals compares scalars strictly on nested objects, arrays and quoted keys', () => {
-  const outcomes = judge([
-    { path: '$.status', equals: 'ok' },
-    { path: '$.nested.db.latencyMs', equals: 12 },
-    { path: '$.ready', equals: true },
-    { path: '$.gone', equals: null },
-    { path: '$.items[1].id', equals: 'b2' },
-    { path: '$["x-region"]', equals: 'eu-west-1' },
-    { path: '$.version', equals: '3' },
-    { path: '$.nested.db.primary', equals: 'db-2' },
-  ], BODY);
+  const outcomes = judge(
+    [
+      { path: '$.status', equals: 'ok' },
+      { path: '$.nested.db.latencyMs', equals: 12 },
+      { path: '$.ready', equals: true },
+      { path: '$.gone', equals: null },
+      { path: '$.items[1].id', equals: 'b2' },
+      { path: '$["x-region"]', equals: 'eu-west-1' },
+      { path: '$.version', equals: '3' },
+      { path: '$.nested.db.primary', equals: 'db-2' },
+    ],
+    BODY,
+  );
   assert.deepEqual(
     outcomes.map((o) => o.ok),
     [true, true, true, true, true, true, false, false],
   );
   assert.deepEqual(outcomes[6], { name: 'json $.version', ok: false, expected: 'equal to "3"', actual: '3' });
-  assert.deepEqual(outcomes[7], { name: 'json $.nested.db.primary', ok: false, expected: 'equal to "db-2"', actual: '"db-1"' });
+  assert.deepEqual(outcomes[7], {
+    name: 'json $.nested.db.primary',
+    ok: false,
+    expected: 'equal to "db-2"',
+    actual: '"db-1"',
+  });
 });
 
 test('matches tests strings as they are and other values as their JSON', () => {
-  const outcomes = judge([
-    { path: '$.nested.db.primary', matches: '^db-\\d$' },
-    { path: '$.version', matches: '^[0-9]+$' },
-    { path: '$.items[1].tags', matches: '"y"' },
-    { path: '$.status', matches: '^OK$' },
-    { path: '$.missing', matches: '.*' },
-  ], BODY);
+  const outcomes = judge(
+    [
+      { path: '$.nested.db.primary', matches: '^db-\\d$' },
+      { path: '$.version', matches: '^[0-9]+$' },
+      { path: '$.items[1].tags', matches: '"y"' },
+      { path: '$.status', matches: '^OK$' },
+      { path: '$.missing', matches: '.*' },
+    ],
+    BODY,
+  );
   assert.deepEqual(
     outcomes.map((o) => o.ok),
     [true, true, true, false, false],
@@ -86,15 +114,18 @@ test('matches tests strings as they are and other values as their JSON', () => {
 });
 
 test('exists true and false, and a path alone asks for presence', () => {
-  const outcomes = judge([
-    { path: '$.items[0].id', exists: true },
-    { path: '$.items[0].name', exists: true },
-    { path: '$.items[0].name', exists: false },
-    { path: '$.gone', exists: true },
-    { path: '$.gone', exists: false },
-    { path: '$.nested.db' },
-    { path: '$.nested.cache' },
-  ], BODY);
+  const outcomes = judge(
+    [
+      { path: '$.items[0].id', exists: true },
+      { path: '$.items[0].name', exists: true },
+      { path: '$.items[0].name', exists: false },
+      { path: '$.gone', exists: true },
+      { path: '$.gone', exists: false },
+      { path: '$.nested.db' },
+      { path: '$.nested.cache' },
+    ],
+    BODY,
+  );
   assert.deepEqual(
     outcomes.map((o) => [o.ok, o.expected]),
     [
@@ -110,7 +141,13 @@ test('exists true and false, and a path alone asks for presence', () => {
 });
 
 test('a body that is not JSON fails every JSON expectation, saying so', () => {
-  const outcomes = judge([{ path: '$.status', equals: 'ok' }, { path: '$.x', exists: false }], '<html>oops</html>');
+  const outcomes = judge(
+    [
+      { path: '$.status', equals: 'ok' },
+      { path: '$.x', exists: false },
+    ],
+    '<html>oops</html>',
+  );
   assert.equal(outcomes.length, 2);
   for (const o of outcomes) {
     assert.equal(o.ok, false);

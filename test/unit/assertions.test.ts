@@ -13,7 +13,16 @@ function seen(http: Partial<HttpFacts> = {}, extra: Partial<Observation> = {}): 
     ok: true,
     durationSeconds: 0.05,
     phases: { resolve: 0.001, connect: 0.002, processing: 0.04, transfer: 0.007 },
-    http: { status: 200, version: '1.1', redirects: 0, finalUrl: 'http://127.0.0.1/', headers: {}, bodyBytes: 0, ssl: false, ...http },
+    http: {
+      status: 200,
+      version: '1.1',
+      redirects: 0,
+      finalUrl: 'http://127.0.0.1/',
+      headers: {},
+      bodyBytes: 0,
+      ssl: false,
+      ...http,
+    },
     ...extra,
   };
 }
@@ -29,8 +38,12 @@ function only(expect: Parameters<typeof makeHttpCheck>[0]['expect'], observation
 }
 
 test('status defaults to 2xx from the schema', () => {
-  assert.deepEqual(outcomesOf(undefined, seen({ status: 204 })), [{ name: 'status', ok: true, expected: 'one of 2xx', actual: '204' }]);
-  assert.deepEqual(outcomesOf({}, seen({ status: 503 })), [{ name: 'status', ok: false, expected: 'one of 2xx', actual: '503' }]);
+  assert.deepEqual(outcomesOf(undefined, seen({ status: 204 })), [
+    { name: 'status', ok: true, expected: 'one of 2xx', actual: '204' },
+  ]);
+  assert.deepEqual(outcomesOf({}, seen({ status: 503 })), [
+    { name: 'status', ok: false, expected: 'one of 2xx', actual: '503' },
+  ]);
 });
 
 test('status accepts a code, a class, an inclusive range, and a list of them', () => {
@@ -107,7 +120,10 @@ test('body: matches and notMatches, with the deciding text as actual', () => {
   const missing = only({ body: [{ matches: 'Dashboard' }] }, obs);
   assert.deepEqual([missing.ok, missing.actual], [false, `no match in ${body.length} characters`]);
   const forbidden = only({ body: [{ notMatches: 'Wel\\w+' }] }, obs);
-  assert.deepEqual([forbidden.ok, forbidden.expected, forbidden.actual], [false, 'not matching /Wel\\w+/', 'found "Welcome"']);
+  assert.deepEqual(
+    [forbidden.ok, forbidden.expected, forbidden.actual],
+    [false, 'not matching /Wel\\w+/', 'found "Welcome"'],
+  );
   const clean = only({ body: [{ notMatches: '[Ee]rror' }] }, obs);
   assert.deepEqual([clean.expected, clean.actual], ['not matching /[Ee]rror/', `${body.length} characters`]);
 });
@@ -126,7 +142,11 @@ test('maxDuration compares the whole attempt with the limit', () => {
 });
 
 test('certMinLifetime measures from the given now, and fails without TLS', () => {
-  const tls = (days: number): TlsFacts => ({ version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', earliestCertExpiry: NOW / 1000 + days * DAY_S });
+  const tls = (days: number): TlsFacts => ({
+    version: 'TLSv1.3',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+    earliestCertExpiry: NOW / 1000 + days * DAY_S,
+  });
   const expect = { certMinLifetime: '14d' };
   const plenty = only(expect, seen({ ssl: true }, { tls: tls(30) }));
   assert.deepEqual(plenty, { name: 'certMinLifetime', ok: true, expected: 'at least 14d left', actual: '30d left' });
@@ -137,9 +157,13 @@ test('certMinLifetime measures from the given now, and fails without TLS', () =>
   const plain = only(expect, seen());
   assert.deepEqual([plain.ok, plain.actual], [false, 'no TLS']);
   // The same facts judged later: purity means `now` is the only clock.
-  const later = evaluate(makeHttpCheck({ target: 'https://127.0.0.1/', expect }), seen({ ssl: true }, { tls: tls(30) }), {
-    now: NOW + 20 * DAY_S * 1000,
-  });
+  const later = evaluate(
+    makeHttpCheck({ target: 'https://127.0.0.1/', expect }),
+    seen({ ssl: true }, { tls: tls(30) }),
+    {
+      now: NOW + 20 * DAY_S * 1000,
+    },
+  );
   assert.equal(later.find((o) => o.name === 'certMinLifetime')?.ok, false);
 });
 
@@ -151,18 +175,39 @@ test('outcomes come in a stable order: status, headers, body, json, maxDuration,
       maxDuration: '1s',
       json: [{ path: '$.b' }, { path: '$.a' }],
       body: [{ matches: 'a' }],
-      headers: [{ name: 'b', absent: false }, { name: 'a', equals: '1' }],
+      headers: [
+        { name: 'b', absent: false },
+        { name: 'a', equals: '1' },
+      ],
       status: [200],
     },
   });
   const obs = seen({ body: '{"a":1,"b":2}', headers: { a: '1', b: '2' } });
   const names = evaluate(check, obs, { now: NOW }).map((o) => o.name);
-  assert.deepEqual(names, ['status', 'header b', 'header a', 'body', 'json $.b', 'json $.a', 'maxDuration', 'certMinLifetime']);
+  assert.deepEqual(names, [
+    'status',
+    'header b',
+    'header a',
+    'body',
+    'json $.b',
+    'json $.a',
+    'maxDuration',
+    'certMinLifetime',
+  ]);
 });
 
 test('a transport failure gives no outcomes: the failure is the verdict', () => {
-  const check = makeHttpCheck({ target: 'http://127.0.0.1:1/', expect: { status: [200], maxDuration: '1s', body: [{ matches: 'x' }] } });
-  const refused: Observation = { ok: false, reason: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:1', durationSeconds: 0.001, phases: {} };
+  const check = makeHttpCheck({
+    target: 'http://127.0.0.1:1/',
+    expect: { status: [200], maxDuration: '1s', body: [{ matches: 'x' }] },
+  });
+  const refused: Observation = {
+    ok: false,
+    reason: 'refused',
+    message: 'connect ECONNREFUSED 127.0.0.1:1',
+    durationSeconds: 0.001,
+    phases: {},
+  };
   assert.deepEqual(evaluate(check, refused, { now: NOW }), []);
 });
 

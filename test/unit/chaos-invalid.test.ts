@@ -14,7 +14,8 @@ const fixtures = fixtureFiles(dir);
 const config = await loadConfig(fixture('chaos', 'agent.yaml'), { env: {} });
 
 for (const file of fixtures) {
-  test(`invalid experiment ${file} reports exactly its problems`, () => assertReportsExactly(dir, file, (path) => loadExperiment(path, config, { env: {} })));
+  test(`invalid experiment ${file} reports exactly its problems`, () =>
+    assertReportsExactly(dir, file, (path) => loadExperiment(path, config, { env: {} })));
 }
 
 test('there is an invalid fixture per rule of the format and of its cross references', () => {
@@ -24,7 +25,10 @@ test('there is an invalid fixture per rule of the format and of its cross refere
 test('a missing experiment file is a config error naming the file', async () => {
   await assert.rejects(loadExperiment('test/fixtures/chaos/no-such-file.yaml', config, { env: {} }), (err: unknown) => {
     assert.ok(isCanaryError(err, 'CANARY_ERR_CONFIG'));
-    assert.equal(err.problems.map(formatProblem).join('\n'), 'test/fixtures/chaos/no-such-file.yaml: cannot read file: ENOENT');
+    assert.equal(
+      err.problems.map(formatProblem).join('\n'),
+      'test/fixtures/chaos/no-such-file.yaml: cannot read file: ENOENT',
+    );
     assert.match(err.message, /^invalid configuration \(1 problem\):\n/);
     return true;
   });

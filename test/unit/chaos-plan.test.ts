@@ -17,13 +17,32 @@ function pidFile(name: string, content: string): string {
   return path;
 }
 
-const b1: Instance = { name: 'b1', url: 'http://127.0.0.1:18081', pidFile: pidFile('b1', ' 4242\n'), vars: { port: '18081', 'zone-id': 'z1' } };
-const b2: Instance = { name: 'b2', url: 'http://127.0.0.1:18082', pidFile: pidFile('b2', '4343'), vars: { port: '18082', 'zone-id': 'z2' } };
+const b1: Instance = {
+  name: 'b1',
+  url: 'http://127.0.0.1:18081',
+  pidFile: pidFile('b1', ' 4242\n'),
+  vars: { port: '18081', 'zone-id': 'z1' },
+};
+const b2: Instance = {
+  name: 'b2',
+  url: 'http://127.0.0.1:18082',
+  pidFile: pidFile('b2', '4343'),
+  vars: { port: '18082', 'zone-id': 'z2' },
+};
 const bare: Instance = { name: 'bare', vars: {} };
 const backends: Target = { name: 'backends', instances: [b1, b2, bare] };
 
 function exec(argv: string[], extra: Partial<ExecStep> = {}): ExecStep {
-  return { id: 'method[0]', action: 'exec', target: 'backends', selection: {}, argv, env: { MODE: 'x' }, timeoutMs: 1000, ...extra };
+  return {
+    id: 'method[0]',
+    action: 'exec',
+    target: 'backends',
+    selection: {},
+    argv,
+    env: { MODE: 'x' },
+    timeoutMs: 1000,
+    ...extra,
+  };
 }
 
 /** Asserts the promise rejects with CANARY_ERR_CONFIG and a message matching `pattern`. */
@@ -37,30 +56,59 @@ async function rejectsConfig(promise: Promise<unknown>, pattern: RegExp): Promis
 
 describe('planStep: exec', () => {
   test('one fault per instance given, every placeholder resolved for its own instance', async () => {
-    const step = exec(['tool', '{instance}', '{url}/drain', '--pid={pid}', '{pidFile}', 'port={var.port}', '{var.zone-id}'], {
-      revert: { argv: ['tool', 'undo', '{instance}', '{pid}'], env: { MODE: 'y' }, timeoutMs: 2000 },
-    });
+    const step = exec(
+      ['tool', '{instance}', '{url}/drain', '--pid={pid}', '{pidFile}', 'port={var.port}', '{var.zone-id}'],
+      {
+        revert: { argv: ['tool', 'undo', '{instance}', '{pid}'], env: { MODE: 'y' }, timeoutMs: 2000 },
+      },
+    );
     const faults = await planStep(step, backends, [b1, b2]);
     assert.equal(faults.length, 2);
     assert.deepEqual(faults[0], {
       step: 'method[0]',
       instance: 'b1',
-      apply: { kind: 'exec', argv: ['tool', 'b1', 'http://127.0.0.1:18081/drain', '--pid=4242', b1.pidFile, 'port=18081', 'z1'], env: { MODE: 'x' }, timeoutMs: 1000 },
+      apply: {
+        kind: 'exec',
+        argv: ['tool', 'b1', 'http://127.0.0.1:18081/drain', '--pid=4242', b1.pidFile, 'port=18081', 'z1'],
+        env: { MODE: 'x' },
+        timeoutMs: 1000,
+      },
       revert: { kind: 'exec', argv: ['tool', 'undo', 'b1', '4242'], env: { MODE: 'y' }, timeoutMs: 2000 },
     });
-    assert.deepEqual(faults[1]?.apply, { kind: 'exec', argv: ['tool', 'b2', 'http://127.0.0.1:18082/drain', '--pid=4343', b2.pidFile, 'port=18082', 'z2'], env: { MODE: 'x' }, timeoutMs: 1000 });
+    assert.deepEqual(faults[1]?.apply, {
+      kind: 'exec',
+      argv: ['tool', 'b2', 'http://127.0.0.1:18082/drain', '--pid=4343', b2.pidFile, 'port=18082', 'z2'],
+      env: { MODE: 'x' },
+      timeoutMs: 1000,
+    });
   });
 
   test('{{ is a literal {, and braces that are not placeholders stay as written', async () => {
-    const [fault] = await planStep(exec(['{{instance}', '{{{instance}}', '{}', '{"a": 1}', 'a}b', '{ url }']), backends, [b1]);
-    assert.deepEqual(fault?.apply.kind === 'exec' && fault.apply.argv, ['{instance}', '{b1}', '{}', '{"a": 1}', 'a}b', '{ url }']);
+    const [fault] = await planStep(
+      exec(['{{instance}', '{{{instance}}', '{}', '{"a": 1}', 'a}b', '{ url }']),
+      backends,
+      [b1],
+    );
+    assert.deepEqual(fault?.apply.kind === 'exec' && fault.apply.argv, [
+      '{instance}',
+      '{b1}',
+      '{}',
+      '{"a": 1}',
+      'a}b',
+      '{ url }',
+    ]);
   });
 
   test('without target: one fault without instance; instance placeholders are errors', async () => {
     const step = exec(['echo', 'hello'], { target: undefined });
     const faults = await planStep(step, undefined, []);
-    assert.deepEqual(faults, [{ step: 'method[0]', apply: { kind: 'exec', argv: ['echo', 'hello'], env: { MODE: 'x' }, timeoutMs: 1000 } }]);
-    await rejectsConfig(planStep(exec(['echo', '{instance}'], { target: undefined }), undefined, []), /^method\[0\]: placeholder \{instance\}: needs an instance, but the step has no target$/);
+    assert.deepEqual(faults, [
+      { step: 'method[0]', apply: { kind: 'exec', argv: ['echo', 'hello'], env: { MODE: 'x' }, timeoutMs: 1000 } },
+    ]);
+    await rejectsConfig(
+      planStep(exec(['echo', '{instance}'], { target: undefined }), undefined, []),
+      /^method\[0\]: placeholder \{instance\}: needs an instance, but the step has no target$/,
+    );
   });
 
   test('an empty selection plans nothing', async () => {
@@ -68,11 +116,26 @@ describe('planStep: exec', () => {
   });
 
   test('unknown placeholders and missing values are errors naming step, instance and placeholder', async () => {
-    await rejectsConfig(planStep(exec(['{instnace}']), backends, [b1]), /^method\[0\], instance "b1": placeholder \{instnace\}: unknown placeholder/);
-    await rejectsConfig(planStep(exec(['{url}']), backends, [bare]), /instance "bare": placeholder \{url\}: instance "bare" has no url/);
-    await rejectsConfig(planStep(exec(['{pid}']), backends, [bare]), /placeholder \{pid\}: instance "bare" has no pidFile/);
-    await rejectsConfig(planStep(exec(['{pidFile}']), backends, [bare]), /placeholder \{pidFile\}: instance "bare" has no pidFile/);
-    await rejectsConfig(planStep(exec(['{var.nope}']), backends, [b1]), /placeholder \{var\.nope\}: instance "b1" has no var "nope"/);
+    await rejectsConfig(
+      planStep(exec(['{instnace}']), backends, [b1]),
+      /^method\[0\], instance "b1": placeholder \{instnace\}: unknown placeholder/,
+    );
+    await rejectsConfig(
+      planStep(exec(['{url}']), backends, [bare]),
+      /instance "bare": placeholder \{url\}: instance "bare" has no url/,
+    );
+    await rejectsConfig(
+      planStep(exec(['{pid}']), backends, [bare]),
+      /placeholder \{pid\}: instance "bare" has no pidFile/,
+    );
+    await rejectsConfig(
+      planStep(exec(['{pidFile}']), backends, [bare]),
+      /placeholder \{pidFile\}: instance "bare" has no pidFile/,
+    );
+    await rejectsConfig(
+      planStep(exec(['{var.nope}']), backends, [b1]),
+      /placeholder \{var\.nope\}: instance "b1" has no var "nope"/,
+    );
     // A placeholder only the revert uses still fails before anything is applied.
     const revertOnly = exec(['ok'], { revert: { argv: ['{var.missing}'], env: {}, timeoutMs: 1 } });
     await rejectsConfig(planStep(revertOnly, backends, [b1]), /var "missing"/);
@@ -99,7 +162,10 @@ describe('planStep: exec', () => {
   });
 
   test('a step planned against a target it does not name is a bug, not a plan', async () => {
-    await assert.rejects(planStep(exec(['x'], { target: 'other' }), backends, [b1]), /names target "other" but was planned against "backends"/);
+    await assert.rejects(
+      planStep(exec(['x'], { target: 'other' }), backends, [b1]),
+      /names target "other" but was planned against "backends"/,
+    );
   });
 });
 
@@ -132,7 +198,14 @@ describe('planStep: http', () => {
         expectStatus: [200, 201],
         timeoutMs: 500,
       },
-      revert: { kind: 'http', method: 'DELETE', url: 'http://127.0.0.1:18082/faults/b2', headers: {}, expectStatus: [204], timeoutMs: 700 },
+      revert: {
+        kind: 'http',
+        method: 'DELETE',
+        url: 'http://127.0.0.1:18082/faults/b2',
+        headers: {},
+        expectStatus: [204],
+        timeoutMs: 700,
+      },
     });
     assert.equal(fault?.revert !== undefined && 'body' in fault.revert, false);
   });
@@ -143,7 +216,14 @@ describe('planStep: http', () => {
 });
 
 describe('planStep: process', () => {
-  const stop: ProcessStep = { id: 'method[2]', action: 'process', target: 'backends', selection: {}, signal: 'SIGSTOP', kill: false };
+  const stop: ProcessStep = {
+    id: 'method[2]',
+    action: 'process',
+    target: 'backends',
+    selection: {},
+    signal: 'SIGSTOP',
+    kill: false,
+  };
 
   test('SIGSTOP and SIGTSTP are reverted by SIGCONT to the same pid; other signals have no revert', async () => {
     const [fault] = await planStep(stop, backends, [b1]);
@@ -162,7 +242,13 @@ describe('planStep: process', () => {
   });
 
   test('no target or no pidFile is an error', async () => {
-    await rejectsConfig(planStep({ ...stop, target: undefined }, undefined, []), /method\[2\]: a process step needs a target/);
-    await rejectsConfig(planStep(stop, backends, [bare]), /method\[2\], instance "bare": cannot send SIGSTOP: the instance has no pidFile/);
+    await rejectsConfig(
+      planStep({ ...stop, target: undefined }, undefined, []),
+      /method\[2\]: a process step needs a target/,
+    );
+    await rejectsConfig(
+      planStep(stop, backends, [bare]),
+      /method\[2\], instance "bare": cannot send SIGSTOP: the instance has no pidFile/,
+    );
   });
 });

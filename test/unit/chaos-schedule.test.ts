@@ -9,9 +9,14 @@ import { JournalStore } from '../../src/chaos/state/journal.js';
 import type { Experiment, TimeWindow } from '../../src/chaos/model/experiment.js';
 import type { Journal } from '../../src/chaos/model/journal.js';
 
-const weekdaysBerlin: TimeWindow = { days: [1, 2, 3, 4, 5], startMinute: 9 * 60, endMinute: 17 * 60, timeZone: 'Europe/Berlin' };
+const weekdaysBerlin: TimeWindow = {
+  days: [1, 2, 3, 4, 5],
+  startMinute: 9 * 60,
+  endMinute: 17 * 60,
+  timeZone: 'Europe/Berlin',
+};
 
-test('local time follows the window\'s time zone, daylight saving included', () => {
+test("local time follows the window's time zone, daylight saving included", () => {
   // 2026-11-23 is a Monday; Berlin is UTC+1 in November, UTC+2 in July.
   assert.deepEqual(localTime(new Date('2026-11-23T07:30:00Z'), 'Europe/Berlin'), { day: 1, minute: 8 * 60 + 30 });
   assert.deepEqual(localTime(new Date('2026-07-06T07:30:00Z'), 'Europe/Berlin'), { day: 1, minute: 9 * 60 + 30 });
@@ -54,16 +59,40 @@ test('skip reasons: approval, window, halt, minimum gap since the last run', asy
     const now = new Date('2026-11-23T10:00:00Z');
     assert.equal(await skipReason(experiment(), dir, now), undefined);
     assert.match((await skipReason(experiment({ requireApproval: true }), dir, now)) ?? '', /requireApproval/);
-    assert.match((await skipReason(experiment({ schedule: { cron: '* * * * *', windows: [weekdaysBerlin], minGapMs: 0 } }), dir, new Date('2026-11-22T10:00:00Z'))) ?? '', /outside its allowed windows/);
+    assert.match(
+      (await skipReason(
+        experiment({ schedule: { cron: '* * * * *', windows: [weekdaysBerlin], minGapMs: 0 } }),
+        dir,
+        new Date('2026-11-22T10:00:00Z'),
+      )) ?? '',
+      /outside its allowed windows/,
+    );
     const store = new JournalStore(dir);
     const ended: Journal = {
-      version: 1, runId: store.newRunId('gap'), experiment: 'gap', file: '/dev/null', host: 'h', pid: 1, operator: 'o',
-      startedAt: '2026-11-23T09:20:00.000Z', endedAt: '2026-11-23T09:30:00.000Z', status: 'completed', deviated: false,
-      steadyState: {}, steps: [], rollbacks: [], faults: [], rollbackPlan: [],
+      version: 1,
+      runId: store.newRunId('gap'),
+      experiment: 'gap',
+      file: '/dev/null',
+      host: 'h',
+      pid: 1,
+      operator: 'o',
+      startedAt: '2026-11-23T09:20:00.000Z',
+      endedAt: '2026-11-23T09:30:00.000Z',
+      status: 'completed',
+      deviated: false,
+      steadyState: {},
+      steps: [],
+      rollbacks: [],
+      faults: [],
+      rollbackPlan: [],
     };
     await store.create(ended);
     assert.match((await skipReason(experiment(), dir, now)) ?? '', /minimum gap not reached/);
-    assert.equal(await skipReason(experiment(), dir, new Date('2026-11-23T10:31:00Z')), undefined, 'an hour after the last run ended');
+    assert.equal(
+      await skipReason(experiment(), dir, new Date('2026-11-23T10:31:00Z')),
+      undefined,
+      'an hour after the last run ended',
+    );
     await halt(dir, { operator: 'oncall', reason: '' });
     assert.match((await skipReason(experiment(), dir, new Date('2026-11-23T10:31:00Z'))) ?? '', /halted \(by oncall\)/);
   } finally {

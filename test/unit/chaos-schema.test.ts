@@ -14,7 +14,11 @@ test('config/chaos-experiment.schema.json is generated from the current schema',
 });
 
 test('the JSON schema rejects unknown keys and requires a name, a blast radius and a method', () => {
-  const schema = experimentJsonSchema() as { additionalProperties: boolean; required: string[]; properties: Record<string, unknown> };
+  const schema = experimentJsonSchema() as {
+    additionalProperties: boolean;
+    required: string[];
+    properties: Record<string, unknown>;
+  };
   assert.equal(schema.additionalProperties, false);
   assert.deepEqual([...schema.required].sort(), ['blastRadius', 'method', 'name']);
   assert.ok('schedule' in schema.properties && 'rollbackStrategy' in schema.properties);
@@ -33,7 +37,11 @@ test('comparisons keep ratios as fractions and latencies in seconds, with the te
   assert.deepEqual(tolerance({ p50: '> 250ms' }).p50, { op: '>', value: 0.25, text: '> 250ms' });
   assert.deepEqual(tolerance({ p99: '<= 1m30s' }).p99, { op: '<=', value: 90, text: '<= 1m30s' });
   for (const bad of ['>= 101%', '>= -0.1', '=> 0.9', '0.99', '>= ', '>= 1.5']) {
-    assert.equal(experimentSchema.safeParse({ ...base, steadyState: [{ check: 'c', successRatio: bad }] }).success, false, bad);
+    assert.equal(
+      experimentSchema.safeParse({ ...base, steadyState: [{ check: 'c', successRatio: bad }] }).success,
+      false,
+      bad,
+    );
   }
   assert.equal(experimentSchema.safeParse({ ...base, steadyState: [{ check: 'c', p95: '< 300' }] }).success, false);
 });
@@ -44,27 +52,53 @@ function httpStep(step: Record<string, unknown>): HttpStep {
 }
 
 test('expected statuses: codes, classes and ranges become the concrete codes, once each and sorted', () => {
-  assert.deepEqual(httpStep({ expectStatus: [404, '2xx', '200-201'] }).expectStatus, [...Array.from({ length: 100 }, (_, i) => 200 + i), 404]);
+  assert.deepEqual(httpStep({ expectStatus: [404, '2xx', '200-201'] }).expectStatus, [
+    ...Array.from({ length: 100 }, (_, i) => 200 + i),
+    404,
+  ]);
   assert.deepEqual(httpStep({ expectStatus: ['503', '500-502'] }).expectStatus, [500, 501, 502, 503]);
-  assert.equal(experimentSchema.safeParse({ ...base, method: [{ action: 'http', url: 'http://x/', expectStatus: ['299-200'] }] }).success, false);
+  assert.equal(
+    experimentSchema.safeParse({ ...base, method: [{ action: 'http', url: 'http://x/', expectStatus: ['299-200'] }] })
+      .success,
+    false,
+  );
 });
 
 test('an http revert takes the defaults for what it leaves out, not the fields of the step', () => {
-  const step = httpStep({ method: 'POST', headers: { a: 'b' }, body: '{}', expectStatus: [201], timeout: '5s', revert: { url: 'http://127.0.0.1:9/x' } });
-  assert.deepEqual(step.revert, { method: 'GET', url: 'http://127.0.0.1:9/x', headers: {}, expectStatus: httpStep({}).expectStatus, timeoutMs: 30_000 });
+  const step = httpStep({
+    method: 'POST',
+    headers: { a: 'b' },
+    body: '{}',
+    expectStatus: [201],
+    timeout: '5s',
+    revert: { url: 'http://127.0.0.1:9/x' },
+  });
+  assert.deepEqual(step.revert, {
+    method: 'GET',
+    url: 'http://127.0.0.1:9/x',
+    headers: {},
+    expectStatus: httpStep({}).expectStatus,
+    timeoutMs: 30_000,
+  });
 });
 
 test('URLs may use placeholders, but must still be absolute once they are filled in', () => {
   assert.equal(httpStep({ url: '{url}/admin/fault' }).url, '{url}/admin/fault');
   assert.equal(httpStep({ url: 'http://{var.host}:{var.port}/x' }).url, 'http://{var.host}:{var.port}/x');
-  assert.equal(experimentSchema.safeParse({ ...base, method: [{ action: 'http', url: '{instance}/x' }] }).success, false);
+  assert.equal(
+    experimentSchema.safeParse({ ...base, method: [{ action: 'http', url: '{instance}/x' }] }).success,
+    false,
+  );
 });
 
 test('windows accept day names and numbers, and a window must not cross midnight', () => {
-  const schedule = (w: Record<string, unknown>) => experimentSchema.safeParse({ ...base, schedule: { cron: '0 * * * *', windows: [w] } });
+  const schedule = (w: Record<string, unknown>) =>
+    experimentSchema.safeParse({ ...base, schedule: { cron: '0 * * * *', windows: [w] } });
   const ok = schedule({ days: ['SUN', 6, 'sat'], start: '00:00', end: '24:00', timeZone: 'America/New_York' });
   assert.ok(ok.success);
-  assert.deepEqual(ok.data.schedule?.windows, [{ days: [0, 6], startMinute: 0, endMinute: 1440, timeZone: 'America/New_York' }]);
+  assert.deepEqual(ok.data.schedule?.windows, [
+    { days: [0, 6], startMinute: 0, endMinute: 1440, timeZone: 'America/New_York' },
+  ]);
   assert.equal(ok.data.schedule?.minGapMs, 0);
   assert.equal(schedule({ days: [7], start: '09:00', end: '10:00', timeZone: 'UTC' }).success, false);
   assert.equal(schedule({ days: ['mon'], start: '10:00', end: '10:00', timeZone: 'UTC' }).success, false);

@@ -27,7 +27,10 @@ describe('selectInstances', () => {
       assert.equal(picked.length, 4);
       assert.equal(new Set(picked).size, 4);
       const order = picked.map((n) => fleet.instances.findIndex((i) => i.name === n));
-      assert.ok(order.every((idx, k) => idx >= 0 && (k === 0 || idx > (order[k - 1] as number))), picked.join(','));
+      assert.ok(
+        order.every((idx, k) => idx >= 0 && (k === 0 || idx > (order[k - 1] as number))),
+        picked.join(','),
+      );
     }
   });
 
@@ -39,7 +42,8 @@ describe('selectInstances', () => {
       const [one] = names(small, { count: 1 }, random);
       seen.set(one as string, (seen.get(one as string) ?? 0) + 1);
     }
-    for (const inst of small.instances) assert.ok((seen.get(inst.name) ?? 0) > 700, `${inst.name} picked ${seen.get(inst.name)} times`);
+    for (const inst of small.instances)
+      assert.ok((seen.get(inst.name) ?? 0) > 700, `${inst.name} picked ${seen.get(inst.name)} times`);
   });
 
   test('percent rounds up, and any percent of a non-empty target picks at least one', () => {
@@ -61,7 +65,10 @@ describe('selectInstances', () => {
   });
 
   test('neither count nor percent picks all; fewer instances than asked picks what exists', () => {
-    assert.deepEqual(names(fleet, {}, seeded(1)), fleet.instances.map((i) => i.name));
+    assert.deepEqual(
+      names(fleet, {}, seeded(1)),
+      fleet.instances.map((i) => i.name),
+    );
     assert.equal(selectInstances(target('x', 2), { count: 5 }, seeded(1)).length, 2);
     assert.deepEqual(selectInstances(target('e', 0), { count: 1 }, seeded(1)), []);
     assert.deepEqual(selectInstances(target('e', 0), { percent: 50 }, seeded(1)), []);
@@ -87,7 +94,10 @@ describe('BlastRadius', () => {
       (err: unknown) => {
         assert.ok(err instanceof BlastRadiusError);
         assert.ok(isCanaryError(err));
-        assert.match(err.message, /target "b" would have 2 instance\(s\) faulted at once, over blastRadius\.maxInstances \(1\)/);
+        assert.match(
+          err.message,
+          /target "b" would have 2 instance\(s\) faulted at once, over blastRadius\.maxInstances \(1\)/,
+        );
         assert.equal(err.wouldFault, 2);
         return true;
       },
@@ -117,7 +127,10 @@ describe('BlastRadius', () => {
     const radius = new BlastRadius({ maxPercent: 50 }, targets);
     radius.admit('b', ['b-1']);
     radius.admit('b', ['b-2']);
-    assert.throws(() => radius.admit('b', ['b-3']), /target "b" would have 3 instance\(s\) faulted at once \(75\.0% of 4\), over blastRadius\.maxPercent \(50%\)/);
+    assert.throws(
+      () => radius.admit('b', ['b-3']),
+      /target "b" would have 3 instance\(s\) faulted at once \(75\.0% of 4\), over blastRadius\.maxPercent \(50%\)/,
+    );
     // 50% of 3 is 1.5: one instance fits, two do not.
     radius.admit('c', ['c-1']);
     assert.throws(() => radius.admit('c', ['c-2']), /66\.7% of 3/);
@@ -131,7 +144,10 @@ describe('BlastRadius', () => {
     assert.throws(() => radius.admit('c', ['c-1']), /maxPercent/);
     const byCount = new BlastRadius({ maxInstances: 1, maxPercent: 100 }, targets);
     byCount.admit('b', ['b-1']);
-    assert.throws(() => byCount.admit('c', ['c-1']), /would have 1 instance\(s\).*\(and 1 of other targets\).*maxInstances \(1\)/);
+    assert.throws(
+      () => byCount.admit('c', ['c-1']),
+      /would have 1 instance\(s\).*\(and 1 of other targets\).*maxInstances \(1\)/,
+    );
   });
 
   test('a single admission larger than the radius is refused whole', () => {
@@ -148,11 +164,20 @@ describe('BlastRadius', () => {
 });
 
 test('maxInstances counts every target of the experiment together; maxPercent stays per target', () => {
-  const one = (name: string) => ({ name, instances: [{ name: `${name}-1`, vars: {} }, { name: `${name}-2`, vars: {} }] });
+  const one = (name: string) => ({
+    name,
+    instances: [
+      { name: `${name}-1`, vars: {} },
+      { name: `${name}-2`, vars: {} },
+    ],
+  });
   const radius = new BlastRadius({ maxInstances: 2, maxPercent: 50 }, { a: one('a'), b: one('b'), c: one('c') });
   radius.admit('a', ['a-1']);
   radius.admit('b', ['b-1']);
-  assert.throws(() => radius.admit('c', ['c-1']), /target "c" would have 1 instance\(s\) faulted at once \(and 2 of other targets\), over blastRadius.maxInstances \(2\)/);
+  assert.throws(
+    () => radius.admit('c', ['c-1']),
+    /target "c" would have 1 instance\(s\) faulted at once \(and 2 of other targets\), over blastRadius.maxInstances \(2\)/,
+  );
   radius.release('b', ['b-1']);
   assert.throws(() => radius.admit('a', ['a-2']), /over blastRadius.maxPercent \(50%\)/);
   radius.release('a', ['a-1']);

@@ -61,7 +61,10 @@ test('the loaded config is frozen', async () => {
 });
 
 test('an unset variable is reported by name', async () => {
-  await assert.rejects(loadConfig(fixture('config', 'valid', 'agent.yaml'), { env: { FIXTURE_REGION: 'x' } }), /environment variable FIXTURE_CONCURRENCY is not set/);
+  await assert.rejects(
+    loadConfig(fixture('config', 'valid', 'agent.yaml'), { env: { FIXTURE_REGION: 'x' } }),
+    /environment variable FIXTURE_CONCURRENCY is not set/,
+  );
 });
 
 test('the shipped configs and every example probe file validate', async () => {

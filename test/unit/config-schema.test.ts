@@ -13,7 +13,18 @@ for (const [name, schema] of Object.entries(jsonSchemas())) {
 }
 
 test('the JSON schema rejects unknown keys and documents defaults', () => {
-  const schema = jsonSchemas()['schema.json'] as { additionalProperties: boolean; properties: Record<string, { default?: unknown }> };
+  const schema = jsonSchemas()['schema.json'] as {
+    additionalProperties: boolean;
+    properties: Record<string, { default?: unknown }>;
+  };
   assert.equal(schema.additionalProperties, false);
-  assert.deepEqual(Object.keys(schema.properties).sort(), ['agent', 'chaos', 'checks', 'exporters', 'modules', 'probes', 'server']);
+  assert.deepEqual(Object.keys(schema.properties).sort(), [
+    'agent',
+    'chaos',
+    'checks',
+    'exporters',
+    'modules',
+    'probes',
+    'server',
+  ]);
 });

@@ -22,7 +22,16 @@ test('checkName: <source>-<address>, fitted to the check-name pattern', () => {
 test('fill and instantiate: placeholders, a missing label is empty, group labels under the template labels', () => {
   const values = { address: 'h:1', labels: { app: 'shop', team: 'payments', __meta_zone: 'z' } };
   assert.equal(fill('http://{{address}}/{{ labels.app }}/{{labels.none}}', values), 'http://h:1/shop/');
-  const raw = instantiate('web', { kind: 'http', target: 'http://{{address}}/', http: { headers: { host: '{{labels.app}}' } }, labels: { team: 'sre' } }, values);
+  const raw = instantiate(
+    'web',
+    {
+      kind: 'http',
+      target: 'http://{{address}}/',
+      http: { headers: { host: '{{labels.app}}' } },
+      labels: { team: 'sre' },
+    },
+    values,
+  );
   assert.deepEqual(raw, {
     kind: 'http',
     target: 'http://h:1/',
@@ -34,14 +43,22 @@ test('fill and instantiate: placeholders, a missing label is empty, group labels
 
 test('expandSource: valid targets become resolved checks; a bad target is a problem at its place', () => {
   const { probes } = agentConfigSchema.parse({
-    probes: { discovery: [{ name: 'db', fileSd: ['x.json'], template: { kind: 'tcp', target: '{{address}}', interval: '5s' } }] },
+    probes: {
+      discovery: [{ name: 'db', fileSd: ['x.json'], template: { kind: 'tcp', target: '{{address}}', interval: '5s' } }],
+    },
   });
   const source = probes.discovery[0];
   assert.ok(source);
-  const { doc } = parseGroups('/sd/x.json', '[\n  {"targets": ["db1:5432", "db1:5432", "no-port"], "labels": {"env": "prod"}}\n]');
+  const { doc } = parseGroups(
+    '/sd/x.json',
+    '[\n  {"targets": ["db1:5432", "db1:5432", "no-port"], "labels": {"env": "prod"}}\n]',
+  );
   assert.ok(doc);
   const { checks, problems } = expandSource(source, [doc], '/etc/canary', probes.defaults);
-  assert.deepEqual(checks.map((c) => [c.name, c.target, c.labels, c.source.file, c.source.line]), [['db-db1:5432', 'db1:5432', { env: 'prod' }, '/sd/x.json', 2]]);
+  assert.deepEqual(
+    checks.map((c) => [c.name, c.target, c.labels, c.source.file, c.source.line]),
+    [['db-db1:5432', 'db1:5432', { env: 'prod' }, '/sd/x.json', 2]],
+  );
   assert.equal(problems.length, 1);
   assert.equal(problems[0]?.file, '/sd/x.json');
   assert.equal(problems[0]?.path, '[0].targets[2]');
@@ -60,10 +77,23 @@ test('probes.discovery: template problems at load time, unique source names', ()
   const parse = (discovery: unknown) => agentConfigSchema.safeParse({ probes: { discovery } });
   const template = { kind: 'http', target: 'https://{{address}}/health' };
   assert.equal(parse([{ name: 'a', fileSd: ['*.json'], template }]).success, true);
-  const messages = (r: ReturnType<typeof parse>) => (r.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
-  assert.deepEqual(messages(parse([{ name: 'a', template }])), ['probes.discovery.0.fileSd: set exactly one of fileSd or httpSd']);
-  assert.deepEqual(messages(parse([{ name: 'a', fileSd: ['x'], template: { ...template, target: '{{address}}' } }])), ['probes.discovery.0.template.target: must be an absolute http:// or https:// URL']);
-  assert.deepEqual(messages(parse([{ name: 'a', fileSd: ['x'], template }, { name: 'a', fileSd: ['y'], template }])), ['probes.discovery.1.name: duplicate discovery source name "a"']);
+  const messages = (r: ReturnType<typeof parse>) =>
+    (r.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
+  assert.deepEqual(messages(parse([{ name: 'a', template }])), [
+    'probes.discovery.0.fileSd: set exactly one of fileSd or httpSd',
+  ]);
+  assert.deepEqual(messages(parse([{ name: 'a', fileSd: ['x'], template: { ...template, target: '{{address}}' } }])), [
+    'probes.discovery.0.template.target: must be an absolute http:// or https:// URL',
+  ]);
+  assert.deepEqual(
+    messages(
+      parse([
+        { name: 'a', fileSd: ['x'], template },
+        { name: 'a', fileSd: ['y'], template },
+      ]),
+    ),
+    ['probes.discovery.1.name: duplicate discovery source name "a"'],
+  );
 });
 
 test('mergeReloadable: reloadable keys from the new config, restart-only ones kept and listed', async () => {
@@ -72,12 +102,18 @@ test('mergeReloadable: reloadable keys from the new config, restart-only ones ke
     const file = join(dir, 'agent.yaml');
     writeFileSync(file, 'server: { listen: 127.0.0.1:9000 }\nchecks: [{ name: a, kind: tcp, target: "h:1" }]\n');
     const current = await loadConfig(file);
-    writeFileSync(file, 'server: { listen: 127.0.0.1:9001 }\nexporters: { log: { level: debug } }\nchecks: [{ name: b, kind: tcp, target: "h:1" }]\n');
+    writeFileSync(
+      file,
+      'server: { listen: 127.0.0.1:9001 }\nexporters: { log: { level: debug } }\nchecks: [{ name: b, kind: tcp, target: "h:1" }]\n',
+    );
     const { config, restart } = mergeReloadable(current, await loadConfig(file));
     assert.deepEqual(restart, ['server.listen', 'exporters']);
     assert.equal(config.server.listen, '127.0.0.1:9000');
     assert.equal(config.exporters.log.level, 'info');
-    assert.deepEqual(config.checks.map((c) => c.name), ['b']);
+    assert.deepEqual(
+      config.checks.map((c) => c.name),
+      ['b'],
+    );
     writeFileSync(file, 'checks: [{ name: b, kind: tcp, target: "nope" }]\n');
     await assert.rejects(loadConfig(file), (err) => isCanaryError(err));
   } finally {

@@ -20,12 +20,30 @@ function leaves(command: Command): Command[] {
 }
 
 test('shell words: quotes, escapes, comments, pipes and redirections', () => {
-  assert.deepEqual(shellCommands(`canary chaos halt --reason "INC 1" # why`), [['canary', 'chaos', 'halt', '--reason', 'INC 1']]);
-  assert.deepEqual(shellCommands(`npx canary lab & curl -s 'a b' | grep -E '^x'`), [['npx', 'canary', 'lab'], ['curl', '-s', 'a b'], ['grep', '-E', '^x']]);
-  assert.deepEqual(shellCommands('canary probe https://<host>/ --json 2>/dev/null && echo ok'), [['canary', 'probe', 'https://<host>/', '--json'], ['echo', 'ok']]);
-  const block = { info: 'sh', lines: [{ line: 3, text: '$ OTEL_X=1 npx canary gate --runs 3 \\' }, { line: 4, text: '  --json' }] };
+  assert.deepEqual(shellCommands(`canary chaos halt --reason "INC 1" # why`), [
+    ['canary', 'chaos', 'halt', '--reason', 'INC 1'],
+  ]);
+  assert.deepEqual(shellCommands(`npx canary lab & curl -s 'a b' | grep -E '^x'`), [
+    ['npx', 'canary', 'lab'],
+    ['curl', '-s', 'a b'],
+    ['grep', '-E', '^x'],
+  ]);
+  assert.deepEqual(shellCommands('canary probe https://<host>/ --json 2>/dev/null && echo ok'), [
+    ['canary', 'probe', 'https://<host>/', '--json'],
+    ['echo', 'ok'],
+  ]);
+  const block = {
+    info: 'sh',
+    lines: [
+      { line: 3, text: '$ OTEL_X=1 npx canary gate --runs 3 \\' },
+      { line: 4, text: '  --json' },
+    ],
+  };
   assert.deepEqual(invocations(block), [{ line: 3, words: ['gate', '--runs', '3', '--json'] }]);
-  const node = { info: 'console', lines: [{ line: 1, text: 'sudo env A=1 /usr/bin/node --liftoff-only /opt/canary/dist/src/cli/main.js validate' }] };
+  const node = {
+    info: 'console',
+    lines: [{ line: 1, text: 'sudo env A=1 /usr/bin/node --liftoff-only /opt/canary/dist/src/cli/main.js validate' }],
+  };
   assert.deepEqual(invocations(node), [{ line: 1, words: ['validate'] }]);
 });
 
@@ -35,7 +53,9 @@ test('an invocation is checked against the program: subcommands, flags, values a
   assert.deepEqual(problems('probe https://example.com/ -X POST -H a:b -s200 --no-follow-redirects'), []);
   assert.deepEqual(problems('kubernetes generate --help'), []);
   assert.deepEqual(problems('--version'), []);
-  assert.deepEqual(problems('chaos explode'), ['canary chaos has no subcommand "explode" (it has run, validate, list, halt, resume, recover, audit)']);
+  assert.deepEqual(problems('chaos explode'), [
+    'canary chaos has no subcommand "explode" (it has run, validate, list, halt, resume, recover, audit)',
+  ]);
   assert.deepEqual(problems('probe https://example.com/ --expect 200'), ['canary probe has no option --expect']);
   assert.deepEqual(problems('probe https://example.com/ -Q'), ['canary probe has no option -Q']);
   assert.deepEqual(problems('validate --json=yes'), ['canary validate: --json takes no value']);
@@ -53,7 +73,9 @@ test('every canary command in a shell block of the Markdown files exists, with i
       if (!SHELL_BLOCKS.has(block.info)) continue;
       for (const { line, words } of invocations(block)) {
         checked++;
-        problems.push(...invocationProblems(program, words).map((p) => `${file}:${line}: canary ${words.join(' ')}: ${p}`));
+        problems.push(
+          ...invocationProblems(program, words).map((p) => `${file}:${line}: canary ${words.join(' ')}: ${p}`),
+        );
       }
     }
   }
@@ -88,7 +110,8 @@ test("the README's command table has a row for every command, and only flags tha
     }
   }
   for (const leaf of leaves(program)) {
-    if (!listed.has(commandPath(leaf))) problems.push(`README.md: the command table has no row for ${commandPath(leaf)}`);
+    if (!listed.has(commandPath(leaf)))
+      problems.push(`README.md: the command table has no row for ${commandPath(leaf)}`);
   }
   assert.deepEqual(problems, [], `${problems.length} problems:\n${problems.join('\n')}`);
 });

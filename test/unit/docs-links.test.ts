@@ -33,10 +33,21 @@ function problem(from: string, target: string): string | undefined {
     return `link ${target}: not a valid URL path`;
   }
   // A leading `/` is the repository root, as GitHub reads it.
-  const resolved = path === '' ? from : normalize(path.startsWith('/') ? path.slice(1) : join(dirname(from), path)).split('\\').join('/');
+  const resolved =
+    path === ''
+      ? from
+      : normalize(path.startsWith('/') ? path.slice(1) : join(dirname(from), path))
+          .split('\\')
+          .join('/');
   if (resolved.startsWith('..')) return `link ${target}: points outside the repository`;
   if (!existsSync(join(repoRoot, resolved))) return `dead link ${target}: ${resolved} does not exist`;
-  if (anchor === undefined || anchor === '' || !resolved.endsWith('.md') || statSync(join(repoRoot, resolved)).isDirectory()) return undefined;
+  if (
+    anchor === undefined ||
+    anchor === '' ||
+    !resolved.endsWith('.md') ||
+    statSync(join(repoRoot, resolved)).isDirectory()
+  )
+    return undefined;
   return anchorsOf(resolved).has(anchor) ? undefined : `dead anchor ${target}: ${resolved} has no heading #${anchor}`;
 }
 
@@ -59,7 +70,10 @@ test('links are found in prose, not in code', () => {
 });
 
 test('every relative link and anchor in the Markdown files resolves', () => {
-  assert.ok(files.includes('README.md') && files.some((f) => f.startsWith('docs/')), `Markdown files found: ${files.join(', ')}`);
+  assert.ok(
+    files.includes('README.md') && files.some((f) => f.startsWith('docs/')),
+    `Markdown files found: ${files.join(', ')}`,
+  );
   let checked = 0;
   const problems = files.flatMap((file) =>
     links(readText(repoRoot, file)).flatMap(({ line, target }) => {

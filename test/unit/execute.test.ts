@@ -12,7 +12,9 @@ import { makeHttpCheck } from '../helpers/checks.js';
  * what it was called with. The real HTTP probe is tested against real servers elsewhere;
  * this covers only the pipeline around it.
  */
-function fakeProbe(behaviour: Observation | Error): Probe<ResolvedHttpCheck> & { calls: Array<{ check: string; ctx: ProbeContext }> } {
+function fakeProbe(
+  behaviour: Observation | Error,
+): Probe<ResolvedHttpCheck> & { calls: Array<{ check: string; ctx: ProbeContext }> } {
   const calls: Array<{ check: string; ctx: ProbeContext }> = [];
   return {
     kind: 'http',
@@ -30,7 +32,16 @@ function response(status: number, body = '{"status":"ok"}', durationSeconds = 0.
     ok: true,
     durationSeconds,
     phases: { connect: 0.001, processing: 0.015 },
-    http: { status, version: '1.1', redirects: 0, finalUrl: 'http://127.0.0.1:8080/health', headers: { 'content-type': 'application/json' }, bodyBytes: body.length, body, ssl: false },
+    http: {
+      status,
+      version: '1.1',
+      redirects: 0,
+      finalUrl: 'http://127.0.0.1:8080/health',
+      headers: { 'content-type': 'application/json' },
+      bodyBytes: body.length,
+      body,
+      ssl: false,
+    },
   };
 }
 
@@ -78,7 +89,10 @@ test('a failed status is http_status, and the message says expected vs actual', 
   assert.equal(result.ok, false);
   assert.equal(result.reason, 'http_status');
   // Both failures are named; status comes first because outcomes are in a stable order.
-  assert.equal(result.message, 'status: expected one of 2xx, got 503; json $.status: expected equal to "ok", got "degraded"');
+  assert.equal(
+    result.message,
+    'status: expected one of 2xx, got 503; json $.status: expected equal to "ok", got "degraded"',
+  );
 });
 
 test('any other failed expectation is assertion', async () => {
@@ -92,9 +106,18 @@ test('any other failed expectation is assertion', async () => {
 });
 
 test('a transport failure keeps the probe reason and message and has no outcomes', async () => {
-  const refused: Observation = { ok: false, reason: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:8080', durationSeconds: 0.002, phases: {} };
+  const refused: Observation = {
+    ok: false,
+    reason: 'refused',
+    message: 'connect ECONNREFUSED 127.0.0.1:8080',
+    durationSeconds: 0.002,
+    phases: {},
+  };
   const result = await executeCheck(check, fakeProbe(refused), ctx(), { region: 'r' });
-  assert.deepEqual([result.ok, result.reason, result.message], [false, 'refused', 'connect ECONNREFUSED 127.0.0.1:8080']);
+  assert.deepEqual(
+    [result.ok, result.reason, result.message],
+    [false, 'refused', 'connect ECONNREFUSED 127.0.0.1:8080'],
+  );
   assert.deepEqual(result.outcomes, []);
   assert.equal(result.observation, refused);
 });
@@ -129,13 +152,26 @@ test('the clock given is the one certMinLifetime is judged against', async () =>
     ...response(200),
     tls: { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', earliestCertExpiry: expiry },
   };
-  const early = await executeCheck(tlsCheck, fakeProbe(observation), ctx(), { region: 'r', now: () => (expiry - 30 * 86_400) * 1000 });
+  const early = await executeCheck(tlsCheck, fakeProbe(observation), ctx(), {
+    region: 'r',
+    now: () => (expiry - 30 * 86_400) * 1000,
+  });
   assert.equal(early.ok, true);
-  const late = await executeCheck(tlsCheck, fakeProbe(observation), ctx(), { region: 'r', now: () => (expiry - 86_400) * 1000 });
-  assert.deepEqual([late.ok, late.reason, late.message], [false, 'assertion', 'certMinLifetime: expected at least 7d left, got 1d left']);
+  const late = await executeCheck(tlsCheck, fakeProbe(observation), ctx(), {
+    region: 'r',
+    now: () => (expiry - 86_400) * 1000,
+  });
+  assert.deepEqual(
+    [late.ok, late.reason, late.message],
+    [false, 'assertion', 'certMinLifetime: expected at least 7d left, got 1d left'],
+  );
 });
 
 test('verdict: an observation that is not ok without a reason is unknown', () => {
-  assert.deepEqual(verdict({ ok: false, durationSeconds: 0, phases: {} }, []), { ok: false, reason: 'unknown', message: 'unknown' });
+  assert.deepEqual(verdict({ ok: false, durationSeconds: 0, phases: {} }, []), {
+    ok: false,
+    reason: 'unknown',
+    message: 'unknown',
+  });
   assert.deepEqual(verdict(response(200), []), { ok: true });
 });

@@ -37,32 +37,89 @@ function checks(): CheckRef[] {
 function randomResult(check: CheckRef, random: () => number, n: number): CheckResult {
   const ok = random() > 0.3;
   const reason = ok ? undefined : REASONS[Math.floor(random() * REASONS.length)];
-  const seconds = [0.0004, 0.003, 0.07, 0.4, 2.2, 9.9, 75][Math.floor(random() * 7)] as number * (0.5 + random());
+  const seconds = ([0.0004, 0.003, 0.07, 0.4, 2.2, 9.9, 75][Math.floor(random() * 7)] as number) * (0.5 + random());
   const answered = ok || random() > 0.5;
-  const observation: Observation = { ok: answered, durationSeconds: seconds, phases: {}, dnsLookupSeconds: random() / 100 };
+  const observation: Observation = {
+    ok: answered,
+    durationSeconds: seconds,
+    phases: {},
+    dnsLookupSeconds: random() / 100,
+  };
   if (check.kind === 'http' || check.kind === 'flow') {
-    observation.phases = { resolve: random() / 1000, connect: random() / 100, processing: seconds / 2, transfer: random() / 10 };
+    observation.phases = {
+      resolve: random() / 1000,
+      connect: random() / 100,
+      processing: seconds / 2,
+      transfer: random() / 10,
+    };
     if (answered) {
-      const headers: Record<string, string> = random() > 0.5 ? { 'content-length': String(Math.floor(random() * 5000)) } : {};
-      observation.http = { status: ok ? 200 : 503, version: random() > 0.5 ? '1.1' : '2', redirects: Math.floor(random() * 3), finalUrl: 'http://x/', headers, bodyBytes: 12, ssl: check.name.startsWith('https') };
+      const headers: Record<string, string> =
+        random() > 0.5 ? { 'content-length': String(Math.floor(random() * 5000)) } : {};
+      observation.http = {
+        status: ok ? 200 : 503,
+        version: random() > 0.5 ? '1.1' : '2',
+        redirects: Math.floor(random() * 3),
+        finalUrl: 'http://x/',
+        headers,
+        bodyBytes: 12,
+        ssl: check.name.startsWith('https'),
+      };
     }
   }
   if ((check.name.startsWith('https') || check.kind === 'tls' || check.kind === 'grpc') && answered && random() > 0.2) {
-    observation.tls = { version: ["TLSv1.3", "TLSv1.2", "SSLv3"][Math.floor(random() * 3)] ?? "TLSv1.3", cipher: 'x', earliestCertExpiry: 1_900_000_000 + Math.floor(random() * 1e6) };
+    observation.tls = {
+      version: ['TLSv1.3', 'TLSv1.2', 'SSLv3'][Math.floor(random() * 3)] ?? 'TLSv1.3',
+      cipher: 'x',
+      earliestCertExpiry: 1_900_000_000 + Math.floor(random() * 1e6),
+    };
   }
   if (check.kind === 'dns' && answered) {
-    observation.dns = { rcode: 'NOERROR', rcodeValue: ok ? 0 : 3, answers: ok ? ['a', 'b'] : [], authority: ['c'], additional: [], authoritative: true, truncated: false, ...(random() > 0.5 ? { serial: 2024_01_01 + n } : {}) };
+    observation.dns = {
+      rcode: 'NOERROR',
+      rcodeValue: ok ? 0 : 3,
+      answers: ok ? ['a', 'b'] : [],
+      authority: ['c'],
+      additional: [],
+      authoritative: true,
+      truncated: false,
+      ...(random() > 0.5 ? { serial: 2024_01_01 + n } : {}),
+    };
   }
   if (check.kind === 'grpc' && answered) {
-    observation.grpc = { statusCode: ok ? 0 : 12, ssl: random() > 0.5, ...(ok ? { servingStatus: random() > 0.5 ? 'SERVING' : 'NOT_SERVING' } : {}) };
+    observation.grpc = {
+      statusCode: ok ? 0 : 12,
+      ssl: random() > 0.5,
+      ...(ok ? { servingStatus: random() > 0.5 ? 'SERVING' : 'NOT_SERVING' } : {}),
+    };
   }
   if (check.kind === 'flow') {
     const reached = 1 + Math.floor(random() * 3);
-    const steps = STEPS.slice(0, reached).map((name, i) => ({ name, ok: ok || i < reached - 1, durationSeconds: random() / 10, phases: {} }));
+    const steps = STEPS.slice(0, reached).map((name, i) => ({
+      name,
+      ok: ok || i < reached - 1,
+      durationSeconds: random() / 10,
+      phases: {},
+    }));
     observation.flow = ok ? { steps } : { steps, failedStep: steps[steps.length - 1]?.name as string };
   }
-  const traced = random() > 0.6 ? { traceId: `${n}`.padStart(32, 'a'), ...(random() > 0.3 ? { spanId: `${n}`.padStart(16, 'b') } : {}) } : {};
-  return makeResult({ check: check.name, kind: check.kind, target: check.target ?? '', region: 'eu-west-1', ok, ...(reason ? { reason } : {}), startedAt: Date.now(), durationSeconds: seconds, ...traced }, observation);
+  const traced =
+    random() > 0.6
+      ? { traceId: `${n}`.padStart(32, 'a'), ...(random() > 0.3 ? { spanId: `${n}`.padStart(16, 'b') } : {}) }
+      : {};
+  return makeResult(
+    {
+      check: check.name,
+      kind: check.kind,
+      target: check.target ?? '',
+      region: 'eu-west-1',
+      ok,
+      ...(reason ? { reason } : {}),
+      startedAt: Date.now(),
+      durationSeconds: seconds,
+      ...traced,
+    },
+    observation,
+  );
 }
 
 interface Parsed {
@@ -84,7 +141,10 @@ function parse(text: string): Parsed {
     if (line.startsWith('# TYPE ') || line.startsWith('# HELP ')) out.meta.add(line);
     const sample = parseLine(line);
     if (sample?.labels.check === undefined || sample.name === 'canary_check_info') continue;
-    const key = `${sample.name}{${Object.entries(sample.labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    const key = `${sample.name}{${Object.entries(sample.labels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}}`;
     assert.ok(!out.values.has(key), `series twice: ${key}`);
     out.values.set(key, sample.value);
     const exemplar = / # (\{[^}]*\}) (\S+) \S+$/.exec(line);
@@ -114,7 +174,14 @@ function compare(mine: Parsed, reference: Parsed, format: string): void {
 async function equivalence(): Promise<void> {
   const bus = new EventBus();
   const configured = checks();
-  const sink = new PrometheusSink({ bus, region: AGENT_LABELS.region, agentLabels: { team: AGENT_LABELS.team }, version: '1', checks: configured, tracing: true });
+  const sink = new PrometheusSink({
+    bus,
+    region: AGENT_LABELS.region,
+    agentLabels: { team: AGENT_LABELS.team },
+    version: '1',
+    checks: configured,
+    tracing: true,
+  });
   const reference = new PromClientReference(AGENT_LABELS);
   const random = seeded(42);
   for (let n = 0; n < 600; n++) {

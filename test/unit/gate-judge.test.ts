@@ -10,13 +10,22 @@ import { makeResult } from '../helpers/results.js';
 /** A result of `seconds`; failed with `reason` when given. */
 function result(seconds: number, reason?: FailureReason, message?: string): CheckResult {
   const failed = reason ? { reason, message: message ?? reason } : {};
-  return makeResult({ target: 'http://127.0.0.1/', ok: reason === undefined, ...failed, durationSeconds: seconds }, { ok: true });
+  return makeResult(
+    { target: 'http://127.0.0.1/', ok: reason === undefined, ...failed, durationSeconds: seconds },
+    { ok: true },
+  );
 }
 
 const THRESHOLDS = { minSuccessRatio: 0.99, maxP95Ms: 500 };
 
 test('stats: ratio, quantiles over every attempt (failures included), failures by reason', () => {
-  const results = [result(0.01), result(0.02), result(0.03, 'http_status', 'status: expected one of 2xx, got 503'), result(0.04), result(1, 'timeout')];
+  const results = [
+    result(0.01),
+    result(0.02),
+    result(0.03, 'http_status', 'status: expected one of 2xx, got 503'),
+    result(0.04),
+    result(1, 'timeout'),
+  ];
   const stats = checkStats(results);
   assert.equal(stats.runs, 5);
   assert.equal(stats.ok, 3);
@@ -34,7 +43,8 @@ test('stats: no attempts gives nulls, not zeros', () => {
 });
 
 test('judge: passes at exactly the thresholds, fails below the ratio or above the p95', () => {
-  const hundred = (failed: number, seconds = 0.1) => Array.from({ length: 100 }, (_, i) => result(seconds, i < failed ? 'http_status' : undefined));
+  const hundred = (failed: number, seconds = 0.1) =>
+    Array.from({ length: 100 }, (_, i) => result(seconds, i < failed ? 'http_status' : undefined));
   assert.deepEqual(judgeCheck(checkStats(hundred(1)), THRESHOLDS), { pass: true, why: [] });
   const low = judgeCheck(checkStats(hundred(2)), THRESHOLDS);
   assert.equal(low.pass, false);
@@ -50,7 +60,13 @@ test('judge: a check with no completed attempt fails; a gate with no checks fail
   assert.deepEqual(judgeCheck(checkStats([]), THRESHOLDS), { pass: false, why: ['no attempt completed'] });
   assert.equal(judgeGate([]), false);
   assert.equal(judgeGate([{ pass: true, why: [] }]), true);
-  assert.equal(judgeGate([{ pass: true, why: [] }, { pass: false, why: ['x'] }]), false);
+  assert.equal(
+    judgeGate([
+      { pass: true, why: [] },
+      { pass: false, why: ['x'] },
+    ]),
+    false,
+  );
 });
 
 test('report: JSON shape and the human table', () => {
@@ -80,9 +96,15 @@ test('report: JSON shape and the human table', () => {
   const text = formatReport(report);
   assert.match(text, /^CHECK\s+RUNS\s+OK\s+RATIO\s+P50\s+P95\s+VERDICT\s+FIRST FAILURE$/m);
   assert.match(text, /^good\s+2\s+2\s+1\.000\s+15ms\s+19\.5ms\s+PASS\s+-$/m);
-  assert.match(text, /^bad\s+2\s+1\s+0\.500\s+10ms\s+10ms\s+FAIL\s+http_status: status: expected one of 2xx, got 503$/m);
+  assert.match(
+    text,
+    /^bad\s+2\s+1\s+0\.500\s+10ms\s+10ms\s+FAIL\s+http_status: status: expected one of 2xx, got 503$/m,
+  );
   assert.match(text, /^bad: success ratio 0\.5 < 0\.99 \(1 of 2 passed\)$/m);
   assert.match(text, /^FAIL: 1 of 2 checks failed$/m);
   assert.doesNotMatch(text, /interrupted/);
-  assert.match(formatReport({ ...report, interrupted: true }), /^interrupted: judging only the attempts that completed$/m);
+  assert.match(
+    formatReport({ ...report, interrupted: true }),
+    /^interrupted: judging only the attempts that completed$/m,
+  );
 });

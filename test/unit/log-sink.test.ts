@@ -11,14 +11,25 @@ type Line = Record<string, unknown>;
 
 function setup(level: LevelWithSilent): { bus: EventBus; lines: Line[]; sink: LogSink } {
   const lines: Line[] = [];
-  const logger = createLogger({ level, destination: { write: (msg: string) => void lines.push(JSON.parse(msg) as Line) } });
+  const logger = createLogger({
+    level,
+    destination: { write: (msg: string) => void lines.push(JSON.parse(msg) as Line) },
+  });
   const bus = new EventBus();
   return { bus, lines, sink: new LogSink({ bus, logger }) };
 }
 
 function result(check: string, ok: boolean, extra: Partial<Omit<CheckResult, 'observation'>> = {}): CheckResult {
   const failed = ok ? {} : { reason: 'http_status' as const, message: 'status 503, expected one of 2xx' };
-  const fields = { check, target: `https://127.0.0.1/${check}`, region: 'eu-west-1', ok, ...failed, startedAt: 1_700_000_000_000, durationSeconds: 0.25 };
+  const fields = {
+    check,
+    target: `https://127.0.0.1/${check}`,
+    region: 'eu-west-1',
+    ok,
+    ...failed,
+    startedAt: 1_700_000_000_000,
+    durationSeconds: 0.25,
+  };
   return makeResult({ ...fields, ...extra }, { ok: true, durationSeconds: 0.25 });
 }
 
@@ -103,7 +114,11 @@ test('bus errors are logged at error; forget() and close() behave', () => {
   lines.length = 0;
   sink.forget('api');
   bus.emit('result', result('api', true));
-  assert.equal(lines.find((l) => l.check === 'api')?.msg, 'check is up', 'a forgotten check logs its first state again');
+  assert.equal(
+    lines.find((l) => l.check === 'api')?.msg,
+    'check is up',
+    'a forgotten check logs its first state again',
+  );
 
   lines.length = 0;
   sink.close();

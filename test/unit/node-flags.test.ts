@@ -18,17 +18,26 @@ const ENV = AGENT_ENV_WORDS.join(' ');
 
 test('the bin, npm start, the systemd unit and the container image start node with the agent flags and environment', () => {
   assert.equal(read('src', 'cli', 'main.ts').split('\n')[0], `#!/usr/bin/env -S ${ENV} node ${FLAGS}`);
-  assert.equal(read('dist', 'src', 'cli', 'main.js').split('\n')[0], `#!/usr/bin/env -S ${ENV} node ${FLAGS}`, 'the built bin keeps the shebang');
+  assert.equal(
+    read('dist', 'src', 'cli', 'main.js').split('\n')[0],
+    `#!/usr/bin/env -S ${ENV} node ${FLAGS}`,
+    'the built bin keeps the shebang',
+  );
   const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
   assert.equal(scripts.start, `${ENV} node ${FLAGS} dist/src/cli/main.js demo`);
   const unit = read('deploy', 'systemd', 'canary.service');
   assert.match(unit, new RegExp(`^ExecStart=/usr/bin/node ${FLAGS} /opt/canary/dist/src/cli/main.js run `, 'm'));
-  for (const word of AGENT_ENV_WORDS) assert.ok(unit.split('\n').includes(`Environment=${word}`), `the unit has no Environment=${word}`);
+  for (const word of AGENT_ENV_WORDS)
+    assert.ok(unit.split('\n').includes(`Environment=${word}`), `the unit has no Environment=${word}`);
   const dockerfile = parseDockerfile(read('deploy', 'container', 'Dockerfile'));
   const entrypoint = JSON.stringify(['node', ...AGENT_NODE_FLAGS, '/app/dist/src/cli/main.js']).replaceAll(',', ', ');
-  assert.ok(dockerfile.some((i) => i.op === 'ENTRYPOINT' && i.args === entrypoint), `the Dockerfile has no ENTRYPOINT ${entrypoint}`);
+  assert.ok(
+    dockerfile.some((i) => i.op === 'ENTRYPOINT' && i.args === entrypoint),
+    `the Dockerfile has no ENTRYPOINT ${entrypoint}`,
+  );
   const env = dockerfile.filter((i) => i.op === 'ENV').flatMap((i) => i.args.split(/\s+/));
-  for (const word of AGENT_ENV_WORDS) assert.ok(env.includes(word), `the Dockerfile's ENV has no ${word}: ${env.join(' ')}`);
+  for (const word of AGENT_ENV_WORDS)
+    assert.ok(env.includes(word), `the Dockerfile's ENV has no ${word}: ${env.join(' ')}`);
 });
 
 test('the benchmark runs the agent as it is shipped, unless told otherwise', () => {

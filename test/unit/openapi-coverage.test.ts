@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { coverage, coverageRatio, loadOpenApi, type CoverageCheck, type OpenApiSpec } from '../../src/discovery/openapi/index.js';
+import {
+  coverage,
+  coverageRatio,
+  loadOpenApi,
+  type CoverageCheck,
+  type OpenApiSpec,
+} from '../../src/discovery/openapi/index.js';
 import { fixture } from '../helpers/paths.js';
 
 let dir: string;
@@ -40,7 +46,14 @@ test('an operation is covered by a check with its method whose path matches its 
   );
   assert.deepEqual(
     report.uncovered.map((c) => `${c.method} ${c.path}`),
-    ['POST /pets', 'HEAD /pets/{petId}', 'GET /pets/{petId}/photos/{photoId}', 'GET /health', 'GET /search', 'GET /admin/stats'],
+    [
+      'POST /pets',
+      'HEAD /pets/{petId}',
+      'GET /pets/{petId}/photos/{photoId}',
+      'GET /health',
+      'GET /search',
+      'GET /admin/stats',
+    ],
   );
   assert.equal(report.total, 10);
   assert.equal(report.ratio, 0.4);
@@ -50,18 +63,38 @@ test('an operation is covered by a check with its method whose path matches its 
 test('the most literal template wins: /pets/mine covers GET /pets/mine, not GET /pets/{petId}', async () => {
   const spec = await loadOpenApi(fixture('openapi', 'petstore.yaml'));
   const report = coverage(spec, [http('mine', 'http://h/v1/pets/mine')]);
-  assert.deepEqual(report.covered.map((c) => c.path), ['/pets/mine']);
+  assert.deepEqual(
+    report.covered.map((c) => c.path),
+    ['/pets/mine'],
+  );
 });
 
 test('--base-url sets the base path; relative servers and server variables count as base paths', async () => {
   const petstore = await loadOpenApi(fixture('openapi', 'petstore.yaml'));
-  assert.equal(coverage(petstore, [http('a', 'http://h/api/health')], { baseUrl: 'https://x.test/api/' }).covered.length, 1);
-  assert.equal(coverage(petstore, [http('a', 'http://h/v1/health')], { baseUrl: 'https://x.test/api/' }).covered.length, 0);
+  assert.equal(
+    coverage(petstore, [http('a', 'http://h/api/health')], { baseUrl: 'https://x.test/api/' }).covered.length,
+    1,
+  );
+  assert.equal(
+    coverage(petstore, [http('a', 'http://h/v1/health')], { baseUrl: 'https://x.test/api/' }).covered.length,
+    0,
+  );
   const inventory = await loadOpenApi(fixture('openapi', 'inventory.json'));
-  const report = coverage(inventory, [http('stock', 'http://h/api/items/XYZ-9/stock'), http('items', 'http://h/api/items', 'OPTIONS')]);
-  assert.deepEqual(report.covered.map((c) => `${c.method} ${c.path}`), ['OPTIONS /items', 'GET /items/{sku}/stock']);
+  const report = coverage(inventory, [
+    http('stock', 'http://h/api/items/XYZ-9/stock'),
+    http('items', 'http://h/api/items', 'OPTIONS'),
+  ]);
+  assert.deepEqual(
+    report.covered.map((c) => `${c.method} ${c.path}`),
+    ['OPTIONS /items', 'GET /items/{sku}/stock'],
+  );
   const variables = await specOf({
-    servers: [{ url: 'https://{region}.example.test/{base}', variables: { region: { default: 'eu' }, base: { default: 'v2' } } }],
+    servers: [
+      {
+        url: 'https://{region}.example.test/{base}',
+        variables: { region: { default: 'eu' }, base: { default: 'v2' } },
+      },
+    ],
     paths: { '/x': { get: {} } },
   });
   assert.equal(coverageRatio(variables, [http('x', 'http://h/v2/x')]), 1);

@@ -11,17 +11,39 @@ test('3.0 spec: one check per safe GET/HEAD operation, values from examples, def
   const discovery = discoverChecks(spec);
   const base = 'http://127.0.0.1:8080/v1';
   assert.deepEqual(discovery.checks, [
-    { name: 'listPets', kind: 'http', target: `${base}/pets?limit=20&status=available&tags=dog`, expect: { status: [200] } },
+    {
+      name: 'listPets',
+      kind: 'http',
+      target: `${base}/pets?limit=20&status=available&tags=dog`,
+      expect: { status: [200] },
+    },
     { name: 'listMyPets', kind: 'http', target: `${base}/pets/mine`, expect: { status: [200] } },
-    { name: 'showPetById', kind: 'http', target: `${base}/pets/42`, http: { method: 'GET', headers: { 'x-request-id': 'abc-123' } }, expect: { status: [200] } },
-    { name: 'head-pets-petid', kind: 'http', target: `${base}/pets/42`, http: { method: 'HEAD' }, expect: { status: [204] } },
+    {
+      name: 'showPetById',
+      kind: 'http',
+      target: `${base}/pets/42`,
+      http: { method: 'GET', headers: { 'x-request-id': 'abc-123' } },
+      expect: { status: [200] },
+    },
+    {
+      name: 'head-pets-petid',
+      kind: 'http',
+      target: `${base}/pets/42`,
+      http: { method: 'HEAD' },
+      expect: { status: [204] },
+    },
     { name: 'get-health', kind: 'http', target: `${base}/health`, expect: { status: ['2xx'] } },
     { name: 'search', kind: 'http', target: `${base}/search?q=cats%20%26%20dogs&page=1`, expect: { status: [200] } },
   ]);
   assert.deepEqual(discovery.skipped, [
     { method: 'POST', path: '/pets', operationId: 'createPet', reason: 'unsafe method POST' },
     { method: 'DELETE', path: '/pets/{petId}', operationId: 'deletePet', reason: 'unsafe method DELETE' },
-    { method: 'GET', path: '/pets/{petId}/photos/{photoId}', operationId: 'getPhoto', reason: 'unresolvable required parameter photoId' },
+    {
+      method: 'GET',
+      path: '/pets/{petId}/photos/{photoId}',
+      operationId: 'getPhoto',
+      reason: 'unresolvable required parameter photoId',
+    },
     { method: 'GET', path: '/admin/stats', operationId: 'adminStats', reason: 'requires authentication (bearerAuth)' },
   ]);
 });
@@ -43,8 +65,19 @@ test('3.1 JSON spec: const, examples arrays, content parameters, cookies, path i
       target: 'http://127.0.0.1:9/api/items?sort=name&filter=%7B%22colour%22%3A%22red%22%7D&fields=sku',
       expect: { status: [200] },
     },
-    { name: 'getItem', kind: 'http', target: 'http://127.0.0.1:9/api/items/ABC-1', http: { method: 'GET', headers: { cookie: 'session=s1' } }, expect: { status: [200] } },
-    { name: 'list-items-2', kind: 'http', target: 'http://127.0.0.1:9/api/items/ABC-1/stock', expect: { status: [200] } },
+    {
+      name: 'getItem',
+      kind: 'http',
+      target: 'http://127.0.0.1:9/api/items/ABC-1',
+      http: { method: 'GET', headers: { cookie: 'session=s1' } },
+      expect: { status: [200] },
+    },
+    {
+      name: 'list-items-2',
+      kind: 'http',
+      target: 'http://127.0.0.1:9/api/items/ABC-1/stock',
+      expect: { status: [200] },
+    },
   ]);
   assert.deepEqual(
     discovery.skipped.map((s) => `${s.method} ${s.path}: ${s.reason}`),
@@ -61,9 +94,14 @@ test('without --base-url the first server must be an absolute URL', async () => 
   const spec = await loadOpenApi(fixture('openapi', 'inventory.json'));
   assert.throws(
     () => discoverChecks(spec),
-    (err) => isCanaryError(err, 'CANARY_ERR_USAGE') && /servers\[0\]\.url "\/api" is not an absolute http\(s\) URL; pass --base-url$/.test(err.message),
+    (err) =>
+      isCanaryError(err, 'CANARY_ERR_USAGE') &&
+      /servers\[0\]\.url "\/api" is not an absolute http\(s\) URL; pass --base-url$/.test(err.message),
   );
-  assert.throws(() => discoverChecks(spec, { baseUrl: 'ftp://x/' }), /--base-url ftp:\/\/x\/: must be an absolute http/);
+  assert.throws(
+    () => discoverChecks(spec, { baseUrl: 'ftp://x/' }),
+    /--base-url ftp:\/\/x\/: must be an absolute http/,
+  );
 });
 
 test('ref cycles and dangling refs skip the operation that uses them; recursive schemas are fine', async () => {
@@ -100,5 +138,8 @@ test('the rendered probe file is valid, names the spec and the skipped operation
 test('a $ in a value is written as $$ so the config loader does not read it as a variable', async () => {
   const spec = await loadOpenApi(fixture('openapi', 'petstore.yaml'));
   const discovery = discoverChecks(spec, { baseUrl: 'http://127.0.0.1:1/$x' });
-  assert.match(renderProbeFile({ file: 's', title: 't', apiVersion: '' }, discovery), /target: http:\/\/127\.0\.0\.1:1\/\$\$x\/pets\/mine/);
+  assert.match(
+    renderProbeFile({ file: 's', title: 't', apiVersion: '' }, discovery),
+    /target: http:\/\/127\.0\.0\.1:1\/\$\$x\/pets\/mine/,
+  );
 });

@@ -55,12 +55,21 @@ test('unreadable, unparsable and non-OpenAPI-3 documents are usage errors naming
     },
     async (dir) => {
       assert.match(await loadError(join(dir, 'nope.yaml')), /nope\.yaml: cannot read OpenAPI document: ENOENT$/);
-      assert.match(await loadError(join(dir, 'swagger.yaml')), /swagger\.yaml: Swagger 2\.0 is not supported; convert it to OpenAPI 3$/);
-      assert.match(await loadError(join(dir, 'four.yaml')), /four\.yaml: openapi: expected 3\.0\.x or 3\.1\.x, got "4\.0\.0"$/);
+      assert.match(
+        await loadError(join(dir, 'swagger.yaml')),
+        /swagger\.yaml: Swagger 2\.0 is not supported; convert it to OpenAPI 3$/,
+      );
+      assert.match(
+        await loadError(join(dir, 'four.yaml')),
+        /four\.yaml: openapi: expected 3\.0\.x or 3\.1\.x, got "4\.0\.0"$/,
+      );
       assert.match(await loadError(join(dir, 'list.yaml')), /list\.yaml: not an OpenAPI document/);
       assert.match(await loadError(join(dir, 'broken.yaml')), /broken\.yaml: not valid YAML: /);
       assert.match(await loadError(join(dir, 'broken.json')), /broken\.json: not valid JSON: /);
-      assert.match(await loadError(join(dir, 'dangling.yaml')), /gone\.yaml: cannot read OpenAPI document \(referenced from .*dangling\.yaml\): ENOENT$/);
+      assert.match(
+        await loadError(join(dir, 'dangling.yaml')),
+        /gone\.yaml: cannot read OpenAPI document \(referenced from .*dangling\.yaml\): ENOENT$/,
+      );
     },
   );
 });

@@ -19,7 +19,9 @@ test('every name is accepted by the check schema, even from long or odd input', 
     checkName({ method: 'GET', path: `/${'segment/'.repeat(40)}` }),
     checkName({ method: 'GET', path: '/é/ü', operationId: 'ünïcode' }),
     checkName({ method: 'GET', path: '/' }, 'x'),
-    ...dedupeNames(Array.from({ length: 12 }, () => checkName({ method: 'GET', path: '/', operationId: 'z'.repeat(300) }))),
+    ...dedupeNames(
+      Array.from({ length: 12 }, () => checkName({ method: 'GET', path: '/', operationId: 'z'.repeat(300) })),
+    ),
   ];
   for (const name of names) {
     const parsed = checkSchema.safeParse({ name, kind: 'http', target: 'http://127.0.0.1/' });

@@ -1,25 +1,40 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { queryPairs, readParameter, schemaValue, simpleValue, type Parameter } from '../../src/discovery/openapi/params.js';
+import {
+  queryPairs,
+  readParameter,
+  schemaValue,
+  simpleValue,
+  type Parameter,
+} from '../../src/discovery/openapi/params.js';
 import { RefResolver } from '../../src/discovery/openapi/refs.js';
 
 const file = '/spec.yaml';
 const refs = new RefResolver(
   file,
-  new Map([[file, { components: { schemas: { Colour: { enum: ['red', 'green'] } }, examples: { One: { value: 'from-ref' } } } }]]),
+  new Map([
+    [
+      file,
+      { components: { schemas: { Colour: { enum: ['red', 'green'] } }, examples: { One: { value: 'from-ref' } } } },
+    ],
+  ]),
 );
 
 test('a value comes from example, then examples, then the schema', () => {
   const value = (raw: Record<string, unknown>) => readParameter({ name: 'p', in: 'query', ...raw }, file, refs)?.value;
   assert.deepEqual(value({ example: 'a', examples: { x: { value: 'b' } }, schema: { default: 'c' } }), { value: 'a' });
-  assert.deepEqual(value({ examples: { x: { summary: 'no value' }, y: { value: 'b' } }, schema: { default: 'c' } }), { value: 'b' });
+  assert.deepEqual(value({ examples: { x: { summary: 'no value' }, y: { value: 'b' } }, schema: { default: 'c' } }), {
+    value: 'b',
+  });
   assert.deepEqual(value({ examples: { x: { $ref: '#/components/examples/One' } } }), { value: 'from-ref' });
   assert.deepEqual(value({ schema: { example: 1, default: 2 } }), { value: 1 });
   assert.deepEqual(value({ schema: { examples: [5, 6], default: 2 } }), { value: 5 });
   assert.deepEqual(value({ schema: { default: false } }), { value: false });
   assert.deepEqual(value({ schema: { $ref: '#/components/schemas/Colour' } }), { value: 'red' });
   assert.deepEqual(value({ schema: { const: 'fixed' } }), { value: 'fixed' });
-  assert.deepEqual(value({ schema: { type: 'array', items: { $ref: '#/components/schemas/Colour' } } }), { value: ['red'] });
+  assert.deepEqual(value({ schema: { type: 'array', items: { $ref: '#/components/schemas/Colour' } } }), {
+    value: ['red'],
+  });
   assert.deepEqual(value({ schema: { oneOf: [{ type: 'string' }, { type: 'integer', default: 7 }] } }), { value: 7 });
   assert.deepEqual(value({ content: { 'application/json': { example: { a: 1 } } } }), { value: '{"a":1}' });
   assert.equal(value({ schema: { type: 'string' } }), undefined);
@@ -62,5 +77,8 @@ test('path and header values use the simple style', () => {
   assert.equal(simpleValue(path, [1, 2], encodeURIComponent), '1,2');
   assert.equal(simpleValue(path, { r: 1 }, encodeURIComponent), 'r,1');
   assert.equal(simpleValue(param({ in: 'path', explode: true }), { r: 1 }, encodeURIComponent), 'r=1');
-  assert.equal(simpleValue(param({ in: 'header' }), 'a b', (s) => s), 'a b');
+  assert.equal(
+    simpleValue(param({ in: 'header' }), 'a b', (s) => s),
+    'a b',
+  );
 });

@@ -9,8 +9,16 @@ const documents = new Map<string, unknown>([
     root,
     {
       components: {
-        schemas: { 'a/b': { type: 'string' }, 'til~de': { type: 'integer' }, Alias: { $ref: '#/components/schemas/a~1b' } },
-        parameters: { Ext: { $ref: 'common/other.yaml#/parameters/Local' }, A: { $ref: '#/components/parameters/B' }, B: { $ref: '#/components/parameters/A' } },
+        schemas: {
+          'a/b': { type: 'string' },
+          'til~de': { type: 'integer' },
+          Alias: { $ref: '#/components/schemas/a~1b' },
+        },
+        parameters: {
+          Ext: { $ref: 'common/other.yaml#/parameters/Local' },
+          A: { $ref: '#/components/parameters/B' },
+          B: { $ref: '#/components/parameters/A' },
+        },
       },
       list: [{ value: 'first' }],
     },
@@ -30,7 +38,7 @@ test('JSON pointers unescape ~1 and ~0 and index arrays', () => {
   assert.deepEqual(refs.deref({ $ref: '#/components/schemas/Alias' }, root).value, { type: 'string' });
 });
 
-test('a ref into another file resolves that file\'s own local refs against it', () => {
+test("a ref into another file resolves that file's own local refs against it", () => {
   const found = refs.deref({ $ref: '#/components/parameters/Ext' }, root);
   assert.deepEqual(found, { value: { name: 'id', in: 'path' }, file: other });
 });
@@ -43,9 +51,15 @@ test('a cycle of refs throws, naming each step', () => {
 });
 
 test('a ref to nothing, to an unloaded file or to a remote URL throws a RefError', () => {
-  assert.throws(() => refs.deref({ $ref: '#/components/schemas/Nope' }, root), /\$ref "#\/components\/schemas\/Nope" points at nothing/);
+  assert.throws(
+    () => refs.deref({ $ref: '#/components/schemas/Nope' }, root),
+    /\$ref "#\/components\/schemas\/Nope" points at nothing/,
+  );
   assert.throws(() => refs.deref({ $ref: 'missing.yaml#/x' }, root), /file missing\.yaml was not loaded/);
-  assert.throws(() => refs.deref({ $ref: 'https://example.com/spec.yaml#/x' }, root), (err) => err instanceof RefError && /not fetched/.test(err.message));
+  assert.throws(
+    () => refs.deref({ $ref: 'https://example.com/spec.yaml#/x' }, root),
+    (err) => err instanceof RefError && /not fetched/.test(err.message),
+  );
 });
 
 test('parseRef resolves relative files against the referring file', () => {

@@ -35,7 +35,14 @@ class RecordingExporter implements SpanExporter {
   }
 }
 
-function setup(options: Partial<{ maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMs: number; exportTimeoutMs: number }> = {}) {
+function setup(
+  options: Partial<{
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+    scheduledDelayMs: number;
+    exportTimeoutMs: number;
+  }> = {},
+) {
   const exporter = new RecordingExporter();
   const counts = { exported: 0, dropped: new Map<DropReason, number>() };
   const processor = new KeepFailuresProcessor(exporter, {
@@ -117,7 +124,11 @@ test('an exporter that never answers is given up on after its timeout, and the n
   exporter.auto = undefined;
   span(true);
   span(true);
-  await waitUntil(() => counts.dropped.get('export_failed') === 2, 10_000, 'both exports to time out (timeout + 1 s grace each)');
+  await waitUntil(
+    () => counts.dropped.get('export_failed') === 2,
+    10_000,
+    'both exports to time out (timeout + 1 s grace each)',
+  );
   assert.equal(exporter.batches.length, 2);
   await processor.shutdown(10);
 });

@@ -22,7 +22,9 @@ test('grpc: the health call as the RPC conventions name it, status code and serv
     'canary.grpc.service': 'orders',
     'canary.check': 'test-check',
   });
-  const attributes = responseAttributes(result('grpc', { grpc: { statusCode: 0, servingStatus: 'NOT_SERVING', ssl: false } }, false));
+  const attributes = responseAttributes(
+    result('grpc', { grpc: { statusCode: 0, servingStatus: 'NOT_SERVING', ssl: false } }, false),
+  );
   assert.equal(attributes['rpc.grpc.status_code'], 0);
   assert.equal(attributes['canary.grpc.serving_status'], 'NOT_SERVING');
 });
@@ -31,7 +33,15 @@ test('tls: server and the handshake facts, with the certificate verdicts', () =>
   const check = makeCheck('tls', { target: 'example.test:8443' });
   assert.equal(requestAttributes(check)['server.address'], 'example.test');
   assert.equal(requestAttributes(check)['server.port'], 8443);
-  const tls = { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', earliestCertExpiry: 0, chainLength: 2, verified: false, verifyError: 'CERT_HAS_EXPIRED', hostnameMatch: true };
+  const tls = {
+    version: 'TLSv1.3',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+    earliestCertExpiry: 0,
+    chainLength: 2,
+    verified: false,
+    verifyError: 'CERT_HAS_EXPIRED',
+    hostnameMatch: true,
+  };
   const attributes = responseAttributes(result('tls', { tls }, false));
   assert.equal(attributes['tls.protocol.version'], '1.3');
   assert.equal(attributes['tls.established'], true);
@@ -54,7 +64,13 @@ test('flow step events lie back to back from the span start', () => {
     { name: 'b', ok: false, durationSeconds: 0.25, phases: {}, reason: 'timeout' as const },
   ];
   const events = flowStepEvents(result('flow', { flow: { steps, failedStep: 'b' } }, false), 1000);
-  assert.deepEqual(events.map((e) => [e.name, e.time]), [['a', 1500], ['b', 1750]]);
+  assert.deepEqual(
+    events.map((e) => [e.name, e.time]),
+    [
+      ['a', 1500],
+      ['b', 1750],
+    ],
+  );
   assert.equal(events[1]?.attributes['http.response.status_code'], undefined);
   assert.equal(events[1]?.attributes['canary.reason'], 'timeout');
 });

@@ -7,7 +7,10 @@ const parse = (input: unknown) => otlpSchema.parse(input);
 
 test('no exporters.otlp and no OTLP endpoint variable: tracing is off', () => {
   assert.equal(resolveOtlp(undefined, {}).settings, undefined);
-  assert.equal(resolveOtlp(undefined, { OTEL_SERVICE_NAME: 'x', OTEL_EXPORTER_OTLP_HEADERS: 'a=b' }).settings, undefined);
+  assert.equal(
+    resolveOtlp(undefined, { OTEL_SERVICE_NAME: 'x', OTEL_EXPORTER_OTLP_HEADERS: 'a=b' }).settings,
+    undefined,
+  );
 });
 
 test('an empty exporters.otlp turns tracing on with the documented fallbacks', () => {
@@ -65,7 +68,10 @@ test('the config wins over the variables key by key; headers merge with the conf
     OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
     OTEL_EXPORTER_OTLP_HEADERS: 'authorization=env,x-env=1',
   };
-  const s = resolveOtlp(parse({ endpoint: 'https://from-config:4318', protocol: 'http/protobuf', headers: { authorization: 'config' } }), env).settings;
+  const s = resolveOtlp(
+    parse({ endpoint: 'https://from-config:4318', protocol: 'http/protobuf', headers: { authorization: 'config' } }),
+    env,
+  ).settings;
   assert.equal(s?.url, 'https://from-config:4318/v1/traces');
   assert.equal(s?.protocol, 'http/protobuf');
   assert.equal(s?.timeoutMs, 2500, 'a key the config does not set still comes from the variable');
@@ -90,7 +96,10 @@ test('OTEL_SDK_DISABLED=true turns tracing off even with config (and says so); O
   const off = resolveOtlp(parse({}), { OTEL_SDK_DISABLED: 'true' });
   assert.equal(off.settings, undefined);
   assert.match(off.warnings[0] ?? '', /OTEL_SDK_DISABLED/);
-  assert.equal(resolveOtlp(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).settings, undefined);
+  assert.equal(
+    resolveOtlp(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).settings,
+    undefined,
+  );
   assert.ok(resolveOtlp(parse({}), { OTEL_TRACES_EXPORTER: 'none' }).settings, 'the config says otlp: it wins');
 });
 

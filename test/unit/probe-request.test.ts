@@ -12,13 +12,21 @@ test('probe timeout: the scrape timeout less 0.5s, or the module timeout when sh
   assert.equal(probeTimeoutSeconds('2.5', undefined), 2);
   assert.equal(probeTimeoutSeconds('0', undefined), 119.5, 'a zero header counts as absent, as in blackbox');
   assert.equal(probeTimeoutSeconds('0.4', 5_000), 5, 'nothing left after the offset: the module timeout');
-  assert.equal(probeTimeoutSeconds('0.4', undefined), 0.4, 'nothing left and no module timeout: the whole scrape timeout');
+  assert.equal(
+    probeTimeoutSeconds('0.4', undefined),
+    0.4,
+    'nothing left and no module timeout: the whole scrape timeout',
+  );
   assert.throws(() => probeTimeoutSeconds('soon', undefined), /invalid syntax/);
   assert.throws(() => probeTimeoutSeconds('-1', undefined), /invalid syntax/);
 });
 
 test('one-off check: the module with the target (http:// added when missing) and the timeout', () => {
-  const module: ResolvedModule = { name: 'http_2xx', prober: 'http', check: makeHttpCheck({ target: 'http://placeholder/' }) };
+  const module: ResolvedModule = {
+    name: 'http_2xx',
+    prober: 'http',
+    check: makeHttpCheck({ target: 'http://placeholder/' }),
+  };
   const bare = oneOffCheck(module, 'example.test:8080/health', 1.5);
   assert.equal(bare.target, 'http://example.test:8080/health');
   assert.equal(bare.timeoutMs, 1500);
@@ -27,7 +35,9 @@ test('one-off check: the module with the target (http:// added when missing) and
 });
 
 test('modules are found by own name only', () => {
-  const modules = { http_2xx: { name: 'http_2xx', prober: 'http', check: makeHttpCheck({ target: 'http://placeholder/' }) } } satisfies Record<string, ResolvedModule>;
+  const modules = {
+    http_2xx: { name: 'http_2xx', prober: 'http', check: makeHttpCheck({ target: 'http://placeholder/' }) },
+  } satisfies Record<string, ResolvedModule>;
   assert.equal(findModule(modules, 'http_2xx')?.name, 'http_2xx');
   assert.equal(findModule(modules, 'constructor'), undefined);
   assert.equal(findModule(modules, '__proto__'), undefined);

@@ -3,13 +3,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acceptsGzip, negotiateFormat } from '../../src/exporters/prometheus/render.js';
-import { BLACKBOX, CANARY, contentLength, grpcStatusCode, tlsVersionName } from '../../src/exporters/prometheus/vocabulary.js';
+import {
+  BLACKBOX,
+  CANARY,
+  contentLength,
+  grpcStatusCode,
+  tlsVersionName,
+} from '../../src/exporters/prometheus/vocabulary.js';
 import { repoRoot } from '../helpers/paths.js';
 
 test('the Accept header picks OpenMetrics only when it is preferred', () => {
   // What Prometheus 2.x sends when it scrapes.
   assert.equal(
-    negotiateFormat('application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'),
+    negotiateFormat(
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+    ),
     'openmetrics',
   );
   assert.equal(negotiateFormat('application/openmetrics-text; version=1.0.0; charset=utf-8'), 'openmetrics');

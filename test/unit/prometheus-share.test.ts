@@ -15,7 +15,10 @@ function makeSink(): { bus: EventBus; sink: PrometheusSink } {
 }
 
 function result(check: string, seconds: number): CheckResult {
-  return makeResult({ check, region: 'r1', startedAt: 1_700_000_000_000, durationSeconds: seconds }, { phases: { processing: seconds } });
+  return makeResult(
+    { check, region: 'r1', startedAt: 1_700_000_000_000, durationSeconds: seconds },
+    { phases: { processing: seconds } },
+  );
 }
 
 const text = (chunks: readonly Uint8Array[], gzip: boolean): string => {
@@ -51,8 +54,16 @@ test('other formats and encodings render apart, and a finished render is not reu
   assert.equal(plain.contentType.startsWith('text/plain'), true);
   assert.equal(gz.encoding, 'identity');
   // The process's own gauges move between the two renders; the checks' series do not.
-  const checkLines = (body: string): string => body.split('\n').filter((l) => /^(probe_|canary_probe_)/.test(l)).join('\n');
-  assert.equal(checkLines(text(om.chunks, true)), checkLines(text(gz.chunks, false)), 'gzip changes the bytes, not the text');
+  const checkLines = (body: string): string =>
+    body
+      .split('\n')
+      .filter((l) => /^(probe_|canary_probe_)/.test(l))
+      .join('\n');
+  assert.equal(
+    checkLines(text(om.chunks, true)),
+    checkLines(text(gz.chunks, false)),
+    'gzip changes the bytes, not the text',
+  );
   assert.notEqual(checkLines(text(om.chunks, true)), '');
 
   bus.emit('result', result('c0', 0.75));
@@ -65,7 +76,13 @@ test('other formats and encodings render apart, and a finished render is not reu
 test('a gzipped render holds the same text as a plain one, over many slices and batches', async () => {
   const bus = new EventBus();
   const checks = Array.from({ length: 3000 }, (_, i) => ({ name: `check-number-${i}`, kind: 'http' as const }));
-  const sink = new PrometheusSink({ bus, region: 'r1', agentLabels: { team: 'a-fairly-long-team-name' }, version: '1.0.0', checks });
+  const sink = new PrometheusSink({
+    bus,
+    region: 'r1',
+    agentLabels: { team: 'a-fairly-long-team-name' },
+    version: '1.0.0',
+    checks,
+  });
   for (const { name } of checks) {
     const r = result(name, 0.001 + Math.random());
     bus.emit('result', {

@@ -24,13 +24,25 @@ function makeSink(overrides: Partial<PrometheusSinkOptions> = {}): { bus: EventB
   return { bus, sink };
 }
 
-function result(check: string, over: Partial<Omit<CheckResult, 'observation'>> = {}, obs: Partial<Observation> = {}): CheckResult {
+function result(
+  check: string,
+  over: Partial<Omit<CheckResult, 'observation'>> = {},
+  obs: Partial<Observation> = {},
+): CheckResult {
   return makeResult(
     { check, region: 'eu-west-1', startedAt: 1_700_000_000_000, durationSeconds: 0.12, ...over },
     {
       phases: { resolve: 0.001, connect: 0.002, processing: 0.1, transfer: 0.017 },
       dnsLookupSeconds: 0.001,
-      http: { status: 200, version: '1.1', redirects: 1, finalUrl: 'http://127.0.0.1/', headers: { 'content-length': '512' }, bodyBytes: 512, ssl: false },
+      http: {
+        status: 200,
+        version: '1.1',
+        redirects: 1,
+        finalUrl: 'http://127.0.0.1/',
+        headers: { 'content-length': '512' },
+        bodyBytes: 512,
+        ssl: false,
+      },
       ...obs,
     },
   );
@@ -77,7 +89,11 @@ test('a successful HTTP result sets the blackbox gauges, every phase and the run
   assert.match(text, /^# HELP probe_success Displays whether or not the probe was a success$/m);
   assert.match(text, /^# TYPE probe_http_duration_seconds gauge$/m);
   // No TLS on http://: the TLS-only series must not exist (blackbox omits them too).
-  assert.ok(!samples(text).some((l) => l.startsWith('probe_ssl_earliest_cert_expiry') || l.startsWith('probe_tls_version_info')));
+  assert.ok(
+    !samples(text).some(
+      (l) => l.startsWith('probe_ssl_earliest_cert_expiry') || l.startsWith('probe_tls_version_info'),
+    ),
+  );
   // The other configured check has not run: no series for it yet.
   assert.ok(!text.includes('check="web"'));
 });
@@ -85,9 +101,23 @@ test('a successful HTTP result sets the blackbox gauges, every phase and the run
 test('failures count by reason, keep the success series, and zero the HTTP gauges without a response', async () => {
   const { bus, sink } = makeSink();
   bus.emit('result', result('api'));
-  bus.emit('result', result('api', { ok: false, reason: 'timeout', message: 'timed out after 5s' }, { http: undefined, phases: { resolve: 0.001 } }));
+  bus.emit(
+    'result',
+    result(
+      'api',
+      { ok: false, reason: 'timeout', message: 'timed out after 5s' },
+      { http: undefined, phases: { resolve: 0.001 } },
+    ),
+  );
   bus.emit('result', result('api', { ok: false, reason: 'timeout' }, { http: undefined }));
-  bus.emit('result', result('api', { ok: false, reason: 'http_status' }, { http: { status: 503, version: '2', redirects: 0, finalUrl: '', headers: {}, bodyBytes: 3, ssl: true } }));
+  bus.emit(
+    'result',
+    result(
+      'api',
+      { ok: false, reason: 'http_status' },
+      { http: { status: 503, version: '2', redirects: 0, finalUrl: '', headers: {}, bodyBytes: 3, ssl: true } },
+    ),
+  );
   const lines = new Set(samples(await body(sink)));
   for (const expected of [
     `canary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1`,
@@ -183,7 +213,9 @@ test('TLS facts give the certificate expiry and TLS version, which disappear whe
 
   bus.emit('result', result('api', { ok: false, reason: 'tls' }, { http: undefined }));
   lines = samples(await body(sink));
-  assert.ok(!lines.some((l) => l.startsWith('probe_ssl_earliest_cert_expiry') || l.startsWith('probe_tls_version_info')));
+  assert.ok(
+    !lines.some((l) => l.startsWith('probe_ssl_earliest_cert_expiry') || l.startsWith('probe_tls_version_info')),
+  );
 });
 
 test('a non-HTTP check gets the generic gauges but no probe_http_* series', async () => {
@@ -221,7 +253,11 @@ test('removeCheck and setChecks drop a check and all its series', async () => {
     { name: 'web', kind: 'http' },
   ]);
   bus.emit('result', result('api'));
-  assert.ok(samples(await body(sink)).includes(`canary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1`));
+  assert.ok(
+    samples(await body(sink)).includes(
+      `canary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1`,
+    ),
+  );
 
   // A result not yet scraped must not bring the series back after removal.
   bus.emit('result', result('web', { ok: false, reason: 'dns' }));
@@ -264,7 +300,8 @@ test('setReloadResult sets the flag and stamps only successes', async (t) => {
   // Mocked Date: the next success is a second later without the test waiting one out.
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   const { sink } = makeSink();
-  const stamp = async () => Number(/canary_config_last_reload_success_timestamp_seconds\{[^}]*\} (\S+)/.exec(await body(sink))?.[1]);
+  const stamp = async () =>
+    Number(/canary_config_last_reload_success_timestamp_seconds\{[^}]*\} (\S+)/.exec(await body(sink))?.[1]);
   const first = await stamp();
   assert.ok(Math.abs(first - Date.now() / 1000) < 60, `timestamp ${first} is not now`);
   sink.setReloadResult(false);
@@ -279,13 +316,20 @@ test('setReloadResult sets the flag and stamps only successes', async (t) => {
 test('OpenMetrics on request, without breaking counter names of the Prometheus format', async () => {
   const { bus, sink } = makeSink();
   bus.emit('result', result('api'));
-  const prometheusAccept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-  const [om, prom, om2] = await Promise.all([sink.metrics(prometheusAccept), sink.metrics(), sink.metrics('application/openmetrics-text')]);
+  const prometheusAccept =
+    'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+  const [om, prom, om2] = await Promise.all([
+    sink.metrics(prometheusAccept),
+    sink.metrics(),
+    sink.metrics('application/openmetrics-text'),
+  ]);
   for (const payload of [om, om2]) {
     assert.equal(payload.contentType, 'application/openmetrics-text; version=1.0.0; charset=utf-8');
     assert.ok(payload.body.endsWith('# EOF\n'));
     assert.match(payload.body, /^# TYPE canary_probe_runs counter$/m);
-    assert.ok(payload.body.includes(`\ncanary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1\n`));
+    assert.ok(
+      payload.body.includes(`\ncanary_probe_runs_total{result="success",reason="",check="api",kind="http",${L}} 1\n`),
+    );
   }
   assert.equal(prom.contentType, 'text/plain; version=0.0.4; charset=utf-8');
   const after = await sink.metrics('text/plain');
@@ -316,10 +360,28 @@ test('check labels from the config are exported once per check on canary_check_i
     ],
   });
   const text = (await sink.metrics()).body;
-  assert.match(text, new RegExp(`^canary_check_info\\{check="api",kind="http",target="https://api.example/",service="search",tier="1",${L}\\} 1$`, 'm'));
-  assert.match(text, new RegExp(`^canary_check_info\\{check="web",kind="http",target="https://www.example/",service="site",tier="",${L}\\} 1$`, 'm'));
+  assert.match(
+    text,
+    new RegExp(
+      `^canary_check_info\\{check="api",kind="http",target="https://api.example/",service="search",tier="1",${L}\\} 1$`,
+      'm',
+    ),
+  );
+  assert.match(
+    text,
+    new RegExp(
+      `^canary_check_info\\{check="web",kind="http",target="https://www.example/",service="site",tier="",${L}\\} 1$`,
+      'm',
+    ),
+  );
   sink.setChecks([{ name: 'web', kind: 'http', target: 'https://www.example/', labels: { owner: 'edge' } }]);
   const after = (await sink.metrics()).body;
   assert.doesNotMatch(after, /canary_check_info\{check="api"/);
-  assert.match(after, new RegExp(`^canary_check_info\\{check="web",kind="http",target="https://www.example/",owner="edge",${L}\\} 1$`, 'm'));
+  assert.match(
+    after,
+    new RegExp(
+      `^canary_check_info\\{check="web",kind="http",target="https://www.example/",owner="edge",${L}\\} 1$`,
+      'm',
+    ),
+  );
 });

@@ -25,7 +25,8 @@ test('retries.count is 0..10 and retries takes no other keys', () => {
   assert.equal(at({ count: 11 }).success, false);
   assert.equal(at({ count: -1 }).success, false);
   assert.equal(at({ count: 1, jitter: true }).success, false);
-  const check = (retries: unknown) => agentConfigSchema.safeParse({ checks: [{ name: 'a', kind: 'http', target: 'http://127.0.0.1/', retries }] });
+  const check = (retries: unknown) =>
+    agentConfigSchema.safeParse({ checks: [{ name: 'a', kind: 'http', target: 'http://127.0.0.1/', retries }] });
   assert.equal(check({ backoff: '1s' }).success, true);
   assert.equal(check({ count: 1.5 }).success, false);
   assert.equal(check({ backoff: 'soon' }).success, false);
@@ -39,16 +40,25 @@ test('a probe module takes no retries: one scrape is one attempt', () => {
 test('the worst run is every attempt timing out plus the doubling backoffs', () => {
   assert.equal(worstRunMs(1_000, { count: 0, backoffMs: 500 }), 1_000);
   assert.equal(worstRunMs(1_000, { count: 2, backoffMs: 500 }), 3_000 + 500 + 1_000);
-  assert.deepEqual([1, 2, 3].map((retry) => backoffMs({ count: 3, backoffMs: 500 }, retry)), [500, 1_000, 2_000]);
+  assert.deepEqual(
+    [1, 2, 3].map((retry) => backoffMs({ count: 3, backoffMs: 500 }, retry)),
+    [500, 1_000, 2_000],
+  );
 });
 
 test('a run is budgeted its worst case, within the interval, and the first attempt always its whole timeout', () => {
-  const budget = (everyMs: number, timeoutMs: number, count: number) => runBudgetMs(makeHttpCheck({ target: 'http://127.0.0.1/' }, { everyMs, timeoutMs, retries: { count, backoffMs: 500 } }));
+  const budget = (everyMs: number, timeoutMs: number, count: number) =>
+    runBudgetMs(
+      makeHttpCheck({ target: 'http://127.0.0.1/' }, { everyMs, timeoutMs, retries: { count, backoffMs: 500 } }),
+    );
   assert.equal(budget(30_000, 1_000, 0), 1_000);
   assert.equal(budget(30_000, 1_000, 2), 4_500);
   assert.equal(budget(4_000, 1_000, 2), 4_000, 'cut to the interval');
   assert.equal(budget(500, 1_000, 0), 1_000, 'a timeout over the interval is kept as it was');
-  const cron = { ...makeHttpCheck({ target: 'http://127.0.0.1/' }, { timeoutMs: 1_000, retries: { count: 2, backoffMs: 500 } }), schedule: { kind: 'cron', expression: '* * * * *' } as const };
+  const cron = {
+    ...makeHttpCheck({ target: 'http://127.0.0.1/' }, { timeoutMs: 1_000, retries: { count: 2, backoffMs: 500 } }),
+    schedule: { kind: 'cron', expression: '* * * * *' } as const,
+  };
   assert.equal(runBudgetMs(cron), 4_500, 'cron checks have no interval to cut to');
 });
 
@@ -85,7 +95,14 @@ test('a check takes each retries key it leaves out from probes.defaults.retries'
 });
 
 test('retries from probes.defaults that do not fit a check are reported at the check, naming the fields', async (t) => {
-  const file = withConfig(t, ['probes: { defaults: { interval: 1s, timeout: 400ms, retries: { count: 1 } } }', 'checks:', '  - { name: tight, kind: http, target: "http://127.0.0.1/" }'].join('\n'));
+  const file = withConfig(
+    t,
+    [
+      'probes: { defaults: { interval: 1s, timeout: 400ms, retries: { count: 1 } } }',
+      'checks:',
+      '  - { name: tight, kind: http, target: "http://127.0.0.1/" }',
+    ].join('\n'),
+  );
   const err = await loadConfig(file, { env: {} }).then(
     () => assert.fail('loaded'),
     (e: unknown) => e,
@@ -100,9 +117,15 @@ test('retries from probes.defaults that do not fit a check are reported at the c
 });
 
 /** Starts one check on mocked time and lets its first run begin; the run holds until aborted. */
-async function firstRun(t: TestContext, count: number): Promise<{ ctx: RunContext; reason: Promise<unknown>; scheduler: Scheduler }> {
+async function firstRun(
+  t: TestContext,
+  count: number,
+): Promise<{ ctx: RunContext; reason: Promise<unknown>; scheduler: Scheduler }> {
   useClock(t);
-  const c = makeHttpCheck({ name: 'budgeted', target: 'http://127.0.0.1:9/' }, { everyMs: 10_000, timeoutMs: 1_000, retries: { count, backoffMs: 500 } });
+  const c = makeHttpCheck(
+    { name: 'budgeted', target: 'http://127.0.0.1:9/' },
+    { everyMs: 10_000, timeoutMs: 1_000, retries: { count, backoffMs: 500 } },
+  );
   let seen: RunContext | undefined;
   const scheduler = new Scheduler([c], {
     concurrency: 1,
@@ -121,7 +144,9 @@ async function firstRun(t: TestContext, count: number): Promise<{ ctx: RunContex
   }
   const ctx = seen;
   assert.ok(ctx, 'the first run started within its interval');
-  const reason = new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason), { once: true }));
+  const reason = new Promise((resolve) =>
+    ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason), { once: true }),
+  );
   return { ctx, reason, scheduler };
 }
 

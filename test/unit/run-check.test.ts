@@ -24,12 +24,26 @@ function scripted(observations: Observation[]): Probe {
   };
 }
 
-const failed: Observation = { ok: false, reason: 'refused', message: 'connect ECONNREFUSED', durationSeconds: 0.01, phases: {} };
+const failed: Observation = {
+  ok: false,
+  reason: 'refused',
+  message: 'connect ECONNREFUSED',
+  durationSeconds: 0.01,
+  phases: {},
+};
 const passed: Observation = {
   ok: true,
   durationSeconds: 0.02,
   phases: {},
-  http: { status: 200, version: '1.1', redirects: 0, finalUrl: 'http://127.0.0.1:9/', headers: {}, bodyBytes: 0, ssl: false },
+  http: {
+    status: 200,
+    version: '1.1',
+    redirects: 0,
+    finalUrl: 'http://127.0.0.1:9/',
+    headers: {},
+    bodyBytes: 0,
+    ssl: false,
+  },
 };
 
 test('a run publishes each attempt, then its result once, linked to its trace', async () => {
@@ -46,11 +60,17 @@ test('a run publishes each attempt, then its result once, linked to its trace', 
   const tracer = { begin: (c: ResolvedCheck) => (traced.push(`begin ${c.name}`), span) };
   const probes = new ProbeRegistry().register(scripted([failed, passed]));
   const run = checkRunner({ bus, region: 'eu-west-1', probes, workers: undefined, tracer: () => tracer });
-  const check = makeHttpCheck({ name: 'flaky', target: 'http://127.0.0.1:9/' }, { retries: { count: 2, backoffMs: 1 } });
+  const check = makeHttpCheck(
+    { name: 'flaky', target: 'http://127.0.0.1:9/' },
+    { retries: { count: 2, backoffMs: 1 } },
+  );
 
   await run(check, { signal: new AbortController().signal, deadline: Date.now() + 60_000 });
 
-  assert.deepEqual(events.map(([event, r]) => `${event} ${r.attempt} ${r.ok}`), ['result.attempt 1 false', 'result.attempt 2 true', 'result 2 true']);
+  assert.deepEqual(
+    events.map(([event, r]) => `${event} ${r.attempt} ${r.ok}`),
+    ['result.attempt 1 false', 'result.attempt 2 true', 'result 2 true'],
+  );
   assert.deepEqual(traced, ['begin flaky', 'retry after attempt 1', 'end after attempt 2']);
   const result = events[2]?.[1];
   assert.equal(result?.traceId, 'a'.repeat(32));

@@ -59,7 +59,13 @@ function watch(promise: Promise<void>): { settled: boolean } {
 test('stop() awaits in-flight runs, then nothing runs again', async (t) => {
   useClock(t);
   const { calls, run } = recorder(3_000);
-  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 4, seed: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run });
+  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], {
+    concurrency: 4,
+    seed: 1,
+    bus: new EventBus(),
+    deadline: RUN_DEADLINE,
+    run,
+  });
   scheduler.start();
   assert.equal(scheduler.started, true);
   await advance(t, 1_000, 100); // both first runs start within the first interval
@@ -70,18 +76,30 @@ test('stop() awaits in-flight runs, then nothing runs again', async (t) => {
   assert.equal(stopping.settled, false, 'still waiting for runs that hold 3 s');
   await advance(t, 1_000, 100);
   assert.equal(stopping.settled, true);
-  assert.ok(calls.every((c) => c.ended && c.reason === undefined), 'runs ended on their own, not aborted');
+  assert.ok(
+    calls.every((c) => c.ended && c.reason === undefined),
+    'runs ended on their own, not aborted',
+  );
   assert.equal(scheduler.inFlight, 0);
   const count = calls.length;
   await advance(t, 10_000, 500);
   assert.equal(calls.length, count, 'no run after stop');
-  assert.throws(() => scheduler.start(), (e: unknown) => isCanaryError(e, 'CANARY_ERR_STATE'));
+  assert.throws(
+    () => scheduler.start(),
+    (e: unknown) => isCanaryError(e, 'CANARY_ERR_STATE'),
+  );
 });
 
 test('past the grace period stop() aborts runs with AbortError and drops runs still queued', async (t) => {
   useClock(t);
   const { calls, run } = recorder(Infinity);
-  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 1, seed: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run });
+  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], {
+    concurrency: 1,
+    seed: 1,
+    bus: new EventBus(),
+    deadline: RUN_DEADLINE,
+    run,
+  });
   scheduler.start();
   await advance(t, 1_000, 100); // one run holds the only slot, the other waits at the gate
   assert.equal(calls.length, 1);
@@ -90,7 +108,10 @@ test('past the grace period stop() aborts runs with AbortError and drops runs st
   assert.equal(scheduler.stop(), first, 'stop() twice returns the same promise');
   await advance(t, 4_900, 100);
   assert.equal(stopping.settled, false, 'within grace');
-  assert.ok(calls.every((c) => c.reason === undefined), 'not aborted within grace');
+  assert.ok(
+    calls.every((c) => c.reason === undefined),
+    'not aborted within grace',
+  );
   await advance(t, 200, 100);
   assert.equal(stopping.settled, true);
   const reason = calls[0]?.reason;
@@ -102,17 +123,31 @@ test('past the grace period stop() aborts runs with AbortError and drops runs st
 });
 
 test('stop() with nothing in flight resolves at once, even before start()', async () => {
-  const scheduler = new Scheduler([check('a', 1_000)], { concurrency: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run: () => Promise.resolve() });
+  const scheduler = new Scheduler([check('a', 1_000)], {
+    concurrency: 1,
+    bus: new EventBus(),
+    deadline: RUN_DEADLINE,
+    run: () => Promise.resolve(),
+  });
   assert.equal(scheduler.started, false);
   await scheduler.stop({ graceMs: 60_000 });
-  assert.throws(() => scheduler.update([]), (e: unknown) => isCanaryError(e, 'CANARY_ERR_STATE'));
+  assert.throws(
+    () => scheduler.update([]),
+    (e: unknown) => isCanaryError(e, 'CANARY_ERR_STATE'),
+  );
 });
 
 test('update() keeps unchanged checks on their grid, stops removed ones and starts new ones', async (t) => {
   useClock(t);
   const { run, of } = recorder(0);
   const keep = check('keep', 1_000);
-  const scheduler = new Scheduler([keep, check('gone', 1_000), check('retimed', 1_000)], { concurrency: 8, seed: 4, bus: new EventBus(), deadline: RUN_DEADLINE, run });
+  const scheduler = new Scheduler([keep, check('gone', 1_000), check('retimed', 1_000)], {
+    concurrency: 8,
+    seed: 4,
+    bus: new EventBus(),
+    deadline: RUN_DEADLINE,
+    run,
+  });
   try {
     scheduler.start();
     await advance(t, 5_300, 100);
@@ -124,9 +159,15 @@ test('update() keeps unchanged checks on their grid, stops removed ones and star
 
     const kept = of('keep').map((c) => c.scheduledAt);
     const phase = (kept[0] as number) - T0;
-    assert.deepEqual(kept, kept.map((_, i) => T0 + phase + i * 1_000), 'one unbroken grid across the reload');
+    assert.deepEqual(
+      kept,
+      kept.map((_, i) => T0 + phase + i * 1_000),
+      'one unbroken grid across the reload',
+    );
     assert.equal(of('gone').length, goneRuns, 'removed check ran no more');
-    const retimed = of('retimed').filter((c) => c.scheduledAt >= reloadedAt).map((c) => c.scheduledAt);
+    const retimed = of('retimed')
+      .filter((c) => c.scheduledAt >= reloadedAt)
+      .map((c) => c.scheduledAt);
     assert.ok(retimed.length >= 4 && retimed.every((at, i) => i === 0 || at - (retimed[i - 1] as number) === 2_000));
     const added = of('new');
     assert.ok(added.length >= 9, `new check ran ${added.length} times`);
@@ -140,12 +181,19 @@ test('update() with a duplicate name changes nothing; disabled checks are not sc
   useClock(t);
   const { run, of } = recorder(0);
   const off = { ...check('off', 1_000), enabled: false };
-  const scheduler = new Scheduler([check('a', 1_000), off], { concurrency: 8, seed: 4, bus: new EventBus(), deadline: RUN_DEADLINE, run });
+  const scheduler = new Scheduler([check('a', 1_000), off], {
+    concurrency: 8,
+    seed: 4,
+    bus: new EventBus(),
+    deadline: RUN_DEADLINE,
+    run,
+  });
   try {
     scheduler.start();
     assert.throws(
       () => scheduler.update([check('b', 1_000, 3), check('b', 1_000, 7)]),
-      (e: unknown) => isCanaryError(e, 'CANARY_ERR_CONFIG') && /"b" is used twice \(test:3:1 and test:7:1\)/.test(e.message),
+      (e: unknown) =>
+        isCanaryError(e, 'CANARY_ERR_CONFIG') && /"b" is used twice \(test:3:1 and test:7:1\)/.test(e.message),
     );
     await advance(t, 5_000, 100);
     assert.ok(of('a').length >= 4, 'the old set still runs');
@@ -161,8 +209,17 @@ test('a check removed by update() while its run waits at the gate never runs', a
   const { calls, run, of } = recorder(Infinity);
   // Both due at second 0; with one slot, one runs (until its 60 s timeout) and one waits.
   const cron = { kind: 'cron', expression: '0 * * * * *' } as const;
-  const checks = [{ ...check('x', 1_000), schedule: cron }, { ...check('y', 1_000), schedule: cron }];
-  const scheduler = new Scheduler(checks, { concurrency: 1, seed: 1, bus: new EventBus(), deadline: RUN_DEADLINE, run });
+  const checks = [
+    { ...check('x', 1_000), schedule: cron },
+    { ...check('y', 1_000), schedule: cron },
+  ];
+  const scheduler = new Scheduler(checks, {
+    concurrency: 1,
+    seed: 1,
+    bus: new EventBus(),
+    deadline: RUN_DEADLINE,
+    run,
+  });
   try {
     scheduler.start();
     await advance(t, 60_000, 1_000);

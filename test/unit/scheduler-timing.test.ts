@@ -27,7 +27,13 @@ async function dueTimes(t: TestContext, checks: ResolvedCheck[], ms: number, ste
     due.set(c.name, [...(due.get(c.name) ?? []), ctx.scheduledAt]);
     return Promise.resolve();
   };
-  const scheduler = new Scheduler(checks, { concurrency: 10_000, seed, bus: new EventBus(), deadline: RUN_DEADLINE, run });
+  const scheduler = new Scheduler(checks, {
+    concurrency: 10_000,
+    seed,
+    bus: new EventBus(),
+    deadline: RUN_DEADLINE,
+    run,
+  });
   try {
     scheduler.start();
     await advance(t, ms, step);
@@ -85,7 +91,10 @@ test('checks with a 10 minute interval start within the first 2 minutes, spread 
   const offsets = await firstOffsets(t, checks, 600_000, 9);
   assert.equal(offsets.size, 300);
   const values = [...offsets.values()];
-  assert.ok(values.every((v) => v >= 0 && v < 120_000), `max offset ${Math.max(...values)}`);
+  assert.ok(
+    values.every((v) => v >= 0 && v < 120_000),
+    `max offset ${Math.max(...values)}`,
+  );
   assert.ok(values.filter((v) => v < 60_000).length >= 100, 'first half of the window used');
   assert.ok(values.filter((v) => v >= 60_000).length >= 100, 'second half of the window used');
 });
@@ -103,7 +112,10 @@ test('a five-field cron expression fires once a minute at second 0', async (t) =
   useClock(t, T0 + 30_000);
   const due = await dueTimes(t, [check('cron1m', { kind: 'cron', expression: '* * * * *' })], 300_000, 1_000);
   const times = due.get('cron1m') ?? [];
-  assert.deepEqual(times, [1, 2, 3, 4, 5].map((m) => T0 + m * 60_000));
+  assert.deepEqual(
+    times,
+    [1, 2, 3, 4, 5].map((m) => T0 + m * 60_000),
+  );
 });
 
 test('a cron check due months ahead waits past the setTimeout ceiling and fires on time', async (t) => {

@@ -76,7 +76,13 @@ test('interval runs stay on a fixed grid, however late each fires and however lo
   useClock(t);
   const bus = new EventBus();
   const { calls, run } = recorder(() => 300);
-  const scheduler = new Scheduler([check('grid', 1_000)], { concurrency: 4, seed: 7, bus, deadline: RUN_DEADLINE, run });
+  const scheduler = new Scheduler([check('grid', 1_000)], {
+    concurrency: 4,
+    seed: 7,
+    bus,
+    deadline: RUN_DEADLINE,
+    run,
+  });
   try {
     scheduler.start();
     await advance(t, 100_000, 250); // a step that does not divide the interval: every fire is late
@@ -96,7 +102,13 @@ test('a run longer than the interval skips ticks, reports them and never overlap
   const bus = new EventBus();
   const events = listen(bus);
   const { calls, stats, run } = recorder(() => 3_500);
-  const scheduler = new Scheduler([check('slow', 1_000)], { concurrency: 4, seed: 1, bus, deadline: RUN_DEADLINE, run });
+  const scheduler = new Scheduler([check('slow', 1_000)], {
+    concurrency: 4,
+    seed: 1,
+    bus,
+    deadline: RUN_DEADLINE,
+    run,
+  });
   try {
     scheduler.start();
     await advance(t, 20_000, 100);
@@ -128,7 +140,13 @@ test('a tick is skipped while the previous run still waits at the concurrency ga
   bus.on('scheduler.skipped', (e) => {
     if (!running.has(e.check)) skippedWhileWaiting++;
   });
-  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], { concurrency: 1, seed: 3, bus, deadline: RUN_DEADLINE, run: wrapped });
+  const scheduler = new Scheduler([check('a', 1_000), check('b', 1_000)], {
+    concurrency: 1,
+    seed: 3,
+    bus,
+    deadline: RUN_DEADLINE,
+    run: wrapped,
+  });
   try {
     scheduler.start();
     await advance(t, 15_000, 100);
@@ -178,7 +196,10 @@ test('each attempt aborts after its own timeout, counted from when it passed the
   const { calls, run } = recorder(() => Infinity);
   // Both due at second 0 of each minute; with one slot, the second waits for the first's timeout.
   const cron = { kind: 'cron', expression: '0 * * * * *' } as const;
-  const checks = [{ ...check('t1', 1_000, 2_000), schedule: cron }, { ...check('t2', 1_000, 2_000), schedule: cron }];
+  const checks = [
+    { ...check('t1', 1_000, 2_000), schedule: cron },
+    { ...check('t2', 1_000, 2_000), schedule: cron },
+  ];
   const scheduler = new Scheduler(checks, { concurrency: 1, seed: 5, bus, deadline: RUN_DEADLINE, run });
   try {
     scheduler.start();
@@ -203,7 +224,7 @@ test('each attempt aborts after its own timeout, counted from when it passed the
   }
 });
 
-test('the deadline option decides each run\'s budget and abort reason, counted from the gate', async (t) => {
+test("the deadline option decides each run's budget and abort reason, counted from the gate", async (t) => {
   useClock(t);
   const bus = new EventBus();
   const { calls, run } = recorder(() => Infinity);

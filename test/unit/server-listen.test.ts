@@ -14,7 +14,11 @@ test('listen addresses parse, IPv6 in brackets included', () => {
 
 test('bad listen addresses are CANARY_ERR_LISTEN', () => {
   for (const bad of ['9464', 'localhost', '::1:9464', '[::1]', '127.0.0.1:65536', '127.0.0.1:x', 'a b:1']) {
-    assert.throws(() => parseListen(bad), (err) => isCanaryError(err, 'CANARY_ERR_LISTEN') && err.message.includes(bad), bad);
+    assert.throws(
+      () => parseListen(bad),
+      (err) => isCanaryError(err, 'CANARY_ERR_LISTEN') && err.message.includes(bad),
+      bad,
+    );
   }
 });
 
@@ -27,7 +31,10 @@ test('listen failures name the cause', () => {
   const inUse = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' });
   const err = listenError('127.0.0.1:9464', inUse);
   assert.equal(err.code, 'CANARY_ERR_LISTEN');
-  assert.equal(err.message, 'cannot listen on 127.0.0.1:9464: the address is already in use (is another agent or exporter running on this port?)');
+  assert.equal(
+    err.message,
+    'cannot listen on 127.0.0.1:9464: the address is already in use (is another agent or exporter running on this port?)',
+  );
   assert.equal(err.cause, inUse);
   assert.match(listenError('x:1', new Error('odd failure')).message, /cannot listen on x:1: odd failure/);
 });

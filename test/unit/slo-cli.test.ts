@@ -30,7 +30,9 @@ async function rules(args: string[]): Promise<Ran> {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), exitCode: 0 };
-  await rulesCommand(io).exitOverride().parseAsync(['generate', ...args], { from: 'user' });
+  await rulesCommand(io)
+    .exitOverride()
+    .parseAsync(['generate', ...args], { from: 'user' });
   return { code: io.exitCode, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -55,7 +57,10 @@ test('--json prints the rule groups as JSON', async (t) => {
   const dir = workdir(t);
   const ran = await rules(['--config', join(dir, 'agent.yaml'), '--json']);
   const doc = JSON.parse(ran.out) as { groups: { name: string }[] };
-  assert.deepEqual(doc.groups.map((g) => g.name), ['canary-slo-errors', 'canary-slo-burn-rate']);
+  assert.deepEqual(
+    doc.groups.map((g) => g.name),
+    ['canary-slo-errors', 'canary-slo-burn-rate'],
+  );
 });
 
 test('--out writes the file; --check is 0 while it matches and 1 once it differs', async (t) => {

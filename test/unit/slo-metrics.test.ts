@@ -45,10 +45,17 @@ test('one objective and one window series per enabled check with an slo', async 
 
 test('a reload replaces the SLO series: a removed slo leaves no series behind', async () => {
   const s = sink();
-  s.setChecks([{ name: 'api', kind: 'http', enabled: true, slo: { objective: 0.995, window: 28 * DAY } }, { name: 'db', kind: 'tcp', enabled: true }]);
+  s.setChecks([
+    { name: 'api', kind: 'http', enabled: true, slo: { objective: 0.995, window: 28 * DAY } },
+    { name: 'db', kind: 'tcp', enabled: true },
+  ]);
   const { body } = await s.metrics();
-  assert.deepEqual(lines(body, 'canary_slo_objective_ratio'), ['canary_slo_objective_ratio{check="api",kind="http",region="eu-west-1",team="sre"} 0.995']);
-  assert.deepEqual(lines(body, 'canary_slo_window_seconds'), ['canary_slo_window_seconds{check="api",kind="http",region="eu-west-1",team="sre"} 2419200']);
+  assert.deepEqual(lines(body, 'canary_slo_objective_ratio'), [
+    'canary_slo_objective_ratio{check="api",kind="http",region="eu-west-1",team="sre"} 0.995',
+  ]);
+  assert.deepEqual(lines(body, 'canary_slo_window_seconds'), [
+    'canary_slo_window_seconds{check="api",kind="http",region="eu-west-1",team="sre"} 2419200',
+  ]);
 });
 
 test('the heartbeat stamps at start and every interval, and stops on stop', async (t) => {
@@ -57,7 +64,8 @@ test('the heartbeat stamps at start and every interval, and stops on stop', asyn
   let now = 1_700_000_000_000;
   const heartbeat = new Heartbeat(registry, { intervalMs: 20, now: () => now });
   t.after(() => heartbeat.stop());
-  const value = async () => (await registry.getSingleMetric('canary_agent_heartbeat_timestamp_seconds')?.get())?.values[0]?.value;
+  const value = async () =>
+    (await registry.getSingleMetric('canary_agent_heartbeat_timestamp_seconds')?.get())?.values[0]?.value;
   assert.equal(await value(), undefined, 'no heartbeat before start');
   heartbeat.start();
   assert.equal(await value(), 1_700_000_000);

@@ -19,7 +19,10 @@ import { repoRoot } from '../helpers/paths.js';
 
 /** Modules that open sockets, start processes or threads, or talk to a server. */
 const FORBIDDEN = new Set([
-  ...['net', 'http', 'https', 'http2', 'tls', 'dgram', 'child_process', 'worker_threads', 'cluster'].flatMap((m) => [m, `node:${m}`]),
+  ...['net', 'http', 'https', 'http2', 'tls', 'dgram', 'child_process', 'worker_threads', 'cluster'].flatMap((m) => [
+    m,
+    `node:${m}`,
+  ]),
   'undici',
   '@grpc/grpc-js',
   'toxiproxy-node-client',
@@ -54,7 +57,10 @@ const TYPE_ONLY = /\b(?:import|export)\s+type\s[^;]*?\bfrom\s*(['"])[^'"\n]+\1/g
 /** Every module specifier a source loads at run time, statically, dynamically or by require. */
 function specifiers(source: string): string[] {
   const found: string[] = [];
-  for (const m of source.replace(TYPE_ONLY, '').matchAll(/(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(['"])([^'"\n]+)\1/g)) found.push(m[2] as string);
+  for (const m of source
+    .replace(TYPE_ONLY, '')
+    .matchAll(/(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(['"])([^'"\n]+)\1/g))
+    found.push(m[2] as string);
   return found;
 }
 
@@ -62,7 +68,11 @@ function specifiers(source: string): string[] {
 function forbiddenCalls(source: string): string[] {
   const calls: string[] = [];
   if (/\bfetch\s*\(/.test(source)) calls.push('fetch()');
-  if (/\bfs\.watch(?:File)?\s*\(/.test(source) || /import\s*\{[^}]*\bwatch(?:File)?\b[^}]*\}\s*from\s*['"](?:node:)?fs(?:\/promises)?['"]/.test(source)) calls.push('fs.watch');
+  if (
+    /\bfs\.watch(?:File)?\s*\(/.test(source) ||
+    /import\s*\{[^}]*\bwatch(?:File)?\b[^}]*\}\s*from\s*['"](?:node:)?fs(?:\/promises)?['"]/.test(source)
+  )
+    calls.push('fs.watch');
   return calls;
 }
 
@@ -93,7 +103,8 @@ function violations(file: string, root: string, read: Read): string[] {
       const target = sourceOf(path, spec);
       if (target.startsWith(src)) {
         const edge = specifiers(code(read(target) ?? '')).filter((s) => FORBIDDEN.has(s));
-        if (edge.length) found.push(`${relative(root, path)} imports ${spec}, which imports ${edge.join(', ')} itself${where}`);
+        if (edge.length)
+          found.push(`${relative(root, path)} imports ${spec}, which imports ${edge.join(', ')} itself${where}`);
       } else {
         visit(target, [...via, relative(root, target)]);
       }
@@ -119,13 +130,21 @@ test('no unit test imports a network or process module, directly or through a he
     if (name === SELF) continue;
     const found = violations(file, repoRoot, readDisk);
     const excuse = KNOWN_MISPLACED.get(name);
-    if (excuse !== undefined && found.length === 0) problems.push(`${name} is listed as misplaced (${excuse}) but breaks no rule now: remove it from KNOWN_MISPLACED`);
+    if (excuse !== undefined && found.length === 0)
+      problems.push(
+        `${name} is listed as misplaced (${excuse}) but breaks no rule now: remove it from KNOWN_MISPLACED`,
+      );
     if (excuse === undefined) problems.push(...found.map((v) => (v.startsWith(`${name} `) ? v : `${name}: ${v}`)));
   }
   for (const name of KNOWN_MISPLACED.keys()) {
-    if (!existsSync(join(repoRoot, name))) problems.push(`${name} is listed as misplaced but is not in test/unit: remove it from KNOWN_MISPLACED`);
+    if (!existsSync(join(repoRoot, name)))
+      problems.push(`${name} is listed as misplaced but is not in test/unit: remove it from KNOWN_MISPLACED`);
   }
-  assert.deepEqual(problems, [], `unit tests must not reach outside the process; move these to test/integration or test/e2e:\n${problems.join('\n')}`);
+  assert.deepEqual(
+    problems,
+    [],
+    `unit tests must not reach outside the process; move these to test/integration or test/e2e:\n${problems.join('\n')}`,
+  );
 });
 
 test('the rule catches a forbidden import, one reached through a helper, a src I/O edge and a fetch, not a type-only import', () => {
@@ -147,8 +166,12 @@ test('the rule catches a forbidden import, one reached through a helper, a src I
   };
   const check = (file: string) => violations(`/r/test/unit/${file}`, '/r', (path) => files[path]);
   assert.deepEqual(check('direct.test.ts'), ['test/unit/direct.test.ts imports node:child_process']);
-  assert.deepEqual(check('helper.test.ts'), ['test/helpers/b.ts imports undici (via test/helpers/a.ts -> test/helpers/b.ts)']);
-  assert.deepEqual(check('edge.test.ts'), ['test/unit/edge.test.ts imports ../../src/server.js, which imports node:http itself']);
+  assert.deepEqual(check('helper.test.ts'), [
+    'test/helpers/b.ts imports undici (via test/helpers/a.ts -> test/helpers/b.ts)',
+  ]);
+  assert.deepEqual(check('edge.test.ts'), [
+    'test/unit/edge.test.ts imports ../../src/server.js, which imports node:http itself',
+  ]);
   assert.deepEqual(check('fetch.test.ts'), ['test/unit/fetch.test.ts calls fetch()']);
   assert.deepEqual(check('fine.test.ts'), []);
   assert.deepEqual(check('types.test.ts'), []);

@@ -12,7 +12,10 @@ const T0 = 1_700_000_000_000;
 /** A result that finished at `endsAt` (epoch ms) after `seconds`. */
 function result(check: string, endsAt: number, seconds: number, ok = true): CheckResult {
   const failed = ok ? {} : { reason: 'http_status' as const };
-  return makeResult({ check, target: 'http://127.0.0.1/', ok, ...failed, startedAt: endsAt - seconds * 1000, durationSeconds: seconds }, { ok: true });
+  return makeResult(
+    { check, target: 'http://127.0.0.1/', ok, ...failed, startedAt: endsAt - seconds * 1000, durationSeconds: seconds },
+    { ok: true },
+  );
 }
 
 function close(actual: number | undefined, expected: number, what: string): void {
@@ -123,7 +126,10 @@ test('the ring grows by doubling up to its maximum and keeps order when wrapping
   assert.equal(ring.size, 40);
   assert.equal(ring.newest(), 99);
   const all = ring.collect(-Infinity, Infinity);
-  assert.deepEqual(all.durations, Array.from({ length: 40 }, (_, i) => 60 + i));
+  assert.deepEqual(
+    all.durations,
+    Array.from({ length: 40 }, (_, i) => 60 + i),
+  );
   assert.equal(all.successes, 20);
   ring.evictBefore(90);
   assert.equal(ring.size, 10);
@@ -156,5 +162,8 @@ test('close unsubscribes from the bus and drops samples', () => {
 test('bad options are refused', () => {
   const bus = new EventBus();
   assert.throws(() => new ResultWindows(bus, { retentionMs: 0 }), /retentionMs must be positive/);
-  assert.throws(() => new ResultWindows(bus, { retentionMs: 1_000, maxSamples: 0 }), /maxSamples must be a positive integer/);
+  assert.throws(
+    () => new ResultWindows(bus, { retentionMs: 1_000, maxSamples: 0 }),
+    /maxSamples must be a positive integer/,
+  );
 });

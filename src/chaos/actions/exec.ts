@@ -32,7 +32,8 @@ export const execExecutor: CallExecutor<'exec'> = {
   async run(call, signal) {
     const startedAt = performance.now();
     const program = call.argv[0];
-    if (program === undefined || program === '') return { ok: false, output: '', error: 'exec call has an empty argv', durationMs: 0 };
+    if (program === undefined || program === '')
+      return { ok: false, output: '', error: 'exec call has an empty argv', durationMs: 0 };
     if (signal.aborted) return { ok: false, output: '', error: 'aborted before it started', durationMs: 0 };
     const ended = await runProgram(call, signal);
     const outcome: CallOutcome = { ok: false, output: formatOutput(ended), durationMs: elapsedMs(startedAt) };
@@ -66,11 +67,21 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 function runProgram(call: CallOf<'exec'>, signal: AbortSignal): Promise<Ended> {
   return new Promise<Ended>((resolve) => {
-    const ended: Ended = { code: null, signal: null, stdout: new TailBuffer(OUTPUT_LIMIT), stderr: new TailBuffer(OUTPUT_LIMIT) };
+    const ended: Ended = {
+      code: null,
+      signal: null,
+      stdout: new TailBuffer(OUTPUT_LIMIT),
+      stderr: new TailBuffer(OUTPUT_LIMIT),
+    };
     let child: ChildProcess;
     try {
       // Its own process group, so a stop reaches what it started too (`sh -c 'sleep 99 &'`, ssh, kubectl plugins).
-      child = spawn(call.argv[0] as string, call.argv.slice(1), { shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(call) });
+      child = spawn(call.argv[0] as string, call.argv.slice(1), {
+        shell: false,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: childEnv(call),
+      });
     } catch (err) {
       // Invalid arguments (a NUL byte in argv) throw here instead of emitting 'error'.
       resolve({ ...ended, spawnError: err as NodeJS.ErrnoException });

@@ -28,7 +28,12 @@ export const httpExecutor: CallExecutor<'http'> = {
   },
 };
 
-async function send(call: CallOf<'http'>, signal: AbortSignal, dispatcher: Agent, startedAt: number): Promise<CallOutcome> {
+async function send(
+  call: CallOf<'http'>,
+  signal: AbortSignal,
+  dispatcher: Agent,
+  startedAt: number,
+): Promise<CallOutcome> {
   const response = await request(call.url, {
     dispatcher,
     method: call.method,
@@ -41,7 +46,11 @@ async function send(call: CallOf<'http'>, signal: AbortSignal, dispatcher: Agent
   });
   const body = await readStart(response.body);
   const output = body.length > 0 ? `HTTP ${response.statusCode}\n${body}` : `HTTP ${response.statusCode}`;
-  const outcome: CallOutcome = { ok: call.expectStatus.includes(response.statusCode), output, durationMs: elapsedMs(startedAt) };
+  const outcome: CallOutcome = {
+    ok: call.expectStatus.includes(response.statusCode),
+    output,
+    durationMs: elapsedMs(startedAt),
+  };
   if (!outcome.ok) outcome.error = `status ${response.statusCode}, expected ${formatStatuses(call.expectStatus)}`;
   return outcome;
 }
@@ -63,7 +72,7 @@ async function readStart(body: AsyncIterable<Buffer>): Promise<string> {
 export function formatStatuses(statuses: readonly number[]): string {
   const sorted = [...new Set(statuses)].sort((a, b) => a - b);
   const ranges: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
     ranges.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);

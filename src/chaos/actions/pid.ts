@@ -30,11 +30,19 @@ export async function readPidFile(path: string): Promise<PidRead> {
   const trimmed = text.trim();
   // Digits only: parseInt would accept "12abc" or "1e3" and signal the wrong process.
   if (!/^[0-9]{1,10}$/.test(trimmed)) {
-    return { ok: false, missing: false, error: `pid file ${path} does not hold a pid (${JSON.stringify(trimmed.slice(0, 40))})` };
+    return {
+      ok: false,
+      missing: false,
+      error: `pid file ${path} does not hold a pid (${JSON.stringify(trimmed.slice(0, 40))})`,
+    };
   }
   const pid = Number(trimmed);
   if (!isSignallablePid(pid)) {
-    return { ok: false, missing: false, error: `pid file ${path} holds pid ${pid}; refusing pids 0 and 1 (process group, init)` };
+    return {
+      ok: false,
+      missing: false,
+      error: `pid file ${path} holds pid ${pid}; refusing pids 0 and 1 (process group, init)`,
+    };
   }
   return { ok: true, pid };
 }

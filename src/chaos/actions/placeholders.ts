@@ -61,7 +61,8 @@ async function valueOf(scope: PlaceholderScope, name: string): Promise<string> {
   const { instance } = scope;
   if (scope.extra !== undefined && Object.hasOwn(scope.extra, name)) return scope.extra[name] as string;
   if (instance === undefined) throw placeholderError(scope, name, 'needs an instance, but the step has no target');
-  const missing = (what: string): CanaryError => placeholderError(scope, name, `instance "${instance.name}" has no ${what}`);
+  const missing = (what: string): CanaryError =>
+    placeholderError(scope, name, `instance "${instance.name}" has no ${what}`);
   if (name === 'instance') return instance.name;
   if (name === 'url') {
     if (instance.url === undefined) throw missing('url');

@@ -13,7 +13,8 @@ export const signalExecutor: CallExecutor<'signal'> = {
     const startedAt = performance.now();
     const fail = (error: string): CallOutcome => ({ ok: false, output: '', error, durationMs: elapsedMs(startedAt) });
     // Calls may come from a journal on disk: check again what planning checked.
-    if (!isSignallablePid(call.pid)) return fail(`refusing to send ${call.signal} to pid ${call.pid}: not a single process other than init`);
+    if (!isSignallablePid(call.pid))
+      return fail(`refusing to send ${call.signal} to pid ${call.pid}: not a single process other than init`);
     if (signal.aborted) return fail('aborted before it started');
     const resuming = call.signal === 'SIGCONT';
     const read = await readPidFile(call.pidFile);
@@ -31,8 +32,15 @@ export const signalExecutor: CallExecutor<'signal'> = {
     if (call.startTicks !== undefined) {
       const ticks = await processStartTicks(call.pid);
       if (ticks !== undefined && ticks !== call.startTicks) {
-        if (resuming) return { ok: true, output: `pid ${call.pid} is another process now: the stopped one is gone, nothing left stopped${note}`, durationMs: elapsedMs(startedAt) };
-        return fail(`pid ${call.pid} is another process now (started at tick ${ticks}, the planned one at ${call.startTicks}); ${call.signal} not sent`);
+        if (resuming)
+          return {
+            ok: true,
+            output: `pid ${call.pid} is another process now: the stopped one is gone, nothing left stopped${note}`,
+            durationMs: elapsedMs(startedAt),
+          };
+        return fail(
+          `pid ${call.pid} is another process now (started at tick ${ticks}, the planned one at ${call.startTicks}); ${call.signal} not sent`,
+        );
       }
     }
     return send(call, note, startedAt);
@@ -48,9 +56,21 @@ function send(call: CallOf<'signal'>, note: string, startedAt: number): CallOutc
     if (code === 'ESRCH' && call.signal === 'SIGCONT') {
       return { ok: true, output: `pid ${call.pid} is gone: nothing left stopped${note}`, durationMs: durationMs() };
     }
-    if (code === 'ESRCH') return { ok: false, output: '', error: `no such process: pid ${call.pid}${note}`, durationMs: durationMs() };
-    if (code === 'EPERM') return { ok: false, output: '', error: `not permitted to signal pid ${call.pid} (EPERM)`, durationMs: durationMs() };
-    return { ok: false, output: '', error: `cannot send ${call.signal} to pid ${call.pid}: ${messageWithCause(err)}`, durationMs: durationMs() };
+    if (code === 'ESRCH')
+      return { ok: false, output: '', error: `no such process: pid ${call.pid}${note}`, durationMs: durationMs() };
+    if (code === 'EPERM')
+      return {
+        ok: false,
+        output: '',
+        error: `not permitted to signal pid ${call.pid} (EPERM)`,
+        durationMs: durationMs(),
+      };
+    return {
+      ok: false,
+      output: '',
+      error: `cannot send ${call.signal} to pid ${call.pid}: ${messageWithCause(err)}`,
+      durationMs: durationMs(),
+    };
   }
   return { ok: true, output: `sent ${call.signal} to pid ${call.pid}${note}`, durationMs: durationMs() };
 }

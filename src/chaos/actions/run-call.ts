@@ -33,7 +33,12 @@ export async function runCall(call: Call, signal: AbortSignal): Promise<CallOutc
         return unknownKind(call);
     }
   } catch (err) {
-    return { ok: false, output: '', error: `internal error running a ${call.kind} call: ${messageWithCause(err)}`, durationMs: performance.now() - startedAt };
+    return {
+      ok: false,
+      output: '',
+      error: `internal error running a ${call.kind} call: ${messageWithCause(err)}`,
+      durationMs: performance.now() - startedAt,
+    };
   }
 }
 

@@ -21,7 +21,12 @@ export const spawnExecutor: CallExecutor<'spawn'> = {
   kind: 'spawn',
   async run(call, signal) {
     const startedAt = performance.now();
-    const done = (ok: boolean, output: string, error?: string): CallOutcome => ({ ok, output, ...(error ? { error } : {}), durationMs: elapsedMs(startedAt) });
+    const done = (ok: boolean, output: string, error?: string): CallOutcome => ({
+      ok,
+      output,
+      ...(error ? { error } : {}),
+      durationMs: elapsedMs(startedAt),
+    });
     // Starting a second copy beside a live one would fight it for its port: a restore of
     // an instance that is already back is a success with nothing to do.
     const running = await livePid(call.pidFile);
@@ -30,7 +35,12 @@ export const spawnExecutor: CallExecutor<'spawn'> = {
     let spawnError: Error | undefined;
     try {
       // Only PATH from the runner's environment: the service gets what the experiment says, not the runner's secrets.
-      const child = spawn(program, args, { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH ?? '', ...call.env }, ...(call.cwd ? { cwd: call.cwd } : {}) });
+      const child = spawn(program, args, {
+        detached: true,
+        stdio: 'ignore',
+        env: { PATH: process.env.PATH ?? '', ...call.env },
+        ...(call.cwd ? { cwd: call.cwd } : {}),
+      });
       child.on('error', (error) => (spawnError = error));
       child.unref();
     } catch (error) {
@@ -43,6 +53,12 @@ export const spawnExecutor: CallExecutor<'spawn'> = {
       const pid = await livePid(call.pidFile);
       if (pid !== undefined) return done(true, `started (pid ${pid})`);
     }
-    return done(false, '', signal.aborted ? 'aborted while waiting for the pid file' : `no live pid in ${call.pidFile} within ${call.timeoutMs} ms`);
+    return done(
+      false,
+      '',
+      signal.aborted
+        ? 'aborted while waiting for the pid file'
+        : `no live pid in ${call.pidFile} within ${call.timeoutMs} ms`,
+    );
   },
 };

@@ -9,7 +9,15 @@
  */
 export type Call =
   | { kind: 'exec'; argv: string[]; env: Record<string, string>; timeoutMs: number }
-  | { kind: 'http'; method: string; url: string; headers: Record<string, string>; body?: string; expectStatus: number[]; timeoutMs: number }
+  | {
+      kind: 'http';
+      method: string;
+      url: string;
+      headers: Record<string, string>;
+      body?: string;
+      expectStatus: number[];
+      timeoutMs: number;
+    }
   | { kind: 'signal'; pid: number; pidFile: string; signal: NodeJS.Signals; startTicks?: number }
   | { kind: 'spawn'; argv: string[]; env: Record<string, string>; cwd?: string; pidFile: string; timeoutMs: number };
 

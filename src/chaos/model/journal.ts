@@ -38,7 +38,13 @@ export type RunStatus = 'running' | 'completed' | 'deviated' | 'aborted' | 'inte
 export interface HypothesisReport {
   at: string;
   holds: boolean;
-  entries: { check: string; holds: boolean; samples: number; values: Partial<Record<'successRatio' | 'p50' | 'p95' | 'p99', number>>; failed: string[] }[];
+  entries: {
+    check: string;
+    holds: boolean;
+    samples: number;
+    values: Partial<Record<'successRatio' | 'p50' | 'p95' | 'p99', number>>;
+    failed: string[];
+  }[];
 }
 
 /** A step of the method or of the rollback, as it went. */

@@ -57,7 +57,13 @@ export interface ProxyStep extends StepBase {
   api: string;
   /** Name of the proxy the toxics go on. */
   proxy: string;
-  toxics: { name: string; type: string; stream: 'upstream' | 'downstream'; toxicity: number; attributes: Record<string, unknown> }[];
+  toxics: {
+    name: string;
+    type: string;
+    stream: 'upstream' | 'downstream';
+    toxicity: number;
+    attributes: Record<string, unknown>;
+  }[];
   /** Lifetime of each toxic in ms. */
   ttlMs: number;
   timeoutMs: number;

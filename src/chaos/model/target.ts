@@ -47,7 +47,9 @@ export interface ExecSpec {
  * (systemctl, kubectl, ssh) or a request per instance (an orchestrator's or the lab's
  * API). `{signal}` is the kill's signal; `restore` is the kill's revert.
  */
-export type TargetDriver = { kind: 'exec'; kill: ExecSpec; restore: ExecSpec } | { kind: 'http'; kill: HttpRequestSpec; restore: HttpRequestSpec };
+export type TargetDriver =
+  | { kind: 'exec'; kill: ExecSpec; restore: ExecSpec }
+  | { kind: 'http'; kill: HttpRequestSpec; restore: HttpRequestSpec };
 
 /** A named set of instances (`targets:` in an experiment). */
 export interface Target {

@@ -33,7 +33,8 @@ export const expectStatusSchema = z.array(statusMatcher).min(1).default(['2xx'])
  */
 function isTemplateUrl(value: string): boolean {
   let sample = value.replaceAll('{{', '{');
-  for (const name of placeholderNames([value])) sample = sample.replaceAll(`{${name}}`, name === 'url' ? 'http://127.0.0.1' : '1');
+  for (const name of placeholderNames([value]))
+    sample = sample.replaceAll(`{${name}}`, name === 'url' ? 'http://127.0.0.1' : '1');
   return isHttpUrl(sample);
 }
 

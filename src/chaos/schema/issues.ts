@@ -34,7 +34,10 @@ export function tidyIssues(issues: readonly Issue[], raw: unknown): Issue[] {
   for (const issue of issues) {
     const shapeless = shapelessStep(raw, issue.path);
     if (shapeless !== undefined) {
-      if (!collapsed.has(shapeless)) tidy.push(custom(['method', shapeless, 'action'], `is required: one of ${ACTIONS}, or write { pause: DURATION }`));
+      if (!collapsed.has(shapeless))
+        tidy.push(
+          custom(['method', shapeless, 'action'], `is required: one of ${ACTIONS}, or write { pause: DURATION }`),
+        );
       collapsed.add(shapeless);
       continue;
     }

@@ -27,7 +27,13 @@ interface ListedProcess {
 /** The driver: `{signal}` and `{instance}` are filled in per kill. */
 export function labDriver(control: string): TargetDriver {
   const base = control.replace(/\/+$/, '');
-  const request = (path: string, expectStatus: number[]) => ({ method: 'POST', url: `${base}/lab/{instance}/${path}`, headers: {}, expectStatus, timeoutMs: CALL_TIMEOUT_MS });
+  const request = (path: string, expectStatus: number[]) => ({
+    method: 'POST',
+    url: `${base}/lab/{instance}/${path}`,
+    headers: {},
+    expectStatus,
+    timeoutMs: CALL_TIMEOUT_MS,
+  });
   // 409 on start: the process already runs (started by hand or by an earlier revert), which is what a restore wants.
   return { kind: 'http', kill: request('kill?signal={signal}', [200]), restore: request('start', [200, 409]) };
 }
@@ -36,8 +42,16 @@ export function labDriver(control: string): TargetDriver {
 export async function resolveLabTarget(name: string, spec: LabTargetSpec): Promise<Target> {
   const driver = labDriver(spec.control);
   try {
-    const response = await fetch(`${spec.control.replace(/\/+$/, '')}/lab`, { signal: AbortSignal.timeout(LIST_TIMEOUT_MS) });
-    if (!response.ok) return { name, instances: [], driver, unresolved: `the lab control API at ${spec.control} answered ${response.status}` };
+    const response = await fetch(`${spec.control.replace(/\/+$/, '')}/lab`, {
+      signal: AbortSignal.timeout(LIST_TIMEOUT_MS),
+    });
+    if (!response.ok)
+      return {
+        name,
+        instances: [],
+        driver,
+        unresolved: `the lab control API at ${spec.control} answered ${response.status}`,
+      };
     const body = (await response.json()) as { processes?: ListedProcess[] };
     const instances = (body.processes ?? [])
       .filter((p) => p.role === spec.role)
@@ -45,6 +59,11 @@ export async function resolveLabTarget(name: string, spec: LabTargetSpec): Promi
     return { name, instances, driver };
   } catch (error) {
     const why = errorMessage(error);
-    return { name, instances: [], driver, unresolved: `the lab control API at ${spec.control} is not reachable (${why}); is \`canary lab\` running?` };
+    return {
+      name,
+      instances: [],
+      driver,
+      unresolved: `the lab control API at ${spec.control} is not reachable (${why}); is \`canary lab\` running?`,
+    };
   }
 }

@@ -16,9 +16,13 @@ export interface PlaceholderProblem {
 
 const KNOWN = '{instance}, {url}, {pidFile}, {pid}, {var.NAME}';
 
-function requestTemplates(request: { url: string; headers: Record<string, string>; body?: string }, prefix: string[]): Template[] {
+function requestTemplates(
+  request: { url: string; headers: Record<string, string>; body?: string },
+  prefix: string[],
+): Template[] {
   const templates: Template[] = [{ at: [...prefix, 'url'], text: request.url }];
-  for (const [name, value] of Object.entries(request.headers)) templates.push({ at: [...prefix, 'headers', name], text: value });
+  for (const [name, value] of Object.entries(request.headers))
+    templates.push({ at: [...prefix, 'headers', name], text: value });
   if (request.body !== undefined) templates.push({ at: [...prefix, 'body'], text: request.body });
   return templates;
 }
@@ -29,7 +33,8 @@ function templatesOf(step: ActionStep): Template[] {
     const apply = step.argv.map((text, i) => ({ at: ['argv', i], text }));
     return [...apply, ...(step.revert?.argv ?? []).map((text, i) => ({ at: ['revert', 'argv', i], text }))];
   }
-  if (step.action === 'http') return [...requestTemplates(step, []), ...(step.revert ? requestTemplates(step.revert, ['revert']) : [])];
+  if (step.action === 'http')
+    return [...requestTemplates(step, []), ...(step.revert ? requestTemplates(step.revert, ['revert']) : [])];
   return [];
 }
 
@@ -45,7 +50,12 @@ function requirement(name: string): { what: string; has: (i: Target['instances']
   return undefined;
 }
 
-function problemFor(name: string, step: ActionStep, target: Target | undefined, fromPidFiles: boolean): string | undefined {
+function problemFor(
+  name: string,
+  step: ActionStep,
+  target: Target | undefined,
+  fromPidFiles: boolean,
+): string | undefined {
   const need = requirement(name);
   if (need === undefined) return `unknown placeholder {${name}} (known: ${KNOWN}; write {{ for a literal {)`;
   if (step.target === undefined) return `uses {${name}}, which needs an instance, but the step has no target`;
@@ -64,7 +74,11 @@ function problemFor(name: string, step: ActionStep, target: Target | undefined, 
  * Placeholders that could never be resolved, found before anything runs: the runner
  * would refuse them only on reaching the step, after earlier faults were applied.
  */
-export function placeholderProblems(step: ActionStep, target: Target | undefined, fromPidFiles: boolean): PlaceholderProblem[] {
+export function placeholderProblems(
+  step: ActionStep,
+  target: Target | undefined,
+  fromPidFiles: boolean,
+): PlaceholderProblem[] {
   const problems: PlaceholderProblem[] = [];
   for (const template of templatesOf(step)) {
     for (const name of placeholderNames([template.text])) {

@@ -27,22 +27,41 @@ function percentText(value: number): string {
  * targets exist, checks exist, selections fit their target and the blast radius, and
  * placeholders can be resolved. Problems point at the key they are about.
  */
-export function checkReferences(experiment: Experiment, source: YamlSource, config: Config, fromPidFiles: ReadonlySet<string>): Problem[] {
+export function checkReferences(
+  experiment: Experiment,
+  source: YamlSource,
+  config: Config,
+  fromPidFiles: ReadonlySet<string>,
+): Problem[] {
   const findings: Finding[] = [...toleranceFindings(experiment, config)];
-  for (const [list, steps] of [['method', experiment.method], ['rollback', experiment.rollback]] as const) {
+  for (const [list, steps] of [
+    ['method', experiment.method],
+    ['rollback', experiment.rollback],
+  ] as const) {
     for (const [index, step] of steps.entries()) {
       if (step.action === 'pause') continue;
       if (step.action === 'failback' || step.action === 'restore') {
-        if (!(step.target in experiment.targets)) findings.push({ at: [list, index, 'target'], message: `target "${step.target}" is not defined in targets` });
+        if (!(step.target in experiment.targets))
+          findings.push({ at: [list, index, 'target'], message: `target "${step.target}" is not defined in targets` });
         continue;
       }
       const target = step.target === undefined ? undefined : experiment.targets[step.target];
-      const context: StepContext = { experiment, step, target, fromPidFiles: target !== undefined && fromPidFiles.has(target.name) };
+      const context: StepContext = {
+        experiment,
+        step,
+        target,
+        fromPidFiles: target !== undefined && fromPidFiles.has(target.name),
+      };
       const inStep = [...stepFindings(context), ...(list === 'method' ? blastRadiusFindings(context) : [])];
       findings.push(...inStep.map((f) => ({ ...f, at: [list, index, ...f.at] })));
     }
   }
-  return findings.map(({ at, message }) => ({ file: source.file, ...positionAt(source, at, true), path: formatPath(at), message }));
+  return findings.map(({ at, message }) => ({
+    file: source.file,
+    ...positionAt(source, at, true),
+    path: formatPath(at),
+    message,
+  }));
 }
 
 function toleranceFindings(experiment: Experiment, config: Config): Finding[] {
@@ -51,7 +70,12 @@ function toleranceFindings(experiment: Experiment, config: Config): Finding[] {
     experiment[list].flatMap((entry, i): Finding[] =>
       known.has(entry.check)
         ? []
-        : [{ at: [list, i, 'check'], message: `check "${entry.check}" is not a check of the agent config ${displayPath(config.file)}` }],
+        : [
+            {
+              at: [list, i, 'check'],
+              message: `check "${entry.check}" is not a check of the agent config ${displayPath(config.file)}`,
+            },
+          ],
     ),
   );
 }
@@ -81,7 +105,10 @@ function stepFindings({ experiment, step, target, fromPidFiles }: StepContext): 
   if (step.action === 'process' && target !== undefined && !(step.kill && target.driver !== undefined)) {
     const lacking = target.instances.find((i) => i.pidFile === undefined);
     if (lacking) {
-      findings.push({ at: ['target'], message: `instance "${lacking.name}" of target "${target.name}" has no pidFile, which a process step needs` });
+      findings.push({
+        at: ['target'],
+        message: `instance "${lacking.name}" of target "${target.name}" has no pidFile, which a process step needs`,
+      });
     }
   }
   findings.push(...placeholderProblems(step, target, fromPidFiles));
@@ -102,7 +129,11 @@ function blastRadiusFindings({ experiment, step, target }: StepContext): Finding
   const selected = count ?? (percent !== undefined ? Math.ceil((percent * n) / 100) : n);
   if (maxInstances !== undefined && selected > maxInstances) {
     const what =
-      count !== undefined ? `selects ${plural(count)}` : percent !== undefined ? `selects ${selected} of ${plural(n)} (${percent}%)` : `selects all ${plural(n)}`;
+      count !== undefined
+        ? `selects ${plural(count)}`
+        : percent !== undefined
+          ? `selects ${selected} of ${plural(n)} (${percent}%)`
+          : `selects all ${plural(n)}`;
     return [{ at: [key], message: `${what}, over blastRadius.maxInstances (${maxInstances})` }];
   }
   if (maxPercent === undefined) return [];
@@ -114,5 +145,10 @@ function blastRadiusFindings({ experiment, step, target }: StepContext): Finding
   const share = Math.min(selected, n);
   // Compared without dividing, so 2 of 4 is exactly 50%.
   if (share * 100 <= maxPercent * n) return [];
-  return [{ at: [key], message: `selects ${share} of ${plural(n)} (${percentText((share * 100) / n)}), over blastRadius.maxPercent (${maxPercent}%)` }];
+  return [
+    {
+      at: [key],
+      message: `selects ${share} of ${plural(n)} (${percentText((share * 100) / n)}), over blastRadius.maxPercent (${maxPercent}%)`,
+    },
+  ];
 }

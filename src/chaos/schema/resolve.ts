@@ -19,7 +19,10 @@ export interface ResolvedTargets {
  * globs into instances. A glob matching nothing gives a target without instances, not a
  * problem: the fleet may not be running yet, and the runner refuses an empty target.
  */
-export async function resolveTargets(parsed: Record<string, ParsedTarget>, source: YamlSource): Promise<ResolvedTargets> {
+export async function resolveTargets(
+  parsed: Record<string, ParsedTarget>,
+  source: YamlSource,
+): Promise<ResolvedTargets> {
   const base = dirname(source.file);
   const resolved: ResolvedTargets = { targets: {}, fromPidFiles: new Set(), problems: [] };
   for (const [name, target] of Object.entries(parsed)) {
@@ -29,10 +32,22 @@ export async function resolveTargets(parsed: Record<string, ParsedTarget>, sourc
       continue;
     }
     const driver = driverOf(target);
-    const start = target.start && dropUndefined({ argv: target.start.argv, env: target.start.env, cwd: target.start.cwd === undefined ? undefined : resolve(base, target.start.cwd), timeoutMs: target.start.timeout });
+    const start =
+      target.start &&
+      dropUndefined({
+        argv: target.start.argv,
+        env: target.start.env,
+        cwd: target.start.cwd === undefined ? undefined : resolve(base, target.start.cwd),
+        timeoutMs: target.start.timeout,
+      });
     if (target.pidFiles === undefined) {
-      const instances = (target.instances ?? []).map(
-        (i): Instance => dropUndefined({ name: i.name, pidFile: i.pidFile === undefined ? undefined : resolve(base, i.pidFile), url: i.url, vars: i.vars }),
+      const instances = (target.instances ?? []).map((i): Instance =>
+        dropUndefined({
+          name: i.name,
+          pidFile: i.pidFile === undefined ? undefined : resolve(base, i.pidFile),
+          url: i.url,
+          vars: i.vars,
+        }),
       );
       resolved.targets[name] = dropUndefined({ name, instances, start, driver });
       continue;
@@ -48,7 +63,14 @@ export async function resolveTargets(parsed: Record<string, ParsedTarget>, sourc
   return resolved;
 }
 
-type HttpFields = { method: string; url: string; headers: Record<string, string>; body?: string; expectStatus: number[]; timeout: number };
+type HttpFields = {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  expectStatus: number[];
+  timeout: number;
+};
 
 function requestSpec({ timeout, ...rest }: HttpFields): HttpRequestSpec {
   return dropUndefined({ ...rest, timeoutMs: timeout });
@@ -58,9 +80,14 @@ function requestSpec({ timeout, ...rest }: HttpFields): HttpRequestSpec {
 function driverOf(target: ParsedTarget): TargetDriver | undefined {
   if (target.exec !== undefined) {
     const { kill, restore, env, timeout } = target.exec;
-    return { kind: 'exec', kill: { argv: kill, env, timeoutMs: timeout }, restore: { argv: restore, env, timeoutMs: timeout } };
+    return {
+      kind: 'exec',
+      kill: { argv: kill, env, timeoutMs: timeout },
+      restore: { argv: restore, env, timeoutMs: timeout },
+    };
   }
-  if (target.http !== undefined) return { kind: 'http', kill: requestSpec(target.http.kill), restore: requestSpec(target.http.restore) };
+  if (target.http !== undefined)
+    return { kind: 'http', kill: requestSpec(target.http.kill), restore: requestSpec(target.http.restore) };
   return undefined;
 }
 
@@ -73,7 +100,9 @@ async function expandPidFiles(pattern: string, base: string): Promise<{ instance
     const name = basename(file).replace(/\.pid$/, '');
     const first = byName.get(name);
     if (first !== undefined) {
-      problems.push(`matches ${displayPath(first)} and ${displayPath(file)}: both would be instance "${name}"; instance names must be unique`);
+      problems.push(
+        `matches ${displayPath(first)} and ${displayPath(file)}: both would be instance "${name}"; instance names must be unique`,
+      );
       continue;
     }
     byName.set(name, file);

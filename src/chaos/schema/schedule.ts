@@ -48,9 +48,12 @@ const windowSchema = z
     path: ['end'],
     message: 'must be after start (a window across midnight is written as two windows)',
   })
-  .transform(
-    (w): TimeWindow => ({ days: [...new Set(w.days)].sort((a, b) => a - b), startMinute: w.start, endMinute: w.end, timeZone: w.timeZone }),
-  )
+  .transform((w): TimeWindow => ({
+    days: [...new Set(w.days)].sort((a, b) => a - b),
+    startMinute: w.start,
+    endMinute: w.end,
+    timeZone: w.timeZone,
+  }))
   .meta({ description: 'Days and hours, local to timeZone, in which a scheduled run may start.' });
 
 /** When the agent starts an experiment on its own. */
@@ -62,12 +65,16 @@ export const scheduleSchema = z
         const result = validateDetailed(cron);
         if (result.valid) return;
         const why = result.errors
-          .map((e) => (e.field === 'expression' ? e.message : `${e.field} field "${e.value ?? ''}" is out of range or malformed`))
+          .map((e) =>
+            e.field === 'expression' ? e.message : `${e.field} field "${e.value ?? ''}" is out of range or malformed`,
+          )
           .join('; ');
         ctx.addIssue({ code: 'custom', message: `invalid cron expression "${cron}": ${why}` });
       })
       .meta({ description: 'node-cron expression (5 or 6 fields) for when to start.' }),
     windows: z.array(windowSchema).default([]).meta({ description: 'Empty: any time.' }),
-    minGap: duration().prefault('0s').meta({ description: 'Least time between the end of one run and the start of the next.' }),
+    minGap: duration()
+      .prefault('0s')
+      .meta({ description: 'Least time between the end of one run and the start of the next.' }),
   })
   .transform(({ cron, windows, minGap }): ExperimentSchedule => ({ cron, windows, minGapMs: minGap }));

@@ -1,9 +1,20 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
-import type { ActionStep, ExecStep, FailbackStep, HttpStep, PauseStep, ProcessStep, ProxyStep, RestoreStep, Step } from '../model/steps.js';
+import type {
+  ActionStep,
+  ExecStep,
+  FailbackStep,
+  HttpStep,
+  PauseStep,
+  ProcessStep,
+  ProxyStep,
+  RestoreStep,
+  Step,
+} from '../model/steps.js';
 import { argvSchema, envSchema } from './argv.js';
 import { proxyStep, toProxyStep } from './proxy-step.js';
+import { failbackStep } from './failback-step.js';
 import { httpRequestFields } from './http-step.js';
 import { dropUndefined } from './tolerance.js';
 
@@ -13,7 +24,12 @@ const SIGNALS: ReadonlySet<string> = new Set(Object.keys(constants.signals));
 const selectionFields = {
   target: z.string().min(1).optional().meta({ description: 'Target whose instances the step acts on.' }),
   count: z.int().min(1).optional().meta({ description: 'Act on this many instances of the target, chosen at random.' }),
-  percent: z.number().min(1).max(100).optional().meta({ description: 'Act on this percentage of the target (rounded up).' }),
+  percent: z
+    .number()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Act on this percentage of the target (rounded up).' }),
 };
 
 interface SelectionInput {
@@ -25,11 +41,19 @@ interface SelectionInput {
 /** A selection names what it selects from, and is one of count or percent. */
 function selectionRules(step: SelectionInput, ctx: z.RefinementCtx): void {
   if (step.count !== undefined && step.percent !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['percent'], message: 'cannot be combined with count: set one of count or percent' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['percent'],
+      message: 'cannot be combined with count: set one of count or percent',
+    });
   }
   for (const key of ['count', 'percent'] as const) {
     if (step[key] !== undefined && step.target === undefined) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `needs target: name the target whose instances ${key} selects` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `needs target: name the target whose instances ${key} selects`,
+      });
     }
   }
 }
@@ -46,7 +70,7 @@ const processStep = z
       .meta({ description: 'Signal to send; SIGSTOP and SIGTSTP are reverted by SIGCONT.' }),
   })
   .superRefine(selectionRules)
-  .meta({ description: 'Signal the processes named by the target\'s pid files.' });
+  .meta({ description: "Signal the processes named by the target's pid files." });
 
 const killStep = z
   .strictObject({
@@ -58,10 +82,10 @@ const killStep = z
       .refine((s) => SIGNALS.has(s), 'must be a signal name such as SIGTERM or SIGKILL (see kill -l)')
       .transform((s) => s as NodeJS.Signals)
       .default('SIGKILL')
-      .meta({ description: 'Signal that kills; the target\'s start brings the instance back on rollback.' }),
+      .meta({ description: "Signal that kills; the target's start brings the instance back on rollback." }),
   })
   .superRefine(selectionRules)
-  .meta({ description: 'Kill instances of a target; reverted by starting them again (the target\'s `start`).' });
+  .meta({ description: "Kill instances of a target; reverted by starting them again (the target's `start`)." });
 
 const execStep = z
   .strictObject({
@@ -90,29 +114,10 @@ const httpStep = z
     revert: z
       .strictObject(httpRequestFields)
       .optional()
-      .meta({ description: 'The request that undoes the step; unset fields take their defaults, not the step\'s.' }),
+      .meta({ description: "The request that undoes the step; unset fields take their defaults, not the step's." }),
   })
   .superRefine(selectionRules)
   .meta({ description: 'Send one HTTP request and expect a status.' });
-
-const failbackStep = z
-  .strictObject({
-    action: z.literal('failback'),
-    target: z.string().min(1).meta({ description: 'Target whose killed instances come back.' }),
-    strategy: z.enum(['staggered', 'all-at-once']).default('staggered'),
-    waveSize: z.int().min(1).optional().meta({ description: 'Instances per wave; default 1 (or derived from waves).' }),
-    waves: z.int().min(1).optional().meta({ description: 'Number of waves; the wave size is derived from it.' }),
-    interval: duration({ min: 0 }).prefault('10s').meta({ description: 'Wait after each wave before the gate is judged.' }),
-    jitter: duration({ min: 0 }).prefault('0s').meta({ description: 'Random extra wait, up to this, after each wave.' }),
-    gateTimeout: duration({ min: 1 }).prefault('1m').meta({ description: 'How long the steady state may take to return after a wave; past it the failback stops and rolls back.' }),
-  })
-  .superRefine((step, ctx) => {
-    if (step.waveSize !== undefined && step.waves !== undefined) ctx.addIssue({ code: 'custom', path: ['waves'], message: 'cannot be combined with waveSize: set one of waveSize or waves' });
-    if (step.strategy === 'all-at-once' && (step.waveSize !== undefined || step.waves !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['strategy'], message: 'all-at-once is one wave: waveSize and waves do not apply' });
-    }
-  })
-  .meta({ description: 'Bring back the instances earlier kill steps took down, in waves gated on the steady state.' });
 
 const restoreStep = z
   .strictObject({
@@ -132,18 +137,26 @@ const pauseStep = z
 /** A step before it is given its id; distributes over the union, which `Omit` does not. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-type ParsedAction = z.output<typeof processStep> | z.output<typeof killStep> | z.output<typeof execStep> | z.output<typeof httpStep>;
+type ParsedAction =
+  z.output<typeof processStep> | z.output<typeof killStep> | z.output<typeof execStep> | z.output<typeof httpStep>;
 
 /** The typed step, without its id (which depends on where it sits). */
 function toActionStep(step: ParsedAction): WithoutId<ActionStep> {
   const { target, count, percent } = step;
   const base = dropUndefined({ target, selection: dropUndefined({ count, percent }) });
   // A kill is a process step whose revert is the target's start (see plan.ts).
-  if (step.action === 'process' || step.action === 'kill') return { action: 'process', ...base, signal: step.signal, kill: step.action === 'kill' } satisfies Omit<ProcessStep, 'id'>;
+  if (step.action === 'process' || step.action === 'kill')
+    return { action: 'process', ...base, signal: step.signal, kill: step.action === 'kill' } satisfies Omit<
+      ProcessStep,
+      'id'
+    >;
   if (step.action === 'exec') {
     const { argv, env, timeout, revert } = step;
     const undo = revert && { argv: revert.argv, env: revert.env ?? env, timeoutMs: revert.timeout ?? timeout };
-    return dropUndefined({ action: 'exec', ...base, argv, env, timeoutMs: timeout, revert: undo }) satisfies Omit<ExecStep, 'id'>;
+    return dropUndefined({ action: 'exec', ...base, argv, env, timeoutMs: timeout, revert: undo }) satisfies Omit<
+      ExecStep,
+      'id'
+    >;
   }
   const { method, url, headers, body, expectStatus, timeout, revert } = step;
   let undo: HttpStep['revert'];
@@ -151,25 +164,64 @@ function toActionStep(step: ParsedAction): WithoutId<ActionStep> {
     const { timeout: revertTimeout, ...request } = revert;
     undo = dropUndefined({ ...request, timeoutMs: revertTimeout });
   }
-  return dropUndefined({ action: 'http', ...base, method, url, headers, body, expectStatus, timeoutMs: timeout, revert: undo }) satisfies Omit<HttpStep, 'id'>;
+  return dropUndefined({
+    action: 'http',
+    ...base,
+    method,
+    url,
+    headers,
+    body,
+    expectStatus,
+    timeoutMs: timeout,
+    revert: undo,
+  }) satisfies Omit<HttpStep, 'id'>;
 }
 
 /** One step of `rollback`: an action, never a pause. */
-export const actionStepSchema = z.discriminatedUnion('action', [processStep, killStep, execStep, httpStep]).transform(toActionStep);
+export const actionStepSchema = z
+  .discriminatedUnion('action', [processStep, killStep, execStep, httpStep])
+  .transform(toActionStep);
 
 /** One step of `method`: an action or `{ pause: DURATION }`. */
 export const methodStepSchema = z
-  .discriminatedUnion('action', [pauseStep, processStep, killStep, execStep, httpStep, failbackStep, restoreStep, proxyStep])
+  .discriminatedUnion('action', [
+    pauseStep,
+    processStep,
+    killStep,
+    execStep,
+    httpStep,
+    failbackStep,
+    restoreStep,
+    proxyStep,
+  ])
   .transform((step): WithoutId<Step> | ProxyDraft => {
     if ('pause' in step) return { action: 'pause', durationMs: step.pause } satisfies Omit<PauseStep, 'id'>;
     if (step.action === 'proxy') return toProxyStep(step);
     if (step.action === 'restore') {
       // Nothing waits: the interval is 0 and the gate is off; gateTimeout is unused.
-      return { action: 'restore', target: step.target, strategy: 'all-at-once', intervalMs: 0, jitterMs: 0, gateTimeoutMs: 1, gate: false } satisfies Omit<RestoreStep, 'id'>;
+      return {
+        action: 'restore',
+        target: step.target,
+        strategy: 'all-at-once',
+        intervalMs: 0,
+        jitterMs: 0,
+        gateTimeoutMs: 1,
+        gate: false,
+      } satisfies Omit<RestoreStep, 'id'>;
     }
     if (step.action === 'failback') {
       const { target, strategy, waveSize, waves, interval, jitter, gateTimeout } = step;
-      return dropUndefined({ action: 'failback', target, strategy, waveSize, waves, intervalMs: interval, jitterMs: jitter, gateTimeoutMs: gateTimeout, gate: true }) satisfies Omit<FailbackStep, 'id'>;
+      return dropUndefined({
+        action: 'failback',
+        target,
+        strategy,
+        waveSize,
+        waves,
+        intervalMs: interval,
+        jitterMs: jitter,
+        gateTimeoutMs: gateTimeout,
+        gate: true,
+      }) satisfies Omit<FailbackStep, 'id'>;
     }
     return toActionStep(step);
   });
@@ -191,8 +243,13 @@ function withId(step: WithoutId<Step> | ProxyDraft, id: string, index: number): 
 }
 
 /** Fills in what a proxy step takes from its experiment: the ttl of its toxics. */
-export function finishProxySteps(steps: readonly (Step | (ProxyDraft & { id: string }))[], defaultTtlMs: number): Step[] {
-  return steps.map((step) => (step.action === 'proxy' ? ({ ...step, ttlMs: step.ttlMs ?? defaultTtlMs } as ProxyStep) : (step as Step)));
+export function finishProxySteps(
+  steps: readonly (Step | (ProxyDraft & { id: string }))[],
+  defaultTtlMs: number,
+): Step[] {
+  return steps.map((step) =>
+    step.action === 'proxy' ? ({ ...step, ttlMs: step.ttlMs ?? defaultTtlMs } as ProxyStep) : (step as Step),
+  );
 }
 
 /** `rollback:`, actions only, each given its id. @defaultValue `[]` */

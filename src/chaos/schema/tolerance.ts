@@ -54,7 +54,11 @@ export const toleranceSchema = z
     p95: latencyComparison.optional(),
     p99: latencyComparison.optional(),
     window: duration({ min: 1 }).prefault('30s').meta({ description: 'How far back results are judged.' }),
-    minSamples: z.int().min(1).default(3).meta({ description: 'Results needed in the window before the entry can be judged.' }),
+    minSamples: z
+      .int()
+      .min(1)
+      .default(3)
+      .meta({ description: 'Results needed in the window before the entry can be judged.' }),
   })
   .refine((t) => [t.successRatio, t.p50, t.p95, t.p99].some((c) => c !== undefined), {
     message: 'needs at least one of successRatio, p50, p95 or p99',

@@ -19,7 +19,18 @@ import { createHash } from 'node:crypto';
 import type { Call } from '../model/calls.js';
 
 /** What can happen in a chaos run that the audit log records. */
-export const AUDIT_EVENTS = ['run.start', 'run.end', 'fault.apply', 'fault.revert', 'rollback', 'halt', 'resume', 'approval', 'recover', 'refused'] as const;
+export const AUDIT_EVENTS = [
+  'run.start',
+  'run.end',
+  'fault.apply',
+  'fault.revert',
+  'rollback',
+  'halt',
+  'resume',
+  'approval',
+  'recover',
+  'refused',
+] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 /** One thing to record: who did what, and the exact command. */
@@ -68,10 +79,13 @@ export function sha256(text: string): string {
  * JSON.stringify writes them. Equal data always gives the same text.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -84,7 +98,10 @@ export function recordHash(record: Record<string, unknown>): string {
 }
 
 /** Builds the record and its line text (fields in reading order; the hash does not depend on it). */
-export function formatLine(entry: AuditEntry, place: { seq: number; prev: string; host: string; time: string }): { record: AuditRecord; line: string } {
+export function formatLine(
+  entry: AuditEntry,
+  place: { seq: number; prev: string; host: string; time: string },
+): { record: AuditRecord; line: string } {
   const body = {
     seq: place.seq,
     time: place.time,

@@ -4,7 +4,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busyError } from './errors.js';
-import { createExclusive, holderDead, readLockFile, releaseLockFile, removeIfUnchanged, type FoundLock } from './lockfile.js';
+import {
+  createExclusive,
+  holderDead,
+  readLockFile,
+  releaseLockFile,
+  removeIfUnchanged,
+  type FoundLock,
+} from './lockfile.js';
 import { thisHost } from './process.js';
 
 /**

@@ -36,7 +36,9 @@ async function readOptional(path: string): Promise<string | undefined> {
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -49,13 +51,19 @@ function checkLine(text: string, state: ChainState): string[] {
   const record = parseObject(text);
   if (record === undefined) return ['not a JSON object'];
   const problems: string[] = [];
-  if (typeof record.hash !== 'string' || record.hash !== recordHash(record)) problems.push('hash does not match the line (line edited)');
+  if (typeof record.hash !== 'string' || record.hash !== recordHash(record))
+    problems.push('hash does not match the line (line edited)');
   if (record.seq !== state.seq) {
-    problems.push(`seq is ${JSON.stringify(record.seq)}, expected ${state.seq} (a line removed, inserted or reordered)`);
+    problems.push(
+      `seq is ${JSON.stringify(record.seq)}, expected ${state.seq} (a line removed, inserted or reordered)`,
+    );
   }
-  if (record.prev !== expectedPrev) problems.push('prev does not match the previous line (a line removed, inserted, reordered or edited)');
-  if (!(AUDIT_EVENTS as readonly unknown[]).includes(record.event)) problems.push(`unknown event ${JSON.stringify(record.event)}`);
-  for (const key of ['time', 'host', 'operator']) if (typeof record[key] !== 'string') problems.push(`${key} is missing`);
+  if (record.prev !== expectedPrev)
+    problems.push('prev does not match the previous line (a line removed, inserted, reordered or edited)');
+  if (!(AUDIT_EVENTS as readonly unknown[]).includes(record.event))
+    problems.push(`unknown event ${JSON.stringify(record.event)}`);
+  for (const key of ['time', 'host', 'operator'])
+    if (typeof record[key] !== 'string') problems.push(`${key} is missing`);
   // Continue from what the line says, so one removed line is reported once, not on every later line.
   state.seq = (typeof record.seq === 'number' ? record.seq : state.seq) + 1;
   return problems;
@@ -65,7 +73,8 @@ function checkLine(text: string, state: ChainState): string[] {
 function checkHead(headText: string | undefined, lines: string[], lastSeq: number): string | undefined {
   if (headText === undefined) return lines.length === 0 ? undefined : 'audit.head is missing';
   const head = parseObject(headText);
-  if (head === undefined || typeof head.seq !== 'number' || typeof head.hash !== 'string') return 'audit.head is not a head record';
+  if (head === undefined || typeof head.seq !== 'number' || typeof head.hash !== 'string')
+    return 'audit.head is not a head record';
   if (lines.length === 0) return `the log is empty or missing but audit.head names seq ${head.seq}`;
   const last = lines[lines.length - 1] ?? '';
   if (head.seq !== lastSeq || head.hash !== sha256(last)) {
@@ -95,7 +104,8 @@ export async function verify(stateDir: string): Promise<AuditVerification> {
   lines.forEach((line, i) => {
     for (const message of checkLine(line, state)) problems.push({ line: i + 1, message });
   });
-  if (!terminated && lines.length > 0) problems.push({ line: lines.length, message: 'the last line has no newline (a torn write?)' });
+  if (!terminated && lines.length > 0)
+    problems.push({ line: lines.length, message: 'the last line has no newline (a torn write?)' });
   const headProblem = checkHead(headText, lines, state.seq - 1);
   if (headProblem !== undefined) problems.push({ line: lines.length, message: headProblem });
   return { ok: problems.length === 0, lines: lines.length, problems };

@@ -62,7 +62,9 @@ async function readTail(path: string): Promise<Tail | undefined> {
 async function readHead(path: string): Promise<AuditHead | undefined> {
   try {
     const value = JSON.parse(await readFile(path, 'utf8')) as Partial<AuditHead>;
-    return typeof value.seq === 'number' && typeof value.hash === 'string' ? { seq: value.seq, hash: value.hash } : undefined;
+    return typeof value.seq === 'number' && typeof value.hash === 'string'
+      ? { seq: value.seq, hash: value.hash }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -88,7 +90,9 @@ export class AuditLog {
    */
   append(entry: AuditEntry): Promise<void> {
     if (!(AUDIT_EVENTS as readonly string[]).includes(entry.event)) {
-      return Promise.reject(new CanaryError(ERROR_CODES.internal, `unknown audit event ${JSON.stringify(entry.event)}`));
+      return Promise.reject(
+        new CanaryError(ERROR_CODES.internal, `unknown audit event ${JSON.stringify(entry.event)}`),
+      );
     }
     if (typeof entry.operator !== 'string' || entry.operator.trim() === '') {
       return Promise.reject(new CanaryError(ERROR_CODES.usage, `an audit entry (${entry.event}) needs an operator`));
@@ -129,6 +133,9 @@ export class AuditLog {
     if (last !== undefined) return last + 1;
     const head = await readHead(this.#paths.head);
     if (head !== undefined) return head.seq + 1;
-    throw new CanaryError(ERROR_CODES.state, `the last line of ${this.#paths.log} is not an audit record and ${this.#paths.head} is missing; run \`canary chaos audit verify\``);
+    throw new CanaryError(
+      ERROR_CODES.state,
+      `the last line of ${this.#paths.log} is not an audit record and ${this.#paths.head} is missing; run \`canary chaos audit verify\``,
+    );
   }
 }

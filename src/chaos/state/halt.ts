@@ -38,7 +38,12 @@ export function haltPath(stateDir: string): string {
  */
 export async function halt(stateDir: string, who: { operator: string; reason: string }): Promise<HaltRecord> {
   if (who.operator.trim() === '') throw new CanaryError(ERROR_CODES.usage, 'a halt needs an operator');
-  const record: HaltRecord = { operator: who.operator, reason: who.reason, at: new Date().toISOString(), host: thisHost() };
+  const record: HaltRecord = {
+    operator: who.operator,
+    reason: who.reason,
+    at: new Date().toISOString(),
+    host: thisHost(),
+  };
   await writeFileDurable(haltPath(stateDir), `${JSON.stringify(record)}\n`);
   return record;
 }
@@ -67,7 +72,12 @@ export async function haltStatus(stateDir: string): Promise<HaltRecord | undefin
   try {
     const value = JSON.parse(text) as Partial<Record<keyof HaltRecord, unknown>>;
     const { operator, reason, at, host } = value;
-    if (typeof operator === 'string' && typeof reason === 'string' && typeof at === 'string' && typeof host === 'string') {
+    if (
+      typeof operator === 'string' &&
+      typeof reason === 'string' &&
+      typeof at === 'string' &&
+      typeof host === 'string'
+    ) {
       return { operator, reason, at, host };
     }
   } catch {

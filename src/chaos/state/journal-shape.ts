@@ -1,6 +1,13 @@
 import type { RunStatus } from '../model/journal.js';
 
-const STATUSES: ReadonlySet<string> = new Set<RunStatus>(['running', 'completed', 'deviated', 'aborted', 'interrupted', 'failed']);
+const STATUSES: ReadonlySet<string> = new Set<RunStatus>([
+  'running',
+  'completed',
+  'deviated',
+  'aborted',
+  'interrupted',
+  'failed',
+]);
 const STRINGS = ['runId', 'experiment', 'file', 'host', 'operator', 'startedAt'] as const;
 const LISTS = ['steps', 'rollbacks', 'faults', 'rollbackPlan'] as const;
 
@@ -19,11 +26,11 @@ export function journalProblem(value: unknown): string | undefined {
   for (const key of STRINGS) if (typeof j[key] !== 'string') return `${key} must be a string`;
   if (!RUN_ID_PATTERN.test(j.runId as string)) return `runId ${JSON.stringify(j.runId)} is not a valid run id`;
   if (Number.isNaN(Date.parse(j.startedAt as string))) return `startedAt ${JSON.stringify(j.startedAt)} is not a date`;
-  if (j.endedAt !== undefined && (typeof j.endedAt !== 'string' || Number.isNaN(Date.parse(j.endedAt)))) return 'endedAt must be a date';
+  if (j.endedAt !== undefined && (typeof j.endedAt !== 'string' || Number.isNaN(Date.parse(j.endedAt))))
+    return 'endedAt must be a date';
   if (typeof j.pid !== 'number' || !Number.isSafeInteger(j.pid) || j.pid <= 0) return 'pid must be a positive integer';
   if (typeof j.status !== 'string' || !STATUSES.has(j.status)) return `unknown status ${JSON.stringify(j.status)}`;
   if (typeof j.deviated !== 'boolean') return 'deviated must be true or false';
   for (const key of LISTS) if (!Array.isArray(j[key])) return `${key} must be a list`;
   return undefined;
 }
-

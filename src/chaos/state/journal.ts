@@ -31,7 +31,10 @@ export interface JournalScan {
  * @example newRunId('kill-one', new Date('2025-03-01T12:00:05Z')) // '20250301T120005Z-kill-one-3fa9c1'
  */
 export function newRunId(experiment: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
   // The id is a file name: anything but [A-Za-z0-9_-] in the experiment name becomes `-`.
   const name = experiment.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 100) || 'experiment';
   return `${stamp}-${name}-${randomBytes(3).toString('hex')}`;
@@ -55,7 +58,8 @@ export class JournalStore {
 
   /** Path of a run's journal; the run id is checked so it cannot name another file. */
   path(runId: string): string {
-    if (!RUN_ID_PATTERN.test(runId)) throw new CanaryError(ERROR_CODES.usage, `invalid run id ${JSON.stringify(runId)}`);
+    if (!RUN_ID_PATTERN.test(runId))
+      throw new CanaryError(ERROR_CODES.usage, `invalid run id ${JSON.stringify(runId)}`);
     return join(this.dir, `${runId}.json`);
   }
 
@@ -84,7 +88,8 @@ export class JournalStore {
   async load(runId: string): Promise<Journal> {
     const path = this.path(runId);
     const text = await readFile(path, 'utf8').catch((err: unknown) => {
-      if (errnoCode(err) === 'ENOENT') throw new CanaryError(ERROR_CODES.state, `no journal for run ${runId} in ${this.dir}`);
+      if (errnoCode(err) === 'ENOENT')
+        throw new CanaryError(ERROR_CODES.state, `no journal for run ${runId} in ${this.dir}`);
       throw err;
     });
     const result = parse(text, runId);
@@ -104,7 +109,8 @@ export class JournalStore {
     const journals: Journal[] = [];
     const problems: Problem[] = [];
     for (const { name, result } of results) {
-      if (typeof result === 'string') problems.push({ file: join(this.dir, name), line: 0, col: 0, path: '', message: result });
+      if (typeof result === 'string')
+        problems.push({ file: join(this.dir, name), line: 0, col: 0, path: '', message: result });
       else if (result !== undefined) journals.push(result);
     }
     return { journals: journals.sort(newestFirst), problems };
@@ -113,7 +119,8 @@ export class JournalStore {
   /** Every valid journal, newest first. A file that is not one is skipped and logged, never thrown. */
   async list(): Promise<Journal[]> {
     const { journals, problems } = await this.scan();
-    for (const p of problems) this.#logger?.warn({ file: p.file, problem: p.message }, 'skipping a chaos journal that cannot be read');
+    for (const p of problems)
+      this.#logger?.warn({ file: p.file, problem: p.message }, 'skipping a chaos journal that cannot be read');
     return journals;
   }
 
@@ -147,7 +154,11 @@ export class JournalStore {
 /** Indented: journals are read by people during incidents. */
 function serialise(journal: Journal): string {
   const problem = journalProblem(journal);
-  if (problem !== undefined) throw new CanaryError(ERROR_CODES.internal, `refusing to write an invalid journal for run ${journal.runId}: ${problem}`);
+  if (problem !== undefined)
+    throw new CanaryError(
+      ERROR_CODES.internal,
+      `refusing to write an invalid journal for run ${journal.runId}: ${problem}`,
+    );
   return `${JSON.stringify(journal, null, 2)}\n`;
 }
 

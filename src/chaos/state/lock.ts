@@ -6,7 +6,14 @@
 import { join } from 'node:path';
 import { CanaryError, ERROR_CODES } from '../../errors.js';
 import { busyError } from './errors.js';
-import { createExclusive, holderDead, readLockFile, releaseLockFile, removeIfUnchanged, type FoundLock } from './lockfile.js';
+import {
+  createExclusive,
+  holderDead,
+  readLockFile,
+  releaseLockFile,
+  removeIfUnchanged,
+  type FoundLock,
+} from './lockfile.js';
 import { thisHost } from './process.js';
 
 /** The content of `run.lock`. */
@@ -52,7 +59,9 @@ function isStale(found: FoundLock): boolean {
 function busy(stateDir: string, found: FoundLock | undefined): CanaryError {
   const info = found && asLockInfo(found);
   if (info === undefined) {
-    return busyError(`the chaos state directory is locked by an unreadable lock file ${lockPath(stateDir)}; it is taken over once it is ${UNREADABLE_STALE_MS / 1000}s old`);
+    return busyError(
+      `the chaos state directory is locked by an unreadable lock file ${lockPath(stateDir)}; it is taken over once it is ${UNREADABLE_STALE_MS / 1000}s old`,
+    );
   }
   return busyError(
     `experiment "${info.experiment}" is already running (run ${info.runId}, pid ${info.pid} on ${info.host}, since ${info.startedAt}); ` +
@@ -68,12 +77,21 @@ function busy(stateDir: string, found: FoundLock | undefined): CanaryError {
  * const lock = await acquireLock(stateDir, { runId, experiment: 'kill-one', pid: process.pid });
  * try { ... } finally { await lock.release(); }
  */
-export async function acquireLock(stateDir: string, owner: { runId: string; experiment: string; pid: number }): Promise<RunLock> {
+export async function acquireLock(
+  stateDir: string,
+  owner: { runId: string; experiment: string; pid: number },
+): Promise<RunLock> {
   if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0) {
     throw new CanaryError(ERROR_CODES.internal, `invalid pid ${owner.pid} for the run lock`);
   }
   const path = lockPath(stateDir);
-  const info: LockInfo = { pid: owner.pid, runId: owner.runId, experiment: owner.experiment, host: thisHost(), startedAt: new Date().toISOString() };
+  const info: LockInfo = {
+    pid: owner.pid,
+    runId: owner.runId,
+    experiment: owner.experiment,
+    host: thisHost(),
+    startedAt: new Date().toISOString(),
+  };
   const text = `${JSON.stringify(info)}\n`;
   const handle: RunLock = {
     info,

@@ -105,7 +105,9 @@ export async function removeIfUnchanged(path: string, expected: string): Promise
   const mine = JSON.stringify({ pid: process.pid, host: thisHost(), at: new Date().toISOString() });
   if (!(await createExclusive(breaker, mine))) {
     const found = await readLockFile(breaker);
-    const orphaned = found !== undefined && (found.ageMs > BREAKER_STALE_MS || (found.holder !== undefined && holderDead(found.holder)));
+    const orphaned =
+      found !== undefined &&
+      (found.ageMs > BREAKER_STALE_MS || (found.holder !== undefined && holderDead(found.holder)));
     if (orphaned) await unlinkIfText(breaker, found.text);
     return false;
   }

@@ -9,8 +9,18 @@ import { chaosValidateCommand } from './chaos/validate.js';
 
 /** `canary chaos …`: experiments, and the switches that keep them safe. */
 export function chaosCommand(io: Io): Command {
-  const chaos = new Command('chaos').description('chaos experiments: run, validate, list, halt, resume, recover, audit verify');
-  for (const sub of [chaosRunCommand(io), chaosValidateCommand(io), chaosListCommand(io), chaosHaltCommand(io), chaosResumeCommand(io), chaosRecoverCommand(io), chaosAuditCommand(io)]) {
+  const chaos = new Command('chaos').description(
+    'chaos experiments: run, validate, list, halt, resume, recover, audit verify',
+  );
+  for (const sub of [
+    chaosRunCommand(io),
+    chaosValidateCommand(io),
+    chaosListCommand(io),
+    chaosHaltCommand(io),
+    chaosResumeCommand(io),
+    chaosRecoverCommand(io),
+    chaosAuditCommand(io),
+  ]) {
     chaos.addCommand(sub);
   }
   return chaos;

@@ -42,7 +42,19 @@ export function coverageCommand(io: Io): Command {
       const report = coverage(spec, config.checks, { baseUrl: options.baseUrl });
       const passed = minRatio === undefined || report.ratio >= minRatio;
       if (options.json) {
-        io.out(JSON.stringify({ spec: displayPath(spec.file), title: spec.title, ...report, ...(minRatio === undefined ? {} : { minRatio }), passed }, null, 2));
+        io.out(
+          JSON.stringify(
+            {
+              spec: displayPath(spec.file),
+              title: spec.title,
+              ...report,
+              ...(minRatio === undefined ? {} : { minRatio }),
+              passed,
+            },
+            null,
+            2,
+          ),
+        );
       } else {
         io.out(formatReport(`${displayPath(spec.file)} (${spec.title})`, report, minRatio));
       }
@@ -54,7 +66,8 @@ export function coverageCommand(io: Io): Command {
 export function parseRatio(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   const value = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
-  if (!(value >= 0 && value <= 1)) throw usageError(`--min-ratio ${text}: must be a ratio from 0 to 1 (0.8) or a percentage (80%)`);
+  if (!(value >= 0 && value <= 1))
+    throw usageError(`--min-ratio ${text}: must be a ratio from 0 to 1 (0.8) or a percentage (80%)`);
   return value;
 }
 
@@ -65,7 +78,8 @@ function label(op: CoverageOperation): string {
 function formatReport(title: string, report: CoverageReport, minRatio: number | undefined): string {
   const percent = (r: number) => `${(r * 100).toFixed(1)}%`;
   const lines = [`${title}: ${report.covered.length} of ${report.total} operations covered (${percent(report.ratio)})`];
-  if (minRatio !== undefined) lines.push(`minimum ${percent(minRatio)}: ${report.ratio >= minRatio ? 'reached' : 'NOT reached'}`);
+  if (minRatio !== undefined)
+    lines.push(`minimum ${percent(minRatio)}: ${report.ratio >= minRatio ? 'reached' : 'NOT reached'}`);
   for (const op of report.covered) lines.push(`  covered    ${label(op)} by ${op.checks.join(', ')}`);
   for (const op of report.uncovered) lines.push(`  uncovered  ${label(op)}`);
   return lines.join('\n');

@@ -16,11 +16,18 @@ interface DemoOptions {
 /** `canary demo` (`npm start`): the lab, a fault proxy and an agent probing them, with a scheduled failback experiment, until Ctrl-C. */
 export function demoCommand(io: Io): Command {
   return new Command('demo')
-    .description('start the lab fleet (balancer + 3 backend processes), a fault proxy and an agent probing them, with a scheduled staggered-failback experiment')
+    .description(
+      'start the lab fleet (balancer + 3 backend processes), a fault proxy and an agent probing them, with a scheduled staggered-failback experiment',
+    )
     .option('-l, --listen <host:port>', 'address for the agent’s /metrics (default from config/demo.yaml)')
-    .addHelpText('after', '\nExample:\n  canary demo            # then open http://127.0.0.1:9464/metrics\n\nStop with Ctrl-C.')
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary demo            # then open http://127.0.0.1:9464/metrics\n\nStop with Ctrl-C.',
+    )
     .action(async (options: DemoOptions) => {
-      const config = applyOverrides(await loadConfig(resolve(PACKAGE_ROOT, 'config', 'demo.yaml')), { listen: options.listen });
+      const config = applyOverrides(await loadConfig(resolve(PACKAGE_ROOT, 'config', 'demo.yaml')), {
+        listen: options.listen,
+      });
       const stack = await startDemoStack(resolve(PACKAGE_ROOT, 'var', 'lab'));
       // A second Ctrl-C or a crash must not leave lab processes behind.
       const killAll = () => stack.lab.lab.killAllSync();

@@ -17,12 +17,17 @@ export function discoverCommand(io: Io): Command {
   return new Command('discover')
     .description('generate checks from a description of an API')
     .addCommand(openapiCommand(io))
-    .addHelpText('after', '\nExample:\n  canary discover openapi api/openapi.yaml --base-url https://api.example.com/v1 --out probes/api.yaml');
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary discover openapi api/openapi.yaml --base-url https://api.example.com/v1 --out probes/api.yaml',
+    );
 }
 
 function openapiCommand(io: Io): Command {
   return new Command('openapi')
-    .description('write a probe file with one check per GET/HEAD operation of an OpenAPI 3.0/3.1 spec that can be probed safely')
+    .description(
+      'write a probe file with one check per GET/HEAD operation of an OpenAPI 3.0/3.1 spec that can be probed safely',
+    )
     .argument('<spec>', 'OpenAPI document, YAML or JSON; $refs into local files are followed')
     .option('-b, --base-url <url>', "base URL of the API, base path included (default: the spec's servers[0].url)")
     .option('-o, --out <file>', 'write the probe file here instead of printing it')
@@ -44,7 +49,9 @@ function openapiCommand(io: Io): Command {
     )
     .action(async (specPath: string, options: OpenApiOptions) => {
       if (options.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(options.namePrefix)) {
-        throw usageError(`--name-prefix ${options.namePrefix}: must start with a letter or digit and use only letters, digits, _ . : -`);
+        throw usageError(
+          `--name-prefix ${options.namePrefix}: must start with a letter or digit and use only letters, digits, _ . : -`,
+        );
       }
       const spec = await loadOpenApi(specPath);
       const discovery = discoverChecks(spec, { baseUrl: options.baseUrl, namePrefix: options.namePrefix });
@@ -57,7 +64,9 @@ function openapiCommand(io: Io): Command {
       if (options.json) io.out(JSON.stringify({ checks: discovery.checks, skipped: discovery.skipped }, null, 2));
       else if (options.out === undefined) io.out(yaml.trimEnd());
       else {
-        io.out(`${displayPath(options.out)}: ${discovery.checks.length} checks from ${displayPath(spec.file)}, ${discovery.skipped.length} operations skipped`);
+        io.out(
+          `${displayPath(options.out)}: ${discovery.checks.length} checks from ${displayPath(spec.file)}, ${discovery.skipped.length} operations skipped`,
+        );
         for (const skipped of discovery.skipped) io.out(`  skipped ${describeSkipped(skipped)}`);
       }
       io.exitCode = EXIT.ok;

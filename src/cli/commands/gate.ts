@@ -38,16 +38,27 @@ Exit: 0 every check met the thresholds, 1 a check did not, 2 bad input (flags, c
 /** `canary gate`: probes a new deployment with the config's checks and judges it against thresholds. */
 export function gateCommand(io: Io): Command {
   return new Command('gate')
-    .description('deployment gate: run checks against a base URL N times (or for a duration) and judge success ratio and p95')
+    .description(
+      'deployment gate: run checks against a base URL N times (or for a duration) and judge success ratio and p95',
+    )
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
     .option('--check <name>', 'check to run (repeatable; default: every enabled HTTP check)', collect)
     .option('-l, --label <name=value>', 'only checks with this label (repeatable, all must match)', collect)
     .option('--tag <name=value>', 'same as --label', collect)
     .option('--base-url <url>', 'where to send the checks, e.g. http://10.0.4.17:8080 (required)')
     .option('--runs <n>', `attempts per check (1-${GATE_LIMITS.maxRuns}); or --duration`)
-    .option('--duration <duration>', `keep probing this long, e.g. 2m (up to ${formatDuration(GATE_LIMITS.maxDurationMs)}); or --runs`)
-    .option('--interval <duration>', `pause between attempts of a check (default ${GATE_DEFAULTS.interval}, ${formatDuration(GATE_LIMITS.minIntervalMs)}-${formatDuration(GATE_LIMITS.maxIntervalMs)})`)
-    .option('--min-success-ratio <ratio>', `lowest passing share of attempts, 0-1 (default ${GATE_DEFAULTS.minSuccessRatio})`)
+    .option(
+      '--duration <duration>',
+      `keep probing this long, e.g. 2m (up to ${formatDuration(GATE_LIMITS.maxDurationMs)}); or --runs`,
+    )
+    .option(
+      '--interval <duration>',
+      `pause between attempts of a check (default ${GATE_DEFAULTS.interval}, ${formatDuration(GATE_LIMITS.minIntervalMs)}-${formatDuration(GATE_LIMITS.maxIntervalMs)})`,
+    )
+    .option(
+      '--min-success-ratio <ratio>',
+      `lowest passing share of attempts, 0-1 (default ${GATE_DEFAULTS.minSuccessRatio})`,
+    )
     .option('--max-p95 <duration>', `highest p95 attempt duration (default ${GATE_DEFAULTS.maxP95})`)
     .option('--json', 'print the report as JSON')
     .addHelpText('after', HELP)
@@ -78,14 +89,25 @@ async function gate(flags: GateFlags, io: Io): Promise<number> {
   const checks = overrideChecks(selected, options.baseUrl);
   const plan: GatePlan = { intervalMs: options.interval, runs: options.runs, durationMs: options.duration };
   const how = options.runs !== undefined ? `${options.runs} runs each` : `for ${formatDuration(options.duration ?? 0)}`;
-  io.err(`canary gate: ${checks.length} check(s) against ${options.baseUrl.href}, ${how}, ${formatDuration(options.interval)} apart`);
+  io.err(
+    `canary gate: ${checks.length} check(s) against ${options.baseUrl.href}, ${how}, ${formatDuration(options.interval)} apart`,
+  );
 
   const probes = createProbeRegistry();
   const stop = stopOnSignal(io);
   try {
-    const run = await runGate(checks, plan, { probes, region: config.agent.region, concurrency: config.probes.concurrency, signal: stop.signal });
+    const run = await runGate(checks, plan, {
+      probes,
+      region: config.agent.region,
+      concurrency: config.probes.concurrency,
+      signal: stop.signal,
+    });
     const report = buildReport(
-      { baseUrl: options.baseUrl, thresholds: { minSuccessRatio: options.minSuccessRatio, maxP95Ms: options.maxP95 }, interrupted: run.interrupted },
+      {
+        baseUrl: options.baseUrl,
+        thresholds: { minSuccessRatio: options.minSuccessRatio, maxP95Ms: options.maxP95 },
+        interrupted: run.interrupted,
+      },
       checks.map((check, i) => ({ check, configuredTarget: selected[i]?.target ?? check.target })),
       run.results,
     );

@@ -25,7 +25,9 @@ export function kubernetesCommand(io: Io): Command {
 /** `canary kubernetes generate`: the base's agent config and probe files from config/ and probes/. */
 export function kubernetesGenerateCommand(io: Io): Command {
   return new Command('generate')
-    .description("write the kustomize base's agent config and probe files (its ConfigMaps) from the agent config and its probe files")
+    .description(
+      "write the kustomize base's agent config and probe files (its ConfigMaps) from the agent config and its probe files",
+    )
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
     .option('-b, --base <dir>', 'the kustomize base directory', DEFAULT_BASE)
     .option('--check', 'compare with the base instead of writing it; exit 1 when it differs (for CI)')
@@ -57,7 +59,10 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
   if (options.check) {
     if (options.json) io.out(JSON.stringify({ ...summary, upToDate: differ.length === 0, differ }, null, 2));
     else if (differ.length === 0) io.out(`${options.base}: up to date with ${summary.config}`);
-    else io.err(`canary: ${options.base} differs from what ${summary.config} makes (${differ.join(', ')}); run: canary kubernetes generate --config ${summary.config} --base ${options.base}`);
+    else
+      io.err(
+        `canary: ${options.base} differs from what ${summary.config} makes (${differ.join(', ')}); run: canary kubernetes generate --config ${summary.config} --base ${options.base}`,
+      );
     return differ.length === 0 ? EXIT.ok : EXIT.failed;
   }
   for (const file of base.files) {
@@ -66,7 +71,10 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
   }
   for (const path of base.stale) await rm(join(options.base, path), { force: true });
   if (options.json) io.out(JSON.stringify({ ...summary, written: differ }, null, 2));
-  else io.out(`${options.base}: ${differ.length === 0 ? 'already up to date' : `wrote ${differ.join(', ')}`} from ${summary.config}`);
+  else
+    io.out(
+      `${options.base}: ${differ.length === 0 ? 'already up to date' : `wrote ${differ.join(', ')}`} from ${summary.config}`,
+    );
   return EXIT.ok;
 }
 

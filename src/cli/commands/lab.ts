@@ -28,15 +28,37 @@ const DEFAULTS = labOptionsSchema.parse({ dir: 'var/lab' });
 /** `canary lab`: the lab fleet as real processes, for chaos experiments, until SIGINT/SIGTERM. */
 export function labCommand(io: Io): Command {
   return new Command('lab')
-    .description('start the lab fleet as real processes (a round-robin balancer + backends, each with a pid file) and a control API to kill and restart them')
+    .description(
+      'start the lab fleet as real processes (a round-robin balancer + backends, each with a pid file) and a control API to kill and restart them',
+    )
     .option('--backends <n>', 'number of backend processes', String(DEFAULTS.backends))
-    .option('--base-port <port>', 'balancer port; backend i listens on base-port + i (0: free ports)', String(DEFAULTS.basePort))
+    .option(
+      '--base-port <port>',
+      'balancer port; backend i listens on base-port + i (0: free ports)',
+      String(DEFAULTS.basePort),
+    )
     .option('--dir <dir>', 'directory for pid files (DIR/pids/NAME.pid) and logs (DIR/NAME.log)', DEFAULTS.dir)
     .option('--control <host:port>', 'loopback address of the control API', '127.0.0.1:18179')
-    .option('--warmup-requests <n>', 'requests each freshly started backend serves slowly (cold start)', String(DEFAULTS.warmup.requests))
-    .option('--warmup-delay <duration>', 'extra delay of the first request after start, shrinking linearly to 0', `${DEFAULTS.warmup.delayMs}ms`)
-    .option('--origin-fill <duration>', 'time the shared origin takes per cache fill, one fill at a time (0: no origin)', `${DEFAULTS.origin.fillMs}ms`)
-    .option('--miss-ratio <ratio>', 'share of a warm backend\'s requests that miss its cache (a cold one misses every request)', String(DEFAULTS.origin.missRatio))
+    .option(
+      '--warmup-requests <n>',
+      'requests each freshly started backend serves slowly (cold start)',
+      String(DEFAULTS.warmup.requests),
+    )
+    .option(
+      '--warmup-delay <duration>',
+      'extra delay of the first request after start, shrinking linearly to 0',
+      `${DEFAULTS.warmup.delayMs}ms`,
+    )
+    .option(
+      '--origin-fill <duration>',
+      'time the shared origin takes per cache fill, one fill at a time (0: no origin)',
+      `${DEFAULTS.origin.fillMs}ms`,
+    )
+    .option(
+      '--miss-ratio <ratio>',
+      "share of a warm backend's requests that miss its cache (a cold one misses every request)",
+      String(DEFAULTS.origin.missRatio),
+    )
     .option('--json', 'print the endpoints as one JSON line')
     .addHelpText(
       'after',
@@ -45,36 +67,7 @@ export function labCommand(io: Io): Command {
         '  curl -s -X POST http://127.0.0.1:18179/lab/backend-2/start\n\n' +
         'SIGINT/SIGTERM stops every lab process, then exits 0.',
     )
-    .action(async (flags: LabFlags) => {
-      const control = controlAddress(flags.control);
-      const delayMs = parseDuration(flags.warmupDelay);
-      if (delayMs === undefined) throw usageError(`--warmup-delay ${flags.warmupDelay}: must be a duration such as 200ms`);
-      const fillMs = parseDuration(flags.originFill);
-      if (fillMs === undefined) throw usageError(`--origin-fill ${flags.originFill}: must be a duration such as 20ms`);
-      const running = await startLab({
-        dir: flags.dir,
-        backends: Number(flags.backends),
-        basePort: Number(flags.basePort),
-        warmup: { requests: Number(flags.warmupRequests), delayMs },
-        origin: { fillMs, missRatio: Number(flags.missRatio) },
-      });
-      // Whatever ends this process (a second signal, a crash), no lab process outlives it.
-      const killAll = () => running.lab.killAllSync();
-      process.once('exit', killAll);
-      let server: ControlServer | undefined;
-      try {
-        server = await startControlServer(running.lab, control.host, control.port);
-        io.out(flags.json === true ? JSON.stringify(describe(running, server)) : banner(running, server));
-        const logger = createLogger({ level: 'info' });
-        const signal = await untilSignal(logger);
-        logger.info({ signal }, 'stop signal received: stopping every lab process');
-      } finally {
-        await server?.close();
-        await running.lab.stop();
-        process.off('exit', killAll);
-      }
-      io.exitCode = EXIT.ok;
-    });
+    .action((flags: LabFlags) => runLab(io, flags));
 }
 
 function controlAddress(text: string): { host: string; port: number } {
@@ -89,8 +82,16 @@ function controlAddress(text: string): { host: string; port: number } {
 }
 
 function describe(running: RunningLab, server: ControlServer) {
-  const processes = running.lab.list().map(({ name, role, url, pid, pidFile, logFile }) => ({ name, role, url, pid, pidFile, logFile }));
-  return { control: `${server.url}/lab`, dir: running.dir, pidDir: running.pidDir, origin: running.origin?.url ?? null, processes };
+  const processes = running.lab
+    .list()
+    .map(({ name, role, url, pid, pidFile, logFile }) => ({ name, role, url, pid, pidFile, logFile }));
+  return {
+    control: `${server.url}/lab`,
+    dir: running.dir,
+    pidDir: running.pidDir,
+    origin: running.origin?.url ?? null,
+    processes,
+  };
 }
 
 function banner(running: RunningLab, server: ControlServer): string {
@@ -106,4 +107,36 @@ function banner(running: RunningLab, server: ControlServer): string {
     'SIGINT/SIGTERM stops every lab process.',
     '',
   ].join('\n');
+}
+
+/** Starts the fleet and its control API, and keeps them until a stop signal. */
+async function runLab(io: Io, flags: LabFlags): Promise<void> {
+  const control = controlAddress(flags.control);
+  const delayMs = parseDuration(flags.warmupDelay);
+  if (delayMs === undefined) throw usageError(`--warmup-delay ${flags.warmupDelay}: must be a duration such as 200ms`);
+  const fillMs = parseDuration(flags.originFill);
+  if (fillMs === undefined) throw usageError(`--origin-fill ${flags.originFill}: must be a duration such as 20ms`);
+  const running = await startLab({
+    dir: flags.dir,
+    backends: Number(flags.backends),
+    basePort: Number(flags.basePort),
+    warmup: { requests: Number(flags.warmupRequests), delayMs },
+    origin: { fillMs, missRatio: Number(flags.missRatio) },
+  });
+  // Whatever ends this process (a second signal, a crash), no lab process outlives it.
+  const killAll = () => running.lab.killAllSync();
+  process.once('exit', killAll);
+  let server: ControlServer | undefined;
+  try {
+    server = await startControlServer(running.lab, control.host, control.port);
+    io.out(flags.json === true ? JSON.stringify(describe(running, server)) : banner(running, server));
+    const logger = createLogger({ level: 'info' });
+    const signal = await untilSignal(logger);
+    logger.info({ signal }, 'stop signal received: stopping every lab process');
+  } finally {
+    await server?.close();
+    await running.lab.stop();
+    process.off('exit', killAll);
+  }
+  io.exitCode = EXIT.ok;
 }

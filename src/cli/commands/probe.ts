@@ -37,37 +37,52 @@ const FLAG_FOR: Record<string, string> = {
 
 /** `canary probe TARGET`: one probe now, with the same code the agent runs. */
 export function probeCommand(io: Io): Command {
-  return new Command('probe')
-    .description('probe a target once, now, and print the result')
-    .argument('<target>', 'what to probe, e.g. https://api.example.com/health or db.example.com:5432')
-    // A flow is a list of steps: it only runs from a config file.
-    .addOption(new Option('-k, --kind <kind>', 'probe kind (flows run from a config file only)').choices(CHECK_KINDS.filter((k) => k !== 'flow')).default('http'))
-    .option('-s, --expect-status <codes>', 'accepted statuses, comma-separated or repeated: 200, 2xx, 200-299 (default 2xx)', collect)
-    .option('-t, --timeout <duration>', 'attempt timeout, e.g. 5s (default probes.defaults.timeout)')
-    .option('-X, --method <method>', 'HTTP method')
-    .option('-H, --header <name:value>', 'request header (repeatable)', collect)
-    .option('-d, --body <text>', 'request body')
-    .option('--ca <file>', 'PEM file of CA certificates to trust')
-    .option('--server-name <name>', 'TLS server name (SNI) when it differs from the URL host')
-    .option('--insecure', 'do not verify the TLS certificate (facts are still reported)')
-    .addOption(new Option('--ip-family <family>', 'preferred address family').choices(['auto', 'ipv4', 'ipv6']))
-    .option('--no-follow-redirects', 'report the first response instead of following redirects')
-    .option('--json', 'print the full result as JSON')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  canary probe https://example.com/ --expect-status 200 --timeout 5s\n  canary probe http://127.0.0.1:8080/health --json\n  canary probe example.com:443 --kind tls\n  canary probe 127.0.0.1:50051 --kind grpc\n\nTARGET is a URL for http, HOST:PORT for tcp, tls and grpc, a domain name for dns (asked of the\nsystem resolver\'s nameserver). For tcp and grpc, --ca, --server-name or --insecure also switch TLS on.\n\nExit: 0 the probe passed, 1 it failed, 2 bad input.',
-    )
-    .action(async (target: string, options: ProbeOptions) => {
-      const check = buildCheck(target, options);
-      const probes = createProbeRegistry();
-      try {
-        const result = await executeCheck(check, probes.get(check.kind), { signal: AbortSignal.timeout(check.timeoutMs) }, { region: 'cli' });
-        io.out(options.json ? JSON.stringify(result, null, 2) : formatResult(result, check));
-        io.exitCode = result.ok ? EXIT.ok : EXIT.failed;
-      } finally {
-        await probes.close();
-      }
-    });
+  return (
+    new Command('probe')
+      .description('probe a target once, now, and print the result')
+      .argument('<target>', 'what to probe, e.g. https://api.example.com/health or db.example.com:5432')
+      // A flow is a list of steps: it only runs from a config file.
+      .addOption(
+        new Option('-k, --kind <kind>', 'probe kind (flows run from a config file only)')
+          .choices(CHECK_KINDS.filter((k) => k !== 'flow'))
+          .default('http'),
+      )
+      .option(
+        '-s, --expect-status <codes>',
+        'accepted statuses, comma-separated or repeated: 200, 2xx, 200-299 (default 2xx)',
+        collect,
+      )
+      .option('-t, --timeout <duration>', 'attempt timeout, e.g. 5s (default probes.defaults.timeout)')
+      .option('-X, --method <method>', 'HTTP method')
+      .option('-H, --header <name:value>', 'request header (repeatable)', collect)
+      .option('-d, --body <text>', 'request body')
+      .option('--ca <file>', 'PEM file of CA certificates to trust')
+      .option('--server-name <name>', 'TLS server name (SNI) when it differs from the URL host')
+      .option('--insecure', 'do not verify the TLS certificate (facts are still reported)')
+      .addOption(new Option('--ip-family <family>', 'preferred address family').choices(['auto', 'ipv4', 'ipv6']))
+      .option('--no-follow-redirects', 'report the first response instead of following redirects')
+      .option('--json', 'print the full result as JSON')
+      .addHelpText(
+        'after',
+        "\nExamples:\n  canary probe https://example.com/ --expect-status 200 --timeout 5s\n  canary probe http://127.0.0.1:8080/health --json\n  canary probe example.com:443 --kind tls\n  canary probe 127.0.0.1:50051 --kind grpc\n\nTARGET is a URL for http, HOST:PORT for tcp, tls and grpc, a domain name for dns (asked of the\nsystem resolver's nameserver). For tcp and grpc, --ca, --server-name or --insecure also switch TLS on.\n\nExit: 0 the probe passed, 1 it failed, 2 bad input.",
+      )
+      .action(async (target: string, options: ProbeOptions) => {
+        const check = buildCheck(target, options);
+        const probes = createProbeRegistry();
+        try {
+          const result = await executeCheck(
+            check,
+            probes.get(check.kind),
+            { signal: AbortSignal.timeout(check.timeoutMs) },
+            { region: 'cli' },
+          );
+          io.out(options.json ? JSON.stringify(result, null, 2) : formatResult(result, check));
+          io.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+        } finally {
+          await probes.close();
+        }
+      })
+  );
 }
 
 /** Flags that only an HTTP check has, by the option key commander gives them. */
@@ -91,10 +106,14 @@ function kindInput(options: ProbeOptions, tls: Record<string, unknown>): Record<
         followRedirects: options.followRedirects,
       },
       tls,
-      expect: { status: options.expectStatus?.flatMap((s) => s.split(',')).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) },
+      expect: {
+        status: options.expectStatus?.flatMap((s) => s.split(',')).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+      },
     };
   }
-  const used = HTTP_ONLY.find(([key]) => options[key] !== undefined) ?? (options.followRedirects ? undefined : ['followRedirects', '--no-follow-redirects']);
+  const used =
+    HTTP_ONLY.find(([key]) => options[key] !== undefined) ??
+    (options.followRedirects ? undefined : ['followRedirects', '--no-follow-redirects']);
   if (used !== undefined) throw usageError(`${used[1]}: applies to --kind http only`);
   if (options.kind === 'dns') return {};
   // For tcp and grpc a TLS flag also switches TLS on: there is no URL scheme to say so.

@@ -21,19 +21,22 @@ interface ProxyFlags {
 /** `canary proxy`: the fault-injecting TCP proxy and its Toxiproxy-compatible API, until SIGINT/SIGTERM. */
 export function proxyCommand(io: Io): Command {
   return new Command('proxy')
-    .description('run a fault-injecting TCP proxy (latency, bandwidth, resets, HTTP 503s, ...) with a Toxiproxy-compatible REST API')
+    .description(
+      'run a fault-injecting TCP proxy (latency, bandwidth, resets, HTTP 503s, ...) with a Toxiproxy-compatible REST API',
+    )
     .option('-l, --listen <host:port>', 'address of the REST API and /metrics', '127.0.0.1:8474')
     .option('-c, --config <file>', 'JSON or YAML list of proxies to create at start, as Toxiproxy -config')
     .option('--default-ttl <duration>', 'toxics without a ttl remove themselves after this long (e.g. 10m)')
     .addHelpText(
       'after',
       '\nExample:\n  canary proxy --config test/fixtures/proxy/proxies.yaml\n' +
-        "  curl -s -X POST 127.0.0.1:8474/proxies/api/toxics -d '{\"type\":\"latency\",\"attributes\":{\"latency\":200},\"ttl\":60000}'\n" +
+        '  curl -s -X POST 127.0.0.1:8474/proxies/api/toxics -d \'{"type":"latency","attributes":{"latency":200},"ttl":60000}\'\n' +
         '  curl -s 127.0.0.1:8474/metrics | grep canary_proxy_\n\nSIGINT/SIGTERM closes every proxy, then exits 0.',
     )
     .action(async (flags: ProxyFlags) => {
       const defaultToxicTtlMs = flags.defaultTtl === undefined ? undefined : parseDuration(flags.defaultTtl);
-      if (flags.defaultTtl !== undefined && defaultToxicTtlMs === undefined) throw usageError(`--default-ttl ${flags.defaultTtl}: must be a duration such as 10m`);
+      if (flags.defaultTtl !== undefined && defaultToxicTtlMs === undefined)
+        throw usageError(`--default-ttl ${flags.defaultTtl}: must be a duration such as 10m`);
       const { host, port } = parseListen(flags.listen);
       const bodies = flags.config === undefined ? [] : await loadProxyFile(flags.config);
       const logger = createLogger({ level: 'info' });
@@ -42,12 +45,16 @@ export function proxyCommand(io: Io): Command {
       try {
         await registry.populate(bodies).catch((err: unknown) => {
           // A bad toxic or a busy port in the file is bad input, not a crash.
-          if (err instanceof ProxyApiError) throw new CanaryError(ERROR_CODES.config, `${flags.config ?? ''}: ${err.message}`, { cause: err });
+          if (err instanceof ProxyApiError)
+            throw new CanaryError(ERROR_CODES.config, `${flags.config ?? ''}: ${err.message}`, { cause: err });
           throw err;
         });
         await listen(api, host, port);
         const address = api.address();
-        const where = address !== null && typeof address === 'object' ? formatHostPort(address.address, address.port) : flags.listen;
+        const where =
+          address !== null && typeof address === 'object'
+            ? formatHostPort(address.address, address.port)
+            : flags.listen;
         io.out(JSON.stringify({ api: `http://${where}`, proxies: registry.list().map((p) => p.toJSON()) }));
         const signal = await untilSignal(logger);
         logger.info({ signal }, 'stopping fault proxy');
@@ -60,7 +67,11 @@ export function proxyCommand(io: Io): Command {
 
 function listen(server: Server, host: string | undefined, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(new CanaryError(ERROR_CODES.listen, `cannot listen on ${host ?? ''}:${port}: ${err.message}`, { cause: err })));
+    server.once('error', (err) =>
+      reject(
+        new CanaryError(ERROR_CODES.listen, `cannot listen on ${host ?? ''}:${port}: ${err.message}`, { cause: err }),
+      ),
+    );
     server.listen({ host, port }, resolve);
   });
 }

@@ -16,13 +16,17 @@ interface GenerateOptions {
 
 /** `canary rules …`: Prometheus rules made from the config. */
 export function rulesCommand(io: Io): Command {
-  return new Command('rules').description('Prometheus rules made from the config: generate').addCommand(rulesGenerateCommand(io));
+  return new Command('rules')
+    .description('Prometheus rules made from the config: generate')
+    .addCommand(rulesGenerateCommand(io));
 }
 
 /** `canary rules generate`: SLO recording and burn-rate alerting rules from the checks' `slo:`. */
 export function rulesGenerateCommand(io: Io): Command {
   return new Command('generate')
-    .description("write Prometheus SLO rules (error ratios, multi-window burn-rate alerts) from the checks' slo settings")
+    .description(
+      "write Prometheus SLO rules (error ratios, multi-window burn-rate alerts) from the checks' slo settings",
+    )
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
     .option('-o, --out <file>', 'write the rules to this file instead of printing them')
     .option('--check', 'compare with the file given by --out instead of writing it; exit 1 when it differs (for CI)')
@@ -33,7 +37,7 @@ export function rulesGenerateCommand(io: Io): Command {
         '  canary rules generate --config config/agent.yaml --out deploy/prometheus/rules/canary-slo.yml\n' +
         '  canary rules generate --config config/agent.yaml --out deploy/prometheus/rules/canary-slo.yml --check\n\n' +
         'Burn-rate factors follow the SRE workbook (2% of the budget in 1h, 5% in 6h, 10% in 1d and in 3d),\n' +
-        'scaled to each check\'s slo.window: 14.4, 6, 3 and 1 for 30d.\n\n' +
+        "scaled to each check's slo.window: 14.4, 6, 3 and 1 for 30d.\n\n" +
         'Exit: 0 written, printed or up to date; 1 --check found a difference; 2 invalid config or flags.',
     )
     .action(async (options: GenerateOptions) => {
@@ -64,7 +68,10 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
     const upToDate = (await readOrUndefined(options.out)) === text;
     if (options.json) io.out(JSON.stringify({ ...summary, upToDate }, null, 2));
     else if (upToDate) io.out(`${options.out}: up to date with ${source}`);
-    else io.err(`canary: ${options.out} differs from the rules ${source} makes; run: canary rules generate --config ${source} --out ${options.out}`);
+    else
+      io.err(
+        `canary: ${options.out} differs from the rules ${source} makes; run: canary rules generate --config ${source} --out ${options.out}`,
+      );
     return upToDate ? EXIT.ok : EXIT.failed;
   }
   await mkdir(dirname(options.out), { recursive: true });

@@ -54,7 +54,10 @@ export async function runAgent(
     logger.warn('--enable-chaos given but chaos.enabled is false in the config: chaos stays off');
   }
   if (!startedWithAgentFlags()) {
-    logger.info({ flags: AGENT_NODE_FLAGS.join(' ') }, 'node was started without the agent\'s V8 flags: it uses more memory and pauses longer for garbage collection (the canary bin, npm start and the shipped units pass them)');
+    logger.info(
+      { flags: AGENT_NODE_FLAGS.join(' ') },
+      "node was started without the agent's V8 flags: it uses more memory and pauses longer for garbage collection (the canary bin, npm start and the shipped units pass them)",
+    );
   }
   const agent = new Agent(config, { logger, enableChaos: flags.enableChaos, load: flags.load, watch: true });
   // Listening before the start, so a SIGHUP during a slow start (chaos recovery, discovery)

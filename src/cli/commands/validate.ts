@@ -16,10 +16,15 @@ interface ValidateOptions {
 /** `canary validate`: loads the config and every file it names; reports every problem. */
 export function validateCommand(io: Io): Command {
   return new Command('validate')
-    .description('validate the agent config, every probe and chaos experiment file it names, and the file_sd files of its discovery sources')
+    .description(
+      'validate the agent config, every probe and chaos experiment file it names, and the file_sd files of its discovery sources',
+    )
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExample:\n  canary validate --config config/agent.yaml\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).')
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary validate --config config/agent.yaml\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).',
+    )
     .action(async (options: ValidateOptions) => {
       io.exitCode = await validate(options, io);
     });
@@ -60,9 +65,13 @@ function nameClashes(written: readonly ResolvedCheck[], discovered: readonly Res
   }
 }
 
-function summaryLine(summary: { file: string; checks: number; probeFiles: string[]; experiments: string[]; discovery: DiscoverySummary }, sources: number): string {
+function summaryLine(
+  summary: { file: string; checks: number; probeFiles: string[]; experiments: string[]; discovery: DiscoverySummary },
+  sources: number,
+): string {
   const experiments = summary.experiments.length ? `, ${plural(summary.experiments.length, 'chaos experiment')}` : '';
-  const discovered = sources > 0 ? `, ${plural(summary.discovery.checks, 'check')} from ${plural(sources, 'discovery source')}` : '';
+  const discovered =
+    sources > 0 ? `, ${plural(summary.discovery.checks, 'check')} from ${plural(sources, 'discovery source')}` : '';
   return `${summary.file}: valid (${plural(summary.checks, 'check')}, ${plural(summary.probeFiles.length, 'probe file')}${experiments}${discovered})`;
 }
 

@@ -8,7 +8,10 @@ import { otlpSchema } from './otlp.js';
 
 const listen = z
   .string()
-  .regex(/^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: 'must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464', abort: true })
+  .regex(/^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, {
+    message: 'must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464',
+    abort: true,
+  })
   .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
 
 /** The agent's configuration file (config/agent.yaml). */
@@ -16,7 +19,11 @@ export const agentConfigSchema = z
   .strictObject({
     agent: z
       .strictObject({
-        region: z.string().min(1).default('local').meta({ description: 'Region label on every metric, span and log line.' }),
+        region: z
+          .string()
+          .min(1)
+          .default('local')
+          .meta({ description: 'Region label on every metric, span and log line.' }),
         datacenter: z.string().optional(),
         labels: labels().meta({ description: 'Extra labels on every metric this agent exports.' }),
       })
@@ -29,27 +36,51 @@ export const agentConfigSchema = z
       .prefault({}),
     probes: z
       .strictObject({
-        files: z.array(z.string().min(1)).default([]).meta({ description: 'Globs of probe files, relative to this file.' }),
-        concurrency: z.int().min(1).max(10_000).default(64).meta({ description: 'Probes in flight at once, across all checks.' }),
+        files: z
+          .array(z.string().min(1))
+          .default([])
+          .meta({ description: 'Globs of probe files, relative to this file.' }),
+        concurrency: z
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(64)
+          .meta({ description: 'Probes in flight at once, across all checks.' }),
         workers: z
-          .union([z.literal('auto'), z.int().min(0).max(64)], { error: (issue) => `must be auto or a whole number from 0 to 64, got ${JSON.stringify(issue.input)}` })
+          .union([z.literal('auto'), z.int().min(0).max(64)], {
+            error: (issue) => `must be auto or a whole number from 0 to 64, got ${JSON.stringify(issue.input)}`,
+          })
           .default(0)
-          .meta({ description: 'Worker threads that run probes: 0 probes on the main thread; auto is one per core. Timings then never wait behind scrapes or sinks.' }),
+          .meta({
+            description:
+              'Worker threads that run probes: 0 probes on the main thread; auto is one per core. Timings then never wait behind scrapes or sinks.',
+          }),
         defaults: z
           .strictObject({
             interval: duration({ min: 100, minText: '100ms' }).prefault('30s'),
             timeout: duration({ min: 1 }).prefault('10s'),
             retries: z
               .strictObject({
-                count: retryCount.default(0).meta({ description: 'Retries of a failed attempt before the run counts as failed; 0 is one attempt per run.' }),
-                backoff: retryBackoff.prefault('500ms').meta({ description: 'Wait before the first retry, doubled before each next one; a retry the run has no time left for is not made.' }),
+                count: retryCount.default(0).meta({
+                  description: 'Retries of a failed attempt before the run counts as failed; 0 is one attempt per run.',
+                }),
+                backoff: retryBackoff.prefault('500ms').meta({
+                  description:
+                    'Wait before the first retry, doubled before each next one; a retry the run has no time left for is not made.',
+                }),
               })
               .prefault({}),
           })
           .prefault({}),
-        seed: z.int().optional().meta({ description: 'Seed for the start offsets; fixed only for tests and reproducible benchmarks.' }),
+        seed: z
+          .int()
+          .optional()
+          .meta({ description: 'Seed for the start offsets; fixed only for tests and reproducible benchmarks.' }),
         discovery: discoverySchema,
-        openapi: z.array(z.string().min(1)).default([]).meta({ description: 'OpenAPI specs, relative to this file; canary_endpoint_coverage_ratio{spec} says how much of each the checks probe.' }),
+        openapi: z.array(z.string().min(1)).default([]).meta({
+          description:
+            'OpenAPI specs, relative to this file; canary_endpoint_coverage_ratio{spec} says how much of each the checks probe.',
+        }),
       })
       .prefault({}),
     checks: z.array(checkSchema).default([]),
@@ -58,7 +89,10 @@ export const agentConfigSchema = z
       .strictObject({
         enabled: z.boolean().default(false),
         files: z.array(z.string().min(1)).default([]),
-        stateDir: z.string().default('../var').meta({ description: 'Journal, lock and audit log, relative to this file.' }),
+        stateDir: z
+          .string()
+          .default('../var')
+          .meta({ description: 'Journal, lock and audit log, relative to this file.' }),
       })
       .prefault({}),
     exporters: z

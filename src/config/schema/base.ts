@@ -16,8 +16,13 @@ export const retryBackoff = duration();
  */
 export const checkRetries = z
   .strictObject({
-    count: retryCount.optional().meta({ description: `Retries of a failed attempt (0-${MAX_RETRIES}); default probes.defaults.retries.count.` }),
-    backoff: retryBackoff.optional().meta({ description: 'Wait before the first retry, doubled before each next one; default probes.defaults.retries.backoff.' }),
+    count: retryCount
+      .optional()
+      .meta({ description: `Retries of a failed attempt (0-${MAX_RETRIES}); default probes.defaults.retries.count.` }),
+    backoff: retryBackoff.optional().meta({
+      description:
+        'Wait before the first retry, doubled before each next one; default probes.defaults.retries.backoff.',
+    }),
   })
   .meta({
     description:
@@ -42,7 +47,9 @@ const OBJECTIVE_MESSAGE = 'must be a ratio such as 0.999 or a percentage such as
  */
 export const sloObjective = z
   // Worded as the loader words a missing key elsewhere.
-  .union([z.number(), z.string()], { error: (issue) => (issue.input === undefined ? 'is required' : OBJECTIVE_MESSAGE) })
+  .union([z.number(), z.string()], {
+    error: (issue) => (issue.input === undefined ? 'is required' : OBJECTIVE_MESSAGE),
+  })
   .transform((value, ctx) => {
     const text = String(value).trim();
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text);
@@ -58,7 +65,9 @@ export const sloObjective = z
     }
     return ratio;
   })
-  .meta({ description: 'Share of runs that must succeed: a ratio (0.999) or a percentage (99.9%), strictly between 0 and 1.' });
+  .meta({
+    description: 'Share of runs that must succeed: a ratio (0.999) or a percentage (99.9%), strictly between 0 and 1.',
+  });
 
 /** A check's service level objective; `canary rules generate` turns it into burn-rate alerts. */
 export const sloSchema = z
@@ -90,16 +99,24 @@ export const checkBase = {
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must start with a letter or digit and use only letters, digits, _ . : -')
     .max(128),
   target: z.string().min(1),
-  interval: duration({ min: 100, minText: '100ms' }).optional().meta({ description: 'Run every interval; default probes.defaults.interval.' }),
-  schedule: z.string().optional().meta({ description: 'Cron expression (5 or 6 fields, seconds allowed) instead of an interval.' }),
-  timeout: duration({ min: 1 }).optional().meta({ description: 'Per-attempt timeout; default probes.defaults.timeout.' }),
+  interval: duration({ min: 100, minText: '100ms' })
+    .optional()
+    .meta({ description: 'Run every interval; default probes.defaults.interval.' }),
+  schedule: z
+    .string()
+    .optional()
+    .meta({ description: 'Cron expression (5 or 6 fields, seconds allowed) instead of an interval.' }),
+  timeout: duration({ min: 1 })
+    .optional()
+    .meta({ description: 'Per-attempt timeout; default probes.defaults.timeout.' }),
   retries: checkRetries.optional(),
   labels: labels(),
   enabled: z.boolean().default(true),
   slo: sloSchema.optional(),
-  metrics: metricsLevel
-    .optional()
-    .meta({ description: 'Series this check exports: basic or full; default exporters.prometheus.metrics. See docs/metrics.md, Capacity.' }),
+  metrics: metricsLevel.optional().meta({
+    description:
+      'Series this check exports: basic or full; default exporters.prometheus.metrics. See docs/metrics.md, Capacity.',
+  }),
 };
 
 const HOST_PORT_MESSAGE = 'must be HOST:PORT, e.g. db.example.com:5432 or [2001:db8::1]:443';

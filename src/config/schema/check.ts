@@ -19,7 +19,14 @@ export const httpCheckSchema = z
   .meta({ description: 'An HTTP(S) check: one request, redirects followed, expectations on the final response.' });
 
 /** Every check kind, told apart by `kind`. */
-export const checkSchema = z.discriminatedUnion('kind', [httpCheckSchema, tcpCheckSchema, tlsCheckSchema, dnsCheckSchema, grpcCheckSchema, flowCheckSchema]);
+export const checkSchema = z.discriminatedUnion('kind', [
+  httpCheckSchema,
+  tcpCheckSchema,
+  tlsCheckSchema,
+  dnsCheckSchema,
+  grpcCheckSchema,
+  flowCheckSchema,
+]);
 
 /** A probe file: a list of checks, merged with the agent config's inline checks. */
 export const probeFileSchema = z.strictObject({

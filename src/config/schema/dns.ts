@@ -7,7 +7,19 @@ import { duration, regex } from './common.js';
 export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'NS', 'SOA', 'PTR', 'CAA'] as const;
 
 /** Response codes by name (RFC 1035, 2136). */
-export const DNS_RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'] as const;
+export const DNS_RCODES = [
+  'NOERROR',
+  'FORMERR',
+  'SERVFAIL',
+  'NXDOMAIN',
+  'NOTIMP',
+  'REFUSED',
+  'YXDOMAIN',
+  'YXRRSET',
+  'NXRRSET',
+  'NOTAUTH',
+  'NOTZONE',
+] as const;
 
 /** A nameserver: an IP address with an optional port (53 when absent). */
 export function parseServer(value: string): { host: string; port: number } | undefined {
@@ -18,14 +30,25 @@ export function parseServer(value: string): { host: string; port: number } | und
 
 const server = z
   .string()
-  .refine((v) => parseServer(v) !== undefined, 'must be an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53')
+  .refine(
+    (v) => parseServer(v) !== undefined,
+    'must be an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53',
+  )
   .optional()
   .meta({ description: 'Nameserver to ask, IP[:PORT]; default the first nameserver of the system resolver.' });
 
 /** The name to ask about: a domain name (a trailing dot is allowed), or `.` for the root. */
 const dnsTarget = z
   .string()
-  .refine((v) => v === '.' || (v.length <= 254 && /^(?:[A-Za-z0-9_*](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/.test(v)), 'must be a domain name such as example.com');
+  .refine(
+    (v) =>
+      v === '.' ||
+      (v.length <= 254 &&
+        /^(?:[A-Za-z0-9_*](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/.test(
+          v,
+        )),
+    'must be a domain name such as example.com',
+  );
 
 /** How the query is asked. */
 export const dnsOptionsSchema = z.strictObject({
@@ -38,7 +61,9 @@ export const dnsOptionsSchema = z.strictObject({
 /** An expectation on one section's records, each record as text: `name.<TAB>ttl<TAB>IN<TAB>TYPE<TAB>data`. */
 const recordExpectation = z
   .strictObject({ matches: regex().optional(), notMatches: regex().optional() })
-  .refine((r) => (r.matches === undefined) !== (r.notMatches === undefined), { message: 'needs exactly one of matches or notMatches' })
+  .refine((r) => (r.matches === undefined) !== (r.notMatches === undefined), {
+    message: 'needs exactly one of matches or notMatches',
+  })
   .meta({ description: 'matches: at least one record matches; notMatches: no record matches.' });
 
 /** What a DNS check expects of the response. */

@@ -18,7 +18,10 @@ export interface FlowIssue {
 function templated(step: FlowStep): [(string | number)[], string | undefined][] {
   return [
     [['http', 'url'], step.http.url],
-    ...Object.entries(step.http.headers).map(([name, value]): [(string | number)[], string] => [['http', 'headers', name], value]),
+    ...Object.entries(step.http.headers).map(([name, value]): [(string | number)[], string] => [
+      ['http', 'headers', name],
+      value,
+    ]),
     [['http', 'body'], step.http.body],
   ];
 }
@@ -50,12 +53,20 @@ export function flowRules(steps: readonly FlowStep[]): FlowIssue[] {
   steps.forEach((step, i) => {
     const at = ['flow', 'steps', i];
     const first = stepAt.get(step.name);
-    if (first !== undefined) issues.push({ path: [...at, 'name'], message: `duplicate step name "${step.name}", first used by flow.steps[${first}]` });
+    if (first !== undefined)
+      issues.push({
+        path: [...at, 'name'],
+        message: `duplicate step name "${step.name}", first used by flow.steps[${first}]`,
+      });
     else stepAt.set(step.name, i);
     issues.push(...placeholderIssues(step, at, extracted));
     for (const name of Object.keys(step.extract)) {
       const by = extracted.get(name);
-      if (by !== undefined) issues.push({ path: [...at, 'extract', name], message: `"${name}" is already extracted by step "${by}": extraction names must be unique in a flow` });
+      if (by !== undefined)
+        issues.push({
+          path: [...at, 'extract', name],
+          message: `"${name}" is already extracted by step "${by}": extraction names must be unique in a flow`,
+        });
       else extracted.set(name, step.name);
     }
   });

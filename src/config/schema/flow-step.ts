@@ -11,9 +11,13 @@ const jsonPath = httpExpectSchema.shape.json.unwrap().element.shape.path;
 /** Where one value of a response is taken from: exactly one of a JSON path, a header, a regex over the body. */
 const extractorSchema = z
   .strictObject({
-    json: jsonPath.optional().meta({ description: 'JSON path into the body, e.g. $.token; objects and arrays are taken as JSON text.' }),
+    json: jsonPath
+      .optional()
+      .meta({ description: 'JSON path into the body, e.g. $.token; objects and arrays are taken as JSON text.' }),
     header: z.string().min(1).optional().meta({ description: 'Response header name (case-insensitive).' }),
-    regex: regex().optional().meta({ description: 'Regex over the body; the first capture group is taken (the whole match when there is none).' }),
+    regex: regex().optional().meta({
+      description: 'Regex over the body; the first capture group is taken (the whole match when there is none).',
+    }),
   })
   .refine((e) => [e.json, e.header, e.regex].filter((v) => v !== undefined).length === 1, {
     message: 'needs exactly one of json, header or regex',
@@ -39,16 +43,25 @@ const stepRequestSchema = httpRequestSchema.omit({ keepAlive: true, traceContext
     .string()
     .min(1)
     .refine(resolvesToHttp, 'must be a path relative to the target or an absolute http:// or https:// URL')
-    .meta({ description: 'Absolute URL, or a path relative to the check target. {{name}} placeholders are replaced, as is.' }),
+    .meta({
+      description: 'Absolute URL, or a path relative to the check target. {{name}} placeholders are replaced, as is.',
+    }),
 });
 
 export const stepSchema = z
   .strictObject({
-    name: checkBase.name.max(64).meta({ description: 'Step name, unique in the flow: the `step` label and the name in failure messages.' }),
+    name: checkBase.name
+      .max(64)
+      .meta({ description: 'Step name, unique in the flow: the `step` label and the name in failure messages.' }),
     http: stepRequestSchema,
-    expect: httpExpectSchema.prefault({}).meta({ description: 'Expectations on this step\'s response, as for an http check.' }),
+    expect: httpExpectSchema
+      .prefault({})
+      .meta({ description: "Expectations on this step's response, as for an http check." }),
     extract: z
-      .record(z.string().regex(PLACEHOLDER_NAME, 'must be a name such as token or user_id (letters, digits, _)'), extractorSchema)
+      .record(
+        z.string().regex(PLACEHOLDER_NAME, 'must be a name such as token or user_id (letters, digits, _)'),
+        extractorSchema,
+      )
       .default({})
       .meta({ description: 'Values taken from the response, used by later steps as {{name}}.' }),
   })

@@ -9,7 +9,10 @@ export type { FlowExtractor, FlowStep } from './flow-step.js';
 
 /** Options of a flow check. */
 export const flowOptionsSchema = z.strictObject({
-  steps: z.array(stepSchema).min(1).meta({ description: 'The requests, in order; the flow stops at the first failing step.' }),
+  steps: z
+    .array(stepSchema)
+    .min(1)
+    .meta({ description: 'The requests, in order; the flow stops at the first failing step.' }),
 });
 
 /** Expectations on the flow as a whole; each step has its own under `steps[].expect`. */
@@ -30,7 +33,8 @@ export const flowCheckSchema = z
     for (const issue of flowRules(check.flow.steps)) ctx.addIssue({ code: 'custom', ...issue });
   })
   .meta({
-    description: 'A multi-step HTTP flow (login, then use the token): steps run in order on one timeout, values extracted from one response fill {{name}} placeholders of later requests.',
+    description:
+      'A multi-step HTTP flow (login, then use the token): steps run in order on one timeout, values extracted from one response fill {{name}} placeholders of later requests.',
   });
 
 export type FlowExpect = z.output<typeof flowExpectSchema>;

@@ -10,7 +10,10 @@ import { tlsSchema } from './http.js';
 export const GRPC_SERVING_STATUSES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
 
 export const grpcOptionsSchema = z.strictObject({
-  service: z.string().default('').meta({ description: 'Service name in the health request; empty asks about the server as a whole.' }),
+  service: z
+    .string()
+    .default('')
+    .meta({ description: 'Service name in the health request; empty asks about the server as a whole.' }),
   tls: z.boolean().default(false).meta({ description: 'Connect with TLS; `tls:` holds its settings.' }),
 });
 

@@ -9,8 +9,14 @@ export const statusMatcher = z
     z.int().min(100).max(599),
     z
       .string()
-      .regex(statusPattern, { message: 'must be a status code, a class like 2xx, or a range like 200-299', abort: true })
-      .refine((s) => !s.includes('-') || Number(s.slice(0, 3)) <= Number(s.slice(4)), 'a range must be low-high, e.g. 200-299'),
+      .regex(statusPattern, {
+        message: 'must be a status code, a class like 2xx, or a range like 200-299',
+        abort: true,
+      })
+      .refine(
+        (s) => !s.includes('-') || Number(s.slice(0, 3)) <= Number(s.slice(4)),
+        'a range must be low-high, e.g. 200-299',
+      ),
   ])
   .meta({ description: 'A status code (200), a class (2xx) or an inclusive range (200-299).' });
 
@@ -35,7 +41,12 @@ const bodyExpectation = z
 
 const jsonExpectation = z
   .strictObject({
-    path: z.string().regex(/^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["[^"]*"\])*$/, 'must be a JSON path such as $.status, $.items[0].id or $["a-b"]'),
+    path: z
+      .string()
+      .regex(
+        /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["[^"]*"\])*$/,
+        'must be a JSON path such as $.status, $.items[0].id or $["a-b"]',
+      ),
     equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
     matches: regex().optional(),
     exists: z.boolean().optional(),
@@ -55,7 +66,9 @@ export const httpExpectSchema = z
     maxDuration: duration().optional(),
     certMinLifetime: duration().optional(),
   })
-  .meta({ description: 'Expectations on the final response; every one is evaluated and the result lists each that fails.' });
+  .meta({
+    description: 'Expectations on the final response; every one is evaluated and the result lists each that fails.',
+  });
 
 /** How the HTTP request is made. */
 export const httpRequestSchema = z.strictObject({
@@ -64,31 +77,40 @@ export const httpRequestSchema = z.strictObject({
   body: z.string().optional(),
   followRedirects: z.boolean().default(true),
   maxRedirects: z.int().min(0).max(100).default(10),
-  keepAlive: z
-    .boolean()
-    .default(false)
-    .meta({ description: 'Reuse connections between runs. Off by default so connect and TLS are measured as a new user meets them.' }),
+  keepAlive: z.boolean().default(false).meta({
+    description:
+      'Reuse connections between runs. Off by default so connect and TLS are measured as a new user meets them.',
+  }),
   ipFamily: z
     .enum(['auto', 'ipv4', 'ipv6'])
     .default('auto')
     .meta({ description: 'Which address family to prefer when a name has both; auto keeps the resolver order.' }),
-  ipFallback: z.boolean().default(true).meta({ description: 'Use the other family when the preferred one has no address.' }),
-  maxBodySize: size().prefault('1MiB'),
-  maxHeaderSize: size().prefault('16KiB'),
-  traceContext: z
+  ipFallback: z
     .boolean()
     .default(true)
-    .meta({ description: 'Send W3C traceparent/tracestate naming this run\'s span when tracing is on, so the service\'s own trace joins it.' }),
+    .meta({ description: 'Use the other family when the preferred one has no address.' }),
+  maxBodySize: size().prefault('1MiB'),
+  maxHeaderSize: size().prefault('16KiB'),
+  traceContext: z.boolean().default(true).meta({
+    description:
+      "Send W3C traceparent/tracestate naming this run's span when tracing is on, so the service's own trace joins it.",
+  }),
 });
 
 /** TLS settings for the connection. Verification is on unless `insecure` says otherwise. */
 export const tlsSchema = z
   .strictObject({
-  ca: z.string().optional().meta({ description: 'PEM file of CA certificates to trust, relative to this file.' }),
-  cert: z.string().optional().meta({ description: 'PEM client certificate for mutual TLS, relative to this file.' }),
-  key: z.string().optional().meta({ description: 'PEM client key for mutual TLS, relative to this file.' }),
-  serverName: z.string().optional().meta({ description: 'SNI and verification name, when it differs from the URL host.' }),
-  insecure: z.boolean().default(false).meta({ description: 'Skip certificate verification. Facts are still reported.' }),
+    ca: z.string().optional().meta({ description: 'PEM file of CA certificates to trust, relative to this file.' }),
+    cert: z.string().optional().meta({ description: 'PEM client certificate for mutual TLS, relative to this file.' }),
+    key: z.string().optional().meta({ description: 'PEM client key for mutual TLS, relative to this file.' }),
+    serverName: z
+      .string()
+      .optional()
+      .meta({ description: 'SNI and verification name, when it differs from the URL host.' }),
+    insecure: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Skip certificate verification. Facts are still reported.' }),
   })
   .refine((t) => (t.cert === undefined) === (t.key === undefined), {
     message: 'cert and key go together: set both or neither',

@@ -8,12 +8,20 @@ export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
 /** What a TLS check expects of the handshake and the certificates. */
 export const tlsExpectSchema = z.strictObject({
-  minDaysToExpiry: z.number().min(0).optional().meta({ description: 'The earliest certificate in the chain must live at least this many days.' }),
-  hostnameMatch: z
-    .boolean()
+  minDaysToExpiry: z
+    .number()
+    .min(0)
     .optional()
-    .meta({ description: 'The leaf certificate must (true) or must not (false) be valid for the server name; checked even with tls.insecure.' }),
-  versions: z.array(z.enum(TLS_VERSIONS)).min(1).optional().meta({ description: 'The negotiated protocol must be one of these.' }),
+    .meta({ description: 'The earliest certificate in the chain must live at least this many days.' }),
+  hostnameMatch: z.boolean().optional().meta({
+    description:
+      'The leaf certificate must (true) or must not (false) be valid for the server name; checked even with tls.insecure.',
+  }),
+  versions: z
+    .array(z.enum(TLS_VERSIONS))
+    .min(1)
+    .optional()
+    .meta({ description: 'The negotiated protocol must be one of these.' }),
   maxDuration: duration().optional(),
 });
 

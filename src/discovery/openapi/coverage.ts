@@ -62,7 +62,8 @@ function pattern(base: string, template: string): RegExp {
 }
 
 function matcher(operation: Operation, baseUrl?: string): Matcher {
-  const bases = baseUrl !== undefined ? [basePath(baseUrl)] : operation.servers.length > 0 ? operation.servers.map(basePath) : [''];
+  const bases =
+    baseUrl !== undefined ? [basePath(baseUrl)] : operation.servers.length > 0 ? operation.servers.map(basePath) : [''];
   return {
     operation,
     patterns: [...new Set(bases)].map((base) => pattern(base, operation.path)),
@@ -98,7 +99,11 @@ function describe(op: Operation): CoverageOperation {
  * wildcards) under a server's base path. Hosts are not compared: the same checks may
  * probe several environments of one API.
  */
-export function coverage(spec: OpenApiSpec, checks: readonly CoverageCheck[], options: CoverageOptions = {}): CoverageReport {
+export function coverage(
+  spec: OpenApiSpec,
+  checks: readonly CoverageCheck[],
+  options: CoverageOptions = {},
+): CoverageReport {
   const matchers = listOperations(spec).operations.map((op) => matcher(op, options.baseUrl));
   const coveredBy = new Map<Matcher, string[]>();
   for (const check of checks) {
@@ -110,10 +115,19 @@ export function coverage(spec: OpenApiSpec, checks: readonly CoverageCheck[], op
     return names ? [{ ...describe(m.operation), checks: names }] : [];
   });
   const uncovered = matchers.filter((m) => !coveredBy.has(m)).map((m) => describe(m.operation));
-  return { total: matchers.length, covered, uncovered, ratio: matchers.length === 0 ? 1 : covered.length / matchers.length };
+  return {
+    total: matchers.length,
+    covered,
+    uncovered,
+    ratio: matchers.length === 0 ? 1 : covered.length / matchers.length,
+  };
 }
 
 /** The share of the spec's operations that some enabled check probes, from 0 to 1 (see {@link coverage}). */
-export function coverageRatio(spec: OpenApiSpec, checks: readonly CoverageCheck[], options: CoverageOptions = {}): number {
+export function coverageRatio(
+  spec: OpenApiSpec,
+  checks: readonly CoverageCheck[],
+  options: CoverageOptions = {},
+): number {
   return coverage(spec, checks, options).ratio;
 }

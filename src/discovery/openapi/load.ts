@@ -40,7 +40,11 @@ async function readDocument(file: string, from: string): Promise<unknown> {
     // YAML 1.2 is a superset of JSON, so one parser reads both; JSON.parse first is only faster.
     return file.endsWith('.json') ? (JSON.parse(text) as unknown) : (parse(text, { maxAliasCount: 1000 }) as unknown);
   } catch (err) {
-    throw specError(file, `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`, err);
+    throw specError(
+      file,
+      `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`,
+      err,
+    );
   }
 }
 
@@ -93,7 +97,11 @@ export async function loadOpenApi(path: string): Promise<OpenApiSpec> {
   const document = asObject(documents.get(file));
   if (document === undefined) throw specError(file, 'not an OpenAPI document (expected a mapping at the top level)');
   const version = typeof document.openapi === 'number' ? String(document.openapi) : (asString(document.openapi) ?? '');
-  if (document.swagger !== undefined) throw specError(file, `Swagger ${asString(document.swagger) ?? JSON.stringify(document.swagger)} is not supported; convert it to OpenAPI 3`);
+  if (document.swagger !== undefined)
+    throw specError(
+      file,
+      `Swagger ${asString(document.swagger) ?? JSON.stringify(document.swagger)} is not supported; convert it to OpenAPI 3`,
+    );
   if (!/^3\.[01]\.\d+/.test(version)) throw specError(file, `openapi: expected 3.0.x or 3.1.x, got "${version}"`);
   const info = asObject(document.info);
   return {

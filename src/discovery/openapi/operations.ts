@@ -39,7 +39,9 @@ export function serverUrls(servers: unknown): string[] {
     const url = asString(server?.url);
     if (url === undefined) return [];
     const variables = asObject(server?.variables) ?? {};
-    return [url.replace(/\{([^}]+)\}/g, (whole, name: string) => asString(asObject(variables[name])?.default) ?? whole)];
+    return [
+      url.replace(/\{([^}]+)\}/g, (whole, name: string) => asString(asObject(variables[name])?.default) ?? whole),
+    ];
   });
 }
 
@@ -62,7 +64,13 @@ function mergeParameters(spec: OpenApiSpec, lists: { raw: unknown; file: string 
   return [...merged.values()];
 }
 
-function readOperation(spec: OpenApiSpec, path: string, method: string, item: Record<string, unknown>, file: string): Operation {
+function readOperation(
+  spec: OpenApiSpec,
+  path: string,
+  method: string,
+  item: Record<string, unknown>,
+  file: string,
+): Operation {
   const op = asObject(item[method]) ?? {};
   const base = {
     method: method.toUpperCase(),

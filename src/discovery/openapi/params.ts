@@ -19,7 +19,12 @@ export interface Parameter {
 /** Nested schema combinators are searched this deep; recursive schemas end here. */
 const MAX_SCHEMA_DEPTH = 8;
 
-const DEFAULT_STYLE: Record<ParameterLocation, string> = { path: 'simple', query: 'form', header: 'simple', cookie: 'form' };
+const DEFAULT_STYLE: Record<ParameterLocation, string> = {
+  path: 'simple',
+  query: 'form',
+  header: 'simple',
+  cookie: 'form',
+};
 
 /** A value that can be sent; `null` is not one (it has no text form every server reads alike). */
 function found(value: unknown): { value: unknown } | undefined {
@@ -39,12 +44,22 @@ function fromExamples(examples: unknown, file: string, refs: RefResolver): { val
  * A value from a schema: `example`, `examples[0]` (3.1), `default`, `enum[0]`, `const`, then
  * array items and the members of `allOf`/`oneOf`/`anyOf`, bounded in depth.
  */
-export function schemaValue(schema: unknown, file: string, refs: RefResolver, depth = 0): { value: unknown } | undefined {
+export function schemaValue(
+  schema: unknown,
+  file: string,
+  refs: RefResolver,
+  depth = 0,
+): { value: unknown } | undefined {
   if (depth > MAX_SCHEMA_DEPTH) return undefined;
   const located = refs.deref(schema, file);
   const s = asObject(located.value);
   if (s === undefined) return undefined;
-  const direct = found(s.example) ?? found(asArray(s.examples)[0]) ?? found(s.default) ?? found(asArray(s.enum)[0]) ?? found(s.const);
+  const direct =
+    found(s.example) ??
+    found(asArray(s.examples)[0]) ??
+    found(s.default) ??
+    found(asArray(s.enum)[0]) ??
+    found(s.const);
   if (direct) return direct;
   if (s.type === 'array' || s.items !== undefined) {
     const item = s.items === undefined ? undefined : schemaValue(s.items, located.file, refs, depth + 1);
@@ -66,7 +81,9 @@ function contentValue(content: unknown, file: string, refs: RefResolver): { valu
   const media = asObject(raw);
   if (type === undefined || media === undefined) return undefined;
   const value =
-    found(media.example) ?? fromExamples(media.examples, file, refs) ?? (media.schema === undefined ? undefined : schemaValue(media.schema, file, refs));
+    found(media.example) ??
+    fromExamples(media.examples, file, refs) ??
+    (media.schema === undefined ? undefined : schemaValue(media.schema, file, refs));
   if (value === undefined || typeof value.value === 'string') return value;
   return { value: /json/i.test(type) ? JSON.stringify(value.value) : text(value.value) };
 }
@@ -76,7 +93,11 @@ export function readParameter(raw: unknown, file: string, refs: RefResolver): Pa
   const p = asObject(raw);
   const name = asString(p?.name);
   const location = asString(p?.in);
-  if (p === undefined || name === undefined || !(location === 'path' || location === 'query' || location === 'header' || location === 'cookie')) {
+  if (
+    p === undefined ||
+    name === undefined ||
+    !(location === 'path' || location === 'query' || location === 'header' || location === 'cookie')
+  ) {
     return undefined;
   }
   const style = asString(p.style) ?? DEFAULT_STYLE[location];
@@ -114,7 +135,8 @@ function parts(value: unknown): { list?: string[]; pairs?: [string, string][] } 
 export function simpleValue(p: Parameter, value: unknown, encode: (s: string) => string): string {
   const { list, pairs } = parts(value);
   if (list) return list.map(encode).join(',');
-  if (pairs) return pairs.map(([k, v]) => (p.explode ? `${encode(k)}=${encode(v)}` : `${encode(k)},${encode(v)}`)).join(',');
+  if (pairs)
+    return pairs.map(([k, v]) => (p.explode ? `${encode(k)}=${encode(v)}` : `${encode(k)},${encode(v)}`)).join(',');
   return encode(text(value));
 }
 

@@ -60,7 +60,10 @@ export function specBaseUrl(spec: OpenApiSpec, baseUrl?: string): string {
   }
   const first = serverUrls(spec.document.servers)[0];
   if (first === undefined) throw usageError(`${displayPath(spec.file)}: has no servers; pass --base-url`);
-  if (!absolute(first)) throw usageError(`${displayPath(spec.file)}: servers[0].url "${first}" is not an absolute http(s) URL; pass --base-url`);
+  if (!absolute(first))
+    throw usageError(
+      `${displayPath(spec.file)}: servers[0].url "${first}" is not an absolute http(s) URL; pass --base-url`,
+    );
   return first;
 }
 
@@ -71,7 +74,8 @@ function skipReason(op: Operation): string | undefined {
   if (op.problem !== undefined) return op.problem;
   if (op.requestBodyRequired) return 'requestBody required';
   const missing = op.parameters.filter((p) => p.required && p.value === undefined).map((p) => p.name);
-  if (missing.length > 0) return `unresolvable required parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+  if (missing.length > 0)
+    return `unresolvable required parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
   if (op.authentication.length > 0) return `requires authentication (${op.authentication.join(', ')})`;
   return undefined;
 }
@@ -88,13 +92,16 @@ const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 function request(op: Operation, base: string): { target: string; headers: Record<string, string> } {
   const given = op.parameters.filter((p): p is Parameter & { value: { value: unknown } } => p.value !== undefined);
   let path = op.path;
-  for (const p of given.filter((p) => p.in === 'path')) path = path.replaceAll(`{${p.name}}`, simpleValue(p, p.value.value, encodeURIComponent));
+  for (const p of given.filter((p) => p.in === 'path'))
+    path = path.replaceAll(`{${p.name}}`, simpleValue(p, p.value.value, encodeURIComponent));
   const query = given.filter((p) => p.in === 'query').flatMap((p) => queryPairs(p, p.value.value));
   const headers: Record<string, string> = {};
   for (const p of given.filter((p) => p.in === 'header' && !IGNORED_HEADERS.has(p.name.toLowerCase()))) {
     headers[p.name.toLowerCase()] = simpleValue(p, p.value.value, (s) => s);
   }
-  const cookies = given.filter((p) => p.in === 'cookie').map((p) => `${p.name}=${simpleValue(p, p.value.value, encodeURIComponent)}`);
+  const cookies = given
+    .filter((p) => p.in === 'cookie')
+    .map((p) => `${p.name}=${simpleValue(p, p.value.value, encodeURIComponent)}`);
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
   const target = `${base.replace(/\/+$/, '')}${path}${query.length > 0 ? `?${query.join('&')}` : ''}`;
   return { target, headers };
@@ -103,8 +110,17 @@ function request(op: Operation, base: string): { target: string; headers: Record
 function toCheck(op: Operation, name: string, base: string): GeneratedCheck {
   const { target, headers } = request(op, base);
   const method = op.method as 'GET' | 'HEAD';
-  const http = method === 'GET' && Object.keys(headers).length === 0 ? undefined : { method, ...(Object.keys(headers).length > 0 ? { headers } : {}) };
-  return { name, kind: 'http', target, ...(http ? { http } : {}), expect: { status: [successStatus(op.responseCodes)] } };
+  const http =
+    method === 'GET' && Object.keys(headers).length === 0
+      ? undefined
+      : { method, ...(Object.keys(headers).length > 0 ? { headers } : {}) };
+  return {
+    name,
+    kind: 'http',
+    target,
+    ...(http ? { http } : {}),
+    expect: { status: [successStatus(op.responseCodes)] },
+  };
 }
 
 /** The server an operation is probed on: `--base-url`, else its own servers, relative ones read against the spec's. */
@@ -126,7 +142,13 @@ export function discoverChecks(spec: OpenApiSpec, options: DiscoverOptions = {})
   for (const op of operations) {
     const reason = skipReason(op);
     if (reason === undefined) probed.push(op);
-    else skipped.push({ method: op.method, path: op.path, ...(op.operationId ? { operationId: op.operationId } : {}), reason });
+    else
+      skipped.push({
+        method: op.method,
+        path: op.path,
+        ...(op.operationId ? { operationId: op.operationId } : {}),
+        reason,
+      });
   }
   const names = dedupeNames(probed.map((op) => checkName(op, options.namePrefix)));
   const discovery: OpenApiChecks = { checks: [], operations: [], skipped };
@@ -138,7 +160,11 @@ export function discoverChecks(spec: OpenApiSpec, options: DiscoverOptions = {})
       discovery.operations.push(`${op.method} ${op.path}`);
     } else {
       const issue = parsed.error.issues[0];
-      skipped.push({ method: op.method, path: op.path, reason: `generated check is invalid: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}` });
+      skipped.push({
+        method: op.method,
+        path: op.path,
+        reason: `generated check is invalid: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
+      });
     }
   }
   return discovery;

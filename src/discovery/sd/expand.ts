@@ -58,7 +58,10 @@ export function expandSource(
         const at = { file: doc.source.file, ...positionAt(doc.source, path), path: formatPath(path) };
         for (const issue of parsed.error.issues) {
           const key = formatPath(issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k)));
-          problems.push({ ...at, message: `discovery source ${source.name}: check ${name}: ${key ? `${key}: ` : ''}${issue.message}` });
+          problems.push({
+            ...at,
+            message: `discovery source ${source.name}: check ${name}: ${key ? `${key}: ` : ''}${issue.message}`,
+          });
         }
       }
     }

@@ -35,7 +35,8 @@ export async function readFileSd(patterns: readonly string[], baseDir: string): 
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
       // A literal path not written yet is like a glob matching nothing.
-      if (code !== 'ENOENT') problems.push({ file, line: 0, col: 0, path: '', message: `cannot read file_sd file: ${code}` });
+      if (code !== 'ENOENT')
+        problems.push({ file, line: 0, col: 0, path: '', message: `cannot read file_sd file: ${code}` });
       continue;
     }
     const parsed = parseGroups(file, text);

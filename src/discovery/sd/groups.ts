@@ -8,7 +8,9 @@ import type { TargetGroup } from '../../config/sd-template.js';
 export const targetGroupsSchema = z.array(
   z.strictObject({
     targets: z.array(z.string().min(1, 'a target must not be empty')),
-    labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*'), z.string()).default({}),
+    labels: z
+      .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*'), z.string())
+      .default({}),
   }),
 );
 

@@ -29,7 +29,10 @@ export function httpSdKey(settings: HttpSdSettings): string {
 
 async function fetchGroups(settings: HttpSdSettings): Promise<SdDocument> {
   const response = await fetch(settings.url, {
-    headers: { accept: 'application/json', 'x-prometheus-refresh-interval-seconds': String(settings.refreshInterval / 1000) },
+    headers: {
+      accept: 'application/json',
+      'x-prometheus-refresh-interval-seconds': String(settings.refreshInterval / 1000),
+    },
     signal: AbortSignal.timeout(settings.timeout),
   });
   if (response.status !== 200) {

@@ -4,4 +4,3 @@ export { checkName, fill, instantiate, type TargetGroup } from '../../config/sd-
 export { parseGroups, type SdDocument } from './groups.js';
 export { readFileSd } from './file-sd.js';
 export { HttpSdRefresher } from './http-sd.js';
-

@@ -98,7 +98,10 @@ export function responseAttributes(result: CheckResult): Attributes {
 
 /** Attributes of the root span from the result. */
 export function verdictAttributes(result: CheckResult): Attributes {
-  const attributes: Attributes = { 'canary.result': result.ok ? 'success' : 'failure', 'canary.attempt': result.attempt };
+  const attributes: Attributes = {
+    'canary.result': result.ok ? 'success' : 'failure',
+    'canary.attempt': result.attempt,
+  };
   if (result.reason) attributes['canary.reason'] = result.reason;
   const failed = result.outcomes.filter((o) => !o.ok).map((o) => o.name);
   if (failed.length > 0) attributes['canary.failed_expectations'] = failed;

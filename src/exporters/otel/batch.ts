@@ -112,14 +112,18 @@ export class KeepFailuresProcessor implements SpanProcessor {
     this.#exporting = this.#export(batch).finally(() => {
       this.#exporting = undefined;
       if (this.#queue.length >= this.#options.maxExportBatchSize) this.#kick();
-      else if (this.#queue.length > 0 && !this.#closed) this.#timer ??= setTimeout(() => this.#kick(), this.#options.scheduledDelayMs).unref();
+      else if (this.#queue.length > 0 && !this.#closed)
+        this.#timer ??= setTimeout(() => this.#kick(), this.#options.scheduledDelayMs).unref();
     });
   }
 
   async #export(batch: ReadableSpan[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<ExportResult>((resolve) => {
-      timer = setTimeout(() => resolve({ code: 1, error: new Error('export timed out') }), this.#options.exportTimeoutMs + 1_000).unref();
+      timer = setTimeout(
+        () => resolve({ code: 1, error: new Error('export timed out') }),
+        this.#options.exportTimeoutMs + 1_000,
+      ).unref();
     });
     const done = new Promise<ExportResult>((resolve) => {
       try {

@@ -6,7 +6,11 @@
  */
 import { getServers } from 'node:dns';
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from '@opentelemetry/semantic-conventions';
 import { splitHostPort } from '../../config/schema/base.js';
 import { parseServer } from '../../config/schema/dns.js';
 import type { ResolvedCheck, ResolvedDnsCheck, ResolvedFlowCheck, ResolvedGrpcCheck } from '../../config/types.js';
@@ -137,7 +141,11 @@ export function flowStepEvents(result: CheckResult, startMs: number): PhaseEvent
   let at = startMs;
   for (const step of result.observation.flow?.steps ?? []) {
     at += step.durationSeconds * 1000;
-    const attributes: Attributes = { 'canary.flow.step': step.name, 'canary.flow.step.ok': step.ok, 'canary.flow.step.duration_s': step.durationSeconds };
+    const attributes: Attributes = {
+      'canary.flow.step': step.name,
+      'canary.flow.step.ok': step.ok,
+      'canary.flow.step.duration_s': step.durationSeconds,
+    };
     if (step.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = step.status;
     if (step.reason !== undefined) attributes['canary.reason'] = step.reason;
     events.push({ name: step.name, time: at, attributes });

@@ -6,7 +6,12 @@ import type { SpanHandle } from './types.js';
 type Attributes = Record<string, string | number | boolean>;
 
 /** A root span, kept from the start: chaos runs are rare and always worth keeping. */
-export function startRootSpan(tracer: Tracer, processor: KeepFailuresProcessor, name: string, attributes: Attributes): SpanHandle {
+export function startRootSpan(
+  tracer: Tracer,
+  processor: KeepFailuresProcessor,
+  name: string,
+  attributes: Attributes,
+): SpanHandle {
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, ROOT_CONTEXT);
   processor.decide(span.spanContext().traceId, true);
   return handle(tracer, processor, span, true);
@@ -16,7 +21,13 @@ export function startRootSpan(tracer: Tracer, processor: KeepFailuresProcessor, 
 function handle(tracer: Tracer, processor: KeepFailuresProcessor, span: Span, root: boolean): SpanHandle {
   const traceId = span.spanContext().traceId;
   return {
-    child: (name, attributes) => handle(tracer, processor, tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, trace.setSpan(ROOT_CONTEXT, span)), false),
+    child: (name, attributes) =>
+      handle(
+        tracer,
+        processor,
+        tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, trace.setSpan(ROOT_CONTEXT, span)),
+        false,
+      ),
     end(error) {
       if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
       span.end();

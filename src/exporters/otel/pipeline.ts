@@ -25,7 +25,9 @@ async function createExporter(settings: OtlpSettings): Promise<SpanExporter> {
     concurrencyLimit: 1,
   };
   const mod =
-    settings.protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+    settings.protocol === 'http/json'
+      ? await import('@opentelemetry/exporter-trace-otlp-http')
+      : await import('@opentelemetry/exporter-trace-otlp-proto');
   return new mod.OTLPTraceExporter(config);
 }
 
@@ -38,14 +40,21 @@ function exportLog(logger: Logger, url: string) {
       failing = false;
     },
     failed(spans: number): void {
-      if (!failing) logger.warn({ url, spans }, 'OTLP export failed; spans are dropped and counted in canary_otel_spans_dropped_total until it recovers');
+      if (!failing)
+        logger.warn(
+          { url, spans },
+          'OTLP export failed; spans are dropped and counted in canary_otel_spans_dropped_total until it recovers',
+        );
       failing = true;
     },
   };
 }
 
 /** The processor in front of the exporter, its counts going to the bus and its failures to the log. */
-export async function createProcessor(settings: OtlpSettings, deps: Pick<TracerDeps, 'bus' | 'logger'>): Promise<KeepFailuresProcessor> {
+export async function createProcessor(
+  settings: OtlpSettings,
+  deps: Pick<TracerDeps, 'bus' | 'logger'>,
+): Promise<KeepFailuresProcessor> {
   const exporter = await createExporter(settings);
   const log = exportLog(deps.logger, settings.url);
   return new KeepFailuresProcessor(exporter, {
@@ -67,7 +76,10 @@ export async function createProcessor(settings: OtlpSettings, deps: Pick<TracerD
 }
 
 /** The agent's resource: who sent these spans. The agent's own attributes win over OTEL_RESOURCE_ATTRIBUTES. */
-export function resourceAttributes(settings: OtlpSettings, deps: Pick<TracerDeps, 'region' | 'datacenter' | 'labels' | 'version'>): Record<string, string> {
+export function resourceAttributes(
+  settings: OtlpSettings,
+  deps: Pick<TracerDeps, 'region' | 'datacenter' | 'labels' | 'version'>,
+): Record<string, string> {
   return {
     ...settings.resourceAttributes,
     ...deps.labels,
@@ -81,7 +93,11 @@ export function resourceAttributes(settings: OtlpSettings, deps: Pick<TracerDeps
 }
 
 /** A private provider: every span sampled here, the keep decision is the processor's. */
-export function createProvider(settings: OtlpSettings, deps: TracerDeps, processor: KeepFailuresProcessor): TracerProvider {
+export function createProvider(
+  settings: OtlpSettings,
+  deps: TracerDeps,
+  processor: KeepFailuresProcessor,
+): TracerProvider {
   return new TracerProvider({
     resource: resourceFromAttributes(resourceAttributes(settings, deps)),
     sampler: new AlwaysOnSampler(),

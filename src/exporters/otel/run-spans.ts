@@ -45,7 +45,11 @@ function nowMs(): number {
 /** Opens the run's root span and its first attempt's. */
 export function beginRun(deps: RunSpanDeps, check: ResolvedCheck): RunTrace {
   const startMs = nowMs();
-  const root = deps.tracer.startSpan(`probe ${check.name}`, { kind: SpanKind.INTERNAL, startTime: startMs, attributes: runAttributes(check) }, ROOT_CONTEXT);
+  const root = deps.tracer.startSpan(
+    `probe ${check.name}`,
+    { kind: SpanKind.INTERNAL, startTime: startMs, attributes: runAttributes(check) },
+    ROOT_CONTEXT,
+  );
   const attempts = [startAttempt(deps, check, root, startMs)];
   return {
     headers: attempts[0]?.headers,
@@ -81,12 +85,19 @@ function startAttempt(deps: RunSpanDeps, check: ResolvedCheck, root: Span, start
 function finishAttempt(attempt: Attempt, result: CheckResult): void {
   attempt.endMs = attempt.startMs + result.durationSeconds * 1000;
   attempt.span.setAttributes({ ...responseAttributes(result), 'canary.attempt': result.attempt });
-  for (const event of [...phaseEvents(result, attempt.startMs), ...flowStepEvents(result, attempt.startMs)]) attempt.span.addEvent(event.name, event.attributes, event.time);
-  if (!result.ok) attempt.span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' });
+  for (const event of [...phaseEvents(result, attempt.startMs), ...flowStepEvents(result, attempt.startMs)])
+    attempt.span.addEvent(event.name, event.attributes, event.time);
+  if (!result.ok)
+    attempt.span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' });
 }
 
 /** Closes the run: verdict on the root, the keep decision, then every span ends at its own time. */
-function endRun(deps: RunSpanDeps, root: Span, attempts: readonly Attempt[], result: CheckResult): TraceRef | undefined {
+function endRun(
+  deps: RunSpanDeps,
+  root: Span,
+  attempts: readonly Attempt[],
+  result: CheckResult,
+): TraceRef | undefined {
   const last = attempts[attempts.length - 1] as Attempt;
   finishAttempt(last, result);
   root.setAttributes(verdictAttributes(result));

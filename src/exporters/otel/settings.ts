@@ -82,7 +82,11 @@ function traceVar(env: Env, suffix: string): [string, string] | undefined {
   return pick(env, [`OTEL_EXPORTER_OTLP_TRACES_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]);
 }
 
-function envNumber(found: [string, string] | undefined, ok: (n: number) => boolean, warnings: string[]): number | undefined {
+function envNumber(
+  found: [string, string] | undefined,
+  ok: (n: number) => boolean,
+  warnings: string[],
+): number | undefined {
   if (!found) return undefined;
   const n = Number(found[1]);
   if (Number.isFinite(n) && ok(n)) return n;
@@ -90,7 +94,12 @@ function envNumber(found: [string, string] | undefined, ok: (n: number) => boole
   return undefined;
 }
 
-function envEnum<T extends string>(found: [string, string] | undefined, allowed: readonly T[], warnings: string[], hint = ''): T | undefined {
+function envEnum<T extends string>(
+  found: [string, string] | undefined,
+  allowed: readonly T[],
+  warnings: string[],
+  hint = '',
+): T | undefined {
   if (!found) return undefined;
   if ((allowed as readonly string[]).includes(found[1])) return found[1] as T;
   warnings.push(`${found[0]}=${found[1]} ignored: expected one of ${allowed.join(', ')}${hint}`);
@@ -101,7 +110,10 @@ function endpointFrom(config: OtlpConfig | undefined, env: Env, warnings: string
   if (config?.endpoint) return tracesUrl(config.endpoint);
   const specific = pick(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
   const general = pick(env, ['OTEL_EXPORTER_OTLP_ENDPOINT']);
-  for (const [found, asIs] of [[specific, true], [general, false]] as const) {
+  for (const [found, asIs] of [
+    [specific, true],
+    [general, false],
+  ] as const) {
     if (!found) continue;
     try {
       // The signal-specific variable is the whole URL; the general one is a base (spec).
@@ -146,22 +158,42 @@ export function resolveOtlp(config: OtlpConfig | undefined, env: Env): ResolvedO
     ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? '', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings),
     ...config?.headers,
   };
-  const resourceAttributes = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES ?? '', 'OTEL_RESOURCE_ATTRIBUTES', warnings);
+  const resourceAttributes = parseKeyValueList(
+    env.OTEL_RESOURCE_ATTRIBUTES ?? '',
+    'OTEL_RESOURCE_ATTRIBUTES',
+    warnings,
+  );
   const positive = (n: number) => n > 0;
   const settings: OtlpSettings = {
     url: endpointFrom(config, env, warnings),
     protocol:
       config?.protocol ??
-      envEnum(traceVar(env, 'PROTOCOL'), OTLP_PROTOCOLS, warnings, ' (grpc is not supported: point the endpoint at the Collector\'s OTLP/HTTP port, 4318)') ??
+      envEnum(
+        traceVar(env, 'PROTOCOL'),
+        OTLP_PROTOCOLS,
+        warnings,
+        " (grpc is not supported: point the endpoint at the Collector's OTLP/HTTP port, 4318)",
+      ) ??
       OTLP_FALLBACKS.protocol,
     headers,
     timeoutMs: config?.timeout ?? envNumber(traceVar(env, 'TIMEOUT'), positive, warnings) ?? OTLP_FALLBACKS.timeoutMs,
-    compression: config?.compression ?? envEnum(traceVar(env, 'COMPRESSION'), OTLP_COMPRESSIONS, warnings) ?? OTLP_FALLBACKS.compression,
+    compression:
+      config?.compression ??
+      envEnum(traceVar(env, 'COMPRESSION'), OTLP_COMPRESSIONS, warnings) ??
+      OTLP_FALLBACKS.compression,
     successSampleRatio: config?.successSampleRatio ?? samplerRatio(env, warnings) ?? OTLP_FALLBACKS.successSampleRatio,
-    maxQueueSize: config?.maxQueueSize ?? envNumber(pick(env, ['OTEL_BSP_MAX_QUEUE_SIZE']), positive, warnings) ?? OTLP_FALLBACKS.maxQueueSize,
+    maxQueueSize:
+      config?.maxQueueSize ??
+      envNumber(pick(env, ['OTEL_BSP_MAX_QUEUE_SIZE']), positive, warnings) ??
+      OTLP_FALLBACKS.maxQueueSize,
     maxExportBatchSize:
-      config?.maxExportBatchSize ?? envNumber(pick(env, ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE']), positive, warnings) ?? OTLP_FALLBACKS.maxExportBatchSize,
-    scheduledDelayMs: config?.scheduledDelay ?? envNumber(pick(env, ['OTEL_BSP_SCHEDULE_DELAY']), positive, warnings) ?? OTLP_FALLBACKS.scheduledDelayMs,
+      config?.maxExportBatchSize ??
+      envNumber(pick(env, ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE']), positive, warnings) ??
+      OTLP_FALLBACKS.maxExportBatchSize,
+    scheduledDelayMs:
+      config?.scheduledDelay ??
+      envNumber(pick(env, ['OTEL_BSP_SCHEDULE_DELAY']), positive, warnings) ??
+      OTLP_FALLBACKS.scheduledDelayMs,
     serviceName: pick(env, ['OTEL_SERVICE_NAME'])?.[1] ?? resourceAttributes['service.name'] ?? 'canary',
     resourceAttributes,
   };

@@ -103,7 +103,13 @@ export class CheckExposition {
     const { plan, view, done } = this.#store.beginRender();
     try {
       const sink = gzip ? gzipSink(this.#stages) : plainSink();
-      await writeExposition(this.#renderer, { view, plan, head, openMetrics }, sink, RENDER_SLICE_MS, this.#writerBuffers);
+      await writeExposition(
+        this.#renderer,
+        { view, plan, head, openMetrics },
+        sink,
+        RENDER_SLICE_MS,
+        this.#writerBuffers,
+      );
       return await sink.end();
     } finally {
       done();

@@ -92,7 +92,13 @@ function yieldToLoop(): Promise<void> {
  * (on the thread pool) works on one batch while the next is rendered. The writer's buffer
  * comes from `shelf` and goes back to it when the sink copied what it was given.
  */
-export async function writeExposition(renderer: CheckRenderer, job: ExpositionJob, sink: ChunkSink, sliceMs: number, shelf: BufferShelf): Promise<void> {
+export async function writeExposition(
+  renderer: CheckRenderer,
+  job: ExpositionJob,
+  sink: ChunkSink,
+  sliceMs: number,
+  shelf: BufferShelf,
+): Promise<void> {
   // A sink that copies lets the writer keep its buffer from render to render on `shelf`.
   const w = new ExpositionWriter(sink.copies ? shelf.take() : undefined);
   w.chunk(job.head);

@@ -87,7 +87,7 @@ export function gzipSink(stages: BufferShelf): ChunkSink {
     filled = 0;
   };
   const copy = (chunk: Uint8Array): void => {
-    for (let from = 0; from < chunk.length; ) {
+    for (let from = 0; from < chunk.length;) {
       stage ??= stages.take() ?? Buffer.allocUnsafeSlow(GZIP_BATCH_BYTES);
       const n = Math.min(chunk.length - from, stage.length - filled);
       stage.set(chunk.subarray(from, from + n), filled);

@@ -44,10 +44,17 @@ function infoBlock(checks: readonly ConfiguredCheck[], close: string): Buffer {
 /** `canary_slo_objective_ratio` and `canary_slo_window_seconds` of every enabled check with an `slo`. */
 function sloBlocks(checks: readonly ConfiguredCheck[], close: string): Buffer[] {
   const withSlo = checks.filter((c) => c.slo !== undefined && c.enabled !== false);
-  const labels = (c: ConfiguredCheck) => `{check="${escapeLabelValue(c.name)}",kind="${escapeLabelValue(c.kind)}"${close}`;
+  const labels = (c: ConfiguredCheck) =>
+    `{check="${escapeLabelValue(c.name)}",kind="${escapeLabelValue(c.kind)}"${close}`;
   return [
-    block(CANARY.sloObjective, withSlo.map((c) => `${CANARY.sloObjective.name}${labels(c)} ${formatValue(c.slo?.objective ?? 0)}\n`)),
-    block(CANARY.sloWindow, withSlo.map((c) => `${CANARY.sloWindow.name}${labels(c)} ${formatValue((c.slo?.window ?? 0) / 1000)}\n`)),
+    block(
+      CANARY.sloObjective,
+      withSlo.map((c) => `${CANARY.sloObjective.name}${labels(c)} ${formatValue(c.slo?.objective ?? 0)}\n`),
+    ),
+    block(
+      CANARY.sloWindow,
+      withSlo.map((c) => `${CANARY.sloWindow.name}${labels(c)} ${formatValue((c.slo?.window ?? 0) / 1000)}\n`),
+    ),
   ];
 }
 

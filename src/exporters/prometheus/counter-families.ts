@@ -11,7 +11,9 @@ import { escapeLabelValue, formatValue, utf8, type ExpositionWriter } from './wr
  */
 function resultCounter(family: Family, first: number): CheckFamily {
   const success = utf8(`${family.name}{result="success",reason="",`);
-  const failures = REASONS.map((reason) => utf8(`${family.name}{result="failure",reason="${escapeLabelValue(reason)}",`));
+  const failures = REASONS.map((reason) =>
+    utf8(`${family.name}{result="failure",reason="${escapeLabelValue(reason)}",`),
+  );
   return {
     family,
     has: (r) => r.view.has(r.slot, FLAG.started),

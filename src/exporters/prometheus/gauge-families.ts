@@ -93,7 +93,12 @@ export function grpcGauges(): CheckFamily[] {
  * A family with one series per step of a flow run: `name{step="NAME",` then the check's
  * part. `shown` picks the steps that have a series (reached by the latest run, or ever).
  */
-export function stepFamily(family: Family, has: (r: Row) => boolean, shown: (flow: Float64Array, at: number) => boolean, value: (flow: Float64Array, at: number, w: ExpositionWriter) => void): CheckFamily {
+export function stepFamily(
+  family: Family,
+  has: (r: Row) => boolean,
+  shown: (flow: Float64Array, at: number) => boolean,
+  value: (flow: Float64Array, at: number, w: ExpositionWriter) => void,
+): CheckFamily {
   const open = opener(family.name);
   return {
     family,

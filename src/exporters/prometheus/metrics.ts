@@ -4,7 +4,9 @@ import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry }
  * Buckets of `canary_scheduler_lag_seconds`: a healthy agent starts runs within a few
  * milliseconds; seconds mean the concurrency cap or the event loop is saturated.
  */
-export const SCHEDULER_LAG_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const SCHEDULER_LAG_BUCKETS: readonly number[] = [
+  0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
 
 /**
  * The agent's own metrics in its prom-client registry. The per-check series are not here:
@@ -45,7 +47,12 @@ export function createAgentMetrics(registry: Registry<OpenMetricsContentType>): 
       help: 'Unix time of the last successful configuration (re)load.',
       registers,
     }),
-    checks: new Gauge({ name: 'canary_checks', help: 'Configured checks by probe kind.', labelNames: ['kind'], registers }),
+    checks: new Gauge({
+      name: 'canary_checks',
+      help: 'Configured checks by probe kind.',
+      labelNames: ['kind'],
+      registers,
+    }),
   };
 }
 
@@ -61,7 +68,11 @@ export const SPAN_DROP_REASONS = ['queue_full', 'export_failed', 'shutdown'] as 
 export function createTracingMetrics(registry: Registry<OpenMetricsContentType>): TracingMetrics {
   const registers = [registry];
   const metrics: TracingMetrics = {
-    exported: new Counter({ name: 'canary_otel_spans_exported_total', help: 'Spans delivered to the OTLP endpoint.', registers }),
+    exported: new Counter({
+      name: 'canary_otel_spans_exported_total',
+      help: 'Spans delivered to the OTLP endpoint.',
+      registers,
+    }),
     dropped: new Counter({
       name: 'canary_otel_spans_dropped_total',
       help: 'Spans lost: export queue full, export failed (collector down, slow or refusing), or still queued at shutdown.',
@@ -91,7 +102,17 @@ export function createChaosMetrics(registry: Registry<OpenMetricsContentType>, h
     },
   });
   return {
-    runs: new Counter({ name: 'canary_chaos_runs_total', help: 'Chaos experiment runs by how they ended (completed, deviated, aborted, interrupted, failed).', labelNames: ['experiment', 'status'], registers }),
-    active: new Gauge({ name: 'canary_chaos_active', help: 'Chaos experiment runs in progress (1 while one runs).', labelNames: ['experiment'], registers }),
+    runs: new Counter({
+      name: 'canary_chaos_runs_total',
+      help: 'Chaos experiment runs by how they ended (completed, deviated, aborted, interrupted, failed).',
+      labelNames: ['experiment', 'status'],
+      registers,
+    }),
+    active: new Gauge({
+      name: 'canary_chaos_active',
+      help: 'Chaos experiment runs in progress (1 while one runs).',
+      labelNames: ['experiment'],
+      registers,
+    }),
   };
 }

@@ -40,21 +40,40 @@ export const BLACKBOX = {
   dnsLookup: gauge('probe_dns_lookup_time_seconds', 'Returns the time taken for probe dns lookup in seconds', 'full'),
   ipProtocol: gauge('probe_ip_protocol', 'Specifies whether probe ip protocol is IP4 or IP6'),
   httpStatus: gauge('probe_http_status_code', 'Response HTTP status code', 'full'),
-  httpPhase: gauge('probe_http_duration_seconds', 'Duration of http request by phase, summed over all redirects', 'full'),
+  httpPhase: gauge(
+    'probe_http_duration_seconds',
+    'Duration of http request by phase, summed over all redirects',
+    'full',
+  ),
   httpRedirects: gauge('probe_http_redirects', 'The number of redirects', 'full'),
   httpSsl: gauge('probe_http_ssl', 'Indicates if SSL was used for the final redirect', 'full'),
   httpVersion: gauge('probe_http_version', 'Returns the version of HTTP of the probe response', 'full'),
   httpContentLength: gauge('probe_http_content_length', 'Length of http content response', 'full'),
   httpBodyLength: gauge('probe_http_uncompressed_body_length', 'Length of uncompressed response body'),
-  httpLastModified: gauge('probe_http_last_modified_timestamp_seconds', 'Returns the Last-Modified HTTP response header in unixtime'),
+  httpLastModified: gauge(
+    'probe_http_last_modified_timestamp_seconds',
+    'Returns the Last-Modified HTTP response header in unixtime',
+  ),
   failedDueToRegex: gauge('probe_failed_due_to_regex', 'Indicates if probe failed due to regex'),
   sslEarliestExpiry: gauge('probe_ssl_earliest_cert_expiry', 'Returns last SSL chain expiry in unixtime', 'basic'),
   tlsVersion: gauge('probe_tls_version_info', 'Returns the TLS version used or NaN when unknown', 'full'),
   dnsPhase: gauge('probe_dns_duration_seconds', 'Duration of DNS request by phase'),
   dnsAnswerRrs: gauge('probe_dns_answer_rrs', 'Returns number of entries in the answer resource record list', 'full'),
-  dnsAuthorityRrs: gauge('probe_dns_authority_rrs', 'Returns number of entries in the authority resource record list', 'full'),
-  dnsAdditionalRrs: gauge('probe_dns_additional_rrs', 'Returns number of entries in the additional resource record list', 'full'),
-  dnsQuerySucceeded: gauge('probe_dns_query_succeeded', 'Displays whether or not the query was executed successfully', 'full'),
+  dnsAuthorityRrs: gauge(
+    'probe_dns_authority_rrs',
+    'Returns number of entries in the authority resource record list',
+    'full',
+  ),
+  dnsAdditionalRrs: gauge(
+    'probe_dns_additional_rrs',
+    'Returns number of entries in the additional resource record list',
+    'full',
+  ),
+  dnsQuerySucceeded: gauge(
+    'probe_dns_query_succeeded',
+    'Displays whether or not the query was executed successfully',
+    'full',
+  ),
   dnsSerial: gauge('probe_dns_serial', 'Returns the serial number of the zone', 'full'),
   grpcPhase: gauge('probe_grpc_duration_seconds', 'Duration of gRPC request by phase'),
   grpcStatusCode: gauge('probe_grpc_status_code', 'Response gRPC status code', 'full'),
@@ -64,11 +83,33 @@ export const BLACKBOX = {
 
 /** Per-check families of canary's own, beyond blackbox's. */
 export const CANARY = {
-  dnsRcode: gauge('probe_dns_rcode', 'Response code of the last DNS answer (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ...); -1 when none arrived', 'full'),
-  flowStepSuccess: gauge('probe_flow_step_success', 'Whether the step of the last flow run succeeded; absent for steps the run did not reach', 'full'),
-  flowStepDuration: gauge('probe_flow_step_duration_seconds', 'How long the step of the last flow run took, in seconds', 'full'),
-  flowStepFailures: family('canary_flow_step_failures_total', 'Flow runs that failed, by the step they failed at.', 'counter', 'full'),
-  runs: family('canary_probe_runs_total', 'Check runs by result (success, failure) and failure reason (empty on success).', 'counter', 'basic'),
+  dnsRcode: gauge(
+    'probe_dns_rcode',
+    'Response code of the last DNS answer (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, ...); -1 when none arrived',
+    'full',
+  ),
+  flowStepSuccess: gauge(
+    'probe_flow_step_success',
+    'Whether the step of the last flow run succeeded; absent for steps the run did not reach',
+    'full',
+  ),
+  flowStepDuration: gauge(
+    'probe_flow_step_duration_seconds',
+    'How long the step of the last flow run took, in seconds',
+    'full',
+  ),
+  flowStepFailures: family(
+    'canary_flow_step_failures_total',
+    'Flow runs that failed, by the step they failed at.',
+    'counter',
+    'full',
+  ),
+  runs: family(
+    'canary_probe_runs_total',
+    'Check runs by result (success, failure) and failure reason (empty on success).',
+    'counter',
+    'basic',
+  ),
   attempts: family(
     'canary_probe_attempts_total',
     'Check attempts, retries included, by result (success, failure) and failure reason (empty on success).',
@@ -82,16 +123,30 @@ export const CANARY = {
     'counter',
     'basic',
   ),
-  checkInfo: gauge('canary_check_info', 'Constant 1 per configured check; labels carry its target and the labels set on it in the config.', 'basic'),
-  sloObjective: gauge('canary_slo_objective_ratio', 'Share (0-1) of runs of the check that its service level objective says must succeed.', 'basic'),
-  sloWindow: gauge('canary_slo_window_seconds', "Window over which the check's service level objective spends its error budget, in seconds.", 'basic'),
+  checkInfo: gauge(
+    'canary_check_info',
+    'Constant 1 per configured check; labels carry its target and the labels set on it in the config.',
+    'basic',
+  ),
+  sloObjective: gauge(
+    'canary_slo_objective_ratio',
+    'Share (0-1) of runs of the check that its service level objective says must succeed.',
+    'basic',
+  ),
+  sloWindow: gauge(
+    'canary_slo_window_seconds',
+    "Window over which the check's service level objective spends its error budget, in seconds.",
+    'basic',
+  ),
 } as const;
 
 /**
  * Buckets of `canary_probe_duration_seconds`: from a loopback answer (5 ms) to the
  * longest timeout worth waiting for (60 s), dense where API latency SLOs sit (0.1-1 s).
  */
-export const PROBE_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+export const PROBE_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 
 /** Whether a check at `level` exports `family`. */
 export function exportedAt(level: MetricsLevel, family: Family): boolean {

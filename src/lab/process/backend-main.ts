@@ -35,7 +35,15 @@ const server = createServer((req, res) => {
   const coldMs = warmupDelay(index, warmup);
   const miss = args.origin !== undefined && (index < warmup.requests || Math.random() < args.missRatio);
   const answer = () => {
-    const body = JSON.stringify({ status: 'ok', backend: args.name, pid: process.pid, path: req.url, request: index, coldMs, miss });
+    const body = JSON.stringify({
+      status: 'ok',
+      backend: args.name,
+      pid: process.pid,
+      path: req.url,
+      request: index,
+      coldMs,
+      miss,
+    });
     res.writeHead(200, { 'content-type': 'application/json', 'x-lab-backend': args.name }).end(body);
   };
   const afterDelay = (): void => {

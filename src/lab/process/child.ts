@@ -72,7 +72,10 @@ export class ManagedProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if ((await readPid(this.spec.pidFile)) === pid) return;
-      if (!this.running) throw this.#failure(`exited before it was ready (code ${this.#child?.exitCode}, signal ${this.#child?.signalCode})`);
+      if (!this.running)
+        throw this.#failure(
+          `exited before it was ready (code ${this.#child?.exitCode}, signal ${this.#child?.signalCode})`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -80,7 +83,10 @@ export class ManagedProcess {
   }
 
   #failure(what: string): CanaryError {
-    return new CanaryError(ERROR_CODES.state, `lab process ${this.spec.name} ${what}; log ${this.spec.logFile}:\n${tail(this.spec.logFile)}`);
+    return new CanaryError(
+      ERROR_CODES.state,
+      `lab process ${this.spec.name} ${what}; log ${this.spec.logFile}:\n${tail(this.spec.logFile)}`,
+    );
   }
 }
 

@@ -27,7 +27,10 @@ type Reply = { status: number; body: unknown };
 /** Serves the control API of `lab` on a loopback `host:port` (port 0: a free one). */
 export async function startControlServer(lab: ProcessLab, host: string, port: number): Promise<ControlServer> {
   if (!(LOOPBACK_HOSTS as readonly string[]).includes(host)) {
-    throw new CanaryError(ERROR_CODES.usage, `the lab control API binds loopback only (${LOOPBACK_HOSTS.join(', ')}), not ${host}`);
+    throw new CanaryError(
+      ERROR_CODES.usage,
+      `the lab control API binds loopback only (${LOOPBACK_HOSTS.join(', ')}), not ${host}`,
+    );
   }
   const server = createServer((req, res) => {
     void route(lab, req).then((reply) => send(res, reply));
@@ -67,7 +70,10 @@ async function attempt(operation: () => Promise<unknown>): Promise<Reply> {
     return { status: 200, body: await operation() };
   } catch (err) {
     // A race with another caller shows up as a state error: the same 409 as the check above.
-    const status = err instanceof CanaryError && err.code === ERROR_CODES.state && /already|not running/.test(err.message) ? 409 : 500;
+    const status =
+      err instanceof CanaryError && err.code === ERROR_CODES.state && /already|not running/.test(err.message)
+        ? 409
+        : 500;
     return { status, body: { error: errorMessage(err) } };
   }
 }

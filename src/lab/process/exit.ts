@@ -30,6 +30,8 @@ export function exitOnStopSignal(server: Server, pidFile: string, log: (msg: str
 /** One JSON line on stdout (the supervisor sends stdout to the process's log file). */
 export function jsonLog(name: string): (msg: string, fields?: object) => void {
   return (msg, fields = {}) => {
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), name, pid: process.pid, msg, ...fields })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), name, pid: process.pid, msg, ...fields })}\n`,
+    );
   };
 }

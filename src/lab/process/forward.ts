@@ -28,7 +28,8 @@ export async function forward(req: IncomingMessage, res: ServerResponse, ctx: Fo
   let lastError = 'no backend is up';
   for (;;) {
     const member = ctx.pool.pick(tried);
-    if (member === undefined) return reply(res, 502, { status: 'bad_gateway', reason: lastError, tried: [...tried].map((m) => m.url) });
+    if (member === undefined)
+      return reply(res, 502, { status: 'bad_gateway', reason: lastError, tried: [...tried].map((m) => m.url) });
     tried.add(member);
     const outcome = await attempt(member, req, body, res, ctx);
     if (outcome.kind === 'answered') return;
@@ -38,18 +39,28 @@ export async function forward(req: IncomingMessage, res: ServerResponse, ctx: Fo
   }
 }
 
-function attempt(member: PoolMember, req: IncomingMessage, body: Buffer, res: ServerResponse, ctx: ForwardContext): Promise<Attempt> {
+function attempt(
+  member: PoolMember,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  ctx: ForwardContext,
+): Promise<Attempt> {
   return new Promise((resolve) => {
     let answered = false;
     let timedOut = false;
     const target = new URL(req.url ?? '/', member.url);
-    const upstream = request(target, { method: req.method, headers: req.headers, agent: ctx.agent, timeout: ctx.timeoutMs }, (answer) => {
-      answered = true;
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on('error', () => res.destroy());
-      resolve({ kind: 'answered' });
-    });
+    const upstream = request(
+      target,
+      { method: req.method, headers: req.headers, agent: ctx.agent, timeout: ctx.timeoutMs },
+      (answer) => {
+        answered = true;
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('error', () => res.destroy());
+        resolve({ kind: 'answered' });
+      },
+    );
     upstream.on('timeout', () => {
       timedOut = true;
       upstream.destroy(new Error('upstream timeout'));

@@ -51,7 +51,11 @@ export class ProcessLab {
   /** In-process parts (the origin) closed after the processes stop. */
   readonly #resources: readonly { close(): Promise<void> }[];
 
-  constructor(processes: readonly ManagedProcess[], startTimeoutMs: number, resources: readonly { close(): Promise<void> }[] = []) {
+  constructor(
+    processes: readonly ManagedProcess[],
+    startTimeoutMs: number,
+    resources: readonly { close(): Promise<void> }[] = [],
+  ) {
     this.#processes = new Map(processes.map((p) => [p.spec.name, p]));
     this.#startTimeoutMs = startTimeoutMs;
     this.#resources = resources;
@@ -85,7 +89,8 @@ export class ProcessLab {
     return this.#run(async () => {
       const proc = this.#get(name);
       const pid = currentPid(proc);
-      if (pid !== undefined) throw new CanaryError(ERROR_CODES.state, `lab process ${name} is already running (pid ${pid})`);
+      if (pid !== undefined)
+        throw new CanaryError(ERROR_CODES.state, `lab process ${name} is already running (pid ${pid})`);
       await proc.start(this.#startTimeoutMs);
       return status(proc);
     });
@@ -121,7 +126,11 @@ export class ProcessLab {
 
   #get(name: string): ManagedProcess {
     const proc = this.#processes.get(name);
-    if (!proc) throw new CanaryError(ERROR_CODES.usage, `no lab process named ${JSON.stringify(name)} (known: ${this.names.join(', ')})`);
+    if (!proc)
+      throw new CanaryError(
+        ERROR_CODES.usage,
+        `no lab process named ${JSON.stringify(name)} (known: ${this.names.join(', ')})`,
+      );
     return proc;
   }
 
@@ -169,7 +178,8 @@ async function stopOne(proc: ManagedProcess): Promise<void> {
     }
   }
   const stale = readPidSync(proc.spec.pidFile);
-  if (stale !== undefined && !runsScript(stale, proc.spec.argv[0] as string)) removePidFileSync(proc.spec.pidFile, stale);
+  if (stale !== undefined && !runsScript(stale, proc.spec.argv[0] as string))
+    removePidFileSync(proc.spec.pidFile, stale);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -104,10 +104,16 @@ export function parseProcessArgs<S extends z.ZodObject>(argv: readonly string[],
   const options = Object.fromEntries(Object.keys(schema.shape).map((key) => [kebab(key), { type: 'string' as const }]));
   try {
     const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-    const camel = Object.fromEntries(Object.entries(values).map(([key, value]) => [key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), value]));
+    const camel = Object.fromEntries(
+      Object.entries(values).map(([key, value]) => [
+        key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+        value,
+      ]),
+    );
     const parsed = schema.safeParse(camel);
     if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) process.stderr.write(`--${kebab(issue.path.join('.'))}: ${issue.message}\n`);
+    for (const issue of parsed.error.issues)
+      process.stderr.write(`--${kebab(issue.path.join('.'))}: ${issue.message}\n`);
   } catch (err) {
     process.stderr.write(`${errorMessage(err)}\n`);
   }

@@ -91,7 +91,13 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
 }
 
 /** Balancer first, then backend-1..N; ports are basePort, basePort+1, ... */
-function buildSpecs(o: ResolvedLabOptions, dir: string, pidDir: string, ports: readonly number[], originUrl: string | undefined): ProcessSpec[] {
+function buildSpecs(
+  o: ResolvedLabOptions,
+  dir: string,
+  pidDir: string,
+  ports: readonly number[],
+  originUrl: string | undefined,
+): ProcessSpec[] {
   const url = (port: number) => `http://${formatHostPort(o.host, port)}`;
   const backends = Array.from({ length: o.backends }, (_, i): ProcessSpec => {
     const name = `backend-${i + 1}`;
@@ -106,7 +112,14 @@ function buildSpecs(o: ResolvedLabOptions, dir: string, pidDir: string, ports: r
   const pidFile = join(pidDir, 'balancer.pid');
   const argv = [BALANCER_SCRIPT, '--name', 'balancer', '--host', o.host, '--port', String(port), '--pid-file', pidFile];
   argv.push('--backends', backends.map((b) => b.url).join(','), '--probe-interval-ms', String(o.probeIntervalMs));
-  const balancer: ProcessSpec = { name: 'balancer', role: 'balancer', url: url(port), argv, pidFile, logFile: join(dir, 'balancer.log') };
+  const balancer: ProcessSpec = {
+    name: 'balancer',
+    role: 'balancer',
+    url: url(port),
+    argv,
+    pidFile,
+    logFile: join(dir, 'balancer.log'),
+  };
   return [balancer, ...backends];
 }
 
@@ -122,7 +135,9 @@ async function choosePorts(o: ResolvedLabOptions): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => {
       const server = createServer();
-      return new Promise<typeof server>((done, fail) => server.once('error', fail).listen(0, o.host, () => done(server)));
+      return new Promise<typeof server>((done, fail) =>
+        server.once('error', fail).listen(0, o.host, () => done(server)),
+      );
     }),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);

@@ -64,9 +64,14 @@ export function exchangeTcp(server: Server, query: Buffer, attempt: SocketAttemp
       if (received.length < 2) return;
       const size = received.readUInt16BE(0);
       if (received.length >= 2 + size) finish(undefined, received.subarray(2, 2 + size));
-      else if (received.length > MAX_TCP_MESSAGE + 2) finish(new ProbeFailure(FAILURE_REASONS.protocol, 'DNS message over 64 KiB'));
+      else if (received.length > MAX_TCP_MESSAGE + 2)
+        finish(new ProbeFailure(FAILURE_REASONS.protocol, 'DNS message over 64 KiB'));
     });
     socket.once('error', (err) => finish(err));
-    socket.once('close', () => finish(Object.assign(new Error('the server closed the connection before a complete answer'), { code: 'ECONNRESET' })));
+    socket.once('close', () =>
+      finish(
+        Object.assign(new Error('the server closed the connection before a complete answer'), { code: 'ECONNRESET' }),
+      ),
+    );
   });
 }

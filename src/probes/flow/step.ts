@@ -44,8 +44,17 @@ function failedBeforeSending(step: FlowStep, reason: FailureReason, message: str
   return { facts: { name: step.name, ok: false, durationSeconds: 0, phases: {}, reason, message } };
 }
 
-function factsOf(step: FlowStep, observation: Observation, failure?: { reason: FailureReason; message: string }): FlowStepFacts {
-  const facts: FlowStepFacts = { name: step.name, ok: failure === undefined, durationSeconds: observation.durationSeconds, phases: observation.phases };
+function factsOf(
+  step: FlowStep,
+  observation: Observation,
+  failure?: { reason: FailureReason; message: string },
+): FlowStepFacts {
+  const facts: FlowStepFacts = {
+    name: step.name,
+    ok: failure === undefined,
+    durationSeconds: observation.durationSeconds,
+    phases: observation.phases,
+  };
   if (observation.http !== undefined) facts.status = observation.http.status;
   if (failure !== undefined) Object.assign(facts, failure);
   return facts;
@@ -65,7 +74,11 @@ export async function runStep(
 ): Promise<StepRun> {
   const request = fillRequest(step.http, values);
   if ('missing' in request) {
-    return failedBeforeSending(step, FAILURE_REASONS.unknown, `{{${request.missing}}} in ${request.field} has no value: no earlier step extracted it`);
+    return failedBeforeSending(
+      step,
+      FAILURE_REASONS.unknown,
+      `{{${request.missing}}} in ${request.field} has no value: no earlier step extracted it`,
+    );
   }
   let url: URL;
   try {
@@ -76,16 +89,26 @@ export async function runStep(
   const observation = await http.run(asHttpCheck(check, step, url, request), ctx);
   if (!observation.ok) return { facts: factsOf(step, observation, verdictFailure(observation, [])), observation };
   const subject = makeSubject(observation, Date.now());
-  const judged = verdictFailure(observation, compileHttpExpectations(step).map((assert) => assert(subject)));
+  const judged = verdictFailure(
+    observation,
+    compileHttpExpectations(step).map((assert) => assert(subject)),
+  );
   if (judged !== undefined) return { facts: factsOf(step, observation, judged), observation };
   const extracted = extractValues(step, subject);
-  if ('message' in extracted) return { facts: factsOf(step, observation, { reason: FAILURE_REASONS.assertion, message: extracted.message }), observation };
+  if ('message' in extracted)
+    return {
+      facts: factsOf(step, observation, { reason: FAILURE_REASONS.assertion, message: extracted.message }),
+      observation,
+    };
   for (const [name, value] of extracted.values) values.set(name, value);
   return { facts: factsOf(step, observation), observation };
 }
 
 /** The verdict of an http check on the step's response, as a failure or undefined. */
-function verdictFailure(observation: Observation, outcomes: Parameters<typeof verdict>[1]): { reason: FailureReason; message: string } | undefined {
+function verdictFailure(
+  observation: Observation,
+  outcomes: Parameters<typeof verdict>[1],
+): { reason: FailureReason; message: string } | undefined {
   const judged = verdict(observation, outcomes);
   if (judged.ok) return undefined;
   const reason = judged.reason ?? FAILURE_REASONS.unknown;

@@ -21,8 +21,11 @@ const DETAIL_REASONS: readonly [RegExp, FailureReason][] = [
  * expectations to judge, not a transport failure.
  */
 export function grpcFailure(code: GrpcStatus, details: string): Failure | undefined {
-  if (code === GrpcStatus.DEADLINE_EXCEEDED) return { reason: FAILURE_REASONS.timeout, message: `deadline exceeded: ${details}` };
+  if (code === GrpcStatus.DEADLINE_EXCEEDED)
+    return { reason: FAILURE_REASONS.timeout, message: `deadline exceeded: ${details}` };
   if (code !== GrpcStatus.UNAVAILABLE && code !== GrpcStatus.INTERNAL) return undefined;
-  const reason = DETAIL_REASONS.find(([re]) => re.test(details))?.[1] ?? (code === GrpcStatus.INTERNAL ? FAILURE_REASONS.protocol : FAILURE_REASONS.connect);
+  const reason =
+    DETAIL_REASONS.find(([re]) => re.test(details))?.[1] ??
+    (code === GrpcStatus.INTERNAL ? FAILURE_REASONS.protocol : FAILURE_REASONS.connect);
   return { reason, message: `${GrpcStatus[code]}: ${details}` };
 }

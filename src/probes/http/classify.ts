@@ -77,7 +77,8 @@ const SOCKET_PROTOCOL_MESSAGES = new Set(['bad response', 'bad upgrade']);
 function reasonOfCode(code: string, message: string): FailureReason | undefined {
   const known = CODE_REASONS.get(code);
   if (known !== undefined) return known;
-  if (code === 'UND_ERR_SOCKET') return SOCKET_PROTOCOL_MESSAGES.has(message) ? FAILURE_REASONS.protocol : FAILURE_REASONS.reset;
+  if (code === 'UND_ERR_SOCKET')
+    return SOCKET_PROTOCOL_MESSAGES.has(message) ? FAILURE_REASONS.protocol : FAILURE_REASONS.reset;
   if (code.startsWith('HPE_')) return FAILURE_REASONS.protocol;
   for (const prefix of TLS_PREFIXES) if (code.startsWith(prefix)) return FAILURE_REASONS.tls;
   return undefined;

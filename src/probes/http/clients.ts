@@ -25,10 +25,11 @@ const MAX_IDLE_MS = 600_000;
 
 function noop(): void {}
 
-
 function idleTimeout(check: ResolvedHttpCheck): number {
   // Long enough to reach the next run; the server's own Keep-Alive timeout still wins.
-  return check.schedule.kind === 'interval' ? Math.min(check.schedule.everyMs + check.timeoutMs, MAX_IDLE_MS) : MAX_IDLE_MS;
+  return check.schedule.kind === 'interval'
+    ? Math.min(check.schedule.everyMs + check.timeoutMs, MAX_IDLE_MS)
+    : MAX_IDLE_MS;
 }
 
 function newLease(check: ResolvedHttpCheck, route: Route, pooled: boolean, attempt: Attempt): Lease {
@@ -45,7 +46,9 @@ function newLease(check: ResolvedHttpCheck, route: Route, pooled: boolean, attem
     // A one-use Client must not react to a short server Keep-Alive timeout: undici would
     // otherwise end the socket itself with an error whose stack it formats (measurably
     // dearer per probe, see BENCHMARKS.md); this Client closes the socket anyway.
-    ...(pooled ? { keepAliveTimeout: idleTimeout(check), keepAliveMaxTimeout: MAX_IDLE_MS } : { keepAliveTimeoutThreshold: 0 }),
+    ...(pooled
+      ? { keepAliveTimeout: idleTimeout(check), keepAliveMaxTimeout: MAX_IDLE_MS }
+      : { keepAliveTimeoutThreshold: 0 }),
   });
   return { client, connection, pooled, check };
 }

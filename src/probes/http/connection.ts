@@ -5,7 +5,13 @@
  */
 import { promises as dns, type LookupAddress } from 'node:dns';
 import { connect as netConnect, type Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect as tlsConnect,
+  type DetailedPeerCertificate,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { TlsFacts } from '../../results/types.js';
 import type { Attempt } from './attempt.js';
@@ -18,7 +24,9 @@ import { readTlsFacts } from './tls-facts.js';
  * it builds a SocketError, stack trace and all, for every socket it sees close (several
  * percent of a probe's CPU). The `UND_ERR_INFO` code tells undici that nothing failed.
  */
-export const RESPONSE_READ = Object.assign(new Error('response read; connection closed by the probe'), { code: 'UND_ERR_INFO' });
+export const RESPONSE_READ = Object.assign(new Error('response read; connection closed by the probe'), {
+  code: 'UND_ERR_INFO',
+});
 
 /** The first error each socket emitted; only sockets that failed have an entry. */
 const firstErrors = new WeakMap<Socket, Error>();
@@ -33,7 +41,10 @@ function remember(this: Socket, err: Error): void {
 }
 
 function noAddress(hostname: string, family: string): Error {
-  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (no ${family} address)`), { code: 'ENOTFOUND', hostname });
+  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (no ${family} address)`), {
+    code: 'ENOTFOUND',
+    hostname,
+  });
 }
 
 /** Picks an address by the preferred family; `auto` keeps the resolver's order. */
@@ -103,7 +114,8 @@ function dial(route: Route, address: string, attempt: Attempt): Promise<Dialled>
         fail(err);
       }
     };
-    const onClose = (): void => finish(Object.assign(new Error('socket closed while connecting'), { code: 'ECONNRESET' }));
+    const onClose = (): void =>
+      finish(Object.assign(new Error('socket closed while connecting'), { code: 'ECONNRESET' }));
     const onConnect = (): void => {
       connectedAt = performance.now();
       attempt.add('connectMs', connectedAt - started);

@@ -69,7 +69,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Settleable {
   onData(chunk: Buffer): boolean {
     this.bodyBytes += chunk.length;
     if (this.bodyBytes > this.#options.maxBodySize) {
-      const err = new ProbeFailure(FAILURE_REASONS.body_too_large, `response body exceeded ${this.#options.maxBodySize} bytes; connection dropped`);
+      const err = new ProbeFailure(
+        FAILURE_REASONS.body_too_large,
+        `response body exceeded ${this.#options.maxBodySize} bytes; connection dropped`,
+      );
       this.fail(err);
       // undici's abort destroys the socket: the rest of the body is never read.
       this.#abort?.(err);
@@ -113,7 +116,8 @@ export class Exchange implements Dispatcher.DispatchHandler, Settleable {
     if (raw === undefined) return undefined;
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i] as Buffer;
-      if (name.length === 8 && name.toString('latin1').toLowerCase() === 'location') return (raw[i + 1] as Buffer).toString('latin1');
+      if (name.length === 8 && name.toString('latin1').toLowerCase() === 'location')
+        return (raw[i + 1] as Buffer).toString('latin1');
     }
     return undefined;
   }

@@ -87,7 +87,10 @@ export const DROP_CREDENTIALS = 1;
 export const DROP_BODY_HEADERS = 2;
 
 function dropped(name: string, drop: number): boolean {
-  return ((drop & DROP_CREDENTIALS) !== 0 && CREDENTIALS.includes(name)) || ((drop & DROP_BODY_HEADERS) !== 0 && BODY_HEADERS.includes(name));
+  return (
+    ((drop & DROP_CREDENTIALS) !== 0 && CREDENTIALS.includes(name)) ||
+    ((drop & DROP_BODY_HEADERS) !== 0 && BODY_HEADERS.includes(name))
+  );
 }
 
 /**
@@ -95,7 +98,11 @@ function dropped(name: string, drop: number): boolean {
  * context's headers (trace context) added, overriding a configured header of the same
  * name. Returns the cached list itself when there is nothing to change.
  */
-export function hopHeaders(base: string[], extra: Readonly<Record<string, string>> | undefined, drop: number): string[] {
+export function hopHeaders(
+  base: string[],
+  extra: Readonly<Record<string, string>> | undefined,
+  drop: number,
+): string[] {
   if (drop === 0 && (extra === undefined || Object.keys(extra).length === 0)) return base;
   const out: string[] = [];
   const extraNames = extra === undefined ? [] : Object.keys(extra).map((n) => n.toLowerCase());

@@ -45,7 +45,13 @@ function redirectFailure(message: string): Failure {
  * `maxRedirects`, a URL already requested in this chain (a loop), or an unusable
  * Location. Returns undefined when the hop now describes the next request.
  */
-export function followRedirect(hop: Hop, status: number, location: string, maxRedirects: number, targetHost: string): Failure | undefined {
+export function followRedirect(
+  hop: Hop,
+  status: number,
+  location: string,
+  maxRedirects: number,
+  targetHost: string,
+): Failure | undefined {
   let next: URL;
   try {
     next = new URL(location, hop.url);
@@ -57,10 +63,14 @@ export function followRedirect(hop: Hop, status: number, location: string, maxRe
   }
   hop.seen ??= new Set([hop.url.href]);
   if (hop.seen.has(next.href)) {
-    return redirectFailure(`redirect loop: ${hop.url.href} redirects back to ${next.href}, already visited after ${hop.redirects} redirects`);
+    return redirectFailure(
+      `redirect loop: ${hop.url.href} redirects back to ${next.href}, already visited after ${hop.redirects} redirects`,
+    );
   }
   if (hop.redirects >= maxRedirects) {
-    return redirectFailure(`stopped after ${hop.redirects} redirects (http.maxRedirects is ${maxRedirects}); next was ${next.href}`);
+    return redirectFailure(
+      `stopped after ${hop.redirects} redirects (http.maxRedirects is ${maxRedirects}); next was ${next.href}`,
+    );
   }
   hop.seen.add(next.href);
   hop.redirects++;

@@ -11,7 +11,8 @@ import { classifyError, type Failure } from '../http/classify.js';
 export type SocketPhase = 'resolve' | 'connect' | 'tls';
 
 /** What the attempt is waiting for, in words for timeout messages. */
-export type SocketStage = 'name resolution' | 'the TCP connect' | 'the TLS handshake' | 'the conversation' | 'the answer';
+export type SocketStage =
+  'name resolution' | 'the TCP connect' | 'the TLS handshake' | 'the conversation' | 'the answer';
 
 function noop(): void {}
 
@@ -65,7 +66,8 @@ export class SocketAttempt {
   /** Classifies an error of this attempt; an abort is described by where it caught the attempt. */
   failure(err: unknown): Failure {
     const failure = classifyError(err, this.signal);
-    if (this.signal.aborted) failure.message = `${failure.message} ${this.#abortedDuring ?? 'before the attempt started'}`;
+    if (this.signal.aborted)
+      failure.message = `${failure.message} ${this.#abortedDuring ?? 'before the attempt started'}`;
     return failure;
   }
 
@@ -77,10 +79,17 @@ export class SocketAttempt {
   /** A failed observation from an error (or a ready Failure), facts to be added by the caller. */
   fail(err: unknown): Observation {
     const failure = isFailure(err) ? err : this.failure(err);
-    return { ...this.observe(), ok: false, reason: failure.reason ?? FAILURE_REASONS.unknown, message: failure.message };
+    return {
+      ...this.observe(),
+      ok: false,
+      reason: failure.reason ?? FAILURE_REASONS.unknown,
+      message: failure.message,
+    };
   }
 }
 
 function isFailure(value: unknown): value is Failure {
-  return typeof value === 'object' && value !== null && !(value instanceof Error) && 'reason' in value && 'message' in value;
+  return (
+    typeof value === 'object' && value !== null && !(value instanceof Error) && 'reason' in value && 'message' in value
+  );
 }

@@ -40,7 +40,8 @@ async function resolveHost(target: DialTarget, attempt: SocketAttempt): Promise<
     // The preferred family when the name has it, else whatever the resolver gave first.
     const want = target.family === 'ipv4' ? 4 : target.family === 'ipv6' ? 6 : 0;
     const chosen = all.find((a) => a.family === want) ?? all[0];
-    if (chosen === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${target.host}`), { code: 'ENOTFOUND' });
+    if (chosen === undefined)
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${target.host}`), { code: 'ENOTFOUND' });
     return chosen.address;
   } finally {
     attempt.add('resolve', performance.now() - started);
@@ -56,7 +57,8 @@ function settle(socket: Socket, event: 'connect' | 'secureConnect'): Promise<voi
       else fail(err);
     };
     const onEvent = (): void => finish();
-    const onClose = (): void => finish(Object.assign(new Error('socket closed while connecting'), { code: 'ECONNRESET' }));
+    const onClose = (): void =>
+      finish(Object.assign(new Error('socket closed while connecting'), { code: 'ECONNRESET' }));
     socket.once('error', finish).once('close', onClose).once(event, onEvent);
   });
 }
@@ -80,7 +82,8 @@ function handshakeFacts(socket: TLSSocket, verifyName: string): TlsFacts {
   facts.verified = socket.authorized;
   // Typed as an Error, but node hands over the OpenSSL code (a string) on some paths.
   const why = socket.authorizationError as Error | string | null | undefined;
-  if (!socket.authorized && why) facts.verifyError = typeof why === 'string' ? why : ((why as { code?: string }).code ?? why.message);
+  if (!socket.authorized && why)
+    facts.verifyError = typeof why === 'string' ? why : ((why as { code?: string }).code ?? why.message);
   facts.hostnameMatch = leaf.raw !== undefined && checkServerIdentity(verifyName, leaf) === undefined;
   return facts;
 }

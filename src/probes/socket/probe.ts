@@ -8,7 +8,10 @@ import { SocketAttempt } from './attempt.js';
  * attempt's clock, its cancellation by the context's signal, and its failure
  * classification are the same for every socket-level kind, so they live here once.
  */
-export function socketProbe<C extends ResolvedCheck>(kind: C['kind'], attemptOnce: (check: C, attempt: SocketAttempt) => Promise<Observation>): Probe<C> {
+export function socketProbe<C extends ResolvedCheck>(
+  kind: C['kind'],
+  attemptOnce: (check: C, attempt: SocketAttempt) => Promise<Observation>,
+): Probe<C> {
   return {
     kind,
     async run(check: C, ctx: ProbeContext): Promise<Observation> {

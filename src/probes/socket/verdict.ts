@@ -9,7 +9,12 @@ import type { Failure } from '../http/classify.js';
  */
 export function tlsVerdict(tls: TlsFacts, insecure: boolean): Failure | undefined {
   if (insecure) return undefined;
-  if (tls.verified === false) return { reason: FAILURE_REASONS.tls, message: `certificate not trusted: ${tls.verifyError ?? 'unknown reason'}` };
-  if (tls.hostnameMatch === false) return { reason: FAILURE_REASONS.tls, message: `certificate does not match the server name${tls.subject ? ` (subject ${tls.subject})` : ''} (ERR_TLS_CERT_ALTNAME_INVALID)` };
+  if (tls.verified === false)
+    return { reason: FAILURE_REASONS.tls, message: `certificate not trusted: ${tls.verifyError ?? 'unknown reason'}` };
+  if (tls.hostnameMatch === false)
+    return {
+      reason: FAILURE_REASONS.tls,
+      message: `certificate does not match the server name${tls.subject ? ` (subject ${tls.subject})` : ''} (ERR_TLS_CERT_ALTNAME_INVALID)`,
+    };
   return undefined;
 }

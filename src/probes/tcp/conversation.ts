@@ -20,7 +20,12 @@ function write(socket: Socket, text: string): Promise<void> {
 }
 
 /** Reads until a line matches; the connection ending first is an `assertion` failure naming the step. */
-async function expectLine(reader: LineReader, re: RegExp, step: number, state: ConversationState): Promise<RegExpExecArray> {
+async function expectLine(
+  reader: LineReader,
+  re: RegExp,
+  step: number,
+  state: ConversationState,
+): Promise<RegExpExecArray> {
   let seen = 0;
   for (;;) {
     const line = await reader.next();

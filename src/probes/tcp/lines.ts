@@ -33,7 +33,12 @@ export class LineReader {
       this.#buffer = this.#buffer.slice(at + 1);
     }
     if (this.#buffer.length > this.#maxLength) {
-      this.#finish(new ProbeFailure(FAILURE_REASONS.protocol, `a line longer than ${this.#maxLength} characters (tcp.maxLineLength)`));
+      this.#finish(
+        new ProbeFailure(
+          FAILURE_REASONS.protocol,
+          `a line longer than ${this.#maxLength} characters (tcp.maxLineLength)`,
+        ),
+      );
     }
     this.#wake?.();
   }

@@ -27,7 +27,10 @@ export const httpStatusToxic = defineToxic({
     /** Status code of the injected answer. */
     status: z.number().int().min(100).max(599).default(503),
     /** Body of the injected answer; omitted: a one-line text naming the status. */
-    body: z.string().max(64 * 1024).optional(),
+    body: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
   }),
   create: (attrs, context, toxicity) => {
     const framer = new RequestFramer();

@@ -18,7 +18,8 @@ export const timeoutToxic = defineToxic({
     return {
       data: () => Promise.resolve(),
       // The sender's FIN is held back too: a black hole does not pass a close on.
-      end: () => new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true })),
+      end: () =>
+        new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true })),
       dispose: () => clearTimeout(timer),
     };
   },

@@ -114,11 +114,17 @@ export class ProbePool {
     }
     const runId = this.#nextRun++;
     return new Promise<CheckResult>((resolve, reject) => {
-      const onAbort = (): void => this.#post(worker, { type: 'abort', run: runId, reason: portableReason(run.signal.reason) });
+      const onAbort = (): void =>
+        this.#post(worker, { type: 'abort', run: runId, reason: portableReason(run.signal.reason) });
       run.signal.addEventListener('abort', onAbort, { once: true });
       const unlisten = (): void => run.signal.removeEventListener('abort', onAbort);
       this.#pending.set(runId, { worker, last: undefined, run, resolve, reject, unlisten });
-      this.#post(worker, run.headers ? { type: 'run', run: runId, check: id, deadline: run.deadline, headers: run.headers } : { type: 'run', run: runId, check: id, deadline: run.deadline });
+      this.#post(
+        worker,
+        run.headers
+          ? { type: 'run', run: runId, check: id, deadline: run.deadline, headers: run.headers }
+          : { type: 'run', run: runId, check: id, deadline: run.deadline },
+      );
       if (run.signal.aborted) onAbort();
     });
   }
@@ -162,7 +168,10 @@ export class ProbePool {
   }
 
   #spawn(index: number): Slot {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: this.#setup, name: `canary-probe-${index}` });
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: this.#setup,
+      name: `canary-probe-${index}`,
+    });
     let onReady = (): void => undefined;
     const ready = new Promise<void>((resolve) => (onReady = resolve));
     const slot: Slot = { index, worker, checks: new Set(), closing: false, ready, onReady };
@@ -190,7 +199,12 @@ export class ProbePool {
           pending.run.bus.emit('result.attempt', message.result);
         }
         if (pending.last) this.#settle(message.run, pending, pending.last);
-        else this.#settle(message.run, pending, new CanaryError(ERROR_CODES.internal, 'a probe worker ended a run without a result'));
+        else
+          this.#settle(
+            message.run,
+            pending,
+            new CanaryError(ERROR_CODES.internal, 'a probe worker ended a run without a result'),
+          );
         return;
       case 'failed':
         this.#settle(message.run, pending, new CanaryError(ERROR_CODES.internal, `probe worker: ${message.message}`));
@@ -214,7 +228,12 @@ export class ProbePool {
   #exited(slot: Slot, code: number): void {
     slot.onReady();
     for (const [run, pending] of this.#pending) {
-      if (pending.worker === slot) this.#settle(run, pending, new CanaryError(ERROR_CODES.internal, `probe worker ${slot.index} exited (code ${code}) during the run`));
+      if (pending.worker === slot)
+        this.#settle(
+          run,
+          pending,
+          new CanaryError(ERROR_CODES.internal, `probe worker ${slot.index} exited (code ${code}) during the run`),
+        );
     }
     if (this.#closed || slot.closing) return;
     this.#logger.error({ worker: slot.index, code }, 'probe worker exited; starting another');

@@ -60,7 +60,12 @@ async function run(id: number, check: ResolvedCheck, deadline: number, headers: 
     },
   };
   // Only a traced run asks the agent's tracer for the next attempt's headers.
-  const trace = headers ? { retry: () => new Promise<Headers | undefined>((resolve) => ((entry.headers = resolve), post({ type: 'retry', run: id }))) } : undefined;
+  const trace = headers
+    ? {
+        retry: () =>
+          new Promise<Headers | undefined>((resolve) => ((entry.headers = resolve), post({ type: 'retry', run: id }))),
+      }
+    : undefined;
   try {
     await executeWithRetries(check, probes.get(check.kind), ctx, { region, bus, trace, deadline });
     post(last ? { type: 'done', run: id, result: last } : { type: 'done', run: id });

@@ -59,10 +59,19 @@ function probeFor(deps: ProbeRouteDeps, kind: string, target: string): Probe {
   const problem = targetProblem(kind, target);
   if (problem === undefined) return deps.probes.get(kind);
   const reason = kind === 'dns' ? FAILURE_REASONS.dns : FAILURE_REASONS.connect;
-  return { kind, run: () => Promise.resolve({ ok: false, reason, message: problem, durationSeconds: 0, phases: {} }) } as Probe;
+  return {
+    kind,
+    run: () => Promise.resolve({ ok: false, reason, message: problem, durationSeconds: 0, phases: {} }),
+  } as Probe;
 }
 
-async function runProbe(deps: ProbeRouteDeps, ctx: RequestContext, module: ResolvedModule, target: string, timeoutSeconds: number): Promise<Reply> {
+async function runProbe(
+  deps: ProbeRouteDeps,
+  ctx: RequestContext,
+  module: ResolvedModule,
+  target: string,
+  timeoutSeconds: number,
+): Promise<Reply> {
   const log = new ScrapeLog(deps.logger, module.name, target);
   const check = oneOffCheck(module, target, timeoutSeconds);
   log.info('Beginning probe', { probe: module.prober, timeout_seconds: timeoutSeconds });
@@ -74,9 +83,12 @@ async function runProbe(deps: ProbeRouteDeps, ctx: RequestContext, module: Resol
     logOutcome(log, result);
     if (result.ok) log.info('Probe succeeded', { duration_seconds: durationSeconds });
     else log.error('Probe failed', { duration_seconds: durationSeconds });
-    const { contentType, body } = await renderProbeMetrics(await probeMetrics({ check, result, signal }, durationSeconds));
+    const { contentType, body } = await renderProbeMetrics(
+      await probeMetrics({ check, result, signal }, durationSeconds),
+    );
     deps.count?.(module.name, result.ok ? 'success' : 'failure');
-    if (ctx.url.searchParams.get('debug') === 'true') return textReply(200, debugText(log, body, module), { 'cache-control': 'no-store' });
+    if (ctx.url.searchParams.get('debug') === 'true')
+      return textReply(200, debugText(log, body, module), { 'cache-control': 'no-store' });
     return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body };
   } finally {
     done();
@@ -95,7 +107,10 @@ export function probeHandler(deps: ProbeRouteDeps): RouteHandler {
     }
     let timeoutSeconds: number;
     try {
-      timeoutSeconds = probeTimeoutSeconds(headerValue(ctx.req.headers['x-prometheus-scrape-timeout-seconds']), module.timeoutMs);
+      timeoutSeconds = probeTimeoutSeconds(
+        headerValue(ctx.req.headers['x-prometheus-scrape-timeout-seconds']),
+        module.timeoutMs,
+      );
     } catch (error) {
       deps.count?.(module.name, 'bad_request');
       return textReply(500, `Failed to parse timeout from Prometheus header: ${(error as Error).message}\n`);
@@ -128,6 +143,7 @@ export function probeRequestCounter(
     labelNames: ['module', 'result'],
     registers: [registry],
   });
-  for (const module of modules) for (const result of ['success', 'failure'] as const) counter.inc({ module, result }, 0);
+  for (const module of modules)
+    for (const result of ['success', 'failure'] as const) counter.inc({ module, result }, 0);
   return (module, result) => counter.inc({ module, result });
 }

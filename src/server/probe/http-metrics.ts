@@ -40,7 +40,8 @@ export async function httpProbeMetrics(run: ProbeRun): Promise<ProbeMetric[]> {
   const { observation } = run.result;
   const http = observation.http;
   const preference = { family: check.http.ipFamily, fallback: check.http.ipFallback };
-  const ipProtocol = observation.reason === 'dns' ? 0 : await ipProtocolOf(http?.finalUrl ?? check.target, preference, run.signal);
+  const ipProtocol =
+    observation.reason === 'dns' ? 0 : await ipProtocolOf(http?.finalUrl ?? check.target, preference, run.signal);
   return [
     gauge(BLACKBOX.dnsLookup, observation.dnsLookupSeconds ?? 0),
     gauge(BLACKBOX.ipProtocol, ipProtocol),

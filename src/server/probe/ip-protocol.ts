@@ -41,7 +41,11 @@ export function ipProtocolOf(url: string, preference: FamilyPreference, signal: 
 }
 
 /** {@link ipProtocolOf} for a host name or IP address (tcp, tls, grpc, dns targets). */
-export async function ipProtocolOfHost(host: string | undefined, preference: FamilyPreference, signal: AbortSignal): Promise<number> {
+export async function ipProtocolOfHost(
+  host: string | undefined,
+  preference: FamilyPreference,
+  signal: AbortSignal,
+): Promise<number> {
   if (host === undefined || host === '') return 0;
   const literal = isIP(host);
   if (literal !== 0) return literal;

@@ -39,7 +39,9 @@ export async function probeMetrics(run: ProbeRun, durationSeconds: number): Prom
  * Renders metrics in the Prometheus text format from a fresh registry, families sorted
  * by name as blackbox's (Go client's) output is.
  */
-export async function renderProbeMetrics(metrics: readonly ProbeMetric[]): Promise<{ contentType: string; body: string }> {
+export async function renderProbeMetrics(
+  metrics: readonly ProbeMetric[],
+): Promise<{ contentType: string; body: string }> {
   const registry = new Registry();
   for (const metric of [...metrics].sort((a, b) => a.name.localeCompare(b.name))) {
     const labelNames = [...new Set(metric.samples.flatMap((s) => Object.keys(s.labels ?? {})))];

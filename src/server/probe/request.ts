@@ -23,7 +23,8 @@ export function probeTimeoutSeconds(header: string | undefined, moduleTimeoutMs:
   let scrape = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
   if (header !== undefined && header.trim() !== '') {
     scrape = Number(header);
-    if (!Number.isFinite(scrape) || scrape < 0) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(header)}: invalid syntax`);
+    if (!Number.isFinite(scrape) || scrape < 0)
+      throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(header)}: invalid syntax`);
     if (scrape === 0) scrape = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
   }
   const module = moduleTimeoutMs === undefined ? undefined : moduleTimeoutMs / 1000;
@@ -55,10 +56,14 @@ function withTarget(check: ResolvedCheck, target: string): ResolvedCheck {
  */
 export function targetProblem(kind: string, target: string): string | undefined {
   if (kind === 'dns') {
-    return parseServer(target) === undefined ? `the target ${JSON.stringify(target)} must be the DNS server's IP address with an optional port (IP[:PORT])` : undefined;
+    return parseServer(target) === undefined
+      ? `the target ${JSON.stringify(target)} must be the DNS server's IP address with an optional port (IP[:PORT])`
+      : undefined;
   }
   if (kind === 'tcp' || kind === 'tls' || kind === 'grpc') {
-    return splitHostPort(target) === undefined ? `the target ${JSON.stringify(target)} must be host:port (missing port in address)` : undefined;
+    return splitHostPort(target) === undefined
+      ? `the target ${JSON.stringify(target)} must be host:port (missing port in address)`
+      : undefined;
   }
   return undefined;
 }
@@ -72,7 +77,10 @@ export function oneOffCheck(module: ResolvedModule, target: string, timeoutSecon
 }
 
 /** The module named by the query; `undefined` when no such module is configured. */
-export function findModule(modules: Readonly<Record<string, ResolvedModule>>, name: string): ResolvedModule | undefined {
+export function findModule(
+  modules: Readonly<Record<string, ResolvedModule>>,
+  name: string,
+): ResolvedModule | undefined {
   // Own keys only: `module=constructor` must not find Object.prototype's.
   return Object.hasOwn(modules, name) ? modules[name] : undefined;
 }

@@ -42,7 +42,9 @@ export class ScrapeLog {
 
   #write(level: 'info' | 'error', msg: string, fields: Fields): void {
     const all: Fields = { ts: new Date().toISOString(), ...this.#context, level, msg, ...fields };
-    const pairs = Object.entries(all).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${logfmtValue(value)}`]));
+    const pairs = Object.entries(all).flatMap(([key, value]) =>
+      value === undefined ? [] : [`${key}=${logfmtValue(value)}`],
+    );
     this.#lines.push(pairs.join(' '));
     this.#logger.debug({ ...this.#context, ...fields }, `probe: ${msg}`);
   }
@@ -65,8 +67,18 @@ function redact(value: unknown, key = ''): unknown {
  * own keys, defaults applied: sizes in bytes, durations in ms), secrets redacted.
  */
 export function moduleText(module: ResolvedModule): string {
-  const { name: _name, target: _target, kind: _kind, schedule: _schedule, timeoutMs: _timeout, retries: _retries, source: _source, labels: _labels, enabled: _enabled, ...fields } =
-    module.check;
+  const {
+    name: _name,
+    target: _target,
+    kind: _kind,
+    schedule: _schedule,
+    timeoutMs: _timeout,
+    retries: _retries,
+    source: _source,
+    labels: _labels,
+    enabled: _enabled,
+    ...fields
+  } = module.check;
   const timeout = module.timeoutMs === undefined ? {} : { timeout: formatDuration(module.timeoutMs) };
   // A dns module's query name is its check's target; show it where it was written.
   const dns = module.check.kind === 'dns' ? { dns: { queryName: module.check.target, ...module.check.dns } } : {};

@@ -19,11 +19,9 @@ const AUTO: FamilyPreference = { family: 'auto', fallback: true };
 async function addressFamilies(run: ProbeRun, preference: FamilyPreference): Promise<ProbeMetric[]> {
   const { observation } = run.result;
   const host = splitHostPort(run.check.target)?.host;
-  const ipProtocol = observation.reason === FAILURE_REASONS.dns ? 0 : await ipProtocolOfHost(host, preference, run.signal);
-  return [
-    gauge(BLACKBOX.dnsLookup, observation.phases.resolve ?? 0),
-    gauge(BLACKBOX.ipProtocol, ipProtocol),
-  ];
+  const ipProtocol =
+    observation.reason === FAILURE_REASONS.dns ? 0 : await ipProtocolOfHost(host, preference, run.signal);
+  return [gauge(BLACKBOX.dnsLookup, observation.phases.resolve ?? 0), gauge(BLACKBOX.ipProtocol, ipProtocol)];
 }
 
 /**
@@ -65,7 +63,10 @@ export async function grpcProbeMetrics(run: ProbeRun): Promise<ProbeMetric[]> {
     gauge(BLACKBOX.grpcSsl, grpc?.ssl === true ? 1 : 0),
     labelled(
       BLACKBOX.grpcHealth,
-      GRPC_SERVING_STATUSES.map((status) => ({ labels: { serving_status: status }, value: grpc?.servingStatus === status ? 1 : 0 })),
+      GRPC_SERVING_STATUSES.map((status) => ({
+        labels: { serving_status: status },
+        value: grpc?.servingStatus === status ? 1 : 0,
+      })),
     ),
     ...tlsFamilies(observation.tls),
   ];

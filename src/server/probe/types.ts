@@ -31,4 +31,3 @@ export function gauge(family: Family, value: number): ProbeMetric {
 export function labelled(family: Family, samples: ProbeMetric['samples']): ProbeMetric {
   return { name: family.name, help: family.help, samples };
 }
-

@@ -65,7 +65,17 @@ const MAX_EXTRA_INTERVALS = 3;
 async function scrape(base: string, headers: Record<string, string> = {}): Promise<string> {
   const client = new Client(base);
   try {
-    const { statusCode, headers: answer, body } = await client.request({ method: 'GET', path: '/metrics', headers, headersTimeout: HTTP_TIMEOUT_MS, bodyTimeout: HTTP_TIMEOUT_MS });
+    const {
+      statusCode,
+      headers: answer,
+      body,
+    } = await client.request({
+      method: 'GET',
+      path: '/metrics',
+      headers,
+      headersTimeout: HTTP_TIMEOUT_MS,
+      bodyTimeout: HTTP_TIMEOUT_MS,
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
     if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
@@ -78,12 +88,16 @@ async function scrape(base: string, headers: Record<string, string> = {}): Promi
 
 function checksWithRuns(text: string): number {
   const ran = new Set<string>();
-  for (const s of samples(text, 'canary_probe_runs_total')) if (s.value > 0 && s.labels.check !== undefined) ran.add(s.labels.check);
+  for (const s of samples(text, 'canary_probe_runs_total'))
+    if (s.value > 0 && s.labels.check !== undefined) ran.add(s.labels.check);
   return ran.size;
 }
 
 /** Warm-up: two Prometheus scrapes half the warm-up apart, then more intervals until every check has run. */
-async function warmUp(base: string, options: AgentSnapshotOptions): Promise<Pick<AgentSnapshot, 'checksRun' | 'runs' | 'warmupSeconds'>> {
+async function warmUp(
+  base: string,
+  options: AgentSnapshotOptions,
+): Promise<Pick<AgentSnapshot, 'checksRun' | 'runs' | 'warmupSeconds'>> {
   const started = performance.now();
   await sleep(options.warmupMs / 2);
   await scrape(base, PROMETHEUS_SCRAPE_HEADERS);
@@ -92,21 +106,30 @@ async function warmUp(base: string, options: AgentSnapshotOptions): Promise<Pick
     const text = await scrape(base, PROMETHEUS_SCRAPE_HEADERS);
     const checksRun = checksWithRuns(text);
     if (checksRun >= options.checks) {
-      const runs = { success: sum(text, 'canary_probe_runs_total', { result: 'success' }), failure: sum(text, 'canary_probe_runs_total', { result: 'failure' }) };
+      const runs = {
+        success: sum(text, 'canary_probe_runs_total', { result: 'success' }),
+        failure: sum(text, 'canary_probe_runs_total', { result: 'failure' }),
+      };
       return { checksRun, runs, warmupSeconds: (performance.now() - started) / 1000 };
     }
-    if (extra >= MAX_EXTRA_INTERVALS) throw new Error(`after the warm-up only ${checksRun} of ${options.checks} checks have run`);
+    if (extra >= MAX_EXTRA_INTERVALS)
+      throw new Error(`after the warm-up only ${checksRun} of ${options.checks} checks have run`);
     await sleep(options.intervalSeconds * 1000);
   }
 }
 
 async function waitReady(agent: Started, base: string): Promise<void> {
-  await waitFor(`agent ready on ${base}`, async () => {
-    if (agent.child.exitCode !== null) throw new Error(`agent exited with code ${agent.child.exitCode} before it was ready: ${agent.output()}`);
-    const { statusCode, body } = await request(`${base}/readyz`).catch(() => ({ statusCode: 0, body: undefined }));
-    await body?.dump();
-    return statusCode === 200;
-  }, 30_000);
+  await waitFor(
+    `agent ready on ${base}`,
+    async () => {
+      if (agent.child.exitCode !== null)
+        throw new Error(`agent exited with code ${agent.child.exitCode} before it was ready: ${agent.output()}`);
+      const { statusCode, body } = await request(`${base}/readyz`).catch(() => ({ statusCode: 0, body: undefined }));
+      await body?.dump();
+      return statusCode === 200;
+    },
+    30_000,
+  );
 }
 
 /** Runs the agent on `options.checks` checks, warms it up, snapshots its heap and stops it. */
@@ -114,9 +137,16 @@ export async function snapshotAgent(options: AgentSnapshotOptions): Promise<Agen
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const config = join(options.workDir, `heap-${options.checks}.yaml`);
-  writeFileSync(config, stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`)));
+  writeFileSync(
+    config,
+    stringify(agentConfig(options.target.origin, options.checks, options.intervalSeconds, `127.0.0.1:${port}`)),
+  );
   const dir = mkdtempSync(join(options.workDir, `snapshot-${options.checks}-`));
-  const agent = await start(process.execPath, [...agentNodeFlags(), ...heapSnapshotFlags(dir), cliPath, 'run', '--config', config], { cwd: repoRoot, env: agentEnv() });
+  const agent = await start(
+    process.execPath,
+    [...agentNodeFlags(), ...heapSnapshotFlags(dir), cliPath, 'run', '--config', config],
+    { cwd: repoRoot, env: agentEnv() },
+  );
   let step = 'start';
   try {
     await waitReady(agent, base);
@@ -128,7 +158,11 @@ export async function snapshotAgent(options: AgentSnapshotOptions): Promise<Agen
     step = 'snapshot';
     // The first scrape after the signal is answered once the snapshot is written, and
     // reads heapUsed just after the full GC the snapshot made.
-    const file = await takeHeapSnapshot(agent, { dir, timeoutMs: SNAPSHOT_TIMEOUT_MS, roundTrip: async () => (after = await scrape(base)) });
+    const file = await takeHeapSnapshot(agent, {
+      dir,
+      timeoutMs: SNAPSHOT_TIMEOUT_MS,
+      roundTrip: async () => (after = await scrape(base)),
+    });
     return {
       checks: options.checks,
       intervalSeconds: options.intervalSeconds,
@@ -145,7 +179,10 @@ export async function snapshotAgent(options: AgentSnapshotOptions): Promise<Agen
     // Say which step failed and what the agent last printed (a crash shows up here as ECONNRESET).
     await Promise.race([agent.exited, sleep(1_000)]); // a crash's exit status comes a moment after the reset
     const exit = agent.child.exitCode ?? agent.child.signalCode ?? 'still running';
-    throw new Error(`${options.checks}-check agent, ${step}: ${String(error)}; agent exit: ${exit}; its output: ${agent.output()}`, { cause: error });
+    throw new Error(
+      `${options.checks}-check agent, ${step}: ${String(error)}; agent exit: ${exit}; its output: ${agent.output()}`,
+      { cause: error },
+    );
   } finally {
     await stop(agent, 15_000);
   }

@@ -48,7 +48,10 @@ const TOP_PER_OWNER = 6;
 
 /** The root nodes of each owner, and which owner each node is a root of (-1: none; first owner wins). */
 function rootsOf(graph: HeapGraph, owners: readonly OwnerSpec[]) {
-  const found = findRoots(graph, owners.flatMap((o) => o.roots));
+  const found = findRoots(
+    graph,
+    owners.flatMap((o) => o.roots),
+  );
   const rootOwner = new Int16Array(graph.nodeCount).fill(-1);
   const lists = owners.map((o, k) => {
     const nodes = [...new Set(o.roots.flatMap((path) => found.get(path) ?? []))];
@@ -71,7 +74,12 @@ function nearestOwner(tree: DominatorTree, rootOwner: Int16Array): Int16Array {
 }
 
 /** Retained size of a set of roots together: self sizes of every node at or under one of them. */
-function retainedTogether(graph: HeapGraph, tree: DominatorTree, roots: readonly number[], scratch: Uint8Array): number {
+function retainedTogether(
+  graph: HeapGraph,
+  tree: DominatorTree,
+  roots: readonly number[],
+  scratch: Uint8Array,
+): number {
   scratch.fill(0);
   for (const r of roots) scratch[r] = 1;
   let bytes = 0;
@@ -84,7 +92,11 @@ function retainedTogether(graph: HeapGraph, tree: DominatorTree, roots: readonly
 }
 
 /** Splits `graph` between `owners`. */
-export function attribute(graph: HeapGraph, owners: readonly OwnerSpec[], tree: DominatorTree = dominatorTree(graph)): Attribution {
+export function attribute(
+  graph: HeapGraph,
+  owners: readonly OwnerSpec[],
+  tree: DominatorTree = dominatorTree(graph),
+): Attribution {
   const { rootOwner, lists, counts } = rootsOf(graph, owners);
   const owner = nearestOwner(tree, rootOwner);
   const bytes = new Float64Array(owners.length + 1);

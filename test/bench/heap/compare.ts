@@ -51,7 +51,11 @@ function unattributedRows(runs: readonly HeapRun[], checks: readonly number[]): 
   const kinds = [...new Set(runs.flatMap((r) => r.attribution.unattributed.map((k) => k.kind)))];
   const rows = kinds.map((kind) =>
     // NaN where a kind is not among a run's largest: unknown, not zero.
-    row(kind, checks, runs.map((r) => r.attribution.unattributed.find((k) => k.kind === kind)?.bytes ?? NaN)),
+    row(
+      kind,
+      checks,
+      runs.map((r) => r.attribution.unattributed.find((k) => k.kind === kind)?.bytes ?? NaN),
+    ),
   );
   // Sorted by the largest run: what a big deployment holds, not the process's fixed cost.
   const largest = (r: Row) => r.bytes.at(-1) || 0; // NaN and undefined sort last
@@ -68,17 +72,54 @@ export function compare(unsorted: readonly HeapRun[]): Comparison {
   const attributed = (run: HeapRun) => run.attribution.owners.reduce((total, o) => total + o.bytes, 0);
   return {
     checks,
-    owners: names.map((name) => row(name, checks, runs.map((r) => owner(name, r)?.bytes ?? 0), runs.map((r) => rootCount(name, r)))),
-    retained: names.map((name) => row(name, checks, runs.map((r) => owner(name, r)?.retainedBytes ?? 0))),
+    owners: names.map((name) =>
+      row(
+        name,
+        checks,
+        runs.map((r) => owner(name, r)?.bytes ?? 0),
+        runs.map((r) => rootCount(name, r)),
+      ),
+    ),
+    retained: names.map((name) =>
+      row(
+        name,
+        checks,
+        runs.map((r) => owner(name, r)?.retainedBytes ?? 0),
+      ),
+    ),
     unattributed: unattributedRows(runs, checks),
     totals: [
-      row('heap snapshot, all objects', checks, runs.map((r) => r.attribution.heapBytes)),
+      row(
+        'heap snapshot, all objects',
+        checks,
+        runs.map((r) => r.attribution.heapBytes),
+      ),
       row('attributed to owners', checks, runs.map(attributed)),
-      row('not attributed', checks, runs.map((r) => r.attribution.unattributedBytes)),
-      row('held only through weak edges', checks, runs.map((r) => r.attribution.unreachableBytes)),
-      row('heapUsed (after the snapshot GC)', checks, runs.map((r) => r.snapshot.heapUsedBytes)),
-      row('RSS before the snapshot', checks, runs.map((r) => r.snapshot.rssBytes)),
-      row('RSS peak before the snapshot (VmHWM)', checks, runs.map((r) => r.snapshot.peakRssBytes)),
+      row(
+        'not attributed',
+        checks,
+        runs.map((r) => r.attribution.unattributedBytes),
+      ),
+      row(
+        'held only through weak edges',
+        checks,
+        runs.map((r) => r.attribution.unreachableBytes),
+      ),
+      row(
+        'heapUsed (after the snapshot GC)',
+        checks,
+        runs.map((r) => r.snapshot.heapUsedBytes),
+      ),
+      row(
+        'RSS before the snapshot',
+        checks,
+        runs.map((r) => r.snapshot.rssBytes),
+      ),
+      row(
+        'RSS peak before the snapshot (VmHWM)',
+        checks,
+        runs.map((r) => r.snapshot.peakRssBytes),
+      ),
     ],
   };
 }

@@ -41,7 +41,7 @@ function depthFirst(graph: HeapGraph, root: number, retains: (from: number, type
   vertex[1] = root;
   stack[0] = root;
   cursor[0] = graph.firstEdge[root] ?? 0;
-  for (let top = 0; top >= 0; ) {
+  for (let top = 0; top >= 0;) {
     const v = stack[top] ?? 0;
     const e = cursor[top] ?? 0;
     if (e >= (graph.firstEdge[v + 1] ?? 0)) {
@@ -95,7 +95,10 @@ class Forest {
   readonly label: Uint32Array;
   readonly #path: Uint32Array;
 
-  constructor(count: number, readonly semi: Uint32Array) {
+  constructor(
+    count: number,
+    readonly semi: Uint32Array,
+  ) {
     this.ancestor = new Uint32Array(count + 1);
     this.label = new Uint32Array(count + 1);
     for (let v = 0; v <= count; v++) this.label[v] = v;
@@ -174,6 +177,7 @@ export function retainedSizes(graph: HeapGraph, tree: DominatorTree): Float64Arr
   const root = tree.preorder[0] ?? ROOT;
   const reached = new Uint8Array(graph.nodeCount);
   for (const v of tree.preorder) reached[v] = 1;
-  for (let v = 0; v < graph.nodeCount; v++) if (reached[v] === 0) retained[root] = (retained[root] ?? 0) + (graph.selfSize[v] ?? 0);
+  for (let v = 0; v < graph.nodeCount; v++)
+    if (reached[v] === 0) retained[root] = (retained[root] ?? 0) + (graph.selfSize[v] ?? 0);
   return retained;
 }

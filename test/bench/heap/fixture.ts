@@ -51,7 +51,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
   process.on('message', (message) => {
     if (message === 'drop') garbage = undefined;
     if (message === 'ping') process.send?.('pong');
-    if (message === 'memory' || message === 'drop') process.send?.({ heapUsed: process.memoryUsage().heapUsed, garbage: garbage?.length ?? 0 });
+    if (message === 'memory' || message === 'drop')
+      process.send?.({ heapUsed: process.memoryUsage().heapUsed, garbage: garbage?.length ?? 0 });
   });
   process.on('disconnect', () => process.exit(0));
   setTimeout(() => process.exit(0), MAX_LIFETIME_MS).unref();

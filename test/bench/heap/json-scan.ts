@@ -31,7 +31,8 @@ const CLOSE_BRACKET = 0x5d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 
-type State = 'start' | 'key?' | 'key' | 'colon' | 'value' | 'array' | 'integers' | 'string?' | 'string' | 'nested' | 'done';
+type State =
+  'start' | 'key?' | 'key' | 'colon' | 'value' | 'array' | 'integers' | 'string?' | 'string' | 'nested' | 'done';
 
 /** Feeds a top-level JSON object through per-key sinks; see {@link ValueSink}. */
 export class TopLevelScanner {
@@ -70,12 +71,15 @@ export class TopLevelScanner {
 
   /** Throws unless the whole object was seen. */
   end(): void {
-    if (this.#state !== 'done') throw new Error(`heap snapshot ends early (at byte ${this.#offset}, while in ${this.#state})`);
+    if (this.#state !== 'done')
+      throw new Error(`heap snapshot ends early (at byte ${this.#offset}, while in ${this.#state})`);
   }
 
   #fail(bytes: Uint8Array, i: number): never {
     const near = Buffer.from(bytes.subarray(Math.max(0, i - 20), i + 20)).toString('latin1');
-    throw new Error(`unexpected byte ${JSON.stringify(String.fromCharCode(bytes[i] ?? 0))} at ${this.#offset + i} (state ${this.#state}) near ${JSON.stringify(near)}`);
+    throw new Error(
+      `unexpected byte ${JSON.stringify(String.fromCharCode(bytes[i] ?? 0))} at ${this.#offset + i} (state ${this.#state}) near ${JSON.stringify(near)}`,
+    );
   }
 
   /** One byte between values: whitespace, commas, brackets, the colon. */
@@ -104,7 +108,8 @@ export class TopLevelScanner {
         return i + 1;
       case 'string?':
         if (c === CLOSE_BRACKET) this.#state = 'key?';
-        else if (c === QUOTE && this.#sink.kind === 'strings') this.#beginString('string', this.#sink.wanted(this.#stringIndex));
+        else if (c === QUOTE && this.#sink.kind === 'strings')
+          this.#beginString('string', this.#sink.wanted(this.#stringIndex));
         else this.#fail(bytes, i);
         return i + 1;
       default:
@@ -164,7 +169,10 @@ export class TopLevelScanner {
   }
 
   #decode(tail: Uint8Array): string {
-    const raw = this.#parts.length === 0 ? Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength) : Buffer.concat([...this.#parts, tail]);
+    const raw =
+      this.#parts.length === 0
+        ? Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength)
+        : Buffer.concat([...this.#parts, tail]);
     this.#parts = [];
     // V8 escapes quotes, backslashes, control characters and (as \uXXXX) lone surrogates.
     return this.#hasEscape ? (JSON.parse(`"${raw.toString('utf8')}"`) as string) : raw.toString('utf8');

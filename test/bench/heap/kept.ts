@@ -29,7 +29,10 @@ export function keptSnapshots(dir: string): AgentSnapshot[] {
   const found = readdirSync(dir)
     .map((name) => PATTERN.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ ...(JSON.parse(readFileSync(join(dir, m[0]), 'utf8')) as AgentSnapshot), file: join(dir, `agent-${m[1]}.heapsnapshot`) }));
+    .map((m) => ({
+      ...(JSON.parse(readFileSync(join(dir, m[0]), 'utf8')) as AgentSnapshot),
+      file: join(dir, `agent-${m[1]}.heapsnapshot`),
+    }));
   if (found.length === 0) throw new Error(`no agent-N.json with its agent-N.heapsnapshot in ${dir}`);
   return found.sort((a, b) => a.checks - b.checks);
 }

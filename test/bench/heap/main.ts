@@ -46,7 +46,12 @@ export async function analyseSnapshot(snapshot: AgentSnapshot, owners: readonly 
   const graph = await readHeapSnapshot(snapshot.file);
   const read = performance.now();
   const attribution = attribute(graph, owners);
-  return { snapshot, attribution, readSeconds: (read - started) / 1000, analyseSeconds: (performance.now() - read) / 1000 };
+  return {
+    snapshot,
+    attribution,
+    readSeconds: (read - started) / 1000,
+    analyseSeconds: (performance.now() - read) / 1000,
+  };
 }
 
 /** One check count: run the agent, snapshot it, stop it, then analyse (so the analysis never competes with it). */
@@ -94,7 +99,13 @@ export async function benchHeap(options: HeapBenchOptions): Promise<HeapBenchRes
   } else runs = await runAgents(options, log);
   const comparison = compare(runs);
   const analysisPeakRssBytes = process.resourceUsage().maxRSS * 1024;
-  return { machine: { ...machineInfo(), date }, runs, comparison, analysisPeakRssBytes, markdown: markdownReport(comparison, runs, analysisPeakRssBytes) };
+  return {
+    machine: { ...machineInfo(), date },
+    runs,
+    comparison,
+    analysisPeakRssBytes,
+    markdown: markdownReport(comparison, runs, analysisPeakRssBytes),
+  };
 }
 
 async function main(): Promise<void> {

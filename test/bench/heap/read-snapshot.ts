@@ -35,7 +35,8 @@ type Column = Uint8Array | Uint32Array | Float64Array;
 /** A sink that spreads a flat array of records into one typed array per field (undefined: dropped). */
 function columns(what: string, fields: readonly string[], wanted: Record<string, Column>, count: number) {
   const byField = fields.map((f) => wanted[f]);
-  for (const name of Object.keys(wanted)) if (!fields.includes(name)) throw new Error(`heap snapshot ${what} have no ${name} field`);
+  for (const name of Object.keys(wanted))
+    if (!fields.includes(name)) throw new Error(`heap snapshot ${what} have no ${name} field`);
   const width = fields.length;
   let field = 0;
   let ordinal = 0;
@@ -52,7 +53,8 @@ function columns(what: string, fields: readonly string[], wanted: Record<string,
       },
     } satisfies ValueSink,
     check(): void {
-      if (ordinal !== count || field !== 0) throw new Error(`heap snapshot ${what}: expected ${count} records, read ${ordinal} and ${field} fields`);
+      if (ordinal !== count || field !== 0)
+        throw new Error(`heap snapshot ${what}: expected ${count} records, read ${ordinal} and ${field} fields`);
     },
   };
 }
@@ -73,10 +75,32 @@ class GraphBuilder {
   sinkFor(key: string): ValueSink {
     if (key === 'snapshot') return { kind: 'parse', done: (value) => this.#start(value as SnapshotHeader) };
     const graph = this.#graph;
-    if ((key === 'nodes' || key === 'edges' || key === 'strings') && !graph) throw new Error(`heap snapshot: "${key}" before "snapshot"`);
+    if ((key === 'nodes' || key === 'edges' || key === 'strings') && !graph)
+      throw new Error(`heap snapshot: "${key}" before "snapshot"`);
     if (!graph || !this.#header) return { kind: 'skip' };
-    if (key === 'nodes') return this.#track(columns('nodes', this.#header.meta.node_fields, { type: graph.nodeType, name: graph.nodeName, self_size: graph.selfSize, edge_count: graph.firstEdge.subarray(1) }, graph.nodeCount));
-    if (key === 'edges') return this.#track(columns('edges', this.#header.meta.edge_fields, { type: graph.edgeType, name_or_index: graph.edgeName, to_node: graph.edgeTo }, graph.edgeCount));
+    if (key === 'nodes')
+      return this.#track(
+        columns(
+          'nodes',
+          this.#header.meta.node_fields,
+          {
+            type: graph.nodeType,
+            name: graph.nodeName,
+            self_size: graph.selfSize,
+            edge_count: graph.firstEdge.subarray(1),
+          },
+          graph.nodeCount,
+        ),
+      );
+    if (key === 'edges')
+      return this.#track(
+        columns(
+          'edges',
+          this.#header.meta.edge_fields,
+          { type: graph.edgeType, name_or_index: graph.edgeName, to_node: graph.edgeTo },
+          graph.edgeCount,
+        ),
+      );
     if (key === 'strings') return this.#stringSink();
     return { kind: 'skip' };
   }
@@ -125,7 +149,8 @@ class GraphBuilder {
     // Edge counts were stored one place to the right: a running sum makes them start offsets.
     const first = graph.firstEdge;
     for (let n = 0; n < graph.nodeCount; n++) first[n + 1] = (first[n + 1] ?? 0) + (first[n] ?? 0);
-    if (first[graph.nodeCount] !== graph.edgeCount) throw new Error(`heap snapshot: nodes own ${first[graph.nodeCount]} edges, file has ${graph.edgeCount}`);
+    if (first[graph.nodeCount] !== graph.edgeCount)
+      throw new Error(`heap snapshot: nodes own ${first[graph.nodeCount]} edges, file has ${graph.edgeCount}`);
     // to_node is an offset into the flat nodes array; the graph wants the node's ordinal.
     const width = this.#header.meta.node_fields.length;
     for (let e = 0; e < graph.edgeCount; e++) graph.edgeTo[e] = (graph.edgeTo[e] ?? 0) / width;
@@ -154,7 +179,7 @@ export async function readHeapSnapshot(file: string, options: ReadOptions = {}):
   try {
     const size = options.chunkBytes ?? CHUNK_BYTES;
     const buffer = Buffer.allocUnsafe(size);
-    for (let read = 1; read > 0; ) {
+    for (let read = 1; read > 0;) {
       ({ bytesRead: read } = await handle.read(buffer, 0, size, null));
       scanner.feed(buffer.subarray(0, read));
     }

@@ -20,14 +20,21 @@ function table(header: string[], rows: string[][]): string {
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** Columns: MiB at each run, optionally bytes per check at each run, then bytes per added check. */
-function byRun(first: string, c: Comparison, rows: readonly Row[], options: { roots?: boolean; perCheck?: boolean } = {}): string {
+function byRun(
+  first: string,
+  c: Comparison,
+  rows: readonly Row[],
+  options: { roots?: boolean; perCheck?: boolean } = {},
+): string {
   const last = c.checks.length - 1;
   const header = [
     first,
     ...(options.roots ? [`roots at ${count(c.checks[last] ?? 0)}`] : []),
     ...c.checks.map((n) => `MiB at ${count(n)} checks`),
     ...(options.perCheck ? c.checks.map((n) => `bytes per check at ${count(n)}`) : []),
-    c.checks.length > 1 ? `bytes per added check (${count(c.checks[0] ?? 0)} → ${count(c.checks[last] ?? 0)})` : 'bytes per added check',
+    c.checks.length > 1
+      ? `bytes per added check (${count(c.checks[0] ?? 0)} → ${count(c.checks[last] ?? 0)})`
+      : 'bytes per added check',
   ];
   const cells = rows.map((r) => [
     r.name,

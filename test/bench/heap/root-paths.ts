@@ -35,7 +35,7 @@ export function parseRootPath(path: string): RootPath {
   const head = HEAD.exec(path);
   if (!head?.[2]) throw new Error(`root path ${JSON.stringify(path)}: expected a class name first`);
   const steps: string[] = [];
-  for (let rest = path.slice(head[0].length); rest !== ''; ) {
+  for (let rest = path.slice(head[0].length); rest !== '';) {
     const step = STEP.exec(rest);
     if (!step) throw new Error(`root path ${JSON.stringify(path)}: cannot read ${JSON.stringify(rest)}`);
     steps.push(step[1] !== undefined ? `.${step[1]}` : (step[2] ?? step[3] ?? step[4] ?? ''));

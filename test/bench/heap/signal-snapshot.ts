@@ -54,11 +54,16 @@ export async function takeHeapSnapshot(child: Started, options: SignalSnapshotOp
   const deadline = Date.now() + timeoutMs;
   child.child.kill(SIGNAL);
   let name: string | undefined;
-  await waitFor(`a heap snapshot file in ${dir}`, () => {
-    if (child.child.exitCode !== null || child.child.signalCode !== null) throw new Error(`exited before writing a heap snapshot: ${child.output()}`);
-    name = snapshotFiles(dir).find((f) => !before.has(f));
-    return name !== undefined;
-  }, timeoutMs);
+  await waitFor(
+    `a heap snapshot file in ${dir}`,
+    () => {
+      if (child.child.exitCode !== null || child.child.signalCode !== null)
+        throw new Error(`exited before writing a heap snapshot: ${child.output()}`);
+      name = snapshotFiles(dir).find((f) => !before.has(f));
+      return name !== undefined;
+    },
+    timeoutMs,
+  );
   const path = join(dir, name as string);
   await options.roundTrip();
   // Belt and braces: the answer should already mean the file is whole.

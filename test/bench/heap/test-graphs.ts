@@ -5,7 +5,18 @@
 import type { HeapGraph } from './graph.js';
 
 /** V8's node types, in its order. */
-export const NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'];
+export const NODE_TYPES = [
+  'hidden',
+  'array',
+  'string',
+  'object',
+  'code',
+  'closure',
+  'regexp',
+  'number',
+  'native',
+  'synthetic',
+];
 /** V8's edge types, in its order. */
 export const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
 
@@ -50,9 +61,19 @@ export function toSnapshotJson(graph: HeapGraph): string {
   };
   const header = { meta, node_count: graph.nodeCount, edge_count: graph.edgeCount, trace_function_count: 0 };
   const nodes = Array.from({ length: graph.nodeCount }, (_, n) =>
-    [graph.nodeType[n], graph.nodeName[n], 2 * n + 1, graph.selfSize[n], (graph.firstEdge[n + 1] ?? 0) - (graph.firstEdge[n] ?? 0), 0, 0].join(','),
+    [
+      graph.nodeType[n],
+      graph.nodeName[n],
+      2 * n + 1,
+      graph.selfSize[n],
+      (graph.firstEdge[n + 1] ?? 0) - (graph.firstEdge[n] ?? 0),
+      0,
+      0,
+    ].join(','),
   );
-  const edges = Array.from({ length: graph.edgeCount }, (_, e) => [graph.edgeType[e], graph.edgeName[e], (graph.edgeTo[e] ?? 0) * nodeFields.length].join(','));
+  const edges = Array.from({ length: graph.edgeCount }, (_, e) =>
+    [graph.edgeType[e], graph.edgeName[e], (graph.edgeTo[e] ?? 0) * nodeFields.length].join(','),
+  );
   return [
     `{"snapshot":${JSON.stringify(header)},`,
     `"nodes":[${nodes.join(',\n')}],`,

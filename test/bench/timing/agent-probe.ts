@@ -95,7 +95,11 @@ function windowStats(agent: Agent): { mark(): void; read(): AgentWindowStats } {
       delay.reset();
       results = skipped = 0;
     },
-    read: () => ({ results, skipped, loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) } }),
+    read: () => ({
+      results,
+      skipped,
+      loopDelay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+    }),
   };
 }
 

@@ -38,8 +38,12 @@ export function timingAgentConfig(load: AgentLoad): unknown {
     server: { listen: '127.0.0.1:0' },
     probes: { seed: AGENT_SEED, ...agentWorkers(), defaults: { interval: '1s', timeout: '5s' } },
     checks: [
-      ...Array.from({ length: load.timed }, (_, i) => check(`${TIMED_PREFIX}${padded(i, load.timed)}`, load.holdOrigin + holdPath(i))),
-      ...Array.from({ length: load.others }, (_, i) => check(`other-${padded(i, load.others)}`, load.fastOrigin + fastPath(i))),
+      ...Array.from({ length: load.timed }, (_, i) =>
+        check(`${TIMED_PREFIX}${padded(i, load.timed)}`, load.holdOrigin + holdPath(i)),
+      ),
+      ...Array.from({ length: load.others }, (_, i) =>
+        check(`other-${padded(i, load.others)}`, load.fastOrigin + fastPath(i)),
+      ),
     ],
     exporters: { log: { level: 'warn' } },
   };
@@ -59,7 +63,10 @@ export interface AgentSide {
 /** Waits for the first message of `type`, or rejects after `timeoutMs` or if the process exits. */
 function waitForType(started: Started, type: AgentProbeMessage['type'], timeoutMs: number): Promise<AgentProbeMessage> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`agent-probe: no ${type} within ${timeoutMs} ms; output: ${started.output()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`agent-probe: no ${type} within ${timeoutMs} ms; output: ${started.output()}`)),
+      timeoutMs,
+    );
     const onMessage = (message: AgentProbeMessage) => {
       if (message.type === type) done(undefined, message);
     };
@@ -80,7 +87,11 @@ export async function startAgentSide(load: AgentLoad, workDir: string, maxSecond
   writeFileSync(file, stringify(timingAgentConfig(load)));
   const script = benchScript('timing/agent-probe.js');
   // The harness runs the agent in its own process, so it takes the agent's node flags and environment.
-  const started = await start(process.execPath, [...agentNodeFlags(), script, file, String(Math.ceil(maxSeconds))], { cwd: repoRoot, env: agentEnv(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const started = await start(process.execPath, [...agentNodeFlags(), script, file, String(Math.ceil(maxSeconds))], {
+    cwd: repoRoot,
+    env: agentEnv(),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const records: AgentRecord[] = [];
   started.child.on('message', (message: AgentProbeMessage) => {
     if (message.type === 'batch') records.push(...message.records);
@@ -128,4 +139,3 @@ export function agentSamples(records: readonly AgentRecord[]): Matched {
   }
   return out;
 }
-

@@ -68,7 +68,11 @@ export const TIMING_DEFAULTS: Omit<TimingOptions, 'blackbox' | 'python' | 'log' 
  * `sequential`) one after the other, the order alternating by round so neither is always
  * measured on a machine the other has just warmed.
  */
-export function windowPlans(scenario: Scenario, round: number, options: Pick<TimingOptions, 'others' | 'sequential'>): WindowPlan[] {
+export function windowPlans(
+  scenario: Scenario,
+  round: number,
+  options: Pick<TimingOptions, 'others' | 'sequential'>,
+): WindowPlan[] {
   const others = scenario === 'quiet' ? 0 : options.others;
   const both: WindowPlan = { scenario, round, others, agent: true, blackbox: true };
   if (scenario === 'quiet' || !options.sequential) return [both];
@@ -88,12 +92,30 @@ export async function benchTiming(options: TimingOptions): Promise<TimingResult>
   try {
     const fastTarget = options.fastTarget ?? (await startTarget());
     try {
-      const ctx: WindowContext = { holdTarget, fastTarget, blackbox: options.blackbox, python: options.python, timed: options.timed, holdMs: options.holdMs, warmupMs: options.warmupS * 1000, windowMs: options.windowS * 1000, workDir };
+      const ctx: WindowContext = {
+        holdTarget,
+        fastTarget,
+        blackbox: options.blackbox,
+        python: options.python,
+        timed: options.timed,
+        holdMs: options.holdMs,
+        warmupMs: options.warmupS * 1000,
+        windowMs: options.windowS * 1000,
+        workDir,
+      };
       for (let round = 1; round <= options.repeat; round++) {
         for (const scenario of options.scenarios) {
           for (const plan of windowPlans(scenario, round, options)) {
-            const who = [plan.agent ? 'agent' : '', plan.blackbox && options.blackbox ? 'blackbox' : '', options.python ? 'floor' : ''].filter(Boolean).join(' + ');
-            log(`round ${round}/${options.repeat}: ${scenario}, ${who}, ${plan.others} others (warm-up ${options.warmupS}s, window ${options.windowS}s)`);
+            const who = [
+              plan.agent ? 'agent' : '',
+              plan.blackbox && options.blackbox ? 'blackbox' : '',
+              options.python ? 'floor' : '',
+            ]
+              .filter(Boolean)
+              .join(' + ');
+            log(
+              `round ${round}/${options.repeat}: ${scenario}, ${who}, ${plan.others} others (warm-up ${options.warmupS}s, window ${options.windowS}s)`,
+            );
             const window = await runWindow(ctx, plan);
             log(describeWindow(window));
             windows.push(window);
@@ -108,6 +130,10 @@ export async function benchTiming(options: TimingOptions): Promise<TimingResult>
     rmSync(workDir, { recursive: true, force: true });
   }
   const { log: _log, fastTarget: _fastTarget, ...kept } = options;
-  const machine = { ...machineInfo(), blackboxExporter: options.blackbox ? blackboxVersion(options.blackbox) : null, date };
+  const machine = {
+    ...machineInfo(),
+    blackboxExporter: options.blackbox ? blackboxVersion(options.blackbox) : null,
+    date,
+  };
   return { machine, options: kept, windows, medians: medianRows(windows) };
 }

@@ -41,19 +41,33 @@ async function probe(pool: Pool, target: string): Promise<string | undefined> {
 }
 
 /** Starts the exporter, waits until it is healthy, and starts driving it. */
-export async function startBlackboxSide(binary: string, load: AgentLoad, workDir: string, idPrefix: string, maxDurationMs: number): Promise<BlackboxSide> {
+export async function startBlackboxSide(
+  binary: string,
+  load: AgentLoad,
+  workDir: string,
+  idPrefix: string,
+  maxDurationMs: number,
+): Promise<BlackboxSide> {
   const configFile = join(workDir, 'timing-blackbox.yml');
   writeFileSync(configFile, BLACKBOX_CONFIG);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const started = await start(binary, [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  const started = await start(binary, [
+    `--config.file=${configFile}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ]);
   try {
-    await waitFor(`blackbox_exporter on ${base}`, async () => {
-      if (started.child.exitCode !== null) throw new Error(`blackbox_exporter exited: ${started.output()}`);
-      const res = await request(`${base}/-/healthy`).catch(() => undefined);
-      await res?.body.dump();
-      return res?.statusCode === 200;
-    }, 15_000);
+    await waitFor(
+      `blackbox_exporter on ${base}`,
+      async () => {
+        if (started.child.exitCode !== null) throw new Error(`blackbox_exporter exited: ${started.output()}`);
+        const res = await request(`${base}/-/healthy`).catch(() => undefined);
+        await res?.body.dump();
+        return res?.statusCode === 200;
+      },
+      15_000,
+    );
   } catch (error) {
     await stop(started, 2_000);
     throw error;
@@ -77,7 +91,8 @@ export async function startBlackboxSide(binary: string, load: AgentLoad, workDir
       const text = await probe(pool, load.holdOrigin + holdPath(index, id));
       const parsed = text === undefined ? undefined : parseBlackboxProbe(text);
       const ok = parsed?.success === true && parsed.processingMs !== undefined;
-      if (records.length < MAX_RECORDS) records.push({ id, startedAt, processingMs: ok ? parsed.processingMs : undefined });
+      if (records.length < MAX_RECORDS)
+        records.push({ id, startedAt, processingMs: ok ? parsed.processingMs : undefined });
       return ok;
     },
   });

@@ -46,7 +46,12 @@ export interface FloorDone {
 /** `BENCH_PYTHON` if set, else the first `python3` on PATH; undefined when absent. */
 export function findPython(): string | undefined {
   const explicit = process.env.BENCH_PYTHON;
-  const candidates = explicit ? [explicit] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'python3'));
+  const candidates = explicit
+    ? [explicit]
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, 'python3'));
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -57,7 +62,8 @@ export function findPython(): string | undefined {
   });
 }
 
-const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const numberOrNull = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /** Parses one output line; undefined for anything that is not one of the script's objects. */
 export function parseFloorLine(line: string): { record: FloorRecord } | { done: FloorDone } | undefined {
@@ -69,9 +75,18 @@ export function parseFloorLine(line: string): { record: FloorRecord } | { done: 
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const o = value as Record<string, unknown>;
-  if (o.done === true) return { done: { requests: Number(o.requests ?? 0), errors: Number(o.errors ?? 0), skipped: Number(o.skipped ?? 0) } };
+  if (o.done === true)
+    return {
+      done: { requests: Number(o.requests ?? 0), errors: Number(o.errors ?? 0), skipped: Number(o.skipped ?? 0) },
+    };
   if (typeof o.slot !== 'number' || typeof o.startedAt !== 'number') return undefined;
-  const record: FloorRecord = { slot: o.slot, startedAt: o.startedAt, processingMs: numberOrNull(o.processingMs), firstByteMs: numberOrNull(o.firstByteMs), holdMs: numberOrNull(o.holdMs) };
+  const record: FloorRecord = {
+    slot: o.slot,
+    startedAt: o.startedAt,
+    processingMs: numberOrNull(o.processingMs),
+    firstByteMs: numberOrNull(o.firstByteMs),
+    holdMs: numberOrNull(o.holdMs),
+  };
   if (typeof o.error === 'string') record.error = o.error;
   if (o.skipped === true) record.skipped = true;
   return { record };
@@ -79,7 +94,14 @@ export function parseFloorLine(line: string): { record: FloorRecord } | { done: 
 
 /** Samples as the agent's are paired: a failed request has no `processing`, one without a hold is unmatched; skipped ones are left out. */
 export function floorSamples(records: readonly FloorRecord[]): Matched {
-  const asAgent: AgentRecord[] = records.filter((r) => !r.skipped).map((r) => ({ check: `floor-${r.slot}`, startedAt: r.startedAt, processingMs: r.error ? null : r.processingMs, holdMs: r.holdMs }));
+  const asAgent: AgentRecord[] = records
+    .filter((r) => !r.skipped)
+    .map((r) => ({
+      check: `floor-${r.slot}`,
+      startedAt: r.startedAt,
+      processingMs: r.error ? null : r.processingMs,
+      holdMs: r.holdMs,
+    }));
   return agentSamples(asAgent);
 }
 
@@ -93,7 +115,12 @@ export interface FloorSide {
 }
 
 /** Starts `python FLOOR_SCRIPT` against the holding target: `timed` slots, each once a second. */
-export async function startFloorSide(python: string, holdOrigin: string, timed: number, maxSeconds: number): Promise<FloorSide> {
+export async function startFloorSide(
+  python: string,
+  holdOrigin: string,
+  timed: number,
+  maxSeconds: number,
+): Promise<FloorSide> {
   const offsets = new Array<number>(timed).fill(0);
   for (const { index, offset } of spreadOffsets(timed, 1_000, FLOOR_SEED)) offsets[index] = offset;
   const args = [FLOOR_SCRIPT, holdOrigin, offsets.join(','), String(Math.ceil(maxSeconds)), '1000'];
@@ -123,7 +150,10 @@ export async function startFloorSide(python: string, holdOrigin: string, timed: 
       await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 8_000)))]);
       clearTimeout(timer);
       await stop(started, 2_000);
-      if (!done) throw new Error(`floor prober ended without its summary line (exit ${started.child.exitCode}); output: ${started.output()}`);
+      if (!done)
+        throw new Error(
+          `floor prober ended without its summary line (exit ${started.child.exitCode}); output: ${started.output()}`,
+        );
       return { records: [...records], done };
     },
   };

@@ -17,7 +17,9 @@ import { medianTable, windowTable } from './report.js';
 
 function print(result: TimingResult): void {
   const { machine, options } = result;
-  console.log(`\n${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, blackbox_exporter ${machine.blackboxExporter ?? 'absent'}, ${machine.date}`);
+  console.log(
+    `\n${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, blackbox_exporter ${machine.blackboxExporter ?? 'absent'}, ${machine.date}`,
+  );
   console.log(
     `window ${options.windowS}s after ${options.warmupS}s warm-up; ${options.timed} measured probes/s per prober held ${options.holdMs} ms; ` +
       `loaded: + ${options.others} others/s per prober${options.sequential ? ', probers one after the other' : ', probers together'}; ` +
@@ -31,7 +33,10 @@ async function main(): Promise<void> {
   const cli = parseTimingOptions(process.argv.slice(2));
   if (!cli) return console.log(TIMING_HELP);
   const blackbox = findBlackbox();
-  if (!blackbox) console.error('SKIP blackbox_exporter: prometheus-blackbox-exporter not found on PATH (or BENCH_BLACKBOX); the agent runs alone');
+  if (!blackbox)
+    console.error(
+      'SKIP blackbox_exporter: prometheus-blackbox-exporter not found on PATH (or BENCH_BLACKBOX); the agent runs alone',
+    );
   const python = findPython();
   if (!python) console.error('SKIP floor: python3 not found');
   const result = await benchTiming({ ...cli.options, blackbox, python });

@@ -45,8 +45,12 @@ function number(name: string, text: string | undefined, fallback: number, min: n
 
 function scenarios(text: string | undefined): Scenario[] {
   if (text === undefined) return [...TIMING_DEFAULTS.scenarios];
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const name of list) if (name !== 'quiet' && name !== 'loaded') throw new Error(`--scenarios: unknown scenario ${name}`);
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of list)
+    if (name !== 'quiet' && name !== 'loaded') throw new Error(`--scenarios: unknown scenario ${name}`);
   if (list.length === 0) throw new Error('--scenarios: none given');
   return [...new Set(list)] as Scenario[];
 }

@@ -29,7 +29,24 @@ function mode(w: TimingWindow): string {
  * many probes it really made, the agent's event-loop delay, and the CPU of everyone.
  */
 export function windowTable(windows: readonly TimingWindow[]): string {
-  const head = ['scenario', 'round', 'prober', 'n / expected (failed)', 'added p50', 'p90', 'p99', 'max', 'processing p50 / p99', 'hold jitter p50 / p99', 'probes/s (skipped)', 'loop delay p99 / max', 'prober CPU', 'targets CPU (hold / fast)', 'driver CPU', 'other CPU'];
+  const head = [
+    'scenario',
+    'round',
+    'prober',
+    'n / expected (failed)',
+    'added p50',
+    'p90',
+    'p99',
+    'max',
+    'processing p50 / p99',
+    'hold jitter p50 / p99',
+    'probes/s (skipped)',
+    'loop delay p99 / max',
+    'prober CPU',
+    'targets CPU (hold / fast)',
+    'driver CPU',
+    'other CPU',
+  ];
   const rows = windows.flatMap((w) =>
     w.probers.map((p) => {
       const s = p.summary;
@@ -108,10 +125,38 @@ export function medianRows(windows: readonly TimingWindow[]): MedianRow[] {
 
 /** The medians as a table. */
 export function medianTable(rows: readonly MedianRow[]): string {
-  const head = ['scenario', 'prober', 'windows', 'n', 'added p50', 'p90', 'p99', 'max', 'processing p50', 'hold jitter p99', 'probes/s', 'loop delay p99', 'prober CPU'];
+  const head = [
+    'scenario',
+    'prober',
+    'windows',
+    'n',
+    'added p50',
+    'p90',
+    'p99',
+    'max',
+    'processing p50',
+    'hold jitter p99',
+    'probes/s',
+    'loop delay p99',
+    'prober CPU',
+  ];
   return table(
     head,
-    rows.map((r) => [r.scenario, proberName(r.prober), String(r.windows), String(r.n), `**${ms(r.addedP50)}**`, ms(r.addedP90), `**${ms(r.addedP99)}**`, ms(r.addedMax), ms(r.processingP50), ms(r.jitterP99), r.probesPerSecond.toFixed(0), ms(r.loopDelayP99), cores(r.cpuCores)]),
+    rows.map((r) => [
+      r.scenario,
+      proberName(r.prober),
+      String(r.windows),
+      String(r.n),
+      `**${ms(r.addedP50)}**`,
+      ms(r.addedP90),
+      `**${ms(r.addedP99)}**`,
+      ms(r.addedMax),
+      ms(r.processingP50),
+      ms(r.jitterP99),
+      r.probesPerSecond.toFixed(0),
+      ms(r.loopDelayP99),
+      cores(r.cpuCores),
+    ]),
   );
 }
 

@@ -10,7 +10,11 @@ interface CpuMark {
 
 function cpuMark(pids: readonly number[]): CpuMark {
   const usage = process.cpuUsage();
-  return { pids: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])), self: (usage.user + usage.system) / 1e6, all: allCpuSeconds() };
+  return {
+    pids: new Map(pids.map((pid) => [pid, cpuSeconds(pid)])),
+    self: (usage.user + usage.system) / 1e6,
+    all: allCpuSeconds(),
+  };
 }
 
 /** A measured window: its bounds on both clocks and the CPU of every process over it. */
@@ -48,4 +52,3 @@ export async function measureSpan(windowMs: number, pids: readonly number[]): Pr
     allCores: cpuBetween(m0.all, m1.all) / seconds,
   };
 }
-

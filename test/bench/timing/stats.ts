@@ -39,7 +39,13 @@ export function quantile(sorted: readonly number[], q: number): number {
 /** p50, p90, p99 and max of `values` (in any order). */
 export function quantiles(values: readonly number[]): Quantiles {
   const sorted = [...values].sort((a, b) => a - b);
-  return { n: sorted.length, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? NaN };
+  return {
+    n: sorted.length,
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
 /** The figures of one prober over one window. */
@@ -74,7 +80,12 @@ export function serverTimingMs(header: string | undefined, name = 'hold'): numbe
     for (const param of params) {
       const eq = param.indexOf('=');
       if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== 'dur') continue;
-      const value = Number(param.slice(eq + 1).trim().replace(/^"|"$/g, ''));
+      const value = Number(
+        param
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"|"$/g, ''),
+      );
       return Number.isFinite(value) ? value : undefined;
     }
   }

@@ -94,7 +94,8 @@ async function startProbers(ctx: WindowContext, plan: WindowPlan, load: AgentLoa
   try {
     if (plan.agent) out.agent = await startAgentSide(load, ctx.workDir, maxSeconds);
     const prefix = `r${plan.round}-${plan.scenario}-`;
-    if (plan.blackbox && ctx.blackbox) out.blackbox = await startBlackboxSide(ctx.blackbox, load, ctx.workDir, prefix, maxSeconds * 1000);
+    if (plan.blackbox && ctx.blackbox)
+      out.blackbox = await startBlackboxSide(ctx.blackbox, load, ctx.workDir, prefix, maxSeconds * 1000);
     if (ctx.python) out.floor = await startFloorSide(ctx.python, ctx.holdTarget.origin, ctx.timed, maxSeconds);
     return out;
   } catch (error) {
@@ -115,23 +116,44 @@ function otherCpu(ctx: WindowContext, span: Span, probers: readonly ProberWindow
   const holdTarget = span.cores(ctx.holdTarget.process.pid);
   const fastTarget = span.cores(ctx.fastTarget.process.pid);
   const proberCores = probers.reduce((total, p) => total + p.cpuCores, 0);
-  return { holdTarget, fastTarget, driver: span.selfCores, other: span.allCores - proberCores - holdTarget - fastTarget - span.selfCores };
+  return {
+    holdTarget,
+    fastTarget,
+    driver: span.selfCores,
+    other: span.allCores - proberCores - holdTarget - fastTarget - span.selfCores,
+  };
 }
 
 /** Runs one window; see the module comment. */
 export async function runWindow(ctx: WindowContext, plan: WindowPlan): Promise<TimingWindow> {
-  const load: AgentLoad = { holdOrigin: ctx.holdTarget.origin, fastOrigin: ctx.fastTarget.origin, timed: ctx.timed, others: plan.others };
+  const load: AgentLoad = {
+    holdOrigin: ctx.holdTarget.origin,
+    fastOrigin: ctx.fastTarget.origin,
+    timed: ctx.timed,
+    others: plan.others,
+  };
   const probers = await startProbers(ctx, plan, load);
   const { agent, blackbox, floor } = probers;
   let done = false;
   try {
     await sleep(ctx.warmupMs);
-    const pids = [agent?.started.pid, blackbox?.started.pid, floor?.started.pid, ctx.holdTarget.process.pid, ctx.fastTarget.process.pid].filter((p): p is number => p !== undefined);
+    const pids = [
+      agent?.started.pid,
+      blackbox?.started.pid,
+      floor?.started.pid,
+      ctx.holdTarget.process.pid,
+      ctx.fastTarget.process.pid,
+    ].filter((p): p is number => p !== undefined);
     await agent?.mark();
     const before = blackbox?.counts();
     const span = await measureSpan(ctx.windowMs, pids);
     // The floor is told to stop at once, so it ends with the window; settled (never left rejecting) until read.
-    const floorResult = floor ? floorWindow(ctx, floor, span).then((ok) => ({ ok }), (error: unknown) => ({ error })) : undefined;
+    const floorResult = floor
+      ? floorWindow(ctx, floor, span).then(
+          (ok) => ({ ok }),
+          (error: unknown) => ({ error }),
+        )
+      : undefined;
     // Each finish lets in-flight probes complete, so every probe started in the window is counted.
     const measured: (ProberWindow & { holdLogDropped?: number })[] = [];
     if (agent) measured.push(await agentWindow(ctx, plan, agent, span));

@@ -13,7 +13,10 @@ export function chaosAuditCommand(io: Io): Command {
       .description('check that no audit line was edited, removed or reordered')
       .option(...CONFIG_OPTION)
       .option('--json', 'print the result as JSON')
-      .addHelpText('after', '\nExample:\n  canary chaos audit verify --config config/agent.yaml\n\nExit: 0 intact, 1 tampered.')
+      .addHelpText(
+        'after',
+        '\nExample:\n  canary chaos audit verify --config config/agent.yaml\n\nExit: 0 intact, 1 tampered.',
+      )
       .action(async (options: { config: string; json?: boolean }) => {
         const config = await loadChaosConfig(options.config);
         const result = await verify(config.chaos.stateDir);

@@ -6,7 +6,11 @@ import type { Config } from '../../../config/types.js';
 import { createLogger, type Logger } from '../../../log.js';
 import { DEFAULT_CONFIG } from '../../io.js';
 
-export const CONFIG_OPTION = ['-c, --config <file>', 'agent config file (chaos.enabled, chaos.stateDir, the checks)', DEFAULT_CONFIG] as const;
+export const CONFIG_OPTION = [
+  '-c, --config <file>',
+  'agent config file (chaos.enabled, chaos.stateDir, the checks)',
+  DEFAULT_CONFIG,
+] as const;
 
 /** The person running a command: `--operator`, else the OS user. Recorded in the journal and the audit log. */
 export function operatorName(flag: string | undefined): string {

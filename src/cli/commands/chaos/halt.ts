@@ -16,21 +16,29 @@ export function chaosHaltCommand(io: Io): Command {
     .option(...CONFIG_OPTION)
     .option('--reason <text>', 'why, for the audit log')
     .option('--operator <name>', 'who halts (default: the OS user)')
-    .addHelpText('after', '\nExample:\n  canary chaos halt --config config/agent.yaml --reason "incident INC-123"\n\nExit: 0 halted (and the running experiment, if any, let go).')
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary chaos halt --config config/agent.yaml --reason "incident INC-123"\n\nExit: 0 halted (and the running experiment, if any, let go).',
+    )
     .action(async (options: { config: string; reason?: string; operator?: string }) => {
       const config = await loadChaosConfig(options.config);
       const operator = operatorName(options.operator);
       const stateDir = config.chaos.stateDir;
       await halt(stateDir, { operator, reason: options.reason ?? '' });
       await new AuditLog(stateDir).append({ event: 'halt', operator, detail: options.reason ?? '' });
-      io.out(`chaos halted by ${operator}: running experiments roll back and stop; new runs are refused until \`canary chaos resume\``);
+      io.out(
+        `chaos halted by ${operator}: running experiments roll back and stop; new runs are refused until \`canary chaos resume\``,
+      );
       const until = Date.now() + WAIT_FOR_RUNNER_MS;
       let lock = await readLock(stateDir);
       while (lock && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 100));
         lock = await readLock(stateDir);
       }
-      if (lock) io.err(`canary: ${lock.experiment} (run ${lock.runId}, pid ${lock.pid}) still holds the run lock after ${WAIT_FOR_RUNNER_MS / 1000}s: it is rolling back, or stuck`);
+      if (lock)
+        io.err(
+          `canary: ${lock.experiment} (run ${lock.runId}, pid ${lock.pid}) still holds the run lock after ${WAIT_FOR_RUNNER_MS / 1000}s: it is rolling back, or stuck`,
+        );
       io.exitCode = lock ? EXIT.failed : EXIT.ok;
     });
 }
@@ -47,7 +55,11 @@ export function chaosResumeCommand(io: Io): Command {
       const operator = operatorName(options.operator);
       const was = await haltStatus(config.chaos.stateDir);
       await resume(config.chaos.stateDir);
-      await new AuditLog(config.chaos.stateDir).append({ event: 'resume', operator, detail: was ? `halt by ${was.operator} lifted` : 'was not halted' });
+      await new AuditLog(config.chaos.stateDir).append({
+        event: 'resume',
+        operator,
+        detail: was ? `halt by ${was.operator} lifted` : 'was not halted',
+      });
       io.out(was ? `chaos resumed by ${operator} (halted by ${was.operator} at ${was.at})` : 'chaos was not halted');
       io.exitCode = EXIT.ok;
     });

@@ -14,7 +14,10 @@ export function chaosListCommand(io: Io): Command {
     .description('list the configured experiments with their schedule and last run')
     .option(...CONFIG_OPTION)
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExample:\n  canary chaos list --config config/agent.yaml --json\n\nExit: 0, 2 when an experiment is invalid.')
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary chaos list --config config/agent.yaml --json\n\nExit: 0, 2 when an experiment is invalid.',
+    )
     .action(async (options: { config: string; json?: boolean }) => {
       const config = await loadChaosConfig(options.config);
       const { experiments, problems } = await loadExperiments(config);
@@ -32,9 +35,12 @@ export function chaosListCommand(io: Io): Command {
           lastRun: last ? { runId: last.runId, status: last.status, startedAt: last.startedAt } : null,
         };
       });
-      if (options.json) io.out(JSON.stringify({ enabled: config.chaos.enabled, halted: halted ?? null, experiments: rows }, null, 2));
+      if (options.json)
+        io.out(JSON.stringify({ enabled: config.chaos.enabled, halted: halted ?? null, experiments: rows }, null, 2));
       else {
-        io.out(`chaos ${config.chaos.enabled ? 'enabled' : 'disabled'}${halted ? `, HALTED by ${halted.operator} at ${halted.at}` : ''}`);
+        io.out(
+          `chaos ${config.chaos.enabled ? 'enabled' : 'disabled'}${halted ? `, HALTED by ${halted.operator} at ${halted.at}` : ''}`,
+        );
         for (const r of rows) {
           const last = r.lastRun ? `last ${r.lastRun.status} at ${r.lastRun.startedAt}` : 'never run';
           io.out(`${r.name}  ${r.file}  ${r.schedule ? `cron "${r.schedule}"` : 'manual'}  ${last}`);

@@ -56,37 +56,59 @@ async function chaosRun(file: string, options: RunOptions, io: Io): Promise<numb
   const operator = operatorName(options.operator);
   if (options.dryRun) return dryRun(experiment, config, options, io);
   if (!config.chaos.enabled) {
-    io.err(`canary: chaos is disabled: set chaos.enabled: true in ${displayPath(config.file)} to run experiments (nothing was touched)`);
+    io.err(
+      `canary: chaos is disabled: set chaos.enabled: true in ${displayPath(config.file)} to run experiments (nothing was touched)`,
+    );
     return EXIT.usage;
   }
   if (experiment.requireApproval) checkApproval(operator, options.approvedBy);
   const halted = await haltStatus(config.chaos.stateDir);
   if (halted) {
-    io.err(`canary: chaos is halted on this host by ${halted.operator} since ${halted.at}${halted.reason ? ` (${halted.reason})` : ''}; \`canary chaos resume\` first (nothing was touched)`);
+    io.err(
+      `canary: chaos is halted on this host by ${halted.operator} since ${halted.at}${halted.reason ? ` (${halted.reason})` : ''}; \`canary chaos resume\` first (nothing was touched)`,
+    );
     return EXIT.failed;
   }
   const logger = stderrLogger('info');
   // A run that died before this one is completed first: its faults must not stay behind.
   for (const r of await recoverUnfinished(config.chaos.stateDir, { operator, logger })) {
-    logger.warn({ runId: r.runId, experiment: r.experiment, reverted: r.reverted, ok: r.ok }, 'an unfinished chaos run was recovered before this one');
+    logger.warn(
+      { runId: r.runId, experiment: r.experiment, reverted: r.reverted, ok: r.ok },
+      'an unfinished chaos run was recovered before this one',
+    );
   }
   if (options.approvedBy) {
-    await new AuditLog(config.chaos.stateDir).append({ event: 'approval', operator, experiment: experiment.name, detail: `approved by ${options.approvedBy}` });
+    await new AuditLog(config.chaos.stateDir).append({
+      event: 'approval',
+      operator,
+      experiment: experiment.name,
+      detail: `approved by ${options.approvedBy}`,
+    });
   }
-  const journal = await runWithProbing(experiment, config, { operator, approvedBy: options.approvedBy, warmupMs, logger });
+  const journal = await runWithProbing(experiment, config, {
+    operator,
+    approvedBy: options.approvedBy,
+    warmupMs,
+    logger,
+  });
   io.out(options.json ? JSON.stringify(journal, null, 2) : summarize(journal));
   return journal.status === 'completed' ? EXIT.ok : EXIT.failed;
 }
 
 function checkApproval(operator: string, approvedBy: string | undefined): void {
-  if (!approvedBy) throw usageError('this experiment has requireApproval: true; pass --approved-by NAME (a person other than the operator)');
-  if (approvedBy === operator) throw usageError(`--approved-by must name someone other than the operator (${operator})`);
+  if (!approvedBy)
+    throw usageError(
+      'this experiment has requireApproval: true; pass --approved-by NAME (a person other than the operator)',
+    );
+  if (approvedBy === operator)
+    throw usageError(`--approved-by must name someone other than the operator (${operator})`);
 }
 
 async function dryRun(experiment: Experiment, config: Config, options: RunOptions, io: Io): Promise<number> {
   const plan = await planExperiment(experiment);
   const notes: string[] = [];
-  if (!config.chaos.enabled) notes.push(`note: chaos is disabled in ${displayPath(config.file)}: a real run would be refused`);
+  if (!config.chaos.enabled)
+    notes.push(`note: chaos is disabled in ${displayPath(config.file)}: a real run would be refused`);
   if (experiment.requireApproval) notes.push('note: this experiment needs --approved-by for a real run');
   io.out(options.json ? JSON.stringify({ ...plan, notes }, null, 2) : [formatPlan(plan), ...notes].join('\n'));
   return EXIT.ok;
@@ -96,7 +118,11 @@ async function dryRun(experiment: Experiment, config: Config, options: RunOption
  * Runs the experiment beside an agent (no HTTP server) that probes the hypothesis checks
  * with the agent's own code, so the runner judges the same numbers the metrics show.
  */
-async function runWithProbing(experiment: Experiment, config: Config, o: { operator: string; approvedBy?: string; warmupMs: number; logger: Logger }): Promise<Journal> {
+async function runWithProbing(
+  experiment: Experiment,
+  config: Config,
+  o: { operator: string; approvedBy?: string; warmupMs: number; logger: Logger },
+): Promise<Journal> {
   const names = new Set([...experiment.steadyState, ...experiment.abortWhen].map((t) => t.check));
   const probing: Config = {
     ...config,

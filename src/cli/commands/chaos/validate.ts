@@ -19,7 +19,10 @@ export function chaosValidateCommand(io: Io): Command {
     .argument('[files...]', 'experiment files; default: chaos.files of the config')
     .option(...CONFIG_OPTION)
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExample:\n  canary chaos validate chaos/stop-one-backend.yaml --config config/agent.yaml\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).')
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary chaos validate chaos/stop-one-backend.yaml --config config/agent.yaml\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).',
+    )
     .action(async (files: string[], options: ValidateOptions) => {
       const config = await loadChaosConfig(options.config);
       const experiments: Experiment[] = [];
@@ -47,7 +50,12 @@ export function chaosValidateCommand(io: Io): Command {
       }
       const summary = experiments.map((e) => ({ name: e.name, file: displayPath(e.file), steps: e.method.length }));
       if (options.json) io.out(JSON.stringify({ valid: true, experiments: summary }, null, 2));
-      else io.out(summary.length ? summary.map((e) => `${e.file}: valid (${e.name}, ${e.steps} steps)`).join('\n') : 'no experiments (chaos.files is empty)');
+      else
+        io.out(
+          summary.length
+            ? summary.map((e) => `${e.file}: valid (${e.name}, ${e.steps} steps)`).join('\n')
+            : 'no experiments (chaos.files is empty)',
+        );
       io.exitCode = EXIT.ok;
     });
 }

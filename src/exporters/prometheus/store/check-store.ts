@@ -79,7 +79,10 @@ export class CheckStore {
     const next = new Map<string, Entry>();
     const added = [...wanted.keys()].filter((name) => !this.#entries.has(name)).length;
     this.#ensure(this.#used + added);
-    const flowFloats = [...wanted.values()].reduce((n, c) => n + (c.kind === 'flow' ? (c.flow?.steps.length ?? 0) * STEP.size : 0), 0);
+    const flowFloats = [...wanted.values()].reduce(
+      (n, c) => n + (c.kind === 'flow' ? (c.flow?.steps.length ?? 0) * STEP.size : 0),
+      0,
+    );
     let flowOffset = 0;
     const oldFlow = this.#view.flow;
     const newFlow = new Float64Array(allocateFlow(flowFloats));
@@ -129,7 +132,12 @@ export class CheckStore {
    * that render ends, so the slots the plan names are not handed to other checks while it runs.
    */
   beginRender(): { plan: RenderPlan; view: StoreView; done: () => void } {
-    const plan = (this.#plan ??= makePlan(++this.#generation, [...this.#entries.values()], this.#agentLabels, this.#configured));
+    const plan = (this.#plan ??= makePlan(
+      ++this.#generation,
+      [...this.#entries.values()],
+      this.#agentLabels,
+      this.#configured,
+    ));
     this.#active.set(plan.generation, (this.#active.get(plan.generation) ?? 0) + 1);
     let open = true;
     const done = (): void => {
@@ -153,7 +161,9 @@ export class CheckStore {
       kindName: check.kind,
       flowOffset: kind === KIND.flow ? flowOffset : -1,
       steps,
-      ...(kind === KIND.flow ? { flow: { offset: flowOffset, steps: new Map(steps.map((name, index) => [name, index])) } } : {}),
+      ...(kind === KIND.flow
+        ? { flow: { offset: flowOffset, steps: new Map(steps.map((name, index) => [name, index])) } }
+        : {}),
     };
   }
 
@@ -200,8 +210,10 @@ export class CheckStore {
     let capacity = old.capacity;
     while (capacity < slots) capacity *= 2;
     const next = new StoreView({ ...allocateBuffers(capacity, 0, this.#tracing), flow: old.buffers.flow });
-    for (let col = 0; col < F.size; col++) next.f.set(old.f.subarray(col * old.capacity, (col + 1) * old.capacity), col * capacity);
-    for (let col = 0; col < I.size; col++) next.i.set(old.i.subarray(col * old.capacity, (col + 1) * old.capacity), col * capacity);
+    for (let col = 0; col < F.size; col++)
+      next.f.set(old.f.subarray(col * old.capacity, (col + 1) * old.capacity), col * capacity);
+    for (let col = 0; col < I.size; col++)
+      next.i.set(old.i.subarray(col * old.capacity, (col + 1) * old.capacity), col * capacity);
     if (old.exemplarValues && next.exemplarValues) next.exemplarValues.set(old.exemplarValues);
     if (old.exemplarKinds && next.exemplarKinds) next.exemplarKinds.set(old.exemplarKinds);
     if (old.exemplarIds && next.exemplarIds) next.exemplarIds.set(old.exemplarIds);
@@ -223,6 +235,7 @@ function copySteps(from: Float64Array, kept: Entry | undefined, to: Float64Array
   for (const [name, index] of entry.flow.steps) {
     const old = kept.flow.steps.get(name);
     if (old === undefined) continue;
-    for (let field = 0; field < STEP.size; field++) to[entry.flow.offset + index * STEP.size + field] = from[kept.flow.offset + old * STEP.size + field] as number;
+    for (let field = 0; field < STEP.size; field++)
+      to[entry.flow.offset + index * STEP.size + field] = from[kept.flow.offset + old * STEP.size + field] as number;
   }
 }

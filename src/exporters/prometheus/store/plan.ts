@@ -39,7 +39,12 @@ export interface PlanEntry {
 }
 
 /** Builds a plan from the store's entries, in order. */
-export function makePlan(generation: number, entries: readonly PlanEntry[], agentLabels: string, configured: Uint8Array[]): RenderPlan {
+export function makePlan(
+  generation: number,
+  entries: readonly PlanEntry[],
+  agentLabels: string,
+  configured: Uint8Array[],
+): RenderPlan {
   const close = agentLabels ? `,${agentLabels}} ` : '} ';
   const parts = entries.map((e) => utf8(`check="${escape(e.name)}",kind="${escape(e.kindName)}"${close}`));
   // One block for all of them, so a render reads the tails in order from one place.

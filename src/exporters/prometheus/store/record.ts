@@ -1,6 +1,13 @@
 /** How a result becomes numbers in a check's slot: a few dozen stores, no allocation. */
 import type { CheckResult } from '../../../results/types.js';
-import { contentLength, GRPC_SERVING_STATUSES, grpcStatusCode, httpVersionValue, PROBE_DURATION_BUCKETS, tlsVersionName } from '../vocabulary.js';
+import {
+  contentLength,
+  GRPC_SERVING_STATUSES,
+  grpcStatusCode,
+  httpVersionValue,
+  PROBE_DURATION_BUCKETS,
+  tlsVersionName,
+} from '../vocabulary.js';
 import { BUCKETS, EXEMPLAR_ID_BYTES, F, FLAG, HIST, I, KIND, REASONS, STEP, TLS_VERSIONS } from './columns.js';
 import type { StoreView } from './views.js';
 
@@ -100,7 +107,13 @@ function recordGrpc(v: StoreView, slot: number, result: CheckResult): void {
   const grpc = result.observation.grpc;
   v.set(F.grpcStatus, slot, grpcStatusCode(grpc?.statusCode));
   v.set(F.grpcSsl, slot, grpc?.ssl ? 1 : 0);
-  v.setInt(I.grpcServing, slot, grpc?.servingStatus === undefined ? -1 : GRPC_SERVING_STATUSES.indexOf(grpc.servingStatus as (typeof GRPC_SERVING_STATUSES)[number]));
+  v.setInt(
+    I.grpcServing,
+    slot,
+    grpc?.servingStatus === undefined
+      ? -1
+      : GRPC_SERVING_STATUSES.indexOf(grpc.servingStatus as (typeof GRPC_SERVING_STATUSES)[number]),
+  );
 }
 
 /** The steps the run reached become the step gauges; a failed run counts at its step. */

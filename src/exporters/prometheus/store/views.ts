@@ -85,7 +85,13 @@ export function allocateBuffers(capacity: number, flowFloats: number, withExempl
     i32: new ArrayBuffer(I.size * capacity * 4),
     flow: new ArrayBuffer(Math.max(1, flowFloats) * 8),
     ...(withExemplars
-      ? { exemplars: { f64: new ArrayBuffer(cells * 2 * 8), kinds: new ArrayBuffer(cells * 4), ids: new ArrayBuffer(cells * EXEMPLAR_ID_BYTES) } }
+      ? {
+          exemplars: {
+            f64: new ArrayBuffer(cells * 2 * 8),
+            kinds: new ArrayBuffer(cells * 4),
+            ids: new ArrayBuffer(cells * EXEMPLAR_ID_BYTES),
+          },
+        }
       : {}),
   };
 }
