@@ -64,7 +64,19 @@ export function probeCommand(io: Io): Command {
       .option('--json', 'print the full result as JSON')
       .addHelpText(
         'after',
-        "\nExamples:\n  canary probe https://example.com/ --expect-status 200 --timeout 5s\n  canary probe http://127.0.0.1:8080/health --json\n  canary probe example.com:443 --kind tls\n  canary probe 127.0.0.1:50051 --kind grpc\n\nTARGET is a URL for http, HOST:PORT for tcp, tls and grpc, a domain name for dns (asked of the\nsystem resolver's nameserver). For tcp and grpc, --ca, --server-name or --insecure also switch TLS on.\n\nExit: 0 the probe passed, 1 it failed, 2 bad input.",
+        [
+          '',
+          'Examples:',
+          '  canary probe https://example.com/ --expect-status 200 --timeout 5s',
+          '  canary probe http://127.0.0.1:8080/health --json',
+          '  canary probe example.com:443 --kind tls',
+          '  canary probe 127.0.0.1:50051 --kind grpc',
+          '',
+          'TARGET is a URL for http, HOST:PORT for tcp, tls and grpc, a domain name for dns (asked of the',
+          "system resolver's nameserver). For tcp and grpc, --ca, --server-name or --insecure also switch TLS on.",
+          '',
+          'Exit: 0 the probe passed, 1 it failed, 2 bad input.',
+        ].join('\n'),
       )
       .action(async (target: string, options: ProbeOptions) => {
         const check = buildCheck(target, options);
