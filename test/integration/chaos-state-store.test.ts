@@ -5,7 +5,6 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile, appendFile } f
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCanaryError } from '../../src/errors.js';
-import type { Journal } from '../../src/chaos/model/journal.js';
 import { appendLineDurable, createFileDurable, writeFileDurable } from '../../src/chaos/state/durable.js';
 import { JournalStore, newRunId } from '../../src/chaos/state/journal.js';
 import { acquireLock, lockPath, readLock } from '../../src/chaos/state/lock.js';
@@ -22,6 +21,7 @@ import { AuditLog, auditPaths, verify, type AuditRecord } from '../../src/chaos/
 import { canonicalJson, GENESIS, sha256 } from '../../src/chaos/state/audit-format.js';
 import { isBusyError } from '../../src/chaos/state/errors.js';
 import { waitUntil } from '../helpers/wait.js';
+import { makeJournal } from '../helpers/journal.js';
 
 /** A fresh state directory per test, removed afterwards. */
 async function withStateDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -40,26 +40,7 @@ function deadPid(): number {
   return child.pid;
 }
 
-function journal(runId: string, over: Partial<Journal> = {}): Journal {
-  return {
-    version: 1,
-    runId,
-    experiment: 'kill-one',
-    file: '/srv/chaos/kill-one.yaml',
-    host: hostname(),
-    pid: process.pid,
-    operator: 'alice',
-    startedAt: '2025-03-01T12:00:00.000Z',
-    status: 'running',
-    deviated: false,
-    steadyState: {},
-    steps: [],
-    rollbacks: [],
-    faults: [],
-    rollbackPlan: [],
-    ...over,
-  };
-}
+const journal = makeJournal;
 
 test('writeFileDurable: the last of many rewrites wins, no temp file is left, owner-only modes', async () => {
   await withStateDir(async (dir) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Journal } from '../../src/chaos/model/journal.js';
 import { JournalStore } from '../../src/chaos/state/journal.js';
@@ -11,6 +11,7 @@ import { acquireLock, readLock } from '../../src/chaos/state/lock.js';
 import { haltStatus, resume, watchHalt, type HaltRecord } from '../../src/chaos/state/halt.js';
 import { AuditLog, auditPaths, verify, type AuditRecord } from '../../src/chaos/state/audit.js';
 import { isBusyError } from '../../src/chaos/state/errors.js';
+import { makeJournal } from '../helpers/journal.js';
 
 /** Compiled modules the child processes import (tests run from dist/test/integration). */
 const moduleUrl = (name: string): string => new URL(`../../src/chaos/state/${name}.js`, import.meta.url).href;
@@ -68,23 +69,7 @@ async function killAndWait(child: ChildProcess): Promise<void> {
 }
 
 function runningJournal(runId: string, pid: number): Journal {
-  return {
-    version: 1,
-    runId,
-    experiment: 'kill-one',
-    file: '/srv/chaos/kill-one.yaml',
-    host: hostname(),
-    pid,
-    operator: 'alice',
-    startedAt: new Date().toISOString(),
-    status: 'running',
-    deviated: false,
-    steadyState: {},
-    steps: [],
-    rollbacks: [],
-    faults: [],
-    rollbackPlan: [],
-  };
+  return makeJournal(runId, { pid, startedAt: new Date().toISOString() });
 }
 
 test('unfinished: a running journal is unfinished only once its runner is SIGKILLed', async () => {

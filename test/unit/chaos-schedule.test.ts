@@ -7,7 +7,7 @@ import { inWindows, localTime, skipReason } from '../../src/chaos/cron.js';
 import { halt } from '../../src/chaos/state/halt.js';
 import { JournalStore } from '../../src/chaos/state/journal.js';
 import type { Experiment, TimeWindow } from '../../src/chaos/model/experiment.js';
-import type { Journal } from '../../src/chaos/model/journal.js';
+import { makeJournal } from '../helpers/journal.js';
 
 const weekdaysBerlin: TimeWindow = {
   days: [1, 2, 3, 4, 5],
@@ -68,9 +68,7 @@ test('skip reasons: approval, window, halt, minimum gap since the last run', asy
       /outside its allowed windows/,
     );
     const store = new JournalStore(dir);
-    const ended: Journal = {
-      version: 1,
-      runId: store.newRunId('gap'),
+    const ended = makeJournal(store.newRunId('gap'), {
       experiment: 'gap',
       file: '/dev/null',
       host: 'h',
@@ -79,13 +77,7 @@ test('skip reasons: approval, window, halt, minimum gap since the last run', asy
       startedAt: '2026-11-23T09:20:00.000Z',
       endedAt: '2026-11-23T09:30:00.000Z',
       status: 'completed',
-      deviated: false,
-      steadyState: {},
-      steps: [],
-      rollbacks: [],
-      faults: [],
-      rollbackPlan: [],
-    };
+    });
     await store.create(ended);
     assert.match((await skipReason(experiment(), dir, now)) ?? '', /minimum gap not reached/);
     assert.equal(

@@ -1,0 +1,12 @@
+/**
+ * Journals for chaos tests: a running one as the runner starts it (`newJournal`), on a
+ * fixed date so tests that sort journals by start time stay deterministic, with whatever
+ * the test sets on top.
+ */
+import type { Journal } from '../../src/chaos/model/journal.js';
+import { newJournal } from '../../src/chaos/run-watch.js';
+
+export function makeJournal(runId: string, over: Partial<Journal> = {}): Journal {
+  const started = newJournal({ runId, experiment: 'kill-one', file: '/srv/chaos/kill-one.yaml', operator: 'alice' });
+  return { ...started, startedAt: '2025-03-01T12:00:00.000Z', ...over };
+}
