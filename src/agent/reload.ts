@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { configError } from '../config/load.js';
 import { mergeReloadable } from '../config/reload.js';
 import type { Config, ResolvedCheck } from '../config/types.js';
+import { fingerprint } from '../config/fingerprint.js';
 import { ConfigWatcher, type WatchSet } from '../config/watch.js';
 import { ServiceDiscovery, type DiscoveredChecks, type SdDocument } from '../discovery/sd/index.js';
 import { errorMessage, formatProblem, isCanaryError, type Problem } from '../errors.js';
@@ -15,7 +16,8 @@ export type ReloadTrigger = 'SIGHUP' | 'http' | 'watch';
 
 /** How a reload went; `POST /-/reload` answers with it. */
 export interface ReloadOutcome {
-  status: 'success' | 'error';
+  /** `unchanged`: the file watch fired but no watched file's content changed; nothing was done. */
+  status: 'success' | 'error' | 'unchanged';
   trigger: ReloadTrigger;
   /** Check names added, removed, changed and left alone (on success). */
   checks?: UpdateSummary;
@@ -58,6 +60,9 @@ export class Reloader {
   #queue: Promise<unknown> = Promise.resolve();
   #fileDocs: DiscoveredChecks['fileDocs'] = new Map();
   #specs: LoadedSpecs = new Map();
+  /** What the watched files were when last read (file watch on only): a watch event that finds them the same is ignored. */
+  #watchSet: WatchSet | undefined;
+  #read: string | undefined;
   #closed = false;
 
   constructor(deps: ReloaderDeps) {
@@ -80,6 +85,7 @@ export class Reloader {
     if (discovered.problems.length > 0) throw configError(discovered.problems);
     this.#specs = await loadSpecs(config, this.#deps.logger);
     this.#swap(config, discovered);
+    if (this.#watchSet) this.#read = await fingerprint(this.#watchSet);
   }
 
   /** Loads, validates and swaps in the config files as they are now. Never rejects. */
@@ -102,6 +108,10 @@ export class Reloader {
 
   async #reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
     if (this.#closed) return { status: 'error', trigger, error: 'the agent is stopping' };
+    // Taken before reading, so an edit made while this reload runs is seen by the next one.
+    const read = this.#watchSet ? await fingerprint(this.#watchSet) : undefined;
+    if (trigger === 'watch' && read !== undefined && read === this.#read) return { status: 'unchanged', trigger };
+    this.#read = read;
     try {
       const { config, restart } = mergeReloadable(this.#deps.current(), await this.#deps.load());
       const discovered = await this.#discovery.build(config);
@@ -159,7 +169,10 @@ export class Reloader {
     this.#fileDocs = discovered.fileDocs;
     this.#discovery.commit(config);
     this.#deps.coverage(specCoverage(config, this.#specs, checks));
-    this.#watcher?.watch(watchSet(config, discovered.files));
+    if (this.#watcher) {
+      this.#watchSet = watchSet(config, discovered.files);
+      this.#watcher.watch(this.#watchSet);
+    }
     return summary;
   }
 }
@@ -171,7 +184,8 @@ function watchSet(config: Config, sdFiles: readonly string[]): WatchSet {
   const globs = config.probes.discovery.flatMap((source) =>
     (source.fileSd ?? []).map((pattern) => ({ pattern, baseDir })),
   );
-  // Probe files come from globs too; their directories are watched whole so new files count.
-  for (const file of config.probes.files) globs.push({ pattern: '*', baseDir: dirname(file) });
+  // Probe files come from globs: a new file that matches one counts, a log beside them does not.
+  if (config.probes.filePatterns) for (const pattern of config.probes.filePatterns) globs.push({ pattern, baseDir });
+  else for (const file of config.probes.files) globs.push({ pattern: '*', baseDir: dirname(file) });
   return { files: [config.file, ...specs, ...sdFiles], globs };
 }

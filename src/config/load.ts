@@ -133,7 +133,14 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   }
   if (problems.length > 0) throw configError(problems);
   const chaos = { ...parsed.chaos, stateDir: resolve(dirname(file), parsed.chaos.stateDir) };
-  return deepFreeze({ ...parsed, file, probes: { ...parsed.probes, files: probeFiles }, checks, modules, chaos });
+  return deepFreeze({
+    ...parsed,
+    file,
+    probes: { ...parsed.probes, files: probeFiles, filePatterns: parsed.probes.files },
+    checks,
+    modules,
+    chaos,
+  });
 }
 
 export function configError(problems: Problem[]): CanaryError {

@@ -58,7 +58,11 @@ export interface Config {
   file: string;
   agent: ParsedAgentConfig['agent'];
   server: ParsedAgentConfig['server'];
-  probes: Omit<ParsedAgentConfig['probes'], 'files'> & { files: string[] };
+  /**
+   * `files` are the probe files found; `filePatterns` the patterns as written (relative to
+   * `file`'s directory), which a file watch matches new and changed files against.
+   */
+  probes: Omit<ParsedAgentConfig['probes'], 'files'> & { files: string[]; filePatterns?: readonly string[] };
   /** Inline checks and every probe file's checks, in file order. */
   checks: readonly ResolvedCheck[];
   /** Probe modules for `GET /probe`, by name. */

@@ -1,11 +1,12 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import picomatch from 'picomatch';
 import { isDynamicPattern } from 'tinyglobby';
 
 /** Editors save in bursts (write, rename, chmod); one reload per burst. */
 export const WATCH_DEBOUNCE_MS = 500;
 
-/** What to watch: files by name, and globs whose directories any new file may appear in. */
+/** What to watch: files by name, and globs whose matches may appear, change or go. */
 export interface WatchSet {
   files: readonly string[];
   globs?: readonly { pattern: string; baseDir: string }[];
@@ -38,21 +39,17 @@ export class ConfigWatcher {
     this.#debounceMs = debounceMs;
   }
 
-  /** Replaces what is watched. A directory that cannot be watched (missing) is skipped. */
+  /**
+   * Replaces what is watched. Only an event on a named file, or on a file a glob matches,
+   * counts: a log written beside the config is not a change of it. A directory that
+   * cannot be watched (missing) is skipped.
+   */
   watch(set: WatchSet): void {
     this.#closeWatchers();
-    const names = new Map<string, Set<string> | 'any'>();
-    for (const file of set.files) {
-      const dir = dirname(file);
-      const seen = names.get(dir);
-      if (seen === 'any') continue;
-      names.set(dir, (seen ?? new Set()).add(basename(file)));
-    }
-    for (const { pattern, baseDir } of set.globs ?? []) names.set(globBase(pattern, baseDir), 'any');
-    for (const [dir, wanted] of names) {
+    for (const [dir, wanted] of relevantByDirectory(set)) {
       try {
         const watcher = watch(dir, { persistent: false }, (_event, name) => {
-          if (wanted === 'any' || name === null || wanted.has(name.toString())) this.#bump();
+          if (name === null || wanted(join(dir, name.toString()))) this.#bump();
         });
         watcher.on('error', () => watcher.close());
         this.#watchers.push(watcher);
@@ -80,4 +77,22 @@ export class ConfigWatcher {
     for (const watcher of this.#watchers) watcher.close();
     this.#watchers = [];
   }
+}
+
+/** Per directory to watch, whether an event on a path there is about the configuration. */
+function relevantByDirectory(set: WatchSet): Map<string, (path: string) => boolean> {
+  const tests = new Map<string, ((path: string) => boolean)[]>();
+  const add = (dir: string, test: (path: string) => boolean): void => {
+    tests.set(dir, [...(tests.get(dir) ?? []), test]);
+  };
+  for (const file of set.files) {
+    const wanted = resolve(file);
+    add(dirname(wanted), (path) => path === wanted);
+  }
+  for (const { pattern, baseDir } of set.globs ?? []) {
+    // Matched as absolute paths, so `../probes/*.yaml` means what it means to the loader.
+    const matches = picomatch(resolve(baseDir, pattern));
+    add(globBase(pattern, baseDir), (path) => matches(path));
+  }
+  return new Map([...tests].map(([dir, list]) => [dir, (path: string) => list.some((test) => test(path))]));
 }

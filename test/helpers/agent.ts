@@ -21,11 +21,24 @@ export interface TestAgent {
   stop(): Promise<void>;
 }
 
+/** More of the agent's surroundings: files beside agent.yaml, and the file watch. */
+export interface TestAgentOptions {
+  /** Written next to agent.yaml before it is loaded, by file name. */
+  files?: Record<string, string>;
+  /** Reload when the config files change, as `canary run` does. */
+  watch?: boolean;
+}
+
 /** Writes `yaml` to a temporary agent.yaml, loads it with `env`, and starts the agent. */
-export async function startTestAgent(yaml: string, env: Record<string, string> = {}): Promise<TestAgent> {
+export async function startTestAgent(
+  yaml: string,
+  env: Record<string, string> = {},
+  options: TestAgentOptions = {},
+): Promise<TestAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'canary-agent-'));
   const file = join(dir, 'agent.yaml');
   writeFileSync(file, yaml);
+  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
   const config = await loadConfig(file, { env });
   const lines: string[] = [];
   const destination = new Writable({
@@ -35,7 +48,7 @@ export async function startTestAgent(yaml: string, env: Record<string, string> =
     },
   });
   const logger = createLogger({ level: 'info', destination });
-  const agent = new Agent(config, { logger, env });
+  const agent = new Agent(config, { logger, env, watch: options.watch === true });
   let stopped = false;
   try {
     const address = await agent.start();
