@@ -83,7 +83,8 @@ async function follow(
       healthy = true;
       if (location === undefined) return answered(attempt, final);
       const from = hop.url.origin;
-      const stop = followRedirect(hop, exchange.status, location, check.http.maxRedirects, prepared.url.host);
+      const keep = check.http.crossHostHeaders === 'keep';
+      const stop = followRedirect(hop, exchange.status, location, check.http.maxRedirects, prepared.url.host, keep);
       if (stop !== undefined) return failed(attempt, stop, final);
       if (hop.url.origin !== from) {
         const route = routeFor(hop.url, check, prepared.url.hostname);

@@ -20,13 +20,17 @@ export function duration(opts: { min?: number; minText?: string } = {}) {
 }
 
 /** A size in the config: bytes as a number, or a string like `1MiB`; parsed to bytes. */
-export function size() {
+export function size(limit?: { max: number; maxText: string; why: string }) {
   return z
     .union([z.int().min(0), z.string()])
     .transform((value, ctx) => {
       const bytes = parseSize(value);
       if (bytes === undefined) {
         ctx.addIssue({ code: 'custom', message: 'must be a size such as 65536, 512KiB or 1MiB' });
+        return z.NEVER;
+      }
+      if (limit && bytes > limit.max) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${limit.maxText} (${limit.why})` });
         return z.NEVER;
       }
       return bytes;

@@ -77,6 +77,10 @@ export const httpRequestSchema = z.strictObject({
   body: z.string().optional(),
   followRedirects: z.boolean().default(true),
   maxRedirects: z.int().min(0).max(100).default(10),
+  crossHostHeaders: z.enum(['drop', 'keep']).default('drop').meta({
+    description:
+      "On a redirect to another host: drop the check's headers (default), or keep them. Credentials (Authorization, Cookie, Proxy-Authorization) never go to another host.",
+  }),
   keepAlive: z.boolean().default(false).meta({
     description:
       'Reuse connections between runs. Off by default so connect and TLS are measured as a new user meets them.',
@@ -89,7 +93,13 @@ export const httpRequestSchema = z.strictObject({
     .boolean()
     .default(true)
     .meta({ description: 'Use the other family when the preferred one has no address.' }),
-  maxBodySize: size().prefault('1MiB'),
+  maxBodySize: size({
+    max: 64 * 1024 * 1024,
+    maxText: '64MiB',
+    why: 'a target could otherwise make every probe download as much',
+  })
+    .prefault('1MiB')
+    .meta({ description: 'Largest response body read; a larger one fails with reason body_too_large. At most 64MiB.' }),
   maxHeaderSize: size().prefault('16KiB'),
   traceContext: z.boolean().default(true).meta({
     description:

@@ -85,9 +85,16 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
 /** Which configured headers a hop leaves out; bit flags so the common case allocates nothing. */
 export const DROP_CREDENTIALS = 1;
 export const DROP_BODY_HEADERS = 2;
+/**
+ * The check's own headers: a redirect to another host carries none of them unless the check
+ * keeps them. The user agent stays (it says who asks), and so does what describes a body
+ * that still goes along (a 307 or 308 keeps the body).
+ */
+export const DROP_CONFIGURED = 4;
 
 function dropped(name: string, drop: number): boolean {
   return (
+    ((drop & DROP_CONFIGURED) !== 0 && name !== 'user-agent' && !BODY_HEADERS.includes(name)) ||
     ((drop & DROP_CREDENTIALS) !== 0 && CREDENTIALS.includes(name)) ||
     ((drop & DROP_BODY_HEADERS) !== 0 && BODY_HEADERS.includes(name))
   );

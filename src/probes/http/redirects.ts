@@ -4,7 +4,7 @@
  */
 import { FAILURE_REASONS } from '../../results/reasons.js';
 import type { Failure } from './classify.js';
-import { DROP_BODY_HEADERS, DROP_CREDENTIALS, type Prepared } from './prepare.js';
+import { DROP_BODY_HEADERS, DROP_CONFIGURED, DROP_CREDENTIALS, type Prepared } from './prepare.js';
 
 /** The request of the current hop; mutated in place as redirects are followed. */
 export interface Hop {
@@ -51,6 +51,7 @@ export function followRedirect(
   location: string,
   maxRedirects: number,
   targetHost: string,
+  keepHeaders = false,
 ): Failure | undefined {
   let next: URL;
   try {
@@ -80,8 +81,10 @@ export function followRedirect(
     hop.body = undefined;
     hop.drop |= DROP_BODY_HEADERS;
   }
-  // Credentials go only to the check's own host, judged hop by hop like Go's client.
-  hop.drop = next.host === targetHost ? hop.drop & ~DROP_CREDENTIALS : hop.drop | DROP_CREDENTIALS;
+  // Credentials go only to the check's own host, judged hop by hop like Go's client; the
+  // other configured headers (API keys, tenant ids) too, unless the check keeps them.
+  const foreign = keepHeaders ? DROP_CREDENTIALS : DROP_CREDENTIALS | DROP_CONFIGURED;
+  hop.drop = next.host === targetHost ? hop.drop & ~foreign : hop.drop | foreign;
   hop.url = next;
   return undefined;
 }
