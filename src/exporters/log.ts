@@ -1,3 +1,4 @@
+import { redactUrl } from '../net/redact-url.js';
 import type { Level } from 'pino';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
@@ -67,7 +68,7 @@ export class LogSink {
         check: result.check,
         kind: result.kind,
         region: result.region,
-        target: result.target,
+        target: redactUrl(result.target),
         ok: result.ok,
         reason: result.reason,
         message: result.message,

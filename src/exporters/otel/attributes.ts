@@ -14,25 +14,13 @@ import {
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import type { ResolvedCheck } from '../../config/types.js';
+import { redactUrl } from '../../net/redact-url.js';
 import type { CheckResult, HttpPhase } from '../../results/types.js';
 import { kindRequestAttributes, kindResponseAttributes } from './kind-attributes.js';
 import type { PhaseEvent } from './span-event.js';
 
-/** Query parameters whose values the semantic conventions ask to redact in `url.full`. */
-const SECRET_QUERY_PARAMS = ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature'];
-const REDACTED = 'REDACTED';
-
 /** Phases in the order they happen; events are laid out in this order. */
 const PHASES: readonly HttpPhase[] = ['resolve', 'connect', 'tls', 'processing', 'transfer'];
-
-/** The URL as `url.full` may show it: no credentials, no signatures. */
-export function redactUrl(target: string): string {
-  const url = new URL(target);
-  if (url.username) url.username = REDACTED;
-  if (url.password) url.password = REDACTED;
-  for (const name of SECRET_QUERY_PARAMS) if (url.searchParams.has(name)) url.searchParams.set(name, REDACTED);
-  return url.toString();
-}
 
 /** Name of the CLIENT span: the HTTP method, as the conventions name client spans. */
 export function clientSpanName(check: ResolvedCheck): string {

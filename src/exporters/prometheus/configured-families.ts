@@ -4,6 +4,7 @@
  * with an `slo`. They change only on (re)load, so each family is encoded then, whole, and
  * a scrape hands the same bytes on.
  */
+import { redactUrl } from '../../net/redact-url.js';
 import { familyHeader } from './lines.js';
 import { CANARY, type Family } from './vocabulary.js';
 import { escapeLabelValue, formatValue, labelPairs } from './writer.js';
@@ -34,7 +35,11 @@ function block(family: Family, lines: readonly string[]): Buffer {
 function infoBlock(checks: readonly ConfiguredCheck[], close: string): Buffer {
   const extra = [...new Set(checks.flatMap((c) => Object.keys(c.labels ?? {})))].sort();
   const lines = checks.map((check) => {
-    const labels: Record<string, string> = { check: check.name, kind: check.kind, target: check.target ?? '' };
+    const labels: Record<string, string> = {
+      check: check.name,
+      kind: check.kind,
+      target: redactUrl(check.target ?? ''),
+    };
     for (const name of extra) labels[name] = check.labels?.[name] ?? '';
     return `${CANARY.checkInfo.name}{${labelPairs(labels)}${close} 1\n`;
   });

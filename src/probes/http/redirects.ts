@@ -2,6 +2,7 @@
  * Redirects, followed by the probe itself so each hop is counted and timed: which
  * statuses redirect, what method and body the next request carries, and when to stop.
  */
+import { redactUrl } from '../../net/redact-url.js';
 import { FAILURE_REASONS } from '../../results/reasons.js';
 import type { Failure } from './classify.js';
 import { DROP_BODY_HEADERS, DROP_CONFIGURED, DROP_CREDENTIALS, type Prepared } from './prepare.js';
@@ -57,20 +58,20 @@ export function followRedirect(
   try {
     next = new URL(location, hop.url);
   } catch {
-    return redirectFailure(`redirect ${status} to an invalid Location: ${location}`);
+    return redirectFailure(`redirect ${status} to an invalid Location: ${redactUrl(location)}`);
   }
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-    return redirectFailure(`redirect ${status} to a non-HTTP Location: ${next.href}`);
+    return redirectFailure(`redirect ${status} to a non-HTTP Location: ${redactUrl(next.href)}`);
   }
   hop.seen ??= new Set([hop.url.href]);
   if (hop.seen.has(next.href)) {
     return redirectFailure(
-      `redirect loop: ${hop.url.href} redirects back to ${next.href}, already visited after ${hop.redirects} redirects`,
+      `redirect loop: ${redactUrl(hop.url.href)} redirects back to ${redactUrl(next.href)}, already visited after ${hop.redirects} redirects`,
     );
   }
   if (hop.redirects >= maxRedirects) {
     return redirectFailure(
-      `stopped after ${hop.redirects} redirects (http.maxRedirects is ${maxRedirects}); next was ${next.href}`,
+      `stopped after ${hop.redirects} redirects (http.maxRedirects is ${maxRedirects}); next was ${redactUrl(next.href)}`,
     );
   }
   hop.seen.add(next.href);

@@ -1,0 +1,64 @@
+/**
+ * Targets as they may be shown: in labels, logs, spans and error messages. A URL's
+ * user and password, and the values of query parameters that carry secrets, become
+ * `REDACTED`; the rest stays, so a reader still knows which endpoint it was.
+ */
+
+export const REDACTED = 'REDACTED';
+
+/**
+ * Query parameters whose values are secrets, compared without case: tokens and keys
+ * (OAuth, API gateways), signatures of pre-signed URLs (S3, GCS, Azure SAS) and passwords.
+ */
+const SECRET_QUERY_PARAMS = new Set(
+  [
+    'token',
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'api_key',
+    'apikey',
+    'api-key',
+    'key',
+    'secret',
+    'client_secret',
+    'password',
+    'passwd',
+    'pass',
+    'auth',
+    'sig',
+    'signature',
+    'awsaccesskeyid',
+    'x-amz-signature',
+    'x-amz-credential',
+    'x-amz-security-token',
+    'x-goog-signature',
+    'x-goog-credential',
+  ].map((name) => name.toLowerCase()),
+);
+
+/** Whether a query parameter's value is redacted wherever a URL is shown. */
+export function isSecretQueryParam(name: string): boolean {
+  return SECRET_QUERY_PARAMS.has(name.toLowerCase());
+}
+
+/**
+ * `target` with its credentials and secret query values replaced by `REDACTED`. What
+ * does not parse as a URL with a scheme (a `host:port`, a domain name) is returned as it
+ * is: it has nowhere to carry a secret.
+ */
+export function redactUrl(target: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return target;
+  }
+  const secrets = [...new Set(url.searchParams.keys())].filter(isSecretQueryParam);
+  if (!url.username && !url.password && secrets.length === 0) return target;
+  if (url.username) url.username = REDACTED;
+  if (url.password) url.password = REDACTED;
+  for (const name of secrets) url.searchParams.set(name, REDACTED);
+  return url.toString();
+}
