@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../errors.js';
+import { foreignRequestReason } from '../net/origin-guard.js';
 import { VERSION } from '../version.js';
 import { ProxyApiError } from './api-error.js';
 import type { ProxyRegistry } from './registry.js';
@@ -105,8 +107,37 @@ function send(res: ServerResponse, reply: Reply): void {
     .end(text);
 }
 
+/**
+ * Why a request must be refused before routing: a foreign `Origin` or `Host` (403), or a
+ * body that is not JSON on a state-changing method (415). A web page can send `text/plain`
+ * without a preflight; insisting on `application/json` forces one it cannot pass.
+ */
+function refusal(req: IncomingMessage, listenHost: string | undefined): Reply | undefined {
+  const foreign = foreignRequestReason(req, listenHost);
+  if (foreign) return { status: 403, body: { error: foreign, status: 403 } };
+  if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') return undefined;
+  const error = `request body must be Content-Type application/json, not ${type || 'none'}`;
+  return { status: 415, body: { error, status: 415 } };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
 /** Routes one request; every refusal becomes `{ error, status }`. */
-async function handle(registry: ProxyRegistry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  registry: ProxyRegistry,
+  req: IncomingMessage,
+  res: ServerResponse,
+  listenHost: string | undefined,
+): Promise<void> {
+  const refused = refusal(req, listenHost);
+  if (refused) {
+    send(res, refused);
+    return;
+  }
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method === 'GET' && path === '/metrics') {
     const text = await registry.metrics.text();
@@ -130,14 +161,17 @@ async function handle(registry: ProxyRegistry, req: IncomingMessage, res: Server
 
 /**
  * The fault API on `node:http`, Toxiproxy-compatible so its clients drive it, plus
- * `GET /metrics`. Listening is the caller's choice of address.
+ * `GET /metrics`. Listening is the caller's choice of address. Requests from web pages
+ * (a foreign `Origin` or, on loopback, `Host`) and non-JSON bodies are refused first.
  *
  * @example
  * const server = createProxyApi(new ProxyRegistry());
  * server.listen(8474, '127.0.0.1');
  */
 export function createProxyApi(registry: ProxyRegistry): Server {
-  return createServer((req, res) => {
-    void handle(registry, req, res).catch(() => res.destroy());
+  const server = createServer((req, res) => {
+    const listenHost = (server.address() as AddressInfo | null)?.address;
+    void handle(registry, req, res, listenHost).catch(() => res.destroy());
   });
+  return server;
 }

@@ -4,6 +4,7 @@ import { CanaryError, ERROR_CODES } from '../errors.js';
 import type { Exposition, MetricsPayload } from '../exporters/prometheus/render.js';
 import type { Logger } from '../log.js';
 import { formatHostPort, listenError, parseListen } from '../net/listen.js';
+import { foreignRequestReason } from '../net/origin-guard.js';
 import { Router, type Reply, type RouteHandler, type RouteMethod, type RouteOptions } from './router.js';
 import { registerBuiltinRoutes, textReply } from './routes.js';
 
@@ -41,6 +42,8 @@ export class AgentServer {
   readonly #router = new Router();
   readonly #server: Server;
   #address: ServerAddress | undefined;
+  /** The host `listen` names (`undefined`: every interface); decides whether `Host` is checked. */
+  #listenHost: string | undefined;
 
   constructor(options: ServerOptions) {
     this.#options = options;
@@ -66,6 +69,7 @@ export class AgentServer {
     if (this.#server.listening) throw new CanaryError(ERROR_CODES.state, 'the HTTP server is already started');
     const { listen, logger } = this.#options;
     const { host, port } = parseListen(listen);
+    this.#listenHost = host;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => {
         this.#server.off('listening', onListening);
@@ -128,6 +132,9 @@ export class AgentServer {
   async #dispatch(req: IncomingMessage, method: string): Promise<Reply> {
     const url = requestUrl(req.url ?? '/');
     if (!url) return textReply(400, 'bad request target');
+    // Every route, `/metrics` included: a rebinding page must not read it either.
+    const refused = foreignRequestReason(req, this.#listenHost);
+    if (refused) return textReply(403, refused);
     const match = this.#router.match(method, url.pathname);
     if (match.kind === 'not_found') return textReply(404, 'not found');
     if (match.kind === 'method_not_allowed') return textReply(405, 'method not allowed', { allow: match.allow });

@@ -6,12 +6,14 @@
  *   POST /lab/{name}/kill?signal=SIGKILL   signal a running process (default SIGKILL)
  *   POST /lab/{name}/start                 start a stopped process again, same port and pid file
  *
- * Errors answer JSON `{ error }`: 404 unknown process, 400 unknown signal, 409 not
- * running (kill) or already running (start), 500 a start that failed.
+ * Errors answer JSON `{ error }`: 403 a foreign `Origin` or `Host` (a web page, see
+ * net/origin-guard.ts), 404 unknown process, 400 unknown signal, 409 not running (kill)
+ * or already running (start), 500 a start that failed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CanaryError, ERROR_CODES, errorMessage } from '../../errors.js';
 import { closeServer, formatHostPort, listenError, listenOn } from '../../net/listen.js';
+import { foreignRequestReason } from '../../net/origin-guard.js';
 import { isSignalName, type ProcessLab } from './lab.js';
 import { LOOPBACK_HOSTS } from './options.js';
 
@@ -33,7 +35,9 @@ export async function startControlServer(lab: ProcessLab, host: string, port: nu
     );
   }
   const server = createServer((req, res) => {
-    void route(lab, req).then((reply) => send(res, reply));
+    const refused = foreignRequestReason(req, host);
+    if (refused) send(res, { status: 403, body: { error: refused } });
+    else void route(lab, req).then((reply) => send(res, reply));
   });
   let url: string;
   try {
