@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorMessage } from '../errors.js';
+import { BAD_REQUEST_TARGET, parseRequestTarget } from '../net/request-target.js';
 import { VERSION } from '../version.js';
 import { ProxyApiError } from './api-error.js';
 import type { ProxyRegistry } from './registry.js';
@@ -107,7 +108,11 @@ function send(res: ServerResponse, reply: Reply): void {
 
 /** Routes one request; every refusal becomes `{ error, status }`. */
 async function handle(registry: ProxyRegistry, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = parseRequestTarget(req.url)?.pathname;
+  if (path === undefined) {
+    send(res, { status: 400, body: { error: BAD_REQUEST_TARGET, status: 400 } });
+    return;
+  }
   if (req.method === 'GET' && path === '/metrics') {
     const text = await registry.metrics.text();
     res.writeHead(200, { 'content-type': registry.metrics.registry.contentType }).end(text);
