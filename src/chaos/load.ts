@@ -11,7 +11,7 @@ import { interpolateDocument } from '../config/env.js';
 import { issuesToProblems } from '../config/issues.js';
 import { configError, type Env } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import { formatPath, parseYaml, positionAt, type YamlSource } from '../config/yaml.js';
+import { formatPath, parseYaml, positionAt, yamlData, type YamlSource } from '../config/yaml.js';
 import { experimentSchema, type ParsedExperiment } from './schema.js';
 import { tidyIssues } from './schema/issues.js';
 import { checkReferences } from './schema/references.js';
@@ -50,7 +50,9 @@ async function loadOne(path: string, config: Config, env: Env): Promise<LoadedEx
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { problems };
   problems.push(...interpolateDocument(source, env));
-  const parsed = parse(source, source.doc.toJS() ?? {});
+  const data = yamlData(source, {});
+  if (data.problems.length > 0) return { problems: [...problems, ...data.problems] };
+  const parsed = parse(source, data.value);
   // A value whose variable is unset is reported once, as that, not again as malformed.
   const unset = new Set(problems.map((p) => p.path));
   problems.push(...parsed.problems.filter((p) => !unset.has(p.path)));

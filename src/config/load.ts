@@ -10,7 +10,7 @@ import { checkRules } from './rules.js';
 import { agentConfigSchema, type ParsedAgentConfig } from './schema/agent.js';
 import { checkSchema, probeFileSchema } from './schema/check.js';
 import type { CheckEntry, Config, ResolvedCheck, ResolvedModule } from './types.js';
-import { formatPath, parseYaml, positionAt, type YamlSource } from './yaml.js';
+import { formatPath, parseYaml, positionAt, yamlData, type YamlSource } from './yaml.js';
 
 /** Where environment variables come from; tests pass their own. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -41,7 +41,9 @@ async function loadFile<S extends typeof agentConfigSchema | typeof probeFileSch
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { source, problems };
   problems.push(...interpolateDocument(source, env));
-  const raw: unknown = source.doc.toJS() ?? {};
+  const data = yamlData(source, {});
+  if (data.problems.length > 0) return { source, problems: [...problems, ...data.problems] };
+  const raw = data.value;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues));
   return { source, raw, data: parsed.success ? (parsed.data as ReturnType<S['parse']>) : undefined, problems };

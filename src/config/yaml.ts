@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Problem } from '../errors.js';
 
 /** A parsed YAML file that can still answer "where is this key?" for error messages. */
@@ -21,6 +21,32 @@ export function parseYaml(file: string, text: string): { source: YamlSource; pro
   });
   return { source: { file, doc, lines }, problems };
 }
+
+/**
+ * The document as plain data. Aliases are resolved with the `yaml` package's default cap
+ * (100), so nested anchors that expand exponentially ("billion laughs") stop early; the
+ * package throws a bare ReferenceError then, which becomes a problem at the first alias.
+ */
+export function yamlData(source: YamlSource, empty: unknown): { value: unknown; problems: Problem[] } {
+  try {
+    return { value: source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? empty, problems: [] };
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    let offset = 0;
+    visit(source.doc, {
+      Alias: (_key, node) => {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = source.lines.linePos(offset);
+    const message =
+      'too many alias expansions: nested anchors and aliases make this document grow exponentially; write the values out or nest fewer aliases';
+    return { value: undefined, problems: [{ file: source.file, line, col, path: '', message }] };
+  }
+}
+
+const MAX_ALIAS_COUNT = 100;
 
 type PathKey = PropertyKey;
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../errors.js';
 import { foreignRequestReason } from '../net/origin-guard.js';
+import { BAD_REQUEST_TARGET, parseRequestTarget } from '../net/request-target.js';
 import { VERSION } from '../version.js';
 import { ProxyApiError } from './api-error.js';
 import type { ProxyRegistry } from './registry.js';
@@ -133,12 +134,16 @@ async function handle(
   res: ServerResponse,
   listenHost: string | undefined,
 ): Promise<void> {
+  const path = parseRequestTarget(req.url)?.pathname;
+  if (path === undefined) {
+    send(res, { status: 400, body: { error: BAD_REQUEST_TARGET, status: 400 } });
+    return;
+  }
   const refused = refusal(req, listenHost);
   if (refused) {
     send(res, refused);
     return;
   }
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method === 'GET' && path === '/metrics') {
     const text = await registry.metrics.text();
     res.writeHead(200, { 'content-type': registry.metrics.registry.contentType }).end(text);

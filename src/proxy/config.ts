@@ -3,7 +3,7 @@ import { CanaryError, ERROR_CODES, formatProblem, type Problem } from '../errors
 import { interpolateDocument } from '../config/env.js';
 import { issuesToProblems } from '../config/issues.js';
 import type { Env } from '../config/load.js';
-import { parseYaml } from '../config/yaml.js';
+import { parseYaml, yamlData } from '../config/yaml.js';
 import { proxyListSchema, type ProxyBody } from './schema.js';
 import { TOXIC_KINDS } from './toxics/registry.js';
 
@@ -30,7 +30,9 @@ export async function loadProxyFile(file: string, env: Env = process.env): Promi
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) throw fail(file, problems);
   problems.push(...interpolateDocument(source, env));
-  const raw: unknown = source.doc.toJS() ?? [];
+  const data = yamlData(source, []);
+  if (data.problems.length > 0) throw fail(file, [...problems, ...data.problems]);
+  const raw = data.value;
   const parsed = proxyListSchema.safeParse(raw);
   if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues));
   else problems.push(...toxicProblems(parsed.data, (path, issues) => issuesToProblems(source, raw, issues, path)));

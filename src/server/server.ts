@@ -5,6 +5,7 @@ import type { Exposition, MetricsPayload } from '../exporters/prometheus/render.
 import type { Logger } from '../log.js';
 import { formatHostPort, listenError, parseListen } from '../net/listen.js';
 import { foreignRequestReason } from '../net/origin-guard.js';
+import { BAD_REQUEST_TARGET, parseRequestTarget } from '../net/request-target.js';
 import { Router, type Reply, type RouteHandler, type RouteMethod, type RouteOptions } from './router.js';
 import { registerBuiltinRoutes, textReply } from './routes.js';
 
@@ -130,8 +131,8 @@ export class AgentServer {
   }
 
   async #dispatch(req: IncomingMessage, method: string): Promise<Reply> {
-    const url = requestUrl(req.url ?? '/');
-    if (!url) return textReply(400, 'bad request target');
+    const url = parseRequestTarget(req.url);
+    if (!url) return textReply(400, BAD_REQUEST_TARGET);
     // Every route, `/metrics` included: a rebinding page must not read it either.
     const refused = foreignRequestReason(req, this.#listenHost);
     if (refused) return textReply(403, refused);
@@ -139,18 +140,6 @@ export class AgentServer {
     if (match.kind === 'not_found') return textReply(404, 'not found');
     if (match.kind === 'method_not_allowed') return textReply(405, 'method not allowed', { allow: match.allow });
     return match.handler({ req, url });
-  }
-}
-
-/**
- * Parses a request target. Concatenating to a base keeps `//x` a path instead of a host;
- * absolute-form targets (sent to proxies) are accepted as they are.
- */
-function requestUrl(target: string): URL | undefined {
-  try {
-    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
-  } catch {
-    return undefined;
   }
 }
 

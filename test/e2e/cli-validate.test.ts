@@ -18,6 +18,15 @@ test('validate: an invalid config prints every problem with its place and exits 
   assert.equal(lines.length, 5);
 });
 
+test('validate: a YAML alias bomb is a positioned problem and exit 2, not a crash', async () => {
+  const run = await runCli(['validate', '--config', 'test/fixtures/config/invalid/alias-bomb.yaml']);
+  assert.equal(run.code, 2, run.stderr);
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines[0], 'canary: invalid configuration (1 problem):');
+  assert.match(lines[1] ?? '', /^test\/fixtures\/config\/invalid\/alias-bomb\.yaml:4:8: too many alias expansions: /);
+  assert.equal(lines.length, 2);
+});
+
 test('validate --json: machine-readable problems', async () => {
   const run = await runCli(['validate', '--json', '--config', 'test/fixtures/config/invalid/unknown-key.yaml']);
   assert.equal(run.code, 2);

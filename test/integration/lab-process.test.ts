@@ -9,6 +9,7 @@ import { isCanaryError } from '../../src/errors.js';
 import { startControlServer, type ControlServer } from '../../src/lab/process/control.js';
 import { startLab, type LabProcessStatus, type RunningLab } from '../../src/lab/process/supervisor.js';
 import { warmupDelay } from '../../src/lab/process/warmup.js';
+import { rawGet } from '../helpers/raw-http.js';
 import { eventually } from '../helpers/wait.js';
 
 /** Cold start of every backend in this lab: 6 slow requests, the first 400 ms late. */
@@ -186,6 +187,17 @@ test('control API: list, kill with a signal, start, and the errors', async () =>
   assert.notEqual(started.body.pid, victim.pid);
   assert.equal((await readFile(victim.pidFile, 'utf8')).trim(), String(started.body.pid));
   assert.equal((await call('POST', '/lab/backend-1/start')).status, 409, 'already running');
+});
+
+test('a request target that does not parse is a 400 from the control API and the balancer, which keep serving', async () => {
+  const control400 = await rawGet(control.url, '//[');
+  assert.equal(control400.status, 400);
+  assert.deepEqual(JSON.parse(control400.body), { error: 'bad request target: not an RFC 3986 path or absolute URL' });
+  assert.equal((await fetch(`${control.url}/lab`)).status, 200);
+  const balancer400 = await rawGet(running.balancer.url, '//[');
+  assert.equal(balancer400.status, 400);
+  assert.match(balancer400.body, /bad request target/);
+  assert.equal((await viaBalancer()).status, 200);
 });
 
 test('the control API refuses a non-loopback address; a second lab on the same pid files is refused', async () => {

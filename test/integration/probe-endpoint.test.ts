@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { sampleValue, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
+import { rawGet } from '../helpers/raw-http.js';
 import { startHttpServer, startHttpsServer, closedPort, type HttpTestServer } from '../helpers/servers.js';
 
 const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
@@ -99,6 +100,14 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
     assert.ok((sampleValue(res.body, 'probe_duration_seconds') ?? 0) > 0);
     assert.match(res.body, /# HELP probe_success Displays whether or not the probe was a success\n/);
     assert.doesNotMatch(res.body, /check=|kind=|region=/);
+  });
+
+  test('a /probe request target that does not parse is a 400 with a reason, and /probe keeps answering', async () => {
+    const bad = await rawGet(agent.url, `/probe[?module=http_2xx&target=${target.origin}/`);
+    assert.deepEqual(bad, { status: 400, body: 'bad request target: not an RFC 3986 path or absolute URL' });
+    const res = await agent.get(`/probe?module=http_2xx&target=${encodeURIComponent(`${target.origin}/`)}`);
+    assert.equal(res.status, 200);
+    assert.match(res.body, /^probe_success 1$/m);
   });
 
   test('the answer passes promtool check metrics with no warnings', async (t) => {

@@ -4,6 +4,7 @@ import { isCanaryError } from '../../src/errors.js';
 import { loadProxyFile } from '../../src/proxy/config.js';
 import { dial, readAll, roundTrip, startEcho, startProxyApi } from '../fixtures/proxy/harness.js';
 import { fixture } from '../helpers/paths.js';
+import { rawGet } from '../helpers/raw-http.js';
 import { waitUntil } from '../helpers/wait.js';
 
 type ProxyApi = Awaited<ReturnType<typeof startProxyApi>>;
@@ -28,6 +29,16 @@ describe('proxy API (Toxiproxy-compatible)', () => {
   after(async () => {
     await api.close();
     await echo.close();
+  });
+
+  test('a request target that does not parse is a 400 with a reason, and the API keeps serving', async () => {
+    const bad = await rawGet(api.url, '//[');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(JSON.parse(bad.body), {
+      error: 'bad request target: not an RFC 3986 path or absolute URL',
+      status: 400,
+    });
+    assert.equal((await api.call('GET', '/version')).status, 200);
   });
 
   test('GET /version answers the version', async () => {

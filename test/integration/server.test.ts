@@ -7,6 +7,7 @@ import { PrometheusSink } from '../../src/exporters/prometheus.js';
 import { createLogger } from '../../src/log.js';
 import { EventBus } from '../../src/results/bus.js';
 import { createServer, type AgentServer, type ServerAddress } from '../../src/server/index.js';
+import { rawGet } from '../helpers/raw-http.js';
 import { makeResult } from '../helpers/results.js';
 
 interface Response {
@@ -145,6 +146,15 @@ test('unknown paths are 404, wrong methods 405 with Allow', async () => {
   const postEcho = await send(`${base.url}echo?x=1`, { method: 'POST' });
   assert.equal(postEcho.status, 201);
   assert.equal(postEcho.body.toString(), 'created');
+});
+
+test('a request target that does not parse is a 400 with a reason, and the server keeps serving', async () => {
+  for (const target of ['//[', '/a]b', '/%zz', 'http://[', '*']) {
+    const answer = await rawGet(base.url, target);
+    assert.deepEqual(answer, { status: 400, body: 'bad request target: not an RFC 3986 path or absolute URL' }, target);
+  }
+  assert.equal((await rawGet(base.url, '//healthz')).status, 404, '`//x` is a path, not a host');
+  assert.equal((await send(`${base.url}healthz`)).status, 200);
 });
 
 test('a throwing handler answers 500 and the server keeps serving', async () => {

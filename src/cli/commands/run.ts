@@ -8,7 +8,7 @@ import type { ServerAddress } from '../../server/index.js';
 import { EXIT } from '../exit.js';
 import { AGENT_NODE_FLAGS, startedWithAgentFlags } from '../node-flags.js';
 import { DEFAULT_CONFIG, type Io } from '../io.js';
-import { LOG_LEVELS, onHangup, untilSignal } from '../lifecycle.js';
+import { LOG_LEVELS, onFatal, onHangup, untilSignal } from '../lifecycle.js';
 
 interface RunOptions {
   config: string;
@@ -64,6 +64,12 @@ export async function runAgent(
   // does not end the process; it is kept and applied once the agent runs.
   let started = false;
   let pendingReload = false;
+  // One stop for a signal and a fatal error alike: a fatal error during a signalled stop
+  // waits for that stop (and its chaos rollback) instead of cutting it short.
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= agent.stop());
+  // Before the agent runs there is nothing to stop; a chaos run cut then is recovered at the next start.
+  const offFatal = onFatal({ logger, stop: () => (started ? stop() : Promise.resolve()) });
   const offHangup = onHangup(() => {
     logger.info({ signal: 'SIGHUP', started }, 'reload signal received');
     if (started) void agent.reload('SIGHUP');
@@ -74,6 +80,7 @@ export async function runAgent(
     address = await agent.start();
   } catch (err) {
     offHangup();
+    offFatal();
     throw err;
   }
   started = true;
@@ -83,6 +90,7 @@ export async function runAgent(
   const signal = await untilSignal(logger);
   offHangup();
   logger.info({ signal }, 'stop signal received');
-  await agent.stop();
+  await stop();
+  offFatal();
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Problem } from '../../errors.js';
 import { issuesToProblems } from '../../config/issues.js';
-import { parseYaml, type YamlSource } from '../../config/yaml.js';
+import { parseYaml, yamlData, type YamlSource } from '../../config/yaml.js';
 import type { TargetGroup } from '../../config/sd-template.js';
 
 /** Prometheus' target group list, as file_sd files and http_sd endpoints serve it. */
@@ -27,7 +27,9 @@ export interface SdDocument {
 export function parseGroups(file: string, text: string): { doc?: SdDocument; problems: Problem[] } {
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { problems };
-  const raw: unknown = source.doc.toJS() ?? [];
+  const data = yamlData(source, []);
+  if (data.problems.length > 0) return { problems: data.problems };
+  const raw = data.value;
   const parsed = targetGroupsSchema.safeParse(raw);
   if (!parsed.success) return { problems: issuesToProblems(source, raw, parsed.error.issues) };
   return { doc: { source, groups: parsed.data }, problems: [] };

@@ -7,13 +7,14 @@
  *   POST /lab/{name}/start                 start a stopped process again, same port and pid file
  *
  * Errors answer JSON `{ error }`: 403 a foreign `Origin` or `Host` (a web page, see
- * net/origin-guard.ts), 404 unknown process, 400 unknown signal, 409 not running (kill)
- * or already running (start), 500 a start that failed.
+ * net/origin-guard.ts), 404 unknown process, 400 unknown signal or a request target that
+ * does not parse, 409 not running (kill) or already running (start), 500 a start that failed.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CanaryError, ERROR_CODES, errorMessage } from '../../errors.js';
 import { closeServer, formatHostPort, listenError, listenOn } from '../../net/listen.js';
 import { foreignRequestReason } from '../../net/origin-guard.js';
+import { BAD_REQUEST_TARGET, parseRequestTarget } from '../../net/request-target.js';
 import { isSignalName, type ProcessLab } from './lab.js';
 import { LOOPBACK_HOSTS } from './options.js';
 
@@ -49,7 +50,8 @@ export async function startControlServer(lab: ProcessLab, host: string, port: nu
 }
 
 async function route(lab: ProcessLab, req: IncomingMessage): Promise<Reply> {
-  const url = new URL(req.url ?? '/', 'http://lab.invalid');
+  const url = parseRequestTarget(req.url);
+  if (!url) return { status: 400, body: { error: BAD_REQUEST_TARGET } };
   if (url.pathname === '/lab' || url.pathname === '/lab/') {
     return req.method === 'GET' ? { status: 200, body: { processes: lab.list() } } : notAllowed('GET');
   }

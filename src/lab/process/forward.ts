@@ -6,6 +6,7 @@
  */
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:http';
+import { BAD_REQUEST_TARGET, parseRequestTarget } from '../../net/request-target.js';
 import type { BackendPool, PoolMember } from './pool.js';
 
 /** Requests are buffered so they can be retried; lab traffic is small. */
@@ -22,6 +23,8 @@ type Attempt = { kind: 'answered' } | { kind: 'timeout' } | { kind: 'connection'
 
 /** Forwards `req` and answers `res`; never rejects. */
 export async function forward(req: IncomingMessage, res: ServerResponse, ctx: ForwardContext): Promise<void> {
+  const path = parseRequestTarget(req.url);
+  if (path === undefined) return reply(res, 400, { status: 'bad_request', reason: BAD_REQUEST_TARGET });
   const body = await readBody(req);
   if (body === undefined) return reply(res, 413, { status: 'too_large', limit: MAX_BODY_BYTES });
   const tried = new Set<PoolMember>();
@@ -31,7 +34,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, ctx: Fo
     if (member === undefined)
       return reply(res, 502, { status: 'bad_gateway', reason: lastError, tried: [...tried].map((m) => m.url) });
     tried.add(member);
-    const outcome = await attempt(member, req, body, res, ctx);
+    const outcome = await attempt(member, path, req, body, res, ctx);
     if (outcome.kind === 'answered') return;
     if (outcome.kind === 'timeout') return reply(res, 504, { status: 'gateway_timeout', backend: member.url });
     lastError = outcome.error;
@@ -41,6 +44,7 @@ export async function forward(req: IncomingMessage, res: ServerResponse, ctx: Fo
 
 function attempt(
   member: PoolMember,
+  path: URL,
   req: IncomingMessage,
   body: Buffer,
   res: ServerResponse,
@@ -49,7 +53,10 @@ function attempt(
   return new Promise((resolve) => {
     let answered = false;
     let timedOut = false;
-    const target = new URL(req.url ?? '/', member.url);
+    // The backend's origin with the request's path: a target like `//host/x` stays a path.
+    const target = new URL(member.url);
+    target.pathname = path.pathname;
+    target.search = path.search;
     const upstream = request(
       target,
       { method: req.method, headers: req.headers, agent: ctx.agent, timeout: ctx.timeoutMs },

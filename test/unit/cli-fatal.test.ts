@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fatalHandler } from '../../src/cli/lifecycle.js';
+import { createLogger } from '../../src/log.js';
+
+type Line = Record<string, unknown>;
+
+/** The policy with a recording logger, stop and exit; the stop ends when the test calls `finish`. */
+function harness(stopResult: 'ok' | 'fails' = 'ok') {
+  const lines: Line[] = [];
+  const events: string[] = [];
+  let finishStop = (): void => assert.fail('stop was not called');
+  let exitWith = (_code: number): void => undefined;
+  const exited = new Promise<number>((resolve) => (exitWith = resolve));
+  const handle = fatalHandler({
+    logger: createLogger({
+      level: 'info',
+      destination: { write: (msg: string) => void lines.push(JSON.parse(msg) as Line) },
+    }),
+    stop: () => {
+      events.push('stop');
+      return new Promise<void>((done, fail) => {
+        finishStop = () => (stopResult === 'ok' ? done() : fail(new Error('rollback failed')));
+      });
+    },
+    exit: (code) => {
+      events.push(`exit ${code}`);
+      exitWith(code);
+    },
+  });
+  return { lines, events, exited, handle, finish: () => finishStop() };
+}
+
+test('an unhandled rejection is one fatal line with message and stack, then a graceful stop, then exit 1', async () => {
+  const h = harness();
+  h.handle('unhandledRejection', new TypeError('boom'));
+  assert.deepEqual(h.events, ['stop'], 'stops first, does not exit before the stop ends');
+  assert.equal(h.lines.length, 1);
+  const [line] = h.lines;
+  assert.equal(line?.level, 'fatal');
+  assert.equal(line?.kind, 'unhandledRejection');
+  assert.equal(line?.error, 'boom');
+  assert.match(String(line?.stack), /^TypeError: boom\n\s+at /);
+  h.finish();
+  assert.equal(await h.exited, 1);
+  assert.deepEqual(h.events, ['stop', 'exit 1']);
+});
+
+test('a second error while stopping is logged but does not stop again or exit early', async () => {
+  const h = harness();
+  h.handle('uncaughtException', new Error('first'));
+  h.handle('unhandledRejection', 'not an Error');
+  assert.deepEqual(h.events, ['stop']);
+  assert.deepEqual(
+    h.lines.map((l) => [l.kind, l.error, l.stopping]),
+    [
+      ['uncaughtException', 'first', false],
+      ['unhandledRejection', 'not an Error', true],
+    ],
+  );
+  h.finish();
+  assert.equal(await h.exited, 1);
+  assert.deepEqual(h.events, ['stop', 'exit 1']);
+});
+
+test('a stop that fails is logged and the process still exits 1', async () => {
+  const h = harness('fails');
+  h.handle('uncaughtException', new Error('first'));
+  h.finish();
+  assert.equal(await h.exited, 1);
+  assert.equal(h.lines.at(-1)?.error, 'rollback failed');
+});
