@@ -201,6 +201,13 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
       'x-prometheus-scrape-timeout-seconds': '2',
     });
     assert.match(header.body, /timeout_seconds=1\.5\n/, 'header 2s less 0.5s is under the module 5s');
+    // A header no timer can hold: counted as 120s, not an error (it was a 500).
+    const huge = await agent.get(`/probe?module=unbounded&target=${target.origin}/&debug=true`, {
+      'x-prometheus-scrape-timeout-seconds': '1e9',
+    });
+    assert.equal(huge.status, 200);
+    assert.match(huge.body, /timeout_seconds=119\.5\n/);
+    assert.match(huge.body, /\nprobe_success 1\n/);
   });
 
   test('debug=true answers text/plain: the log, the metrics, the module (secrets redacted)', async () => {

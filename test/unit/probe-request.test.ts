@@ -9,6 +9,8 @@ test('probe timeout: the scrape timeout less 0.5s, or the module timeout when sh
   assert.equal(probeTimeoutSeconds(undefined, 5_000), 5);
   assert.equal(probeTimeoutSeconds('10', 5_000), 5, 'module shorter');
   assert.equal(probeTimeoutSeconds('2', 5_000), 1.5, 'header shorter');
+  assert.equal(probeTimeoutSeconds('1e9', undefined), 119.5, 'a header above 120s counts as 120s');
+  assert.equal(probeTimeoutSeconds('1e9', 5_000), 5, 'and the module timeout still wins');
   assert.equal(probeTimeoutSeconds('2.5', undefined), 2);
   assert.equal(probeTimeoutSeconds('0', undefined), 119.5, 'a zero header counts as absent, as in blackbox');
   assert.equal(probeTimeoutSeconds('0.4', 5_000), 5, 'nothing left after the offset: the module timeout');

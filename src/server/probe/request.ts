@@ -17,7 +17,9 @@ export const DEFAULT_SCRAPE_TIMEOUT_SECONDS = 120;
 
 /**
  * The probe's time budget in seconds: the scrape timeout (header, else 120s) less the
- * offset, or the module's `timeout` when that is shorter. Throws on an unparsable header.
+ * offset, or the module's `timeout` when that is shorter. A header above 120s counts as
+ * 120s: whoever sends the request must not hold a probe open for as long as they like.
+ * Throws on an unparsable header.
  */
 export function probeTimeoutSeconds(header: string | undefined, moduleTimeoutMs: number | undefined): number {
   let scrape = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
@@ -25,7 +27,7 @@ export function probeTimeoutSeconds(header: string | undefined, moduleTimeoutMs:
     scrape = Number(header);
     if (!Number.isFinite(scrape) || scrape < 0)
       throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(header)}: invalid syntax`);
-    if (scrape === 0) scrape = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
+    if (scrape === 0 || scrape > DEFAULT_SCRAPE_TIMEOUT_SECONDS) scrape = DEFAULT_SCRAPE_TIMEOUT_SECONDS;
   }
   const module = moduleTimeoutMs === undefined ? undefined : moduleTimeoutMs / 1000;
   const max = scrape - TIMEOUT_OFFSET_SECONDS;
