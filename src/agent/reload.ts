@@ -131,7 +131,7 @@ export class Reloader {
 
   #failed(trigger: ReloadTrigger, err: unknown): ReloadOutcome {
     const problems = isCanaryError(err) ? (err.problems ?? []).map(formatProblem) : [];
-    const error = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+    const error = errorMessage(err).split('\n')[0] ?? '';
     this.#deps.result(false);
     this.#deps.logger.error(
       { trigger, problems, err: error },

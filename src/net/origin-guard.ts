@@ -15,7 +15,8 @@
 import type { IncomingMessage } from 'node:http';
 import { formatHostPort } from './listen.js';
 
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+/** The names a loopback listener answers to; the lab's control API may bind only these. */
+export const LOOPBACK_NAMES = ['127.0.0.1', '::1', 'localhost'] as const;
 const WILDCARDS = new Set(['', '0.0.0.0', '::']);
 
 /** True for `localhost`, 127.0.0.0/8 and `::1` (also IPv4-mapped and bracketed). */
@@ -27,7 +28,7 @@ export function isLoopbackHost(host: string): boolean {
 /** The `host:port` forms a request to this server may name. */
 function ownAuthorities(listenHost: string | undefined, req: IncomingMessage): Set<string> {
   const port = req.socket.localPort ?? 0;
-  const names = [...LOOPBACK_NAMES];
+  const names: string[] = [...LOOPBACK_NAMES];
   if (listenHost !== undefined && !WILDCARDS.has(listenHost)) names.push(listenHost);
   if (req.socket.localAddress) names.push(req.socket.localAddress.replace(/^::ffff:/, ''));
   const authorities = names.map((name) => formatHostPort(name.replace(/^\[(.*)\]$/, '$1').toLowerCase(), port));

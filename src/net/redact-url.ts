@@ -10,32 +10,30 @@ export const REDACTED = 'REDACTED';
  * Query parameters whose values are secrets, compared without case: tokens and keys
  * (OAuth, API gateways), signatures of pre-signed URLs (S3, GCS, Azure SAS) and passwords.
  */
-const SECRET_QUERY_PARAMS = new Set(
-  [
-    'token',
-    'access_token',
-    'refresh_token',
-    'id_token',
-    'api_key',
-    'apikey',
-    'api-key',
-    'key',
-    'secret',
-    'client_secret',
-    'password',
-    'passwd',
-    'pass',
-    'auth',
-    'sig',
-    'signature',
-    'awsaccesskeyid',
-    'x-amz-signature',
-    'x-amz-credential',
-    'x-amz-security-token',
-    'x-goog-signature',
-    'x-goog-credential',
-  ].map((name) => name.toLowerCase()),
-);
+const SECRET_QUERY_PARAMS = new Set([
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'apikey',
+  'api-key',
+  'key',
+  'secret',
+  'client_secret',
+  'password',
+  'passwd',
+  'pass',
+  'auth',
+  'sig',
+  'signature',
+  'awsaccesskeyid',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'x-goog-credential',
+]);
 
 /** Whether a query parameter's value is redacted wherever a URL is shown. */
 export function isSecretQueryParam(name: string): boolean {

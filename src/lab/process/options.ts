@@ -3,12 +3,13 @@
  * The defaults live here once: `startLab`, the child entry points and `canary lab --help`
  * all read them from these schemas.
  */
+import { LOOPBACK_NAMES } from '../../net/origin-guard.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { errorMessage } from '../../errors.js';
 
 /** Hosts the lab may bind: it has no authentication, so it never leaves the machine. */
-export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
+export const LOOPBACK_HOSTS = LOOPBACK_NAMES;
 
 const loopbackHost = z.enum(LOOPBACK_HOSTS, { error: `must be a loopback address (${LOOPBACK_HOSTS.join(', ')})` });
 const port = z.coerce.number().int().min(0).max(65535);

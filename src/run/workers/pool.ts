@@ -89,11 +89,6 @@ export class ProbePool {
     await Promise.all(this.#slots.map((slot) => slot.ready));
   }
 
-  /** How many workers probe. */
-  get size(): number {
-    return this.#slots.length;
-  }
-
   /** The worker threads, for tests that need to see one fail. */
   get threads(): readonly Worker[] {
     return this.#slots.map((slot) => slot.worker);
