@@ -128,4 +128,9 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The status page's modules run in the browser, not in Node.
+    files: ['ui/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
 );

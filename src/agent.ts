@@ -1,5 +1,6 @@
 import { Reloader, type ReloadOutcome, type ReloadTrigger } from './agent/reload.js';
 import { addAgentRoutes } from './agent/routes.js';
+import { StatusView } from './agent/status/view.js';
 import { loadConfig } from './config/load.js';
 import type { Config, ResolvedCheck } from './config/types.js';
 import { LogSink } from './exporters/log.js';
@@ -73,6 +74,8 @@ export class Agent {
   readonly #otlp: OtlpSettings | undefined;
   readonly #chaos: ChaosHost;
   readonly #reloader: Reloader;
+  /** The status API's last results and SLO tally. */
+  readonly #status: StatusView;
   /** Stamps canary_agent_heartbeat_timestamp_seconds while probing runs. */
   readonly #heartbeat: Heartbeat | undefined;
   /** Configured and discovered checks, as last swapped in. */
@@ -84,13 +87,21 @@ export class Agent {
     this.#config = config;
     this.#checks = config.checks;
     this.#logger = options.logger;
-    this.#probes = createProbeRegistry();
+    this.#probes = createProbeRegistry({ browser: config.probes.browser });
     this.#pool = probePool(config.probes.workers, { region: config.agent.region, logger: this.#logger });
     this.windows = new ResultWindows(this.bus, { retentionMs: WINDOW_RETENTION_MS });
     this.#logSink = new LogSink({ bus: this.bus, logger: this.#logger });
     const otlp = resolveOtlp(config.exporters.otlp, options.env ?? process.env);
     for (const warning of otlp.warnings) this.#logger.warn(warning);
     this.#otlp = otlp.settings;
+    this.#status = new StatusView({
+      bus: this.bus,
+      windows: this.windows,
+      config: () => this.#config,
+      checks: () => this.#checks,
+      experiment: (name) => this.#chaos.experiment(name),
+      chaosEnabled: options.enableChaos === true,
+    });
     this.#chaos = new ChaosHost({
       config,
       bus: this.bus,
@@ -98,6 +109,7 @@ export class Agent {
       logger: this.#logger,
       enableChaos: options.enableChaos === true,
       tracer: () => this.#tracer,
+      progress: this.#status.chaosProgress,
     });
     this.#prometheus = this.#makePrometheus(config);
     this.#heartbeat = this.#prometheus ? new Heartbeat(this.#prometheus.registry) : undefined;
@@ -107,8 +119,10 @@ export class Agent {
       metrics: (accept, acceptEncoding) => this.exposition(accept, acceptEncoding),
       ready: () => this.#state === 'running' && this.#scheduler.started,
       logger: this.#logger,
+      webConfig: config.server.webConfig,
     });
     this.#reloader = this.#makeReloader(options);
+    this.#status.routes(this.#server);
     addAgentRoutes(this.#server, {
       config,
       logger: this.#logger,
@@ -193,6 +207,7 @@ export class Agent {
       this.#tracer?.shutdown(TRACE_FLUSH_MS),
     ]);
     this.windows.close();
+    this.#status.close();
     this.#logSink.close();
     this.#prometheus?.close();
     this.#state = 'stopped';
@@ -255,6 +270,7 @@ export class Agent {
     this.#checks = checks;
     this.#prometheus?.setChecks(checks);
     this.#pool?.retain(checks);
+    this.#status.retain(checks);
     // A check that is now disabled is still listed, but runs no more: its series go too.
     for (const name of summary.removed) this.#prometheus?.removeCheck(name);
     return summary;

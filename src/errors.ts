@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
+import { redactText } from './secrets/redact.js';
 
 /**
  * Stable error codes. Scripts and tests match on these, never on message text, so a code
@@ -47,7 +48,9 @@ export function displayPath(file: string): string {
 /** Formats a problem as `FILE:LINE:COL: key.path: message`, the one shape users grep for. */
 export function formatProblem(p: Problem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
-  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+  // A message may quote the value it refuses; a secret value is never quoted back.
+  const message = redactText(p.message);
+  return p.path ? `${where}: ${p.path}: ${message}` : `${where}: ${message}`;
 }
 
 export interface CanaryErrorOptions {

@@ -72,7 +72,8 @@ export class Reloader {
       failed: (source, message) =>
         deps.logger.warn({ source, err: message }, 'http_sd refresh failed: last good targets kept'),
     });
-    this.#watcher = deps.watch ? new ConfigWatcher(() => void this.reload('watch')) : undefined;
+    const warn = (message: string, error: string) => deps.logger.warn({ err: error }, message);
+    this.#watcher = deps.watch ? new ConfigWatcher(() => void this.reload('watch'), { warn }) : undefined;
   }
 
   /**

@@ -1,14 +1,17 @@
 /**
  * The agent's own routes beside the built-in ones (/metrics, /healthz, /readyz): one probe
- * on demand (`GET /probe`) and, only with `server.token`, the control API (`POST
+ * on demand (`GET /probe`), the status page (`GET /`, assets under `/ui/`) and, only with `server.token`, the control API (`POST
  * /-/reload`, and the chaos routes ChaosHost registers).
  */
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
+import { compileAllow } from '../net/address-policy.js';
 import type { ProbeRegistry } from '../probes/registry.js';
 import { guarded, json } from '../server/control.js';
 import type { AgentServer } from '../server/index.js';
+import { addStatusPage } from '../server/ui/index.js';
 import { probeHandler, probeRequestCounter } from '../server/probe/handler.js';
+import { selfEndpoint } from '../server/probe/target-policy.js';
 import type { ReloadOutcome } from './reload.js';
 
 /** What the routes call into; the agent hands its own parts. */
@@ -32,6 +35,7 @@ export function addAgentRoutes(server: AgentServer, deps: AgentRouteDeps): void 
     reloadRoute(server, token, deps.reload);
   }
   probeRoute(server, deps);
+  addStatusPage(server);
 }
 
 /** `POST /-/reload`, as Prometheus has it: 200 with what changed, 400 with every problem. */
@@ -51,7 +55,18 @@ function reloadRoute(server: AgentServer, token: string, reload: () => Promise<R
 function probeRoute(server: AgentServer, deps: AgentRouteDeps): void {
   const { modules, agent } = deps.config;
   const count = deps.registry ? probeRequestCounter(deps.registry, Object.keys(modules)) : undefined;
-  const probe = probeHandler({ modules, probes: deps.probes, region: agent.region, logger: deps.logger, count });
+  const { allow, maxInFlight } = deps.config.server.probe;
+  const compiled = compileAllow(allow);
+  const probe = probeHandler({
+    modules,
+    refusals: deps.config.moduleRefusals ?? {},
+    probes: deps.probes,
+    region: agent.region,
+    logger: deps.logger,
+    count,
+    maxInFlight,
+    policy: () => ({ allow: compiled, self: selfEndpoint(server.address) }),
+  });
   server.route('GET', '/probe', probe, {
     description: 'one probe now, blackbox_exporter style: ?module=NAME&target=TARGET (&debug=true explains it)',
   });

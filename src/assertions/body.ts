@@ -1,6 +1,7 @@
 import type { HttpExpect } from '../config/schema/http.js';
 import { show, showRegex } from './format.js';
 import type { CompiledAssertion } from './types.js';
+import { configuredRegex } from '../config/safe-regex.js';
 
 type BodyExpectation = HttpExpect['body'][number];
 
@@ -19,8 +20,8 @@ function describe(matches: RegExp | undefined, notMatches: RegExp | undefined): 
  * was found, or that the wanted pattern was absent, rather than the start of a long body.
  */
 export function compileBody(e: BodyExpectation): CompiledAssertion {
-  const matches = e.matches === undefined ? undefined : new RegExp(e.matches);
-  const notMatches = e.notMatches === undefined ? undefined : new RegExp(e.notMatches);
+  const matches = e.matches === undefined ? undefined : configuredRegex(e.matches);
+  const notMatches = e.notMatches === undefined ? undefined : configuredRegex(e.notMatches);
   const expected = describe(matches, notMatches);
   return ({ observation }) => {
     const body = observation.http?.body;

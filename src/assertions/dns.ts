@@ -4,6 +4,7 @@ import { cached } from './cache.js';
 import { show, showRegex } from './format.js';
 import { compileMaxDuration } from './timing.js';
 import type { CompiledAssertion } from './types.js';
+import { configuredRegex } from '../config/safe-regex.js';
 
 type Section = 'answers' | 'authority' | 'additional';
 type RecordExpectation = DnsExpect['answers'][number];
@@ -37,10 +38,25 @@ function minAnswers(min: number): CompiledAssertion {
   };
 }
 
+/** `allMatch`: there are records (unless `allowEmpty`) and every one matches; `actual` shows one that does not. */
+function allRecords(section: Section, source: string, allowEmpty: boolean): CompiledAssertion {
+  const re = configuredRegex(source);
+  const name = `${section} allMatch`;
+  const expected = `${allowEmpty ? 'no record or ' : ''}every record matching ${showRegex(re)}`;
+  return ({ observation }) => {
+    const list = observation.dns?.[section];
+    if (list === undefined) return { name, ok: false, expected, actual: 'no DNS answer' };
+    const miss = list.find((rr) => !re.test(rr));
+    if (miss !== undefined) return { name, ok: false, expected, actual: `found ${show(miss)}` };
+    return { name, ok: list.length > 0 || allowEmpty, expected, actual: `${list.length} record(s)` };
+  };
+}
+
 /** `matches`: some record matches; `notMatches`: none does. `actual` shows the record that decided it. */
 function records(section: Section, e: RecordExpectation): CompiledAssertion {
+  if (e.allMatch !== undefined) return allRecords(section, e.allMatch, e.allowEmpty === true);
   const wanted = e.matches !== undefined;
-  const re = new RegExp((e.matches ?? e.notMatches) as string);
+  const re = configuredRegex((e.matches ?? e.notMatches) as string);
   const name = `${section} ${wanted ? 'matches' : 'notMatches'}`;
   const expected = wanted ? `a record matching ${showRegex(re)}` : `no record matching ${showRegex(re)}`;
   return ({ observation }) => {

@@ -5,13 +5,16 @@
  */
 import type { ResolvedCheck } from '../config/types.js';
 import type { AssertionOutcome, Observation } from '../results/types.js';
+import { compileBrowserExpectations } from './browser.js';
 import { compileDnsExpectations } from './dns.js';
 import { compileFlowExpectations } from './flow.js';
 import { compileHttpExpectations } from './http.js';
 import { compileGrpcExpectations } from './grpc.js';
+import { compileIcmpExpectations } from './icmp.js';
 import { compileTcpExpectations } from './tcp.js';
 import { compileTlsExpectations } from './tls.js';
 import { makeSubject } from './subject.js';
+import { compileWebsocketExpectations } from './websocket.js';
 import type { CompiledAssertion, EvaluationContext } from './types.js';
 
 /** The compiled expectations of any check kind; each kind adds its evaluator file and a case. */
@@ -20,6 +23,7 @@ export function compileExpectations(check: ResolvedCheck): readonly CompiledAsse
     case 'http':
       return compileHttpExpectations(check);
     case 'tcp':
+    case 'unix':
       return compileTcpExpectations(check);
     case 'tls':
       return compileTlsExpectations(check);
@@ -29,6 +33,12 @@ export function compileExpectations(check: ResolvedCheck): readonly CompiledAsse
       return compileGrpcExpectations(check);
     case 'flow':
       return compileFlowExpectations(check);
+    case 'websocket':
+      return compileWebsocketExpectations(check);
+    case 'icmp':
+      return compileIcmpExpectations(check);
+    case 'browser':
+      return compileBrowserExpectations(check);
   }
 }
 

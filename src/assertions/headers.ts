@@ -2,6 +2,7 @@ import type { HttpExpect } from '../config/schema/http.js';
 import { allOf, type Condition } from './conditions.js';
 import { show, showRegex } from './format.js';
 import type { CompiledAssertion } from './types.js';
+import { configuredRegex } from '../config/safe-regex.js';
 
 type HeaderExpectation = HttpExpect['headers'][number];
 type HeaderValue = string | undefined;
@@ -22,9 +23,18 @@ function conditionsOf(e: HeaderExpectation): Condition<HeaderValue>[] {
   if (e.absent === true) conditions.push({ expected: 'absent', test: (v) => v === undefined });
   const equals = e.equals;
   if (equals !== undefined) conditions.push({ expected: `equal to ${show(equals)}`, test: (v) => v === equals });
+  // allowMissing: blackbox_exporter's allow_missing, an absent header passes a regex condition.
+  const missing = e.allowMissing === true;
+  const orAbsent = missing ? ' (or absent)' : '';
   if (e.matches !== undefined) {
-    const re = new RegExp(e.matches);
-    conditions.push({ expected: `matching ${showRegex(re)}`, test: (v) => v !== undefined && re.test(v) });
+    const re = configuredRegex(e.matches);
+    const test = (v: HeaderValue) => (v === undefined ? missing : re.test(v));
+    conditions.push({ expected: `matching ${showRegex(re)}${orAbsent}`, test });
+  }
+  if (e.notMatches !== undefined) {
+    const re = configuredRegex(e.notMatches);
+    const test = (v: HeaderValue) => (v === undefined ? missing : !re.test(v));
+    conditions.push({ expected: `not matching ${showRegex(re)}${orAbsent}`, test });
   }
   // `{ name }` alone, or `absent: false`, asks only that the header be there.
   if (conditions.length === 0) conditions.push({ expected: 'present', test: (v) => v !== undefined });

@@ -1,4 +1,4 @@
-import type { ResolvedTcpCheck } from '../config/types.js';
+import type { ResolvedTcpCheck, ResolvedUnixCheck } from '../config/types.js';
 import { cached } from './cache.js';
 import { compileCertMinLifetime, compileMaxDuration } from './timing.js';
 import type { CompiledAssertion } from './types.js';
@@ -10,7 +10,9 @@ const compileTcp = cached((expect: ResolvedTcpCheck['expect']) => {
   return list;
 });
 
-/** A tcp check's expectations (the conversation itself is judged by the probe): maxDuration, certMinLifetime. */
-export function compileTcpExpectations(check: Pick<ResolvedTcpCheck, 'expect'>): readonly CompiledAssertion[] {
+/** A tcp or unix check's expectations (the conversation itself is judged by the probe): maxDuration, certMinLifetime. */
+export function compileTcpExpectations(
+  check: Pick<ResolvedTcpCheck | ResolvedUnixCheck, 'expect'>,
+): readonly CompiledAssertion[] {
   return compileTcp(check.expect);
 }

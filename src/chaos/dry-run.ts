@@ -7,7 +7,7 @@ import { describeCall } from './faults.js';
 import { planSelected } from './plan.js';
 import { BlastRadius } from './select.js';
 import type { PlannedFault } from './model/calls.js';
-import type { Experiment, Tolerance } from './model/experiment.js';
+import type { Experiment, PromqlEntry, Tolerance } from './model/experiment.js';
 import type { ActionStep, WaveStep } from './model/steps.js';
 
 export interface PlannedStep {
@@ -25,6 +25,8 @@ export interface ExperimentPlan {
   file: string;
   steadyState: Tolerance[];
   abortWhen: Tolerance[];
+  /** The PromQL entries of both lists, when there are any. */
+  promql?: Experiment['promql'];
   blastRadius: Experiment['blastRadius'];
   method: PlannedStep[];
   rollback: PlannedStep[];
@@ -76,6 +78,7 @@ export async function planExperiment(exp: Experiment, random: () => number = Mat
     file: exp.file,
     steadyState: exp.steadyState,
     abortWhen: exp.abortWhen,
+    ...(exp.promql ? { promql: exp.promql } : {}),
     blastRadius: exp.blastRadius,
     method,
     rollback,
@@ -94,6 +97,15 @@ function describeWaves(step: WaveStep): string {
 function tolerance(t: Tolerance): string {
   const parts = (['successRatio', 'p50', 'p95', 'p99'] as const).flatMap((m) => (t[m] ? [`${m} ${t[m].text}`] : []));
   return `${t.check}: ${parts.join(', ')} over ${t.windowMs / 1000}s`;
+}
+
+/** Both kinds of entries of one list, for a terminal; `none` when there are none. */
+function entries(checks: Tolerance[], promql: readonly PromqlEntry[] = [], none: string): string {
+  const queries = promql.map(
+    (p) => `promql ${p.promql}${p.expect ? ` ${p.expect.text}` : ''} every ${p.everyMs / 1000}s`,
+  );
+  const all = [...checks.map(tolerance), ...queries];
+  return all.length ? all.join('; ') : none;
 }
 
 function stepLines(step: PlannedStep): string[] {
@@ -117,8 +129,8 @@ export function formatPlan(plan: ExperimentPlan): string {
     .join(', ');
   return [
     `dry run of ${plan.experiment} (nothing is touched)`,
-    `steady state: ${plan.steadyState.length ? plan.steadyState.map(tolerance).join('; ') : 'none'}`,
-    `abort when:   ${plan.abortWhen.length ? plan.abortWhen.map(tolerance).join('; ') : 'never'}`,
+    `steady state: ${entries(plan.steadyState, plan.promql?.steadyState, 'none')}`,
+    `abort when:   ${entries(plan.abortWhen, plan.promql?.abortWhen, 'never')}`,
     `blast radius: ${radius || 'none'}; max duration ${plan.maxDurationMs / 1000}s; rollback ${plan.rollbackStrategy}`,
     'method:',
     ...plan.method.flatMap(stepLines),

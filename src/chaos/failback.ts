@@ -7,11 +7,12 @@
  * Every wave is journaled with what the hypothesis checks measured during it.
  */
 import type { ResultWindows } from '../results/window.js';
-import { revertFault, type FaultContext } from './faults.js';
+import { revertFault, saveJournal, type FaultContext } from './faults.js';
 import { awaitSteadyState } from './hypothesis.js';
 import type { Tolerance } from './model/experiment.js';
 import type { FaultRecord, HypothesisReport, WaveRecord } from './model/journal.js';
 import type { WaveStep } from './model/steps.js';
+import { notify } from './progress.js';
 
 export interface FailbackDeps {
   ctx: FaultContext;
@@ -92,6 +93,8 @@ export async function runFailback(
   for (const [i, wave] of waves.entries()) {
     if (deps.signal.aborted) return {};
     const started = Date.now();
+    const instances = wave.flatMap((f) => (f.instance ? [f.instance] : []));
+    notify(ctx.progress, { type: 'wave.start', step: step.id, wave: i + 1, waves: waves.length, instances });
     // One wave comes back together: that is what a wave is.
     const results = await Promise.all(
       wave.map((fault) =>
@@ -102,7 +105,7 @@ export async function runFailback(
         ),
       ),
     );
-    deps.release(wave.flatMap((f) => (f.instance ? [f.instance] : [])));
+    deps.release(instances);
     await wait(step.intervalMs + Math.floor(deps.random() * step.jitterMs), deps.signal);
     const gate = step.gate
       ? await awaitSteadyState(deps.steadyState, deps.windows, step.gateTimeoutMs, deps.signal)
@@ -112,12 +115,13 @@ export async function runFailback(
       wave: i + 1,
       startedAt: new Date(started).toISOString(),
       endedAt: new Date().toISOString(),
-      instances: wave.flatMap((f) => (f.instance ? [f.instance] : [])),
+      instances,
       checks: measure(deps, started),
       gate: gate.holds,
     };
     ctx.journal.waves.push(record);
-    await ctx.store.save(ctx.journal);
+    notify(ctx.progress, { type: 'wave.end', step: step.id, wave: i + 1, ...(step.gate ? { gate: gate.holds } : {}) });
+    await saveJournal(ctx, `after ${step.id} wave ${i + 1}`);
     if (results.some((ok) => !ok)) return { error: `wave ${i + 1}: an instance did not start again` };
     if (!gate.holds && !deps.signal.aborted) {
       const why = gate.entries

@@ -11,13 +11,18 @@ import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
 import type { AgentServer } from '../server/index.js';
+import { SloTally } from '../slo/tally.js';
 import { guarded, json } from '../server/control.js';
+import { sloChecks, tallyBudgetSource, type BudgetSource } from './budget.js';
 import { ChaosCron } from './cron.js';
+import { promqlBudgetSource } from './promql/budget.js';
 import { loadExperiments } from './load.js';
+import type { Experiment } from './model/experiment.js';
 import { recoverUnfinished } from './recover.js';
 import { AuditLog } from './state/audit.js';
 import { halt, haltStatus, resume } from './state/halt.js';
 import { readLock } from './state/lock.js';
+import type { ProgressListener } from './progress.js';
 import type { ChaosTracer } from './tracing.js';
 
 export interface ChaosHostDeps {
@@ -29,6 +34,8 @@ export interface ChaosHostDeps {
   enableChaos: boolean;
   /** The agent's tracer, once started (tracing on). */
   tracer: () => ChaosTracer | undefined;
+  /** Told of each scheduled run's steps and waves as they happen. */
+  progress?: ProgressListener;
 }
 
 /** How long a scheduled run waits for enough results before judging the steady state. */
@@ -38,9 +45,25 @@ const OPERATOR = 'canary-agent';
 export class ChaosHost {
   readonly #deps: ChaosHostDeps;
   #cron: ChaosCron | undefined;
+  /** The experiments scheduled since start (none when chaos is off). */
+  #experiments: readonly Experiment[] = [];
+  /**
+   * Without `chaos.prometheus`, counts SLO results from the start, so `requireErrorBudget`
+   * sees as much of the window as the agent can; with it, Prometheus sees the whole window
+   * of every region and the tally is not needed.
+   */
+  readonly #tally: SloTally | undefined;
+  readonly #budget: BudgetSource | undefined;
 
   constructor(deps: ChaosHostDeps) {
     this.#deps = deps;
+    const { config } = deps;
+    if (!config.chaos.enabled || !deps.enableChaos) return;
+    if (config.chaos.prometheus) this.#budget = promqlBudgetSource(config.chaos.prometheus, sloChecks(config));
+    else {
+      this.#tally = new SloTally(deps.bus, sloChecks(config));
+      this.#budget = tallyBudgetSource(this.#tally);
+    }
   }
 
   get stateDir(): string {
@@ -48,6 +71,11 @@ export class ChaosHost {
   }
 
   /** Whether a halt is in force, cheaply (read at every scrape). */
+  /** The scheduled experiment named `name`, as loaded at start. */
+  experiment(name: string): Experiment | undefined {
+    return this.#experiments.find((e) => e.name === name);
+  }
+
   halted(): boolean {
     return existsSync(join(this.stateDir, 'HALT'));
   }
@@ -72,6 +100,8 @@ export class ChaosHost {
     }
     if (!config.chaos.enabled || !this.#deps.enableChaos) return;
     const { experiments, problems } = await loadExperiments(config);
+    this.#experiments = experiments;
+    this.#deps.bus.emit('chaos.scheduled', { experiments: experiments.map((e) => e.name) });
     for (const p of problems)
       logger.error({ file: p.file, line: p.line, path: p.path }, `chaos experiment not scheduled: ${p.message}`);
     const tracer = this.#deps.tracer();
@@ -81,13 +111,20 @@ export class ChaosHost {
       bus: this.#deps.bus,
       logger,
       warmupTimeoutMs: SCHEDULED_WARMUP_MS,
+      ...(config.chaos.prometheus ? { prometheus: config.chaos.prometheus } : {}),
       ...(tracer ? { tracer } : {}),
+      ...(this.#budget ? { budget: this.#budget } : {}),
+      ...(config.chaos.alertmanager ? { alertmanager: config.chaos.alertmanager } : {}),
+      region: config.agent.region,
+      unreachable: config.chaos.onUnreachable,
+      ...(this.#deps.progress ? { progress: this.#deps.progress } : {}),
     });
   }
 
   /** Stops scheduling; a run in progress rolls back first. */
   async stop(): Promise<void> {
     await this.#cron?.stop();
+    this.#tally?.close();
   }
 
   /** `POST /-/chaos/halt`, `POST /-/chaos/resume`, `GET /-/chaos/status`, behind `server.token`. */

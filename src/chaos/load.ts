@@ -4,10 +4,11 @@
  * config. Every problem of every file is reported at once, as for the agent config.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { displayPath, type Problem } from '../errors.js';
 import { interpolateDocument } from '../config/env.js';
+import { keepStrings } from '../config/retype.js';
 import { issuesToProblems } from '../config/issues.js';
 import { configError, type Env } from '../config/load.js';
 import type { Config } from '../config/types.js';
@@ -29,10 +30,12 @@ interface LoadedExperiment {
   /** Where `name:` is written, for duplicate-name messages. */
   nameAt?: { line: number; col: number };
   problems: Problem[];
+  /** Why the file could not be read (an errno code), when it could not. */
+  unreadable?: string;
 }
 
 function parse(source: YamlSource, raw: unknown): { data?: ParsedExperiment; problems: Problem[] } {
-  const parsed = experimentSchema.safeParse(raw);
+  const parsed = keepStrings(source, raw, (r) => experimentSchema.safeParse(r));
   if (parsed.success) return { data: parsed.data, problems: [] };
   return { problems: issuesToProblems(source, raw, tidyIssues(parsed.error.issues, raw)) };
 }
@@ -45,7 +48,7 @@ async function loadOne(path: string, config: Config, env: Env): Promise<LoadedEx
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { problems: [{ file, line: 0, col: 0, path: '', message: `cannot read file: ${code}` }] };
+    return { problems: [{ file, line: 0, col: 0, path: '', message: `cannot read file: ${code}` }], unreadable: code };
   }
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { problems };
@@ -94,12 +97,13 @@ export async function loadExperiments(
   options: ExperimentLoadOptions = {},
 ): Promise<{ experiments: Experiment[]; problems: Problem[] }> {
   const env = options.env ?? process.env;
-  const { files, problems } = await expandExperimentFiles(config);
+  const { files, named, problems } = await expandExperimentFiles(config);
   const experiments: Experiment[] = [];
   const firstByName = new Map<string, string>();
   for (const file of files) {
     const loaded = await loadOne(file, config, env);
-    problems.push(...loaded.problems);
+    if (loaded.unreadable === undefined) problems.push(...loaded.problems);
+    else problems.push(await unreadableAt(config, named.get(file) ?? 0, file, loaded.unreadable));
     const { experiment, nameAt } = loaded;
     if (experiment === undefined || nameAt === undefined) continue;
     const here = `${displayPath(experiment.file)}:${nameAt.line}:${nameAt.col}`;
@@ -119,10 +123,16 @@ export async function loadExperiments(
   return { experiments, problems };
 }
 
-/** Expands `chaos.files` like `probes.files`: sorted matches, each file once. */
-async function expandExperimentFiles(config: Config): Promise<{ files: string[]; problems: Problem[] }> {
+/**
+ * Expands `chaos.files` like `probes.files`: sorted matches, each file once. `named` tells,
+ * per file, which entry of `chaos.files` named it first.
+ */
+async function expandExperimentFiles(
+  config: Config,
+): Promise<{ files: string[]; named: Map<string, number>; problems: Problem[] }> {
   const base = dirname(config.file);
   const files: string[] = [];
+  const named = new Map<string, number>();
   const problems: Problem[] = [];
   for (const [i, pattern] of config.chaos.files.entries()) {
     const matched = isDynamicPattern(pattern)
@@ -137,9 +147,25 @@ async function expandExperimentFiles(config: Config): Promise<{ files: string[];
         message: `pattern "${pattern}" matched no files`,
       });
     }
-    for (const file of matched) if (!files.includes(file)) files.push(file);
+    for (const file of matched) {
+      if (files.includes(file)) continue;
+      files.push(file);
+      named.set(file, i);
+    }
   }
-  return { files, problems };
+  return { files, named, problems };
+}
+
+/** An experiment file that cannot be read is reported where `chaos.files` names it: the fix is in that line. */
+async function unreadableAt(config: Config, index: number, file: string, code: string): Promise<Problem> {
+  const at = ['chaos', 'files', index];
+  const name = relative(dirname(config.file), file);
+  return {
+    file: config.file,
+    ...(await configPosition(config.file, at)),
+    path: formatPath(at),
+    message: `cannot read ${name}: ${code}`,
+  };
 }
 
 /** Where a key of the agent config file is; the Config keeps values, not positions. */

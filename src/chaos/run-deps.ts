@@ -2,7 +2,9 @@
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
+import type { ProgressListener } from './progress.js';
 import type { ChaosTracer } from './tracing.js';
+import type { UnreachablePolicy } from './fleet/halt.js';
 
 /** What a run needs from its surroundings. */
 export interface RunnerDeps {
@@ -18,6 +20,16 @@ export interface RunnerDeps {
   /** Longest wait for enough results to judge the steady state before the method. */
   warmupTimeoutMs: number;
   random?: () => number;
+  /** The fleet's Prometheus (base URL), which judges the PromQL entries of the hypothesis. */
+  prometheus?: string;
+  /** The fleet's Alertmanager (`chaos.alertmanager`): the run is shown there while it runs. */
+  alertmanager?: string;
+  /** The agent's region, a label of the fleet alerts. */
+  region?: string;
+  /** Alertmanager unreachable during the run: stop it (`halt`) or go on (`continue`, the default). */
+  onUnreachable?: UnreachablePolicy;
   /** Tracing, when on: a span per run and per call. */
   tracer?: ChaosTracer;
+  /** Told of each step, fault, wave, verdict and rollback as it happens (the CLI's progress lines). */
+  progress?: ProgressListener;
 }

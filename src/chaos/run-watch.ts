@@ -3,12 +3,15 @@
  * journal it starts with, its step records, and the status it ends with. Kept apart from
  * the runner so its steps read on their own.
  */
-import { hostname } from 'node:os';
 import type { EventBus } from '../results/bus.js';
 import type { ResultWindows } from '../results/window.js';
 import { abortTripped } from './hypothesis.js';
 import { watchHalt } from './state/halt.js';
-import type { Tolerance } from './model/experiment.js';
+import { watchFleetHalt, type FleetWatch } from './fleet/halt.js';
+import { processIdentity } from './state/process.js';
+import { errorMessage } from '../errors.js';
+import { planRollback } from './plan.js';
+import type { Experiment, Tolerance } from './model/experiment.js';
 import type { HypothesisReport, Journal, RunStatus, StepRecord } from './model/journal.js';
 
 /** Why the method stopped early. */
@@ -38,8 +41,12 @@ export function watchStops(o: {
   stateDir: string;
   maxDurationMs: number;
   signal?: AbortSignal;
+  fleet?: FleetWatch;
   stop: (reason: StopReason) => void;
 }): (() => void)[] {
+  const fleet = o.fleet
+    ? watchFleetHalt(o.fleet, (reason) => o.stop({ status: 'aborted', reason, verifyAfter: false }))
+    : () => undefined;
   const halt = watchHalt(o.stateDir, (record) =>
     o.stop({
       status: 'aborted',
@@ -60,7 +67,7 @@ export function watchStops(o: {
   const onSignal = () => o.stop({ status: 'interrupted', reason: 'interrupted by a signal', verifyAfter: false });
   if (external?.aborted) onSignal();
   external?.addEventListener('abort', onSignal, { once: true });
-  return [() => halt.close(), () => clearTimeout(timer), () => external?.removeEventListener('abort', onSignal)];
+  return [() => halt.close(), fleet, () => clearTimeout(timer), () => external?.removeEventListener('abort', onSignal)];
 }
 
 /**
@@ -96,8 +103,7 @@ export function newJournal(o: {
     runId: o.runId,
     experiment: o.experiment,
     file: o.file,
-    host: hostname(),
-    pid: process.pid,
+    ...processIdentity(),
     operator: o.operator,
     ...(o.approvedBy ? { approvedBy: o.approvedBy } : {}),
     startedAt: new Date().toISOString(),
@@ -109,6 +115,39 @@ export function newJournal(o: {
     faults: [],
     rollbackPlan: [],
   };
+}
+
+/**
+ * The journal of a run that is starting, with the experiment's rollback calls planned, or
+ * with `rollbackError` saying why they cannot be (then the run must not start its method).
+ */
+export async function plannedJournal(
+  exp: Experiment,
+  o: { runId: string; operator: string; approvedBy?: string | undefined },
+  random: () => number,
+): Promise<{ journal: Journal; rollbackError?: string }> {
+  const journal = newJournal({
+    runId: o.runId,
+    experiment: exp.name,
+    file: exp.file,
+    operator: o.operator,
+    ...(o.approvedBy ? { approvedBy: o.approvedBy } : {}),
+  });
+  try {
+    journal.rollbackPlan = await planRollback(exp, random);
+    return { journal };
+  } catch (error) {
+    return { journal, rollbackError: errorMessage(error) };
+  }
+}
+
+/** The detail of the `run.start` audit line: who approved, and the alert that shows the run. */
+export function startDetail(journal: Journal): string | undefined {
+  const parts = [
+    ...(journal.approvedBy ? [`approved by ${journal.approvedBy}`] : []),
+    ...(journal.alert ? [`alert ${journal.alert.labels.alertname} at ${journal.alert.alertmanager}`] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /** The record of a step (of the method or the rollback) that starts now. */
@@ -131,4 +170,18 @@ export function runEnding(stop: StopReason | undefined, deviated: boolean): { st
   if (stop) return { status: stop.status, reason: stop.reason };
   if (deviated) return { status: 'deviated', reason: 'the steady state did not return after the rollback' };
   return { status: 'completed' };
+}
+
+/** How a run ended, in one line: its status and why. */
+export function outcomeOf(j: Journal): string {
+  return `${j.status}${j.reason ? `: ${j.reason}` : ''}`;
+}
+
+/** Why a tripped abort condition stops the run: the entries that were met. */
+export function abortReason(report: HypothesisReport): string {
+  const met = report.entries.filter((e) => e.holds).map((e) => e.check);
+  if (met.length > 0) return `abortWhen met for ${met.join(', ')}`;
+  // A PromQL entry that cannot be asked trips the abort too: the fault must not go on blind.
+  const blind = report.entries.filter((e) => e.blind).map((e) => `${e.check} (${e.failed.join('; ')})`);
+  return `abortWhen cannot be judged: ${blind.join(', ')}`;
 }

@@ -8,82 +8,78 @@
 import { errorMessage } from '../errors.js';
 import { runFailback } from './failback.js';
 import { applyFault, rollBack, type FaultContext } from './faults.js';
-import { awaitSteadyState, judgeable, pollUntil, steadyState } from './hypothesis.js';
+import { awaitRecovery, steadyBefore, watchAborts } from './hypothesis-run.js';
 import type { Experiment } from './model/experiment.js';
 import type { HypothesisReport, Journal, StepRecord } from './model/journal.js';
 import type { ActionStep, Step, WaveStep } from './model/steps.js';
-import { planRollback, planSelected } from './plan.js';
+import { planSelected } from './plan.js';
+import { notify } from './progress.js';
+import { RunRecorder } from './run-record.js';
 import {
+  abortReason,
   endStepRecord,
-  newJournal,
+  plannedJournal,
+  outcomeOf,
   runEnding,
+  startDetail,
   startStepRecord,
   waitUnlessStopped,
-  watchAbortWhen,
   watchStops,
   type StopReason,
 } from './run-watch.js';
 import { BlastRadius } from './select.js';
-import { AuditLog } from './state/audit.js';
-import { JournalStore } from './state/journal.js';
 import { acquireLock } from './state/lock.js';
+import { fleetWatchOf, keepActiveAlert, linkRun } from './fleet/active-alert.js';
 import type { RunnerDeps } from './run-deps.js';
 import type { ChaosSpan } from './tracing.js';
 
 export class ExperimentRun {
   readonly #exp: Experiment;
   readonly #deps: RunnerDeps;
-  readonly #store: JournalStore;
-  readonly #audit: AuditLog;
+  readonly #records: RunRecorder;
   readonly #stop = new AbortController();
   #stopReason: StopReason | undefined;
   #journal!: Journal;
   readonly #radius: BlastRadius;
   readonly #random: () => number;
   #span: ChaosSpan | undefined;
+  #alert: { stop(): Promise<void> } | undefined;
 
   constructor(experiment: Experiment, deps: RunnerDeps) {
     this.#exp = experiment;
     this.#deps = deps;
-    this.#store = new JournalStore(deps.stateDir);
-    this.#audit = new AuditLog(deps.stateDir);
+    // A record that cannot be written fails the run and stops its method; the rollback still runs.
+    this.#records = new RunRecorder(deps.stateDir, deps.logger, (reason) =>
+      this.#stopWith({ status: 'failed', reason, verifyAfter: false }, this.#stopReason?.status !== 'failed'),
+    );
     this.#radius = new BlastRadius(experiment.blastRadius, experiment.targets);
     this.#random = deps.random ?? Math.random;
   }
 
-  /** Runs to the end and returns the final journal. Rejects only when it cannot start (lock, state dir). */
+  /**
+   * Runs to the end and returns the final journal. Rejects only when it cannot start (lock,
+   * state dir); once started, a state dir that stops taking writes ends the run `failed`
+   * after its rollback, never before (see run-record.ts).
+   */
   async run(): Promise<Journal> {
-    const runId = this.#store.newRunId(this.#exp.name);
+    const runId = this.#records.store.newRunId(this.#exp.name);
     const lock = await acquireLock(this.#deps.stateDir, { runId, experiment: this.#exp.name, pid: process.pid });
-    const cleanups: (() => void)[] = [];
+    let rollbackError: string | undefined;
     try {
-      this.#journal = newJournal({
-        runId,
-        experiment: this.#exp.name,
-        file: this.#exp.file,
-        operator: this.#deps.operator,
-        ...(this.#deps.approvedBy ? { approvedBy: this.#deps.approvedBy } : {}),
-      });
-      const rollbackError = await planRollback(this.#exp, this.#random).then(
-        (plan) => ((this.#journal.rollbackPlan = plan), undefined),
-        (error: unknown) => errorMessage(error),
-      );
-      await this.#store.create(this.#journal);
-      this.#span = this.#deps.tracer?.startSpan(`chaos ${this.#exp.name}`, {
-        'canary.chaos.experiment': this.#exp.name,
-        'canary.chaos.run_id': runId,
-        'canary.chaos.operator': this.#deps.operator,
-      });
-      await this.#auditEvent('run.start', this.#deps.approvedBy ? `approved by ${this.#deps.approvedBy}` : undefined);
-      this.#deps.bus.emit('chaos.run.start', { experiment: this.#exp.name, runId });
-      cleanups.push(
-        ...watchStops({
-          stateDir: this.#deps.stateDir,
-          maxDurationMs: this.#exp.maxDurationMs,
-          ...(this.#deps.signal ? { signal: this.#deps.signal } : {}),
-          stop: (reason) => this.#stopWith(reason),
-        }),
-      );
+      rollbackError = await this.#start(runId);
+    } catch (error) {
+      // Nothing was applied: the run never started, and its lock goes.
+      await this.#records.releaseLock(lock);
+      throw error;
+    }
+    const cleanups = watchStops({
+      stateDir: this.#deps.stateDir,
+      maxDurationMs: this.#exp.maxDurationMs,
+      ...(this.#deps.signal ? { signal: this.#deps.signal } : {}),
+      ...fleetWatchOf(this.#journal, this.#deps),
+      stop: (reason) => this.#stopWith(reason),
+    });
+    try {
       // A rollback that cannot be planned could not be run either: nothing starts without one.
       if (rollbackError !== undefined)
         this.#stopWith({
@@ -96,8 +92,26 @@ export class ExperimentRun {
     } finally {
       for (const off of cleanups) off();
       await this.#finish();
-      await lock.release();
+      await this.#records.releaseLock(lock);
     }
+  }
+
+  /** Creates the journal, starts the span, audits the start; returns why the rollback cannot be planned, if so. */
+  async #start(runId: string): Promise<string | undefined> {
+    const { operator, approvedBy } = this.#deps;
+    const { journal, rollbackError } = await plannedJournal(this.#exp, { runId, operator, approvedBy }, this.#random);
+    this.#journal = journal;
+    linkRun(journal, this.#exp, this.#deps);
+    await this.#records.create(this.#journal);
+    this.#span = this.#deps.tracer?.startSpan(`chaos ${this.#exp.name}`, {
+      'canary.chaos.experiment': this.#exp.name,
+      'canary.chaos.run_id': runId,
+      'canary.chaos.operator': this.#deps.operator,
+    });
+    await this.#records.auditRun('run.start', operator, startDetail(journal));
+    if (journal.alert) this.#alert = keepActiveAlert(journal.alert, this.#deps.logger);
+    this.#deps.bus.emit('chaos.run.start', { experiment: this.#exp.name, runId });
+    return rollbackError;
   }
 
   async #execute(): Promise<void> {
@@ -110,16 +124,10 @@ export class ExperimentRun {
 
   /** The steady state before the method: waits for enough results, then judges. */
   async #before(): Promise<boolean> {
-    const tolerances = this.#exp.steadyState;
-    await pollUntil(
-      () => judgeable(tolerances, this.#deps.windows),
-      (ok) => ok,
-      this.#deps.warmupTimeoutMs,
-      this.#stop.signal,
-    );
-    const report = steadyState(tolerances, this.#deps.windows);
+    const report = await steadyBefore(this.#exp, this.#deps, this.#stop.signal);
     this.#journal.steadyState.before = report;
-    await this.#save();
+    notify(this.#deps.progress, { type: 'hypothesis', phase: 'before', report });
+    await this.#records.save('after the steady state before');
     if (this.#stop.signal.aborted) return false;
     if (!report.holds) {
       // Not a deviation: the system was not steady before anything was done to it.
@@ -135,21 +143,21 @@ export class ExperimentRun {
 
   /** The method, step by step, until its end or a stop. */
   async #method(): Promise<void> {
-    const offAbort = watchAbortWhen({
-      bus: this.#deps.bus,
-      windows: this.#deps.windows,
-      tolerances: this.#exp.abortWhen,
+    const offAbort = watchAborts(this.#exp, this.#deps, {
       stopped: () => this.#stop.signal.aborted,
       tripped: (report) => this.#abortTripped(report),
+      unjudged: (report) => (this.#journal.steadyState.abortUnjudged = report),
     });
     try {
       for (const step of this.#exp.method) {
         if (this.#stop.signal.aborted) return;
         const record = startStepRecord(step.id, step.action);
         this.#journal.steps.push(record);
+        notify(this.#deps.progress, { type: 'step.start', step: step.id, action: step.action });
         const error = await this.#step(step, record);
         endStepRecord(record, error);
-        await this.#save();
+        notify(this.#deps.progress, { type: 'step.end', step: step.id, status: record.status, error });
+        await this.#records.save(`after ${step.id}`);
         if (error !== undefined && !this.#stop.signal.aborted)
           this.#stopWith({ status: 'failed', reason: `${step.id} failed: ${error}`, verifyAfter: true });
       }
@@ -212,41 +220,42 @@ export class ExperimentRun {
   /** Recovery: the steady state again, judged on results after the rollback only. */
   async #after(since: number): Promise<void> {
     if (this.#stopReason && !this.#stopReason.verifyAfter) return;
-    const report = await awaitSteadyState(
-      this.#exp.steadyState,
-      this.#deps.windows,
-      this.#exp.recoveryTimeoutMs,
-      this.#deps.signal,
-      since,
-    );
+    const report = await awaitRecovery(this.#exp, this.#deps, since);
     this.#journal.steadyState.after = report;
+    notify(this.#deps.progress, { type: 'hypothesis', phase: 'after', report });
     if (!report.holds) this.#journal.deviated = true;
   }
 
-  /** Ends the journal: status from how the run went. */
+  /** Ends the journal: status from how the run went (`failed` when its records could not all be written). */
   async #finish(): Promise<void> {
     const j = this.#journal;
     if (!j) return;
+    this.#end(j);
+    await this.#records.save('at the end of the run');
+    await this.#records.auditRun('run.end', this.#deps.operator, outcomeOf(j));
+    if (this.#records.failure !== undefined && j.status !== 'failed') {
+      // One of the two writes just above failed: the run fails, and the journal says so if it can.
+      this.#end(j);
+      await this.#records.save('with its failed status');
+    }
+    await this.#alert?.stop();
+    this.#span?.end(j.status === 'completed' ? undefined : outcomeOf(j));
+    this.#deps.bus.emit('chaos.run.end', { experiment: j.experiment, runId: j.runId, status: j.status });
+  }
+
+  #end(j: Journal): void {
     const ending = runEnding(this.#stopReason, j.deviated);
     j.status = ending.status;
     if (ending.reason !== undefined) j.reason = ending.reason;
     j.endedAt = new Date().toISOString();
-    await this.#save();
-    const outcome = `${j.status}${j.reason ? `: ${j.reason}` : ''}`;
-    await this.#auditEvent('run.end', outcome);
-    this.#span?.end(j.status === 'completed' ? undefined : outcome);
-    this.#deps.bus.emit('chaos.run.end', { experiment: j.experiment, runId: j.runId, status: j.status });
   }
 
   /** A tripped abort condition: recorded, and the method stops. */
   #abortTripped(report: HypothesisReport): void {
     this.#journal.steadyState.aborted = report;
+    notify(this.#deps.progress, { type: 'hypothesis', phase: 'abort', report });
     this.#journal.deviated = true;
-    const failed = report.entries
-      .filter((e) => e.holds)
-      .map((e) => e.check)
-      .join(', ');
-    this.#stopWith({ status: 'aborted', reason: `abortWhen met for ${failed}`, verifyAfter: true });
+    this.#stopWith({ status: 'aborted', reason: abortReason(report), verifyAfter: true });
   }
 
   /** Records the first reason to stop (or a later failure when `override`), and stops the method. */
@@ -261,24 +270,12 @@ export class ExperimentRun {
   #faultContext(): FaultContext {
     return {
       journal: this.#journal,
-      store: this.#store,
-      audit: this.#audit,
+      store: this.#records.store,
+      audit: this.#records.audit,
       operator: this.#deps.operator,
       ...(this.#span ? { span: this.#span } : {}),
+      unrecorded: (what, error) => this.#records.unrecorded(what, error),
+      progress: this.#deps.progress,
     };
-  }
-
-  #save(): Promise<void> {
-    return this.#store.save(this.#journal);
-  }
-
-  #auditEvent(event: 'run.start' | 'run.end', detail?: string): Promise<void> {
-    return this.#audit.append({
-      event,
-      operator: this.#deps.operator,
-      experiment: this.#exp.name,
-      runId: this.#journal.runId,
-      ...(detail ? { detail } : {}),
-    });
   }
 }

@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { duration } from '../config/schema/common.js';
 import { formatDuration } from '../config/units.js';
+import { errorBudgetSchema } from './schema/error-budget.js';
 import { scheduleSchema } from './schema/schedule.js';
 import { finishProxySteps, methodSchema, rollbackSchema } from './schema/steps.js';
 import { targetsSchema } from './schema/targets.js';
-import { dropUndefined, toleranceSchema } from './schema/tolerance.js';
+import { hypothesisEntrySchema, splitHypothesis } from './schema/promql.js';
+import { dropUndefined } from './schema/tolerance.js';
 
 const blastRadiusSchema = z
   .strictObject({
@@ -41,11 +43,11 @@ export const experimentSchema = z
     tags: z.array(z.string().min(1)).default([]),
     targets: targetsSchema,
     steadyState: z
-      .array(toleranceSchema)
+      .array(hypothesisEntrySchema)
       .default([])
       .meta({ description: 'Must hold before the method and again after the rollback.' }),
     abortWhen: z
-      .array(toleranceSchema)
+      .array(hypothesisEntrySchema)
       .default([])
       .meta({ description: 'Any entry holding during the method aborts the run.' }),
     blastRadius: blastRadiusSchema,
@@ -60,6 +62,7 @@ export const experimentSchema = z
       .meta({ description: 'How long to wait after rollback for the steady state.' }),
     schedule: scheduleSchema.optional(),
     requireApproval: z.boolean().default(false).meta({ description: "A run needs a second operator's approval." }),
+    requireErrorBudget: errorBudgetSchema.optional(),
   })
   .superRefine((e, ctx) => {
     const paused = e.method.reduce((sum, step) => sum + (step.action === 'pause' ? step.durationMs : 0), 0);
@@ -70,11 +73,22 @@ export const experimentSchema = z
         message: `must exceed the sum of the method's pauses (${formatDuration(paused)}), got ${formatDuration(e.maxDuration)}`,
       });
     }
+    // Turns keep regions apart only if a region's run has ended before the next one's turn.
+    const gap = e.schedule?.fleet?.gapMs;
+    const longest = e.maxDuration + e.recoveryTimeout;
+    if (gap !== undefined && e.schedule!.fleet!.regions.length > 1 && gap <= longest) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule', 'fleet', 'gap'],
+        message: `must exceed maxDuration + recoveryTimeout (${formatDuration(longest)}, the longest one region's run may last), got ${formatDuration(gap)}`,
+      });
+    }
   })
-  .transform(({ maxDuration, recoveryTimeout, method, ...rest }) =>
+  .transform(({ maxDuration, recoveryTimeout, method, steadyState, abortWhen, ...rest }) =>
     // A toxic outlives no run: by default it expires when the run's time is up.
     dropUndefined({
       ...rest,
+      ...splitHypothesis(steadyState, abortWhen),
       method: finishProxySteps(method, maxDuration + recoveryTimeout),
       maxDurationMs: maxDuration,
       recoveryTimeoutMs: recoveryTimeout,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { redactText } from '../secrets/redact.js';
 
 /** The default agent config path, relative to the working directory. */
 export const DEFAULT_CONFIG = 'config/agent.yaml';
@@ -13,9 +14,26 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
+    out: (text) => process.stdout.write(`${redactText(text)}\n`),
+    err: (text) => process.stderr.write(`${redactText(text)}\n`),
     exitCode: 0,
+  };
+}
+
+/**
+ * `io` whose output never carries a known secret value (secrets/registry.ts): every
+ * command's text, `--json` and `validate` output included, goes through it.
+ */
+export function redactingIo(io: Io): Io {
+  return {
+    out: (text) => io.out(redactText(text)),
+    err: (text) => io.err(redactText(text)),
+    get exitCode() {
+      return io.exitCode;
+    },
+    set exitCode(code: number) {
+      io.exitCode = code;
+    },
   };
 }
 

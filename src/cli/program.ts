@@ -4,15 +4,17 @@ import { coverageCommand } from './commands/coverage.js';
 import { demoCommand } from './commands/demo.js';
 import { discoverCommand } from './commands/discover.js';
 import { gateCommand } from './commands/gate.js';
+import { importCommand } from './commands/import.js';
 import { kubernetesCommand } from './commands/kubernetes.js';
 import { labCommand } from './commands/lab.js';
 import { probeCommand } from './commands/probe.js';
 import { proxyCommand } from './commands/proxy.js';
 import { rulesCommand } from './commands/rules.js';
 import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT } from './exit.js';
-import type { Io } from './io.js';
+import { redactingIo, type Io } from './io.js';
 import { VERSION } from '../version.js';
 
 /** Builds the `canary` program; one file per command under commands/. */
@@ -25,11 +27,13 @@ export function buildProgram(io: Io): Command {
     .exitOverride();
   for (const command of [
     runCommand(io),
+    statusCommand(io),
     validateCommand(io),
     probeCommand(io),
     gateCommand(io),
     discoverCommand(io),
     coverageCommand(io),
+    importCommand(io),
     rulesCommand(io),
     kubernetesCommand(io),
     chaosCommand(io),
@@ -50,7 +54,8 @@ function inherit(command: Command, parent: Command): Command {
 }
 
 /** Runs the program on argv (without node and script) and returns the exit code. */
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], given: Io): Promise<number> {
+  const io = redactingIo(given);
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });

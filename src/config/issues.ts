@@ -12,7 +12,7 @@ function describe(value: unknown): string {
 }
 
 function nameOf(expected: string): string {
-  if (expected === 'object') return 'a map';
+  if (expected === 'object' || expected === 'record') return 'a map';
   if (expected === 'array') return 'a list';
   if (expected === 'int') return 'an integer';
   return `a ${expected}`;

@@ -1,13 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { CanaryError, ERROR_CODES, displayPath, formatProblem, type Problem } from '../errors.js';
+import { setExtraSecretQueryParams } from '../secrets/query-params.js';
+import { addBlackboxModules } from './blackbox/load.js';
 import { interpolateDocument } from './env.js';
 import { issuesToProblems } from './issues.js';
 import { resolveModules } from './modules.js';
+import { withDefaultModules } from './default-modules.js';
 import { resolveCheck } from './resolve.js';
+import { keepStrings } from './retype.js';
 import { checkRules } from './rules.js';
 import { agentConfigSchema, type ParsedAgentConfig } from './schema/agent.js';
+import type { BrowserAgentOptions } from './schema/browser.js';
 import { checkSchema, probeFileSchema } from './schema/check.js';
 import type { CheckEntry, Config, ResolvedCheck, ResolvedModule } from './types.js';
 import { formatPath, parseYaml, positionAt, yamlData, type YamlSource } from './yaml.js';
@@ -17,12 +22,19 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface LoadOptions {
   env?: Env;
+  /**
+   * A blackbox_exporter configuration file whose modules join the agent's (relative to the
+   * working directory, as command-line paths are); wins over `blackboxConfig` in the file.
+   */
+  blackboxConfig?: string;
 }
 
 interface Loaded<T> {
   source?: YamlSource;
   data?: T;
   problems: Problem[];
+  /** Why the file could not be read (an errno code), when it could not. */
+  unreadable?: string;
 }
 
 /** Reads, parses, interpolates and validates one YAML file against a schema. */
@@ -36,7 +48,7 @@ async function loadFile<S extends typeof agentConfigSchema | typeof probeFileSch
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { problems: [{ file, line: 0, col: 0, path: '', message: `cannot read file: ${code}` }] };
+    return { problems: [{ file, line: 0, col: 0, path: '', message: `cannot read file: ${code}` }], unreadable: code };
   }
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { source, problems };
@@ -44,20 +56,25 @@ async function loadFile<S extends typeof agentConfigSchema | typeof probeFileSch
   const data = yamlData(source, {});
   if (data.problems.length > 0) return { source, problems: [...problems, ...data.problems] };
   const raw = data.value;
-  const parsed = schema.safeParse(raw);
+  const parsed = keepStrings(source, raw, (r) => schema.safeParse(r));
   if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues));
   return { source, raw, data: parsed.success ? (parsed.data as ReturnType<S['parse']>) : undefined, problems };
 }
 
-/** Expands `probes.files` globs relative to the config file; a pattern matching nothing is a problem. */
+/**
+ * Expands `probes.files` globs relative to the config file; a pattern matching nothing is a
+ * problem. `named` tells, per file, which entry of `probes.files` named it first.
+ */
 async function expandProbeFiles(
   source: YamlSource,
-  patterns: readonly string[],
-): Promise<{ files: string[]; problems: Problem[] }> {
+  patterns: readonly (string | undefined)[],
+): Promise<{ files: string[]; named: Map<string, number>; problems: Problem[] }> {
   const base = dirname(source.file);
   const files: string[] = [];
+  const named = new Map<string, number>();
   const problems: Problem[] = [];
   for (const [i, pattern] of patterns.entries()) {
+    if (pattern === undefined) continue;
     const matched = isDynamicPattern(pattern)
       ? (await glob(pattern, { cwd: base, absolute: true, onlyFiles: true })).sort()
       : [resolve(base, pattern)];
@@ -70,9 +87,45 @@ async function expandProbeFiles(
         message: `pattern "${pattern}" matched no files`,
       });
     }
-    for (const file of matched) if (!files.includes(file)) files.push(file);
+    for (const file of matched) {
+      if (files.includes(file)) continue;
+      files.push(file);
+      named.set(file, i);
+    }
   }
-  return { files, problems };
+  return { files, named, problems };
+}
+
+/**
+ * A probe file that cannot be read (a name written wrongly, a directory, no permission) is
+ * reported where `probes.files` names it, as a missing `tls.ca` is: the fix is in that line.
+ */
+function unreadableAt(source: YamlSource, index: number, file: string, code: string): Problem {
+  const at = ['probes', 'files', index];
+  const name = relative(dirname(source.file), file);
+  return {
+    file: source.file,
+    ...positionAt(source, at),
+    path: formatPath(at),
+    message: `cannot read ${name}: ${code}`,
+  };
+}
+
+/** Loads every probe file `probes.files` names: the files, their valid checks, every problem. */
+async function loadProbeFiles(
+  source: YamlSource,
+  patterns: readonly (string | undefined)[],
+  env: Env,
+): Promise<{ files: string[]; entries: CheckEntry[]; problems: Problem[] }> {
+  const { files, named, problems } = await expandProbeFiles(source, patterns);
+  const entries: CheckEntry[] = [];
+  for (const file of files) {
+    const loaded = await loadFile(file, probeFileSchema, env);
+    if (loaded.unreadable === undefined) problems.push(...loaded.problems);
+    else problems.push(unreadableAt(source, named.get(file) ?? 0, file, loaded.unreadable));
+    if (loaded.source) entries.push(...validChecks(loaded.source, loaded.raw));
+  }
+  return { files, entries, problems };
 }
 
 /**
@@ -89,10 +142,13 @@ function validChecks(source: YamlSource, raw: unknown): CheckEntry[] {
   });
 }
 
-/** The raw `probes.files`, used when the rest of the agent file is invalid so probe files are still checked. */
-function rawProbeFiles(raw: unknown): string[] {
+/**
+ * The raw `probes.files`, used when the rest of the agent file is invalid so probe files are
+ * still checked; an entry that is not a string stays as a gap, so the others keep their index.
+ */
+function rawProbeFiles(raw: unknown): (string | undefined)[] {
   const files = (raw as { probes?: { files?: unknown } } | undefined)?.probes?.files;
-  return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : [];
+  return Array.isArray(files) ? files.map((f) => (typeof f === 'string' && f !== '' ? f : undefined)) : [];
 }
 
 /**
@@ -110,14 +166,10 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
   if (agent.source) entries.push(...validChecks(agent.source, agent.raw));
   let probeFiles: string[] = [];
   if (agent.source) {
-    const expanded = await expandProbeFiles(agent.source, agent.data?.probes.files ?? rawProbeFiles(agent.raw));
-    probeFiles = expanded.files;
-    problems.push(...expanded.problems);
-  }
-  for (const probeFile of probeFiles) {
-    const loaded = await loadFile(probeFile, probeFileSchema, env);
+    const loaded = await loadProbeFiles(agent.source, agent.data?.probes.files ?? rawProbeFiles(agent.raw), env);
+    probeFiles = loaded.files;
+    entries.push(...loaded.entries);
     problems.push(...loaded.problems);
-    if (loaded.source) entries.push(...validChecks(loaded.source, loaded.raw));
   }
   const defaults = parsed.probes.defaults;
   problems.push(...checkRules(entries, defaults));
@@ -133,22 +185,63 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     modules = resolved.modules;
     problems.push(...resolved.problems);
   }
+  const blackboxConfig = blackboxFile(file, options.blackboxConfig, parsed.blackboxConfig);
+  const blackbox = await addBlackboxModules(blackboxConfig, modules, defaults);
+  problems.push(...blackbox.problems);
   if (problems.length > 0) throw configError(problems);
+  setExtraSecretQueryParams(parsed.redact.queryParams);
   const chaos = { ...parsed.chaos, stateDir: resolve(dirname(file), parsed.chaos.stateDir) };
+  const { webConfig } = parsed.server;
+  const server = {
+    ...parsed.server,
+    webConfig: webConfig === undefined ? undefined : resolve(dirname(file), webConfig),
+  };
   return deepFreeze({
     ...parsed,
     file,
-    probes: { ...parsed.probes, files: probeFiles, filePatterns: parsed.probes.files },
+    server,
+    probes: {
+      ...parsed.probes,
+      files: probeFiles,
+      filePatterns: parsed.probes.files,
+      browser: browserOptions(parsed.probes.browser, file, chaos.stateDir),
+    },
     checks,
-    modules,
+    modules: withDefaultModules(blackbox.modules, blackbox.refusals, defaults),
+    moduleRefusals: blackbox.refusals,
+    blackboxConfig,
+    warnings: sortProblems(blackbox.warnings),
     chaos,
   });
 }
 
-export function configError(problems: Problem[]): CanaryError {
-  const sorted = problems
+/** The blackbox file: the flag's (relative to the working directory) or the config's (relative to it). */
+function blackboxFile(configFile: string, flag: string | undefined, written: string | undefined): string | undefined {
+  if (flag !== undefined) return resolve(flag);
+  return written === undefined ? undefined : resolve(dirname(configFile), written);
+}
+
+/** `probes.browser` with its screenshot directory absolute: as written, or `screenshots` in the chaos state dir. */
+function browserOptions(options: BrowserAgentOptions, file: string, stateDir: string): BrowserAgentOptions {
+  const dir = options.screenshots.dir;
+  return {
+    ...options,
+    screenshots: {
+      ...options.screenshots,
+      dir: dir === undefined ? join(stateDir, 'screenshots') : resolve(dirname(file), dir),
+    },
+  };
+}
+
+/** Problems in reading order: by file shown relative to the working directory, line, column. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return problems
     .map((p) => ({ ...p, file: displayPath(p.file) }))
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+export function configError(problems: Problem[]): CanaryError {
+  const sorted = sortProblems(problems);
   const noun = sorted.length === 1 ? 'problem' : 'problems';
   const message = `invalid configuration (${sorted.length} ${noun}):\n${sorted.map(formatProblem).join('\n')}`;
   return new CanaryError(ERROR_CODES.config, message, { problems: sorted });

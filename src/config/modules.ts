@@ -47,6 +47,31 @@ function moduleRules(source: YamlSource, name: string, module: ParsedModule): Pr
 }
 
 /**
+ * Resolves one module written at `path` of `source`: its check with TLS paths absolute
+ * (relative to that file) and unreadable files as problems.
+ */
+export function resolveModule(
+  source: YamlSource,
+  path: (string | number)[],
+  name: string,
+  module: ParsedModule,
+  defaults: CheckDefaults,
+): { module: ResolvedModule; problems: Problem[] } {
+  // One scrape is one attempt: Prometheus decides when to ask again, as with blackbox_exporter.
+  const once = { ...defaults, retries: { ...defaults.retries, count: 0 } };
+  const resolved = resolveCheck({ check: checkOf(name, module), source, path }, once);
+  return {
+    module: {
+      name,
+      prober: module.prober,
+      check: resolved.check,
+      ...(module.timeout === undefined ? {} : { timeoutMs: module.timeout }),
+    },
+    problems: resolved.problems,
+  };
+}
+
+/**
  * Resolves every valid module of the agent file. Problems (unreadable TLS files) are
  * placed at `modules.NAME.tls.ca` and so on.
  */
@@ -58,16 +83,9 @@ export function resolveModules(
   const modules: Record<string, ResolvedModule> = {};
   const problems: Problem[] = [];
   for (const [name, module] of validModules(raw)) {
-    // One scrape is one attempt: Prometheus decides when to ask again, as with blackbox_exporter.
-    const once = { ...defaults, retries: { ...defaults.retries, count: 0 } };
-    const resolved = resolveCheck({ check: checkOf(name, module), source, path: ['modules', name] }, once);
+    const resolved = resolveModule(source, ['modules', name], name, module, defaults);
     problems.push(...resolved.problems, ...moduleRules(source, name, module));
-    modules[name] = {
-      name,
-      prober: module.prober,
-      check: resolved.check,
-      ...(module.timeout === undefined ? {} : { timeoutMs: module.timeout }),
-    };
+    modules[name] = resolved.module;
   }
   return { modules, problems };
 }

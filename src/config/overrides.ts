@@ -1,11 +1,14 @@
+import { resolve } from 'node:path';
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import { agentConfigSchema } from './schema/agent.js';
 import type { Config } from './types.js';
 
-/** Command-line values that win over the file (`canary run --listen --region`). */
+/** Command-line values that win over the file (`canary run --listen --region --web.config.file`). */
 export interface Overrides {
   listen?: string;
   region?: string;
+  /** A web config file, relative to the working directory as command-line paths are. */
+  webConfig?: string;
 }
 
 /**
@@ -17,6 +20,7 @@ export function applyOverrides(config: Config, overrides: Overrides): Config {
     ...config.server,
     listen:
       check('--listen', overrides.listen, agentConfigSchema.shape.server.unwrap().shape.listen) ?? config.server.listen,
+    webConfig: overrides.webConfig ? resolve(overrides.webConfig) : config.server.webConfig,
   };
   const agent = {
     ...config.agent,

@@ -3,17 +3,27 @@ import type { Config } from './types.js';
 
 /**
  * Settings a running agent cannot take on without a restart: the listening socket, the
- * control API's token, the registry's default labels, the concurrency gate, probe workers and seed, the
- * exporters, the `/probe` modules and chaos (its state dir holds locks and journals).
+ * control API's token, the web config file's path, the `/probe` limits, the registry's
+ * default labels, the concurrency gate, probe workers and seed, the browser checks' Chromium,
+ * the exporters, the `/probe` modules (a blackbox file's too) and chaos (its state dir holds
+ * locks and journals).
  */
 const RESTART_ONLY: readonly (readonly string[])[] = [
   ['agent'],
   ['server', 'listen'],
   ['server', 'token'],
+  // Which file; what it says is reloaded by the server itself when it changes.
+  ['server', 'webConfig'],
+  ['server', 'probe'],
   ['probes', 'concurrency'],
   ['probes', 'workers'],
+  // The shared Chromium is launched with these.
+  ['probes', 'browser'],
   ['probes', 'seed'],
   ['modules'],
+  // Beside `modules`: which blackbox file, and its modules /probe refuses.
+  ['blackboxConfig'],
+  ['moduleRefusals'],
   ['chaos'],
   ['exporters'],
 ];

@@ -1,5 +1,18 @@
+import type { Problem } from '../errors.js';
 import type { ParsedAgentConfig } from './schema/agent.js';
-import type { DnsCheck, FlowCheck, GrpcCheck, HttpCheck, ParsedCheck, TcpCheck, TlsCheck } from './schema/check.js';
+import type {
+  BrowserCheck,
+  DnsCheck,
+  FlowCheck,
+  GrpcCheck,
+  HttpCheck,
+  ParsedCheck,
+  TcpCheck,
+  TlsCheck,
+  UnixCheck,
+  WebsocketCheck,
+  IcmpCheck,
+} from './schema/check.js';
 import type { YamlSource } from './yaml.js';
 
 /** Where a check was defined, for messages and logs. */
@@ -44,10 +57,28 @@ export type ResolvedDnsCheck = Resolved<DnsCheck>;
 export type ResolvedGrpcCheck = Resolved<GrpcCheck>;
 /** A multi-step HTTP flow check ready to run. */
 export type ResolvedFlowCheck = Resolved<FlowCheck>;
+/** A unix domain socket check ready to run. */
+export type ResolvedUnixCheck = Resolved<UnixCheck>;
+/** A WebSocket check ready to run. */
+export type ResolvedWebsocketCheck = Resolved<WebsocketCheck>;
+/** An ICMP echo check ready to run. */
+export type ResolvedIcmpCheck = Resolved<IcmpCheck>;
+
+/** A browser journey check ready to run. */
+export type ResolvedBrowserCheck = Resolved<BrowserCheck>;
 
 /** Any check ready to run. Grows a member per probe kind. */
 export type ResolvedCheck =
-  ResolvedHttpCheck | ResolvedTcpCheck | ResolvedTlsCheck | ResolvedDnsCheck | ResolvedGrpcCheck | ResolvedFlowCheck;
+  | ResolvedHttpCheck
+  | ResolvedTcpCheck
+  | ResolvedTlsCheck
+  | ResolvedDnsCheck
+  | ResolvedGrpcCheck
+  | ResolvedFlowCheck
+  | ResolvedUnixCheck
+  | ResolvedWebsocketCheck
+  | ResolvedIcmpCheck
+  | ResolvedBrowserCheck;
 
 /**
  * The loaded configuration: validated, defaults applied, paths absolute, frozen. The
@@ -65,8 +96,17 @@ export interface Config {
   probes: Omit<ParsedAgentConfig['probes'], 'files'> & { files: string[]; filePatterns?: readonly string[] };
   /** Inline checks and every probe file's checks, in file order. */
   checks: readonly ResolvedCheck[];
-  /** Probe modules for `GET /probe`, by name. */
+  /** Probe modules for `GET /probe`, by name: the agent file's and the blackbox file's. */
   modules: Readonly<Record<string, ResolvedModule>>;
+  /**
+   * Modules of the blackbox file that canary cannot probe as written, by name, with the
+   * fields it cannot honour: `/probe` answers that instead of probing.
+   */
+  moduleRefusals?: Readonly<Record<string, string>>;
+  /** The blackbox_exporter configuration file read, absolute; absent when none. */
+  blackboxConfig?: string;
+  /** What loaded but is not honoured as written (blackbox fields), at FILE:LINE:COL. */
+  warnings?: readonly Problem[];
   /** `stateDir` absolute; `files` as written (globs relative to `file`'s directory). */
   chaos: ParsedAgentConfig['chaos'];
   exporters: ParsedAgentConfig['exporters'];

@@ -12,7 +12,9 @@ export interface YamlSource {
 export function parseYaml(file: string, text: string): { source: YamlSource; problems: Problem[] } {
   const lines = new LineCounter();
   // uniqueKeys: a key written twice is almost always a merge mistake that silently drops one.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  // logLevel: the package would print its own warnings (a map or list used as a key) to
+  // stderr through process.emitWarning; the schema reports such a key as unknown instead.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   // After the first syntax error the parser's view of the rest is guesswork, and its
   // follow-on errors bury the real one; so only the first is reported.
   const problems = [...doc.errors, ...doc.warnings].slice(0, 1).map((err): Problem => {
@@ -48,7 +50,7 @@ export function yamlData(source: YamlSource, empty: unknown): { value: unknown; 
 
 const MAX_ALIAS_COUNT = 100;
 
-type PathKey = PropertyKey;
+export type PathKey = PropertyKey;
 
 function scalarKey(node: unknown): unknown {
   return isScalar(node) ? node.value : node;
@@ -95,4 +97,21 @@ export function formatPath(path: readonly PathKey[]): string {
   return path
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
     .join('');
+}
+
+/** The key path of `node` from the document root, given the ancestors a `yaml` visitor passes. */
+export function keyPath(ancestors: readonly unknown[], node: unknown): PathKey[] {
+  const keys: PathKey[] = [];
+  let child = node;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const parent = ancestors[i] as { items?: unknown[]; key?: unknown; value?: unknown };
+    if (parent && 'key' in parent && parent.value === child) {
+      keys.unshift(isScalar(parent.key) ? String(parent.key.value) : String(parent.key));
+    } else if (Array.isArray(parent?.items)) {
+      const index = parent.items.indexOf(child);
+      if (index !== -1 && !('key' in (parent.items[index] as object))) keys.unshift(index);
+    }
+    child = parent;
+  }
+  return keys;
 }

@@ -1,10 +1,11 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document } from 'yaml';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { isMap, isScalar, Scalar, type Document } from 'yaml';
 import { configError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { parseYaml, positionAt } from '../config/yaml.js';
-import { displayPath, type Problem } from '../errors.js';
+import type { Problem } from '../errors.js';
+import { chaosFiles, keyedCopies, STRINGIFY, withConfigMaps, type Copy } from './kubernetes-files.js';
 
 /**
  * Where the agent finds its files in the pod (deployment.yaml mounts them there): the
@@ -13,8 +14,8 @@ import { displayPath, type Problem } from '../errors.js';
 const POD_PROBE_GLOB = 'probes/*.yaml';
 /** The `state` volume of deployment.yaml. */
 const POD_STATE_DIR = '/var/lib/canary/chaos';
-/** The ConfigMap whose files are the probe files. */
-const PROBES_CONFIG_MAP = 'canary-probes';
+/** Where the canary-chaos ConfigMap is mounted, relative to the agent config (components/chaos). */
+const POD_CHAOS_GLOB = 'chaos/*.yaml';
 /** Kubernetes refuses a ConfigMap larger than this (etcd's value limit). */
 const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
 const MODELINE = /^# yaml-language-server: \$schema=(\S+)\n/;
@@ -27,60 +28,80 @@ export interface BaseFile {
 
 /** What the base holds when it agrees with the agent config. */
 export interface KubernetesBase {
-  /** The agent config, the probe files and the kustomization naming them. */
+  /** The agent config, the probe files, the chaos experiments and the kustomization naming them. */
   files: BaseFile[];
-  /** Probe files in the base that no longer come from the config: removed on write. */
+  /** Probe and experiment files in the base that no longer come from the config: removed on write. */
   stale: string[];
   /** The agent config read (absolute). */
   config: string;
 }
 
 /**
- * The kustomize base's agent config and probe files, made from an agent config and the
- * probe files it names, so the ConfigMaps carry the checks the repository has. Only what
- * differs in a pod changes: the region comes from the overlay (`${CANARY_REGION}`), the
- * agent listens on all interfaces, probe files and chaos state are where the Deployment
- * mounts them, and the datacenter goes (the region names the place).
+ * The kustomize base's agent config, probe files and chaos experiments, made from an agent
+ * config and the files it names, so the ConfigMaps carry the checks and experiments the
+ * repository has. Only what differs in a pod changes: the region comes from the overlay
+ * (`${CANARY_REGION}`), the agent listens on all interfaces, probe files, experiments and
+ * chaos state are where the Deployment mounts them, and the datacenter goes (the region
+ * names the place). With experiments, the kustomization names components/chaos, which
+ * mounts them and keeps the chaos state on a PersistentVolumeClaim.
  *
  * @throws CanaryError `CANARY_ERR_CONFIG`: an invalid config, or one naming files the
- * ConfigMaps would not carry (OpenAPI specs, file_sd files, chaos experiments).
+ * ConfigMaps would not carry (OpenAPI specs, file_sd files).
  */
 export async function buildKubernetesBase(configFile: string, baseDir: string): Promise<KubernetesBase> {
   const config = await loadConfig(configFile);
   const { source } = parseYaml(config.file, await readFile(config.file, 'utf8'));
   const at: Place = (path) => ({ file: config.file, ...positionAt(source, path, true), path: path.join('.') });
   const problems = uncarried(config, at);
-  const probes = probeCopies(config.probes.files, problems);
+  const probes = keyedCopies(config.probes.files, 'probes', problems);
+  const experiments = await chaosFiles(config.file, config.chaos.files, (i, message) => ({
+    ...at(['chaos', 'files', i]),
+    message,
+  }));
+  problems.push(...experiments.problems);
+  const chaos = keyedCopies(experiments.files, 'chaos', problems);
   if (problems.length > 0) throw configError(problems);
+  const files = [
+    ...(await copies(probes, baseDir, at(['probes', 'files']), 'probe files')),
+    ...(await copies(chaos, baseDir, at(['chaos', 'files']), 'chaos experiments')),
+  ];
+  // Last: it edits the parsed document in place, so no problem can be placed after it.
+  const pod = podConfig(source.doc, config.file, baseDir, { listen: config.server.listen, chaos: chaos.length > 0 });
+  files.unshift({ path: 'agent.yaml', text: pod });
+  const kustomization = join(baseDir, 'kustomization.yaml');
+  const paths = (list: Copy[]) => list.map((c) => c.path);
+  files.push({
+    path: 'kustomization.yaml',
+    text: withConfigMaps(await readFile(kustomization, 'utf8'), paths(probes), paths(chaos), kustomization),
+  });
+  const stale = [...(await staleIn(baseDir, 'probes', probes)), ...(await staleIn(baseDir, 'chaos', chaos))];
+  return { files, stale, config: config.file };
+}
+
+/** The copies' texts, with their origin in a header; over a ConfigMap's limit is a problem at `place`. */
+async function copies(list: Copy[], baseDir: string, place: Omit<Problem, 'message'>, what: string) {
   const files: BaseFile[] = [];
-  for (const probe of probes) {
-    const original = await readFile(probe.from, 'utf8');
-    files.push({ path: probe.path, text: withHeader(original, probe.from, join(baseDir, probe.path)) });
+  for (const copy of list) {
+    const original = await readFile(copy.from, 'utf8');
+    files.push({ path: copy.path, text: withHeader(original, copy.from, join(baseDir, copy.path)) });
   }
-  const probeBytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0);
-  if (probeBytes > CONFIG_MAP_MAX_BYTES) {
+  const bytes = files.reduce((sum, f) => sum + Buffer.byteLength(f.text), 0);
+  if (bytes > CONFIG_MAP_MAX_BYTES) {
     throw configError([
       {
-        ...at(['probes', 'files']),
-        message: `the probe files come to ${probeBytes} bytes, over the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may hold; split them across overlays`,
+        ...place,
+        message: `the ${what} come to ${bytes} bytes, over the ${CONFIG_MAP_MAX_BYTES} a ConfigMap may hold; split them across overlays`,
       },
     ]);
   }
-  // Last: it edits the parsed document in place, so no problem can be placed after it.
-  files.unshift({ path: 'agent.yaml', text: podConfig(source.doc, config.file, baseDir, config.server.listen) });
-  const kustomization = await readFile(join(baseDir, 'kustomization.yaml'), 'utf8');
-  files.push({
-    path: 'kustomization.yaml',
-    text: withProbeFiles(
-      kustomization,
-      probes.map((p) => p.path),
-      join(baseDir, 'kustomization.yaml'),
-    ),
-  });
-  const present = await readdir(join(baseDir, 'probes')).catch(() => [] as string[]);
-  const wanted = new Set(probes.map((p) => basename(p.path)));
-  const stale = present.filter((f) => !wanted.has(f) && /\.ya?ml$/.test(f)).map((f) => `probes/${f}`);
-  return { files, stale, config: config.file };
+  return files;
+}
+
+/** YAML files in `<baseDir>/<dir>` that no longer come from the config: removed on write. */
+async function staleIn(baseDir: string, dir: string, wanted: Copy[]): Promise<string[]> {
+  const present = await readdir(join(baseDir, dir)).catch(() => [] as string[]);
+  const keep = new Set(wanted.map((c) => basename(c.path)));
+  return present.filter((f) => !keep.has(f) && /\.ya?ml$/.test(f)).map((f) => `${dir}/${f}`);
 }
 
 type Place = (path: (string | number)[]) => Omit<Problem, 'message'>;
@@ -95,35 +116,12 @@ function uncarried(config: Config, at: Place): Problem[] {
   config.probes.discovery.forEach((d, i) => {
     if (d.fileSd) problems.push({ ...at(['probes', 'discovery', i, 'fileSd']), message: `file_sd files are ${why}` });
   });
-  if (config.chaos.files.length > 0)
-    problems.push({ ...at(['chaos', 'files']), message: `chaos experiments are ${why}` });
   return problems;
 }
 
-/** Each probe file's place in the base: `probes/<name>.yaml`, a name used once. */
-function probeCopies(files: readonly string[], problems: Problem[]): { from: string; path: string }[] {
-  const seen = new Map<string, string>();
-  return files.flatMap((from) => {
-    // The pod's glob is *.yaml; a .yml file is renamed to be found.
-    const name = `${basename(from, extname(from))}.yaml`;
-    const clash = seen.get(name);
-    if (clash) {
-      problems.push({
-        file: from,
-        line: 0,
-        col: 0,
-        path: '',
-        message: `its ConfigMap key ${name} is taken by ${displayPath(clash)}; rename one`,
-      });
-      return [];
-    }
-    seen.set(name, from);
-    return [{ from, path: `probes/${name}` }];
-  });
-}
-
 /** The agent config as the pod reads it, edited in `doc`; comments and everything else kept. */
-function podConfig(doc: Document, from: string, baseDir: string, listen: string): string {
+function podConfig(doc: Document, from: string, baseDir: string, pod: { listen: string; chaos: boolean }): string {
+  const { listen } = pod;
   const port = listen.slice(listen.lastIndexOf(':') + 1);
   setWithComment(
     doc,
@@ -136,19 +134,23 @@ function podConfig(doc: Document, from: string, baseDir: string, listen: string)
   const glob = new Scalar(POD_PROBE_GLOB);
   glob.comment = ' the canary-probes ConfigMap, mounted at /etc/canary/probes';
   doc.setIn(['probes', 'files'], doc.createNode([glob]));
+  if (pod.chaos) {
+    const experiments = new Scalar(POD_CHAOS_GLOB);
+    experiments.comment = ' the canary-chaos ConfigMap, mounted at /etc/canary/chaos';
+    doc.setIn(['chaos', 'files'], doc.createNode([experiments]));
+  }
   if (doc.hasIn(['chaos']))
     setWithComment(
       doc,
       ['chaos', 'stateDir'],
       POD_STATE_DIR,
-      ' the `state` volume (emptyDir; a PVC when chaos runs here)',
+      pod.chaos
+        ? ' the `state` volume: a PersistentVolumeClaim (components/chaos)'
+        : ' the `state` volume (emptyDir; a PVC when chaos runs here)',
     );
   keepCommentsInPlace(doc);
   return withHeader(doc.toString(STRINGIFY), from, join(baseDir, 'agent.yaml'));
 }
-
-/** Written as people write YAML: no line folding, `[a, b]` not `[ a, b ]`. */
-const STRINGIFY = { lineWidth: 0, flowCollectionPadding: false } as const;
 
 /**
  * The parser hangs a comment written above a top-level key on the end of the section before
@@ -187,26 +189,4 @@ function withHeader(text: string, from: string, to: string): string {
   }
   const origin = relative(dirname(to), from);
   return `${head}# Made from ${origin} by \`canary kubernetes generate\`: edit that file, then run \`npm run kubernetes\`.\n${body}`;
-}
-
-/** The kustomization with the canary-probes ConfigMap listing exactly `paths`. */
-function withProbeFiles(text: string, paths: readonly string[], file: string): string {
-  const doc = parseDocument(text);
-  const generators = doc.get('configMapGenerator');
-  const entry = isSeq(generators)
-    ? generators.items.find((g) => isMap(g) && g.get('name') === PROBES_CONFIG_MAP)
-    : undefined;
-  if (!isMap(entry)) {
-    throw configError([
-      {
-        file,
-        line: 0,
-        col: 0,
-        path: 'configMapGenerator',
-        message: `no ConfigMap named ${PROBES_CONFIG_MAP} to list the probe files in`,
-      },
-    ]);
-  }
-  entry.set('files', doc.createNode(paths));
-  return doc.toString(STRINGIFY);
 }

@@ -16,9 +16,10 @@ export interface LogSinkOptions {
  * Logs check state changes, not every result: at thousands of results per second a line
  * per result would drown the one line that matters, "api went down".
  *
- * - the first result of a check: its state, at info;
+ * - the first result of a check: up at info; down at warn (a check down from its first
+ *   run is news as much as one that goes down later);
  * - up -> down: warn, with reason, message, target and duration;
- * - down -> up: info;
+ * - down -> up: info, with how long it was down (`downSeconds`, from its first failing run);
  * - anything else (steady state): debug.
  *
  * Every result yields exactly one line, so at debug level the log is a full run history.
@@ -26,8 +27,11 @@ export interface LogSinkOptions {
  */
 export class LogSink {
   readonly #logger: Logger;
-  /** Last verdict per check; absent until the check's first result. */
-  readonly #lastUp = new Map<string, boolean>();
+  /**
+   * Per check: 0 while up, else when its first failing run started (epoch ms); absent
+   * until the check's first result. One number per check, not an object.
+   */
+  readonly #downSince = new Map<string, number>();
   readonly #unsubscribe: (() => void)[];
 
   constructor(options: LogSinkOptions) {
@@ -42,7 +46,7 @@ export class LogSink {
 
   /** Forgets a check's state (removed on reload), so that if it comes back its first result is logged again. */
   forget(check: string): void {
-    this.#lastUp.delete(check);
+    this.#downSince.delete(check);
   }
 
   /** Unsubscribes from the bus. */
@@ -52,17 +56,21 @@ export class LogSink {
   }
 
   #onResult(result: CheckResult): void {
-    const before = this.#lastUp.get(result.check);
-    this.#lastUp.set(result.check, result.ok);
-    if (before === undefined) this.#write('info', result, result.ok ? 'check is up' : 'check is down');
-    else if (before && !result.ok) this.#write('warn', result, 'check went down');
-    else if (!before && result.ok) this.#write('info', result, 'check recovered');
+    const since = this.#downSince.get(result.check);
+    const wasUp = since === undefined ? undefined : since === 0;
+    this.#downSince.set(result.check, result.ok ? 0 : wasUp === false ? (since as number) : result.startedAt);
+    if (wasUp === undefined) {
+      if (result.ok) this.#write('info', result, 'check is up');
+      else this.#write('warn', result, 'check is down');
+    } else if (wasUp && !result.ok) this.#write('warn', result, 'check went down');
+    else if (!wasUp && result.ok)
+      this.#write('info', result, 'check recovered', { downSeconds: (result.startedAt - (since as number)) / 1000 });
     // Guarded so the steady state costs no object allocation when debug is off.
     else if (this.#logger.isLevelEnabled('debug'))
       this.#write('debug', result, result.ok ? 'check ok' : 'check still down');
   }
 
-  #write(level: Level, result: CheckResult, msg: string): void {
+  #write(level: Level, result: CheckResult, msg: string, extra: object = {}): void {
     this.#logger[level](
       {
         check: result.check,
@@ -75,6 +83,7 @@ export class LogSink {
         durationSeconds: result.durationSeconds,
         attempt: result.attempt,
         traceId: result.traceId,
+        ...extra,
       },
       msg,
     );

@@ -73,6 +73,9 @@ const PREFIX = 'canary_';
  * const sink = new PrometheusSink({ bus, region: 'eu-west-1', agentLabels: {}, version: '0.1.0', checks });
  * const { contentType, body } = await sink.metrics(req.headers.accept);
  */
+/** How a chaos run can end: the `status` label of canary_chaos_runs_total. */
+const CHAOS_RUN_OUTCOMES = ['completed', 'deviated', 'aborted', 'interrupted', 'failed'] as const;
+
 export class PrometheusSink {
   /** The registry of the agent's own metrics; later features may add theirs to it. */
   readonly registry: Registry<OpenMetricsContentType>;
@@ -118,6 +121,16 @@ export class PrometheusSink {
         bus.on('chaos.run.end', ({ experiment, status }) => {
           chaos.active.set({ experiment }, 0);
           chaos.runs.inc({ experiment, status });
+        }),
+        bus.on('chaos.budget', ({ experiment, slo, remaining }) => chaos.budget.set({ experiment, slo }, remaining)),
+        bus.on('chaos.run.skipped', ({ experiment, reason }) => chaos.skipped.inc({ experiment, reason })),
+        // As the instrumentation guidelines ask: every known series at 0 from the start, so
+        // rate() and absent() work on an agent that has not run an experiment yet.
+        bus.on('chaos.scheduled', ({ experiments }) => {
+          for (const experiment of experiments) {
+            chaos.active.set({ experiment }, 0);
+            for (const status of CHAOS_RUN_OUTCOMES) chaos.runs.inc({ experiment, status }, 0);
+          }
         }),
       );
     }

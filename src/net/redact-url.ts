@@ -3,42 +3,11 @@
  * user and password, and the values of query parameters that carry secrets, become
  * `REDACTED`; the rest stays, so a reader still knows which endpoint it was.
  */
+import { isSecretQueryParam } from '../secrets/query-params.js';
+
+export { isSecretQueryParam };
 
 export const REDACTED = 'REDACTED';
-
-/**
- * Query parameters whose values are secrets, compared without case: tokens and keys
- * (OAuth, API gateways), signatures of pre-signed URLs (S3, GCS, Azure SAS) and passwords.
- */
-const SECRET_QUERY_PARAMS = new Set([
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'api_key',
-  'apikey',
-  'api-key',
-  'key',
-  'secret',
-  'client_secret',
-  'password',
-  'passwd',
-  'pass',
-  'auth',
-  'sig',
-  'signature',
-  'awsaccesskeyid',
-  'x-amz-signature',
-  'x-amz-credential',
-  'x-amz-security-token',
-  'x-goog-signature',
-  'x-goog-credential',
-]);
-
-/** Whether a query parameter's value is redacted wherever a URL is shown. */
-export function isSecretQueryParam(name: string): boolean {
-  return SECRET_QUERY_PARAMS.has(name.toLowerCase());
-}
 
 /**
  * `target` with its credentials and secret query values replaced by `REDACTED`. What

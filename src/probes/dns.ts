@@ -38,7 +38,8 @@ function query(check: ResolvedDnsCheck): Buffer {
     type: 'query',
     id: randomInt(0, 65_536),
     flags: check.dns.recursion ? packet.RECURSION_DESIRED : 0,
-    questions: [{ type: check.dns.type, name: check.target.replace(/\.$/, ''), class: 'IN' }],
+    // dns-packet encodes ANY (255) though its type declarations leave it out.
+    questions: [{ type: check.dns.type as packet.RecordType, name: check.target.replace(/\.$/, ''), class: 'IN' }],
   });
 }
 

@@ -7,11 +7,13 @@
  * extracted its values; the first step that does not ends the flow, and the observation
  * takes its reason with the message `step "login": ...`. `phases` are the steps' phases
  * summed, `http` and `tls` the facts of the last step that ran, and `flow` lists each step.
+ * Every extracted value is a secret of that run: it is redacted from the whole observation.
  */
 import type { ResolvedFlowCheck, ResolvedHttpCheck } from '../config/types.js';
 import type { FlowStepFacts, HttpPhase, Observation, PhaseTimings } from '../results/types.js';
 import { createHttpProbe } from './http.js';
 import { runStep } from './flow/step.js';
+import { redactValuesDeep } from '../secrets/redact.js';
 import type { Probe, ProbeContext } from './types.js';
 
 function summedPhases(steps: readonly FlowStepFacts[]): PhaseTimings {
@@ -60,7 +62,9 @@ class FlowProbe implements Probe<ResolvedFlowCheck> {
       last = run.observation ?? last;
       if (!run.facts.ok) break;
     }
-    return observationOf(startedAt, steps, last);
+    // Extracted values are session tokens more often than not, and a failing step's message
+    // may quote one (an echoed header, a URL): none leaves the probe.
+    return redactValuesDeep(observationOf(startedAt, steps, last), values.values());
   }
 
   close(): Promise<void> {

@@ -17,11 +17,15 @@ import {
   type ChannelCredentials,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { splitHostPort } from '../config/schema/base.js';
 import type { ResolvedGrpcCheck } from '../config/types.js';
 import type { GrpcFacts, Observation } from '../results/types.js';
 import { decodeResponse, encodeRequest, HEALTH_CHECK_PATH, servingStatusName } from './grpc/health.js';
 import { grpcFailure } from './grpc/failure.js';
+import { pickAddress } from './http/connection.js';
 import { secureContextFor } from './http/tls-context.js';
 import type { SocketAttempt } from './socket/attempt.js';
 import { socketProbe } from './socket/probe.js';
@@ -61,12 +65,28 @@ function facts(end: CallEnd, ssl: boolean): GrpcFacts {
   return out;
 }
 
+/**
+ * The channel's target. With a preferred family the name is resolved here and the channel
+ * dialled to that address (grpc-js would try the resolver's order), keeping the name as the
+ * authority and, with TLS, as the name the certificate must carry.
+ */
+async function channelTarget(check: ResolvedGrpcCheck, options: Record<string, string | number>): Promise<string> {
+  const { ipFamily: family, ipFallback: fallback } = check.grpc;
+  const split = splitHostPort(check.target);
+  if (family === 'auto' || split === undefined || isIP(split.host) !== 0) return check.target;
+  const chosen = pickAddress(await lookup(split.host, { all: true }), { hostname: split.host, family, fallback });
+  options['grpc.default_authority'] = check.target;
+  if (check.tls.serverName === undefined) options['grpc.ssl_target_name_override'] = split.host;
+  return chosen.family === 6 ? `ipv6:[${chosen.address}]:${split.port}` : `ipv4:${chosen.address}:${split.port}`;
+}
+
 async function check(probeCheck: ResolvedGrpcCheck, attempt: SocketAttempt): Promise<Observation> {
   let client: Client | undefined;
   try {
     const options: Record<string, string | number> = { 'grpc.initial_reconnect_backoff_ms': 1000 };
     if (probeCheck.tls.serverName !== undefined) options['grpc.ssl_target_name_override'] = probeCheck.tls.serverName;
-    client = new Client(probeCheck.target, credentialsFor(probeCheck), options);
+    const target = await channelTarget(probeCheck, options);
+    client = new Client(target, credentialsFor(probeCheck), options);
     attempt.stage = 'the answer';
     const end = await call(client, probeCheck, attempt);
     if (attempt.signal.aborted) return attempt.fail(new Error('cancelled'));

@@ -13,7 +13,11 @@
  *   comes) to `onHeaders`, the response headers parsed.
  * - `transfer`: from `onHeaders` to `onComplete` (last body byte), or to the failure
  *   that cut the body short.
- * - `durationSeconds`: from entering `run` to building the Observation.
+ * - `durationSeconds`: from entering `run` to building the Observation (an OAuth2
+ *   token request, when one is needed, included).
+ *
+ * Through `http.proxy`, `resolve` and `connect` are the proxy's (`connect` includes its
+ * answer to CONNECT for an https target); `tls` is the handshake with the target.
  *
  * The status is not judged here (a 503 is `ok: true`, `http.status: 503`); assertions
  * do that. `ok: false` means no complete response was obtained.
@@ -25,9 +29,11 @@ import { classifyError, type Failure } from './http/classify.js';
 import { Clients, type Lease } from './http/clients.js';
 import { Exchange } from './http/exchange.js';
 import { answered, failed } from './http/observe.js';
-import { hopHeaders, prepare, type Prepared } from './http/prepare.js';
+import { TokenCache } from './http/oauth2.js';
+import { addedHeaders, hopHeaders, prepare, requestPath, type Prepared } from './http/prepare.js';
 import { firstHop, followRedirect, isRedirect, type Hop } from './http/redirects.js';
 import { routeFor } from './http/route.js';
+import { redactValuesDeep } from '../secrets/redact.js';
 import type { Probe, ProbeContext } from './types.js';
 
 /** Classifies an error of this attempt; an abort is described by where it caught the attempt. */
@@ -44,15 +50,17 @@ async function send(
   hop: Hop,
   prepared: Prepared,
   extra: ProbeContext['headers'],
+  token: string | undefined,
 ): Promise<Exchange> {
   const exchange = new Exchange(attempt, prepared.exchange);
+  const route = lease.connection.route;
   attempt.client = lease.client;
   attempt.pending = exchange;
   lease.client.dispatch(
     {
-      path: hop.url.pathname + hop.url.search,
+      path: requestPath(hop.url, route),
       method: hop.method,
-      headers: hopHeaders(prepared.headers, extra, hop.drop),
+      headers: hopHeaders(prepared.headers, extra, hop.drop, addedHeaders(token, hop.drop, route)),
       body: hop.body,
     },
     exchange,
@@ -68,6 +76,7 @@ async function follow(
   check: ResolvedHttpCheck,
   ctx: ProbeContext,
   attempt: Attempt,
+  token: string | undefined,
 ): Promise<Observation> {
   const prepared = prepare(check);
   const hop = firstHop(prepared);
@@ -75,7 +84,7 @@ async function follow(
   let healthy = false;
   try {
     for (;;) {
-      const exchange = await send(lease, attempt, hop, prepared, ctx.headers);
+      const exchange = await send(lease, attempt, hop, prepared, ctx.headers, token);
       const final = { exchange, url: hop.url, redirects: hop.redirects, lease };
       if (exchange.error !== undefined)
         return failed(attempt, failureOf(lease.connection.explain(exchange.error), attempt), final);
@@ -101,13 +110,22 @@ async function follow(
 class HttpProbe implements Probe<ResolvedHttpCheck> {
   readonly kind = 'http' as const;
   readonly #clients = new Clients();
+  readonly #tokens = new TokenCache();
 
   async run(check: ResolvedHttpCheck, ctx: ProbeContext): Promise<Observation> {
-    const attempt = new Attempt(ctx.signal);
+    const attempt = new Attempt(ctx.signal, ctx.vetAddress);
     if (ctx.signal.aborted) return failed(attempt, failureOf(ctx.signal.reason, attempt));
     attempt.watch();
     try {
-      return await follow(this.#clients, check, ctx, attempt);
+      const oauth2 = check.http.auth?.oauth2;
+      const token = oauth2 === undefined ? undefined : await this.#tokens.token(check, oauth2, attempt);
+      const observation = await follow(this.#clients, check, ctx, attempt, token);
+      // The token and the encoded credentials are unknown to the sinks' registry (a probe
+      // worker's result crosses to the agent's thread), so they leave here redacted.
+      if (check.http.auth === undefined && check.http.proxy === undefined) return observation;
+      const secrets = prepare(check).secrets;
+      if (token === undefined && secrets.length === 0) return observation;
+      return redactValuesDeep(observation, token === undefined ? secrets : [token, ...secrets]);
     } catch (err) {
       // Bad input (an unusable target, unreadable TLS files) and anything unforeseen end
       // as a failed observation: a hostile or broken target must never crash the agent.

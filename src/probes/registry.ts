@@ -6,13 +6,17 @@
  */
 import type { ResolvedCheck } from '../config/types.js';
 import { CanaryError, ERROR_CODES } from '../errors.js';
+import { createBrowserProbe, type BrowserProbeOptions } from './browser.js';
 import { createDnsProbe } from './dns.js';
 import { createFlowProbe } from './flow.js';
 import { createGrpcProbe } from './grpc.js';
 import { createHttpProbe } from './http.js';
+import { createIcmpProbe } from './icmp.js';
 import { createTcpProbe } from './tcp.js';
 import { createTlsProbe } from './tls.js';
+import { createUnixProbe } from './unix.js';
 import type { Probe } from './types.js';
+import { createWebsocketProbe } from './websocket.js';
 
 /** Probes by kind. One registry per agent; `close` releases their pooled connections. */
 export class ProbeRegistry {
@@ -56,13 +60,23 @@ export class ProbeRegistry {
   }
 }
 
+/** What the probes take from the agent config. */
+export interface ProbeOptions {
+  /** `probes.browser`: the shared Chromium, its concurrency and failure screenshots. */
+  browser?: BrowserProbeOptions;
+}
+
 /** A registry with every built-in probe kind. */
-export function createProbeRegistry(): ProbeRegistry {
+export function createProbeRegistry(options: ProbeOptions = {}): ProbeRegistry {
   return new ProbeRegistry()
     .register(createHttpProbe())
     .register(createTcpProbe())
     .register(createTlsProbe())
     .register(createDnsProbe())
     .register(createGrpcProbe())
-    .register(createFlowProbe());
+    .register(createFlowProbe())
+    .register(createUnixProbe())
+    .register(createWebsocketProbe())
+    .register(createIcmpProbe())
+    .register(createBrowserProbe(options.browser));
 }

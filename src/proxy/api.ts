@@ -127,6 +127,15 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
+/** A proxy or toxic name from the path; malformed percent-encoding (`%C0%AF`) is the client's mistake. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ProxyApiError(400, `bad path segment: malformed percent-encoding in ${JSON.stringify(segment)}`);
+  }
+}
+
 /** Routes one request; every refusal becomes `{ error, status }`. */
 async function handle(
   registry: ProxyRegistry,
@@ -156,7 +165,7 @@ async function handle(
     const route = matches.find((r) => r.method === req.method);
     if (!route)
       throw new ProxyApiError(matches.length > 0 ? 405 : 404, matches.length > 0 ? 'method not allowed' : 'not found');
-    const params = route.m!.slice(1).map((p) => decodeURIComponent(p));
+    const params = route.m!.slice(1).map(decodeSegment);
     send(res, await route.handler(registry, params, () => readJson(req)));
   } catch (err) {
     const status = err instanceof ProxyApiError ? err.status : 500;

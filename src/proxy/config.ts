@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { CanaryError, ERROR_CODES, formatProblem, type Problem } from '../errors.js';
 import { interpolateDocument } from '../config/env.js';
 import { issuesToProblems } from '../config/issues.js';
+import { keepStrings } from '../config/retype.js';
 import type { Env } from '../config/load.js';
 import { parseYaml, yamlData } from '../config/yaml.js';
 import { proxyListSchema, type ProxyBody } from './schema.js';
@@ -33,7 +34,7 @@ export async function loadProxyFile(file: string, env: Env = process.env): Promi
   const data = yamlData(source, []);
   if (data.problems.length > 0) throw fail(file, [...problems, ...data.problems]);
   const raw = data.value;
-  const parsed = proxyListSchema.safeParse(raw);
+  const parsed = keepStrings(source, raw, (r) => proxyListSchema.safeParse(r));
   if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues));
   else problems.push(...toxicProblems(parsed.data, (path, issues) => issuesToProblems(source, raw, issues, path)));
   if (problems.length > 0 || !parsed.success) throw fail(file, problems);

@@ -18,6 +18,12 @@ export interface AgentEvents {
   'chaos.run.start': { experiment: string; runId: string };
   /** A chaos experiment run ended, with its journal status. */
   'chaos.run.end': { experiment: string; runId: string; status: string };
+  /** A scheduled run's `requireErrorBudget` was judged: the check's remaining budget, 0..1. */
+  'chaos.budget': { experiment: string; slo: string; remaining: number };
+  /** A scheduled run was skipped, with why (only `error_budget` so far). */
+  'chaos.run.skipped': { experiment: string; reason: string };
+  /** The experiments the agent schedules, once loaded: their run counters exist from then on, at 0. */
+  'chaos.scheduled': { experiments: string[] };
   /** A subscriber threw; the bus isolates it and reports here. */
   'bus.error': { event: string; error: unknown };
 }

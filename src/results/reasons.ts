@@ -26,8 +26,12 @@ export const FAILURE_REASONS = {
   headers_too_large: 'headers_too_large',
   /** Redirects exceeded the limit, or led back to a URL already visited. */
   redirects: 'redirects',
+  /** The credentials for the request could not be obtained (an OAuth2 token request failed). */
+  auth: 'auth',
   /** The peer did not speak the expected protocol (garbage instead of HTTP). */
   protocol: 'protocol',
+  /** An ICMP error answered the echo request (destination unreachable, time exceeded), or there is no route. */
+  unreachable: 'unreachable',
   /** The run was cancelled because the agent is stopping. */
   aborted: 'aborted',
   /** Anything else; the message says what. Seeing it is a bug report waiting to be filed. */
@@ -37,3 +41,23 @@ export const FAILURE_REASONS = {
 export type FailureReason = (typeof FAILURE_REASONS)[keyof typeof FAILURE_REASONS];
 
 export const ALL_FAILURE_REASONS: readonly FailureReason[] = Object.values(FAILURE_REASONS);
+
+/** Each reason as a few words for people (the status API and `canary status`), not a label value. */
+export const REASON_WORDS: Readonly<Record<FailureReason, string>> = {
+  dns: 'name did not resolve',
+  connect: 'connection failed',
+  refused: 'connection refused',
+  reset: 'connection reset',
+  tls: 'TLS handshake failed',
+  timeout: 'timed out',
+  http_status: 'unexpected HTTP status',
+  assertion: 'expectation failed',
+  body_too_large: 'response body too large',
+  headers_too_large: 'response headers too large',
+  redirects: 'too many redirects',
+  auth: 'credentials not obtained',
+  protocol: 'protocol error',
+  unreachable: 'destination unreachable',
+  aborted: 'aborted (agent stopping)',
+  unknown: 'unknown error',
+};

@@ -39,6 +39,10 @@ export interface TcpFacts {
   lastLine?: string;
   /** Whether the connection used TLS. */
   ssl: boolean;
+  /** The `labels` of each step whose expect matched, filled from the match (`/probe`'s probe_expect_info only). */
+  expectInfo?: Record<string, string>[];
+  /** Which expectation failed the check: no line matched `expect`, or the bytes were not `expectBytes`. */
+  expectFailure?: 'regex' | 'bytes';
 }
 
 /** What a DNS probe saw of the response. */
@@ -74,6 +78,45 @@ export interface GrpcFacts {
   ssl: boolean;
 }
 
+/** The phases of a WebSocket attempt, in order; `resolve`, `connect` and `tls` are also in `Observation.phases`. */
+export const WEBSOCKET_PHASES = ['resolve', 'connect', 'tls', 'upgrade', 'first_message'] as const;
+
+/** What a WebSocket probe saw. */
+export interface WebsocketFacts {
+  /** Status code of the answer to the upgrade request (101 when it was accepted); 0 when none arrived. */
+  status: number;
+  /** The subprotocol the server chose, when it chose one. */
+  subprotocol?: string;
+  /** Steps of `websocket.steps` completed, in order. */
+  stepsCompleted: number;
+  /** The last message received, cut to 200 characters. */
+  lastMessage?: string;
+  /** The server's close code, when the probe waited for the close (`websocket.closeCode`); 1006 when it dropped without one. */
+  closeCode?: number;
+  /** Seconds from sending the upgrade request to the end of the 101 answer's head. */
+  upgradeSeconds?: number;
+  /** Seconds from the upgrade to the first message received, when one was. */
+  firstMessageSeconds?: number;
+  /** Whether the connection used TLS (wss://). */
+  ssl: boolean;
+}
+
+/** What an ICMP echo probe saw. */
+export interface IcmpFacts {
+  /** The address the request went to, once the target resolved. */
+  address?: string;
+  /** 4 or 6: the family of `address`; 0 before it was known. */
+  ipProtocol: number;
+  /** The socket used: an unprivileged ICMP datagram socket or a raw socket. */
+  socket?: 'datagram' | 'raw';
+  /** Seconds spent opening and setting up the socket. */
+  setupSeconds: number;
+  /** Seconds from sending the request to its reply (or to the failure). */
+  rttSeconds: number;
+  /** The reply's IP TTL (IPv4) or hop limit (IPv6), when a reply arrived and the kernel said. */
+  hopLimit?: number;
+}
+
 /** What one step of a flow saw. */
 export interface FlowStepFacts {
   /** The step's name from the config. */
@@ -98,6 +141,44 @@ export interface FlowFacts {
   steps: FlowStepFacts[];
   /** Name of the step that failed, when one did. */
   failedStep?: string;
+}
+
+/** What one step of a browser journey saw (`load` is the target's own load). */
+export interface BrowserStepFacts {
+  /** `load`, then `N:action` (`1:fill`, `2:click`), as the `step` label names it. */
+  name: string;
+  /** The step did what it says (navigated, clicked, found its text). */
+  ok: boolean;
+  /** Wall time of the step in seconds. */
+  durationSeconds: number;
+  /** Why the step failed, when it did. */
+  reason?: FailureReason;
+  /** Detail of the failure, when it did. */
+  message?: string;
+}
+
+/** Core Web Vitals of the page a journey ended on, as the browser measured them. */
+export interface WebVitals {
+  /** Largest Contentful Paint, seconds from navigation start; absent when nothing was painted. */
+  lcpSeconds?: number;
+  /** Cumulative Layout Shift (unitless score). */
+  cls?: number;
+  /** Time to First Byte of the document, seconds from navigation start. */
+  ttfbSeconds?: number;
+}
+
+/** What a browser probe saw: each step that ran, the page's vitals, and where its screenshot went. */
+export interface BrowserFacts {
+  /** Steps that ran, `load` first; steps after a failing one are absent. */
+  steps: BrowserStepFacts[];
+  /** Name of the step that failed, when one did. */
+  failedStep?: string;
+  /** The URL the page ended on. */
+  finalUrl?: string;
+  /** Vitals of the last page, when the page could be read. */
+  vitals: WebVitals;
+  /** The failure screenshot's path, when one was written. */
+  screenshot?: string;
 }
 
 /** What an HTTP probe saw of the final response (after redirects). */
@@ -146,12 +227,20 @@ export interface Observation {
   tls?: TlsFacts;
   /** TCP conversation facts (tcp probe). */
   tcp?: TcpFacts;
+  /** The same conversation facts for a unix socket (unix probe); `ssl` says whether a starttls step upgraded it. */
+  unix?: TcpFacts;
   /** DNS response facts (dns probe); present once a response arrived. */
   dns?: DnsFacts;
   /** gRPC health facts (grpc probe); present once the call ended with a status. */
   grpc?: GrpcFacts;
+  /** WebSocket facts (websocket probe); present once a connection was attempted. */
+  websocket?: WebsocketFacts;
+  /** ICMP echo facts (icmp probe); present once the target resolved. */
+  icmp?: IcmpFacts;
   /** Per-step facts (flow probe); `phases` above are their sums, `http` the last step's response. */
   flow?: FlowFacts;
+  /** Per-step facts and web vitals (browser probe). */
+  browser?: BrowserFacts;
 }
 
 /** The verdict of one expectation, kept in the result so a failure says exactly what. */

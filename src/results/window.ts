@@ -4,9 +4,25 @@
  */
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import type { EventBus } from './bus.js';
+import { ALL_FAILURE_REASONS, type FailureReason } from './reasons.js';
 import type { CheckResult } from './types.js';
 import { quantile } from './window/quantile.js';
 import { SampleRing } from './window/ring.js';
+
+/** One run as the window holds it. */
+export interface WindowSample {
+  /** When it finished, epoch ms. */
+  at: number;
+  durationSeconds: number;
+  ok: boolean;
+  /** Why it failed; absent when ok. */
+  reason?: FailureReason;
+}
+
+/** A reason as one byte in the ring: its place in the closed set, plus one (0: none). */
+function reasonCode(reason: FailureReason | undefined): number {
+  return reason === undefined ? 0 : ALL_FAILURE_REASONS.indexOf(reason) + 1;
+}
 
 /** Most samples kept per check, whatever the retention. */
 export const DEFAULT_MAX_SAMPLES = 4_096;
@@ -102,6 +118,26 @@ export class ResultWindows {
     };
   }
 
+  /** Up to `limit` of the check's newest results held, newest first (empty for a check never seen). */
+  latest(check: string, limit: number): WindowSample[] {
+    const ring = this.#rings.get(check);
+    if (ring === undefined) return [];
+    return ring.newestSamples(limit).map(({ at, durationSeconds, ok, code }) => {
+      const reason = code > 0 ? ALL_FAILURE_REASONS[code - 1] : undefined;
+      return reason === undefined ? { at, durationSeconds, ok } : { at, durationSeconds, ok, reason };
+    });
+  }
+
+  /**
+   * The ok flags of the check's newest results (at most 30) as bits, bit 0 the newest, and
+   * how many there were; the time of the newest. Cheap enough to ask for every check.
+   */
+  flags(check: string, limit: number): { count: number; bits: number; newest: number | undefined } {
+    const ring = this.#rings.get(check);
+    if (ring === undefined) return { count: 0, bits: 0, newest: undefined };
+    return { ...ring.newestFlags(limit), newest: ring.newest() };
+  }
+
   /** Checks with results held now. */
   checks(): string[] {
     return [...this.#rings.keys()];
@@ -120,7 +156,7 @@ export class ResultWindows {
       ring = new SampleRing(this.#maxSamples);
       this.#rings.set(result.check, ring);
     }
-    ring.push(at, result.durationSeconds, result.ok);
+    ring.push(at, result.durationSeconds, result.ok, result.ok ? 0 : reasonCode(result.reason));
     ring.evictBefore(at - this.#retentionMs);
     if (++this.#sinceSweep >= SWEEP_EVERY) this.#sweep(at);
   }

@@ -87,6 +87,7 @@ function attempts(
     ? { signal: window.signal, headers: span.headers }
     : { signal: window.signal };
   const run = { bus: deps.bus, trace: span, deadline: window.deadline };
-  if (deps.workers) return deps.workers.run(check, { ...ctx, ...run });
+  // Browser checks share one Chromium of the agent's, and their work is in its processes, not on a thread.
+  if (deps.workers && check.kind !== 'browser') return deps.workers.run(check, { ...ctx, ...run });
   return executeWithRetries(check, deps.probes.get(check.kind), ctx, { ...run, region: deps.region });
 }

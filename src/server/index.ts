@@ -3,3 +3,4 @@ export { AgentServer, createServer, type ServerAddress, type ServerOptions } fro
 export type { Reply, RequestContext, RouteHandler, RouteMethod, RouteOptions } from './router.js';
 export { textReply } from './routes.js';
 export { parseListen, formatHostPort } from '../net/listen.js';
+export { loadWebConfig, type WebConfig } from './web/load.js';

@@ -54,9 +54,11 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function indexReply(router: Router): Reply {
-  const items = router.list().map(({ method, path, description }) => {
-    const name = method === 'GET' ? `<a href="${escapeHtml(path)}">${escapeHtml(path)}</a>` : escapeHtml(path);
+/** The endpoint index: every route of `router` as an HTML list. */
+export function indexReply(router: Router): Reply {
+  const items = router.list().map(({ method, path, description, prefix }) => {
+    const name =
+      method === 'GET' && !prefix ? `<a href="${escapeHtml(path)}">${escapeHtml(path)}</a>` : escapeHtml(path);
     return `<li><code>${method}</code> ${name}${description ? ` — ${escapeHtml(description)}` : ''}</li>`;
   });
   const body = [
@@ -70,9 +72,9 @@ function indexReply(router: Router): Reply {
   return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
 }
 
-/** Registers `/`, `/metrics`, `/healthz` and `/readyz`. */
+/** Registers `/endpoints` (the endpoint index), `/metrics`, `/healthz` and `/readyz`; the agent serves its status page at `/`. */
 export function registerBuiltinRoutes(router: Router, deps: BuiltinRouteDeps): void {
-  router.route('GET', '/', () => indexReply(router), { description: 'this page' });
+  router.route('GET', '/endpoints', () => indexReply(router), { description: 'this page: every endpoint' });
   router.route('GET', '/metrics', (ctx) => metricsReply(deps, ctx), {
     description: 'Prometheus metrics (OpenMetrics when the Accept header asks for it)',
   });

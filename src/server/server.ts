@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import type { Exposition, MetricsPayload } from '../exporters/prometheus/render.js';
@@ -8,6 +8,8 @@ import { foreignRequestReason } from '../net/origin-guard.js';
 import { BAD_REQUEST_TARGET, parseRequestTarget } from '../net/request-target.js';
 import { Router, type Reply, type RouteHandler, type RouteMethod, type RouteOptions } from './router.js';
 import { registerBuiltinRoutes, textReply } from './routes.js';
+import { WebGuard } from './web/guard.js';
+import { createListener, isHttps, type AgentHttpServer } from './web/listener.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -18,13 +20,18 @@ export interface ServerOptions {
   /** Answers `/readyz`. */
   ready: () => boolean;
   logger: Logger;
+  /**
+   * A web config file in the format of Prometheus exporters (TLS, response headers, basic
+   * auth users); watched and reloaded while the server runs.
+   */
+  webConfig?: string;
 }
 
 /** Where the server listens, once started. */
 export interface ServerAddress {
   host: string;
   port: number;
-  /** Base URL with a trailing slash, e.g. `http://127.0.0.1:9464/`. */
+  /** Base URL with a trailing slash, e.g. `http://127.0.0.1:9464/` (`https://` with TLS). */
   url: string;
 }
 
@@ -41,7 +48,9 @@ const STOP_GRACE_MS = 5_000;
 export class AgentServer {
   readonly #options: ServerOptions;
   readonly #router = new Router();
-  readonly #server: Server;
+  /** Made at `start()`, once the web config says whether it is HTTP or HTTPS. */
+  #server: AgentHttpServer | undefined;
+  #web: WebGuard | undefined;
   #address: ServerAddress | undefined;
   /** The host `listen` names (`undefined`: every interface); decides whether `Host` is checked. */
   #listenHost: string | undefined;
@@ -49,7 +58,6 @@ export class AgentServer {
   constructor(options: ServerOptions) {
     this.#options = options;
     registerBuiltinRoutes(this.#router, options);
-    this.#server = createHttpServer((req, res) => void this.#handle(req, res));
   }
 
   /** Where the server listens; `undefined` until `start()` resolves and after `stop()`. */
@@ -62,43 +70,56 @@ export class AgentServer {
     this.#router.route(method, path, handler, options);
   }
 
+  /** Adds an endpoint for every path below `prefix` (ending in `/`); see {@link Router.routePrefix}. */
+  routePrefix(method: RouteMethod, prefix: string, handler: RouteHandler, options?: RouteOptions): void {
+    this.#router.routePrefix(method, prefix, handler, options);
+  }
+
   /**
-   * Starts listening. Rejects with `CANARY_ERR_LISTEN` when the address is invalid, taken
+   * Loads the web config (when set) and starts listening. Rejects with `CANARY_ERR_CONFIG`
+   * when the web config is invalid, `CANARY_ERR_LISTEN` when the address is invalid, taken
    * or not allowed.
    */
   async start(): Promise<ServerAddress> {
-    if (this.#server.listening) throw new CanaryError(ERROR_CODES.state, 'the HTTP server is already started');
-    const { listen, logger } = this.#options;
+    if (this.#server?.listening) throw new CanaryError(ERROR_CODES.state, 'the HTTP server is already started');
+    const { listen, logger, webConfig } = this.#options;
     const { host, port } = parseListen(listen);
     this.#listenHost = host;
+    this.#web = webConfig === undefined ? undefined : await WebGuard.load(webConfig, logger);
+    const server = createListener((req, res) => void this.#handle(req, res), this.#web?.current);
+    this.#server = server;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => {
-        this.#server.off('listening', onListening);
+        server.off('listening', onListening);
         reject(listenError(listen, error));
       };
       const onListening = () => {
-        this.#server.off('error', onError);
+        server.off('error', onError);
         resolve();
       };
-      this.#server.once('error', onError);
-      this.#server.once('listening', onListening);
-      this.#server.listen({ host, port });
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen({ host, port });
     });
-    const info = this.#server.address() as AddressInfo;
-    const url = `http://${formatHostPort(info.address, info.port)}/`;
+    this.#web?.watch((options) => {
+      if (isHttps(server)) server.setSecureContext(options);
+    });
+    const info = server.address() as AddressInfo;
+    const scheme = isHttps(server) ? 'https' : 'http';
+    const url = `${scheme}://${formatHostPort(info.address, info.port)}/`;
     this.#address = { host: info.address, port: info.port, url };
-    logger.info({ url }, 'HTTP server listening');
+    logger.info({ url, basicAuth: (this.#web?.current.settings.users.size ?? 0) > 0 }, 'HTTP server listening');
     return this.#address;
   }
 
   /** Stops listening and closes every connection; idle keep-alive ones at once. */
   async stop(): Promise<void> {
-    if (!this.#server.listening) return;
-    const closed = new Promise<void>((resolve, reject) =>
-      this.#server.close((error) => (error ? reject(error) : resolve())),
-    );
-    this.#server.closeIdleConnections();
-    const force = setTimeout(() => this.#server.closeAllConnections(), STOP_GRACE_MS);
+    this.#web?.close();
+    const server = this.#server;
+    if (!server?.listening) return;
+    const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
     force.unref();
     try {
       await closed;
@@ -117,6 +138,8 @@ export class AgentServer {
       this.#options.logger.error({ err: error, method, url: req.url }, 'HTTP handler failed');
       reply = textReply(500, 'internal server error');
     }
+    // The web config's headers first, so a route's own (a content type) wins.
+    if (this.#web) reply = { ...reply, headers: { ...this.#web.headers, ...reply.headers } };
     try {
       send(res, method, reply);
     } catch (error) {
@@ -136,6 +159,9 @@ export class AgentServer {
     // Every route, `/metrics` included: a rebinding page must not read it either.
     const refused = foreignRequestReason(req, this.#listenHost);
     if (refused) return textReply(403, refused);
+    // Before routing, so an unauthenticated client cannot tell which paths exist.
+    const denied = await this.#web?.refusal(req);
+    if (denied) return denied;
     const match = this.#router.match(method, url.pathname);
     if (match.kind === 'not_found') return textReply(404, 'not found');
     if (match.kind === 'method_not_allowed') return textReply(405, 'method not allowed', { allow: match.allow });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { figureRow, figuresTable, holds, verdictWithin, type Figure } from './figures.js';
 import { issueFigures, type IssueInputs } from './issue-figures.js';
+import { pageFigures } from './page-figures.js';
 import { parseOptions } from './options.js';
 import type { PhaseResult } from './phase.js';
 import type { TimingResult } from './timing/bench.js';
@@ -221,5 +222,26 @@ describe('figures of the issue from results', () => {
       short.find((r) => r.id === 'scrape-block')?.note ?? '',
       /5 s window ends before the first scrape at 7.5 s/,
     );
+  });
+});
+
+describe('status page figures', () => {
+  test('medians of the cold loads against 1 s and 1 MiB; a skipped phase is not measured, with its reason', () => {
+    const loads = [
+      { fcpMs: 210, rowsMs: 850, bytes: 300 * 1024 },
+      { fcpMs: 190, rowsMs: 1200, bytes: 310 * 1024 },
+      { fcpMs: 230, rowsMs: 900, bytes: 305 * 1024 },
+    ];
+    const rows = pageFigures({ checks: 10_000, loads }).map(figureRow);
+    const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+    assert.equal(byId['page-fcp']?.median, 210);
+    assert.equal(byId['page-fcp']?.verdict, 'met');
+    assert.equal(byId['page-rows']?.median, 900);
+    assert.equal(byId['page-rows']?.verdict, 'met');
+    assert.equal(byId['page-bytes']?.median, 305);
+    const slow = pageFigures({ checks: 10_000, loads: loads.map((l) => ({ ...l, rowsMs: l.rowsMs + 500 })) });
+    assert.equal(figureRow(slow[1] as Figure).verdict, 'not met');
+    const skipped = pageFigures({ checks: 10_000, skipped: 'no Chromium' }).map(figureRow);
+    assert.ok(skipped.every((r) => r.verdict === 'not measured' && /no Chromium/.test(r.note ?? '')));
   });
 });

@@ -244,7 +244,8 @@ describe('options', () => {
     assert.equal(defaults?.windowS, 30);
     assert.equal(defaults?.checks, 1000);
     assert.equal(defaults?.scrapeIntervalS, 15);
-    assert.deepEqual([...(defaults?.only ?? [])], ['agent', 'traced', 'blackbox', 'undici', 'big', 'timing']);
+    assert.deepEqual([...(defaults?.only ?? [])], ['agent', 'traced', 'blackbox', 'undici', 'big', 'timing', 'page']);
+    assert.equal(defaults?.pageChecks, 10_000);
     assert.equal(defaults?.bigLevel, 'full');
     assert.deepEqual([defaults?.timingWindowS, defaults?.timingOthers, defaults?.timingSequential], [30, 1000, true]);
     const quick = parseOptions(['--quick', '--window', '7', '--only', 'agent,undici']);

@@ -63,9 +63,12 @@ export interface Target {
   origin: string;
 }
 
-/** Starts the target server process and waits for its port; `keepAliveMs` is its `server.keepAliveTimeout`. */
-export async function startTarget(keepAliveMs = 5_000): Promise<Target> {
-  const process = await startNode(benchScript('target.js'), [String(keepAliveMs)]);
+/**
+ * Starts the target server process and waits for its port; `keepAliveMs` is its
+ * `server.keepAliveTimeout`, `lifetimeMs` how long it lives if never stopped.
+ */
+export async function startTarget(keepAliveMs = 5_000, lifetimeMs = 60 * 60_000): Promise<Target> {
+  const process = await startNode(benchScript('target.js'), [String(keepAliveMs), String(lifetimeMs)]);
   const { port } = await nextMessage<{ port: number }>(process, 10_000);
   return { process, origin: `http://127.0.0.1:${port}` };
 }

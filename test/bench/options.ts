@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { repoRoot, type MetricsLevel } from './agent-run.js';
 
 /** Every phase, in the order they run; the default of `--only`. */
-export const PHASES = ['agent', 'traced', 'blackbox', 'undici', 'big', 'timing'] as const;
+export const PHASES = ['agent', 'traced', 'blackbox', 'undici', 'big', 'timing', 'page'] as const;
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -19,6 +19,7 @@ export const HELP = `Usage: npm run bench -- [options]
                    scenarios; each figure of the summary is the median over them, min-max shown
   --checks N       agent checks, and distinct target paths (default 1000)
   --rate R         probes per second for every prober (default 1000; agent interval = checks/rate)
+  --page-checks N  checks of the agent whose status page is loaded (page phase; default 10000)
   --big-checks N   agent checks of the big run (memory, scrapes, lag), at the same rate
                    (default 10000; 0 skips it). Each of its in-window scrapes records wall
                    time, compressed bytes and the agent's CPU, and times GET /healthz every
@@ -31,7 +32,8 @@ export const HELP = `Usage: npm run bench -- [options]
                    (default all); traced is the agent with tracing on, exporting every run to
                    a loopback OTLP sink; big runs once a round after the others; timing is the
                    processing-phase benchmark (quiet and loaded), after all rounds, with
-                   --repeat rounds of its own
+                   --repeat rounds of its own; page loads the status page of an agent with
+                   --page-checks checks, one cold load in a fresh Chromium per round
   --timing-window S
                    window of each timing scenario, seconds (default 30; --quick 5); its
                    warm-up is --warmup
@@ -74,6 +76,8 @@ export interface Options {
   checks: number;
   rate: number;
   bigChecks: number;
+  /** Checks of the agent whose status page the page phase loads. */
+  pageChecks: number;
   bigLevel: MetricsLevel;
   only: Set<string>;
   timingWindowS: number;
@@ -105,6 +109,7 @@ export function parseOptions(argv: string[]): Options | undefined {
       checks: { type: 'string' },
       rate: { type: 'string' },
       'big-checks': { type: 'string' },
+      'page-checks': { type: 'string' },
       'big-level': { type: 'string' },
       only: { type: 'string' },
       'timing-window': { type: 'string' },
@@ -137,6 +142,7 @@ export function parseOptions(argv: string[]): Options | undefined {
     checks: Math.floor(positive('checks', values.checks, 1000)),
     rate: positive('rate', values.rate, 1000),
     bigChecks: Math.floor(positive('big-checks', values['big-checks'], 10_000, 0)),
+    pageChecks: Math.floor(positive('page-checks', values['page-checks'], 10_000)),
     bigLevel,
     only,
     timingWindowS: positive('timing-window', values['timing-window'], quick ? 5 : 30),

@@ -7,6 +7,8 @@ import { blackboxVersion } from './blackbox-run.js';
 import { figureRow, figuresTable, type FigureRow } from './figures.js';
 import { issueFigures } from './issue-figures.js';
 import type { Options } from './options.js';
+import type { PageResult } from './page-run.js';
+import { pageFigures } from './page-figures.js';
 import type { PhaseResult } from './phase.js';
 import { machineInfo } from './proc.js';
 import { formatSummary } from './profile.js';
@@ -23,6 +25,8 @@ export interface RunOutcome {
   measured: PhaseResult[][];
   big: PhaseResult[];
   timing: TimingResult | undefined;
+  /** The status page phase, when asked for. */
+  page?: PageResult | undefined;
 }
 
 /**
@@ -73,6 +77,8 @@ export function printResults(outcome: RunOutcome): Record<string, unknown> {
   const figures = figureRows(outcome);
   const rounds = options.repeat > 1 ? `median over ${options.repeat} rounds, min–max` : 'one round';
   console.log(`\nFigures of the issue (${rounds}):\n\n${figuresTable(figures)}`);
+  const pageRows = outcome.page ? pageFigures(outcome.page).map(figureRow) : [];
+  if (pageRows.length > 0) console.log(`\nStatus page (${rounds}):\n\n${figuresTable(pageRows)}`);
   return {
     machine,
     options: { ...options, only: [...options.only] },
@@ -82,5 +88,7 @@ export function printResults(outcome: RunOutcome): Record<string, unknown> {
     summary,
     ...(warning ? { warning } : {}),
     figures,
+    page: outcome.page ?? null,
+    pageFigures: pageRows,
   };
 }

@@ -3,7 +3,7 @@
  * with prometheus-blackbox-exporter and raw undici, all probing the same loopback target
  * at the same rate with a new connection per probe; then the agent with a larger set of
  * checks (memory, scrapes, scheduler lag), and what each prober adds to `processing`
- * (timing). Prints Markdown tables, the figures of the issue against their targets, and
+ * (timing), and the status page's first paint at many checks (page). Prints Markdown tables, the figures of the issue against their targets, and
  * writes `.bench/results.json`.
  *
  * Usage: npm run bench -- [--window S] [--warmup S] [--settle S] [--repeat N] [--checks N] [--rate R]
@@ -21,6 +21,7 @@ import { atExit, stop } from './children.js';
 import { startTarget } from './ipc.js';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.js';
 import { printResults, scrapeWindowWarning } from './output.js';
+import { benchPage } from './page-run.js';
 import type { PhaseOptions, PhaseResult } from './phase.js';
 import { findPython } from './timing/floor-side.js';
 import { runTimingPhase } from './timing-phase.js';
@@ -154,7 +155,10 @@ async function main(): Promise<void> {
     };
     const { measured, big } = await rounds(shared, options, blackbox, sink);
     const timing = options.only.has('timing') ? await runTimingPhase(options, blackbox, python, target) : undefined;
-    const results = printResults({ options, stamp, blackbox, measured, big, timing });
+    const page = options.only.has('page')
+      ? await benchPage(target, options.pageChecks, options.repeat, workDir)
+      : undefined;
+    const results = printResults({ options, stamp, blackbox, measured, big, timing, page });
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\nresults: ${options.out}`);

@@ -4,12 +4,12 @@
  * its port over IPC, answers `count` with the number of requests it has answered, and
  * exits when the benchmark goes away.
  *
- * Usage (by the benchmark): node dist/test/bench/target.js [KEEP_ALIVE_MS]   (with an IPC channel)
+ * Usage (by the benchmark): node dist/test/bench/target.js [KEEP_ALIVE_MS [LIFETIME_MS]]   (with an IPC channel)
  */
 import { createServer } from 'node:http';
 
-/** Exit on its own after this long even if the benchmark never says so. */
-const MAX_LIFETIME_MS = 60 * 60_000;
+/** Exit on its own after this long even if the benchmark never says so (an hour unless told; the soak runs longer). */
+const MAX_LIFETIME_MS = Number(process.argv[3] ?? 60 * 60_000);
 
 const body = Buffer.from('ok\n');
 /** Requests answered so far: the probe count every prober is measured by. */

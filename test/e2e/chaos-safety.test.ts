@@ -197,6 +197,22 @@ test('dry-run and disabled chaos touch nothing', async () => {
     assert.equal(json.code, 0);
     assert.equal((JSON.parse(json.stdout) as { ok: boolean }).ok, true);
 
+    // A plan that cannot run (no pid file matches) is refused with exit 2, saying which step and why.
+    const nothing = lab.writeExperiment(
+      'nothing',
+      [
+        'name: nothing-there',
+        'blastRadius: { maxInstances: 1 }',
+        'targets: { gone: { pidFiles: /nonexistent-canary-dir/*.pid } }',
+        'method:',
+        '  - { action: process, target: gone, signal: SIGSTOP }',
+      ].join('\n'),
+    );
+    const cannot = await runCli(['chaos', 'run', nothing, '--config', enabled, '--dry-run']);
+    assert.equal(cannot.code, 2, cannot.stdout);
+    assert.match(cannot.stdout, /CANNOT PLAN/);
+    assert.match(cannot.stderr, /1 step\(s\) of the plan cannot run: method\[0\] \(/);
+
     assert.ok(lab.victims.every((v) => !isStopped(v)));
     assert.equal(existsSync(lab.stateDir), false, 'no state dir, journal or audit line was written');
   } finally {

@@ -50,7 +50,7 @@ test('probe: headers and method reach the target', async () => {
 });
 
 test('probe: bad input exits 2 naming the flag', async () => {
-  const badTarget = await runCli(['probe', 'not-a-url']);
+  const badTarget = await runCli(['probe', 'http://[nope']);
   assert.equal(badTarget.code, 2);
   assert.match(badTarget.stderr, /TARGET: must be an absolute http:\/\/ or https:\/\/ URL/);
   const badTimeout = await runCli(['probe', `${server.origin}/`, '--timeout', '5']);
@@ -75,4 +75,14 @@ test('probe --kind tcp: exit 0 on a listening port, 1 on a refused one, 2 for an
   const badTarget = await runCli(['probe', 'no-port', '--kind', 'tcp']);
   assert.equal(badTarget.code, 2);
   assert.match(badTarget.stderr, /TARGET: must be HOST:PORT/);
+});
+
+test('probe: a target without a scheme is probed over http://, and the output says so (secrets still hidden)', async () => {
+  const run = await runCli(['probe', `bob:s3cret-pass@127.0.0.1:${server.port}/`]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /no scheme in bob:\S+@127\.0\.0\.1:\d+\/: probing http:\/\/bob:\S+@127\.0\.0\.1/);
+  assert.equal(`${run.stdout}${run.stderr}`.includes('s3cret-pass'), false);
+  const tcp = await runCli(['probe', `127.0.0.1:${server.port}`, '--kind', 'tcp']);
+  assert.equal(tcp.code, 0, tcp.stderr);
+  assert.doesNotMatch(tcp.stderr, /no scheme/, 'tcp targets are host:port');
 });

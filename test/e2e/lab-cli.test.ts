@@ -158,6 +158,37 @@ test('canary lab --json: endpoints and pid files of real processes; SIGTERM stop
   assert.deepEqual(await readdir(join(dir, 'pids')), [], 'every pid file removed');
 });
 
+test('canary lab killed with SIGKILL leaves no child behind; a start over leftovers names every one and the command that clears them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'canary-lab-orphans-'));
+  const args = ['--backends', '2', '--base-port', '0', '--dir', dir, '--control', '127.0.0.1:0', '--json'];
+  const run = startLabCli(t, args);
+  t.after(() => killAll(run, dir));
+  await eventually(() => run.lines.find((l) => l.startsWith('{"control"')), 20_000, 'the endpoints line');
+  const pids = await pidsIn(dir);
+  assert.equal(pids.length, 3);
+  run.child.kill('SIGKILL');
+  await run.exited;
+  // Each child watches its supervisor: gone, they stop by themselves and remove their pid files.
+  await eventually(
+    () => (pids.every((pid) => !existsSync(`/proc/${pid}`)) ? true : undefined),
+    10_000,
+    `the children ${pids.join(', ')} to exit`,
+  );
+  assert.deepEqual(await readdir(join(dir, 'pids')), [], 'every pid file removed');
+
+  // Leftovers of a lab started by a process that is still alive (this test) stay: a new lab names them all.
+  const { startLab } = await import('../../src/lab/process/supervisor.js');
+  const first = await startLab({ dir, backends: 2, basePort: 0, warmup: { requests: 0, delayMs: 0 } });
+  t.after(() => first.lab.stop());
+  const again = startLabCli(t, args);
+  const { code } = await again.exited;
+  assert.equal(code, 1, again.stderr());
+  const left = await pidsIn(dir);
+  for (const pid of left) assert.match(again.stderr(), new RegExp(`pid ${pid}\\b`));
+  const command = /stop them first: kill ([\d ]+)$/m.exec(again.stderr());
+  assert.deepEqual(command?.[1]?.split(' ').map(Number).sort(), [...left].sort(), 'one kill for all of them');
+});
+
 test('canary lab prints its endpoints for people; SIGINT stops everything, even a killed-and-restarted backend', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'canary-lab-cli-'));
   const run = startLabCli(t, [

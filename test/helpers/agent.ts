@@ -27,6 +27,8 @@ export interface TestAgentOptions {
   files?: Record<string, string>;
   /** Reload when the config files change, as `canary run` does. */
   watch?: boolean;
+  /** `--enable-chaos`: run the scheduled experiments. */
+  enableChaos?: boolean;
 }
 
 /** Writes `yaml` to a temporary agent.yaml, loads it with `env`, and starts the agent. */
@@ -48,7 +50,12 @@ export async function startTestAgent(
     },
   });
   const logger = createLogger({ level: 'info', destination });
-  const agent = new Agent(config, { logger, env, watch: options.watch === true });
+  const agent = new Agent(config, {
+    logger,
+    env,
+    watch: options.watch === true,
+    enableChaos: options.enableChaos === true,
+  });
   let stopped = false;
   try {
     const address = await agent.start();

@@ -70,8 +70,14 @@ export class CliProcess {
     for (;;) {
       const found = this.logs().find(predicate);
       if (found) return found;
-      if (this.child.exitCode !== null)
-        throw new Error(`process exited (${this.child.exitCode}) first; stderr: ${this.stderr}`);
+      if (this.child.exitCode !== null) {
+        // 'exit' can come before the last of stdout is read: look again once the streams close.
+        await this.exited;
+        const late = this.logs().find(predicate);
+        if (late) return late;
+        const tail = this.lines.slice(-10).join('\n');
+        throw new Error(`process exited (${this.child.exitCode}) first; last stdout:\n${tail}\nstderr: ${this.stderr}`);
+      }
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(

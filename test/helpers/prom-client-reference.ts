@@ -21,9 +21,12 @@ import {
   GRPC_SERVING_STATUSES,
   grpcStatusCode,
   HTTP_PHASES,
+  ICMP_PHASES,
   httpVersionValue,
   PROBE_DURATION_BUCKETS,
   tlsVersionName,
+  WEBSOCKET,
+  WEBSOCKET_PHASES,
 } from '../../src/exporters/prometheus/vocabulary.js';
 import type { CheckResult } from '../../src/results/types.js';
 
@@ -164,10 +167,32 @@ export class PromClientReference {
       for (const status of GRPC_SERVING_STATUSES)
         set(BLACKBOX.grpcHealth, obs.grpc?.servingStatus === status ? 1 : 0, { serving_status: status });
     }
+    if (r.kind === 'websocket') {
+      const ws = obs.websocket;
+      const seconds = { upgrade: ws?.upgradeSeconds, first_message: ws?.firstMessageSeconds } as Record<string, number>;
+      for (const phase of WEBSOCKET_PHASES)
+        set(WEBSOCKET.phase, seconds[phase] ?? obs.phases[phase as 'resolve'] ?? 0, { phase });
+      set(WEBSOCKET.statusCode, ws?.status ?? 0);
+      set(WEBSOCKET.ssl, ws?.ssl ? 1 : 0);
+    }
+
+    if (r.kind === 'icmp') {
+      const seconds = [obs.phases.resolve ?? 0, obs.icmp?.setupSeconds ?? 0, obs.icmp?.rttSeconds ?? 0];
+      ICMP_PHASES.forEach((phase, i) => set(BLACKBOX.icmpPhase, seconds[i] ?? 0, { phase }));
+      if (obs.icmp?.hopLimit !== undefined) set(BLACKBOX.icmpReplyHopLimit, obs.icmp.hopLimit);
+    }
     for (const step of obs.flow?.steps ?? []) {
       set(CANARY.flowStepSuccess, step.ok ? 1 : 0, { step: step.name });
       set(CANARY.flowStepDuration, step.durationSeconds, { step: step.name });
     }
+    for (const step of obs.browser?.steps ?? []) {
+      set(CANARY.browserStepSuccess, step.ok ? 1 : 0, { step: step.name });
+      set(CANARY.browserStepDuration, step.durationSeconds, { step: step.name });
+    }
+    const vitals = obs.browser?.vitals ?? {};
+    if (vitals.lcpSeconds !== undefined) set(CANARY.browserLcp, vitals.lcpSeconds);
+    if (vitals.cls !== undefined) set(CANARY.browserCls, vitals.cls);
+    if (vitals.ttfbSeconds !== undefined) set(CANARY.browserTtfb, vitals.ttfbSeconds);
     this.#shown.set(r.check, shown);
   }
 }

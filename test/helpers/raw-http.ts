@@ -19,12 +19,30 @@ export interface RawAnswer {
  */
 export function rawGet(base: string, target: string): Promise<RawAnswer> {
   const { hostname, port } = new URL(base);
+  return rawRequest(base, `GET ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
+}
+
+/**
+ * Writes `request` as it is (request line, headers, body: the caller's bytes, right or
+ * wrong) to the server at `base` and reads the answer until the server closes. With
+ * `halfClose: false` the socket is not ended after the request: node's server closes a
+ * half-closed connection at once, so a slow handler's answer would never be read.
+ */
+export function rawRequest(
+  base: string,
+  request: string | Buffer,
+  { halfClose = true }: { halfClose?: boolean } = {},
+): Promise<RawAnswer> {
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
     const chunks: Buffer[] = [];
-    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer from ${base} to ${target}`)));
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer from ${base}`)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
+    // The server may answer and close before reading all of a large request: that is an answer.
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     socket.on('close', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const status = /^HTTP\/1\.1 (\d{3}) /.exec(text)?.[1];
@@ -33,7 +51,8 @@ export function rawGet(base: string, target: string): Promise<RawAnswer> {
       const chunked = /^transfer-encoding: chunked$/im.test(head);
       resolve({ status: status === undefined ? 0 : Number(status), body: chunked ? unchunk(body) : body });
     });
-    socket.end(`GET ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
+    if (halfClose) socket.end(request);
+    else socket.write(request);
   });
 }
 

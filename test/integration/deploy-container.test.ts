@@ -33,9 +33,9 @@ function portOf(listen: string): number {
   return Number(listen.slice(listen.lastIndexOf(':') + 1));
 }
 
-test('the image is built in stages from node:20-bookworm-slim, with dev dependencies left behind', () => {
+test('the image is built in stages from node:24-bookworm-slim, with dev dependencies left behind', () => {
   assert.ok(stages.length >= 2, 'multi-stage');
-  for (const from of stages) assert.match(from.args, /^node:20-bookworm-slim(@sha256:[0-9a-f]{64})? AS \w+$/i);
+  for (const from of stages) assert.match(from.args, /^node:24-bookworm-slim(@sha256:[0-9a-f]{64})? AS \w+$/i);
   const runs = dockerfile.filter((i) => i.op === 'RUN').map((i) => i.args);
   assert.ok(
     runs.some((r) => /^npm ci\b/.test(r) && !r.includes('--omit=dev')),

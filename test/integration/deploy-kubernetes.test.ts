@@ -73,10 +73,12 @@ const root = join(repoRoot, 'deploy', 'kubernetes');
 const base = join(root, 'base');
 const overlays = readdirSync(join(root, 'overlays'));
 
-/** Every Kubernetes object (and kustomization) under `dir`; agent and probe files are not ones. */
+/** Every Kubernetes object (and kustomization) under `dir`; agent, probe and experiment files are not ones. */
 function manifestsIn(dir: string): Manifest[] {
+  const notManifests = ['probes', 'experiments'];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.yaml') && basename(f) !== 'agent.yaml' && !f.split(sep).includes('probes'))
+    .filter((f) => f.endsWith('.yaml') && basename(f) !== 'agent.yaml')
+    .filter((f) => !f.split(sep).some((part) => notManifests.includes(part)) && !f.startsWith(`base${sep}chaos${sep}`))
     .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Manifest));
 }
 
@@ -159,7 +161,8 @@ test('Service, PodMonitor, PodDisruptionBudget and NetworkPolicy select the agen
 });
 
 test('every file a kustomization names exists', () => {
-  for (const dir of [base, ...overlays.map((o) => join(root, 'overlays', o))]) {
+  const extra = ['components/chaos', 'examples/chaos-rbac'].map((d) => join(root, d));
+  for (const dir of [base, ...overlays.map((o) => join(root, 'overlays', o)), ...extra]) {
     const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
     const files = [...(k.resources ?? []), ...(k.configMapGenerator ?? []).flatMap((g) => g.files ?? [])];
     for (const f of files) assert.ok(existsSync(join(dir, f)), `${dir}: ${f}`);
@@ -291,12 +294,7 @@ test('a probe file added, changed or removed shows in --check, and generate brin
 test('files the ConfigMaps would not carry, and probe files sharing a ConfigMap key, are refused by name', async (t) => {
   const s = scratch(t);
   const text = readFileSync(s.config, 'utf8');
-  writeFileSync(
-    s.config,
-    text
-      .replace('  files: []\n', '  files: [../chaos/*.yaml]\n')
-      .replace('probes:\n', 'probes:\n  openapi: [../api.yaml]\n'),
-  );
+  writeFileSync(s.config, text.replace('probes:\n', 'probes:\n  openapi: [../api.yaml]\n'));
   writeFileSync(join(s.dir, 'api.yaml'), 'openapi: 3.0.0\ninfo: { title: t, version: "1" }\npaths: {}\n');
   let ran = await generate(['--config', s.config, '--base', s.base]);
   assert.equal(ran.code, 2);
@@ -304,7 +302,6 @@ test('files the ConfigMaps would not carry, and probe files sharing a ConfigMap 
     ran.err,
     /agent\.yaml:\d+:\d+: probes\.openapi: OpenAPI specs are not carried into the Kubernetes ConfigMaps/,
   );
-  assert.match(ran.err, /agent\.yaml:\d+:\d+: chaos\.files: chaos experiments are not carried/);
 
   // The pod reads probes/*.yaml, so a .yml file is renamed, and may then clash.
   writeFileSync(s.config, text.replace('    - ../probes/*.yaml\n', '    - ../probes/*.yaml\n    - ../more/*.yml\n'));

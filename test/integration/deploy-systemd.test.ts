@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { repoRoot } from '../helpers/paths.js';
 import { AGENT_NODE_FLAGS } from '../../src/cli/node-flags.js';
+import { FORCED_EXIT_MS } from '../../src/cli/lifecycle.js';
+import { ROLLBACK_BUDGET_MS } from '../../src/chaos/faults.js';
 
 const unitPath = join(repoRoot, 'deploy', 'systemd', 'canary.service');
 const unitText = readFileSync(unitPath, 'utf8');
@@ -71,8 +73,10 @@ test('the unit restarts with a back-off and a start limit, and outlasts the agen
   assert.match(one('RestartSec') ?? '', /^\d+s$/);
   const limits = unit.get('Unit');
   assert.ok(limits?.get('StartLimitIntervalSec') && limits.get('StartLimitBurst'), 'start limit in [Unit]');
-  // The agent forces its exit 10 s after SIGTERM; systemd must wait longer than that.
-  assert.equal(one('TimeoutStopSec'), '15');
+  // The agent forces its exit 10 s after SIGTERM, plus the rollback budget while a chaos
+  // run rolls back; systemd must wait longer than that.
+  const stopS = (FORCED_EXIT_MS + ROLLBACK_BUDGET_MS) / 1000;
+  assert.ok(Number(one('TimeoutStopSec')) > stopS, `TimeoutStopSec above ${stopS}`);
   assert.equal(one('RestartPreventExitStatus'), '2', 'an invalid config is not retried');
 });
 

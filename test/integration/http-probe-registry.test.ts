@@ -9,7 +9,18 @@ test('the registry hands out the http probe, refuses unknown kinds, and closes i
   const registry = createProbeRegistry();
   const server = await startHttpServer((_req, res) => void res.end('ok'));
   try {
-    assert.deepEqual(registry.kinds(), ['http', 'tcp', 'tls', 'dns', 'grpc', 'flow']);
+    assert.deepEqual(registry.kinds(), [
+      'http',
+      'tcp',
+      'tls',
+      'dns',
+      'grpc',
+      'flow',
+      'unix',
+      'websocket',
+      'icmp',
+      'browser',
+    ]);
     const probe = registry.get('http');
     assert.equal(probe.kind, 'http');
     assert.throws(

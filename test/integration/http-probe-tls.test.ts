@@ -3,7 +3,11 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadConfig } from '../../src/config/load.js';
+import type { ResolvedHttpCheck } from '../../src/config/types.js';
 import { createHttpProbe } from '../../src/probes/http.js';
+import { executeCheck } from '../../src/run/execute.js';
 import { makeHttpCheck } from '../helpers/checks.js';
 import { haveOpenssl, makeTestCerts, type CertFiles, type TestCerts } from '../helpers/certs.js';
 import { startHttpServer, startHttpsServer, type HttpTestServer } from '../helpers/servers.js';
@@ -127,6 +131,37 @@ describe('http probe over TLS', async () => {
     const o = await probe.run(makeHttpCheck({ target, tls }), { signal: signal() });
     assert.equal(o.ok, true, o.message);
     assert.equal(server.requests[before]?.clientCn, 'canary-client');
+  });
+
+  test('mutual TLS from a config file: cert and key paths relative to the file reach the server', async (t) => {
+    if (!available) return t.skip('openssl not found');
+    const dir = mkdtempSync(join(tmpdir(), 'canary-mtls-'));
+    try {
+      mkdirSync(join(dir, 'certs'));
+      copyFileSync(certs.ca.certPath, join(dir, 'certs', 'ca.pem'));
+      copyFileSync(certs.client.certPath, join(dir, 'certs', 'client.pem'));
+      copyFileSync(certs.client.keyPath, join(dir, 'certs', 'client.key'));
+      const file = join(dir, 'agent.yaml');
+      writeFileSync(
+        file,
+        [
+          'checks:',
+          '  - name: mutual',
+          '    kind: http',
+          `    target: ${origin('mutual')}/from-config`,
+          '    tls: { ca: certs/ca.pem, cert: certs/client.pem, key: certs/client.key }',
+        ].join('\n'),
+      );
+      const config = await loadConfig(file, { env: {} });
+      const check = config.checks[0] as ResolvedHttpCheck;
+      const result = await executeCheck(check, probe, { signal: signal() }, { region: 'test' });
+      assert.equal(result.ok, true, result.message);
+      const server = servers.get('mutual') as HttpTestServer;
+      assert.equal(server.requests.at(-1)?.url, '/from-config');
+      assert.equal(server.requests.at(-1)?.clientCn, 'canary-client');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an http -> https redirect is followed; ssl and TLS facts describe the final hop', async (t) => {

@@ -209,7 +209,7 @@ test('the control API refuses a non-loopback address; a second lab on the same p
   );
 });
 
-test('a backend that cannot listen fails startLab with its log, and nothing is left running', async (t) => {
+test('a backend that cannot listen fails startLab with its log and the port-taken exit code, once for fixed ports, and nothing is left running', async (t) => {
   const taken = createServer();
   await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
   t.after(() => new Promise<void>((done) => taken.close(() => done())));
@@ -219,9 +219,12 @@ test('a backend that cannot listen fails startLab with its log, and nothing is l
   // backend-1 gets basePort + 1: the port held above.
   await assert.rejects(startLab({ dir: failDir, backends: 1, basePort: port - 1 }), (err) => {
     assert.ok(isCanaryError(err, 'CANARY_ERR_STATE'));
-    assert.match(err.message, /backend-1 exited before it was ready[\s\S]*EADDRINUSE/);
+    // 98 tells the supervisor the port was taken; with fixed ports it does not choose again.
+    assert.match(err.message, /backend-1 exited before it was ready \(code 98,[\s\S]*EADDRINUSE/);
     return true;
   });
+  const log = await readFile(join(failDir, 'backend-1.log'), 'utf8');
+  assert.equal(log.match(/cannot start/g)?.length, 1, 'one try with fixed ports');
   assert.deepEqual(await readdir(join(failDir, 'pids')), [], 'no pid file: no process left');
 });
 

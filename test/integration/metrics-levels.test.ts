@@ -6,7 +6,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
@@ -17,8 +19,10 @@ import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js'
 import { eventually } from '../helpers/wait.js';
 import { findDnsmasq, startDnsmasq, type Dnsmasq } from '../helpers/dnsmasq.js';
 import { startGrpcHealth } from '../helpers/grpc-health.js';
+import { icmpUnavailable } from '../helpers/icmp.js';
 import { repoRoot } from '../helpers/paths.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
+import { startWebsocketServer, type WebsocketTestServer } from '../helpers/websocket.js';
 import {
   startHttpServer,
   startHttpsServer,
@@ -47,6 +51,11 @@ let tlsPort = 0;
 let grpc: { server: GrpcServer; port: number };
 let dnsmasq: Dnsmasq | undefined;
 let agent: TestAgent;
+let socketDir: string;
+let unix: NetServer;
+let ws: WebsocketTestServer;
+let wss: WebsocketTestServer | undefined;
+const icmpMissing = icmpUnavailable();
 
 function rows(): Row[] {
   const out: Row[] = [{ label: 'http', check: `kind: http, target: "${web.origin}/"` }];
@@ -62,7 +71,15 @@ function rows(): Row[] {
     out.push({ label: 'dns', check: `kind: dns, target: www.canary.test, dns: { server: "${dnsmasq.server}" }` });
   out.push({ label: 'grpc', check: `kind: grpc, target: "127.0.0.1:${grpc.port}"` });
   const steps = '[{ name: home, http: { url: "/" } }, { name: again, http: { url: "/" } }]';
+  out.push({ label: 'websocket', check: `kind: websocket, target: "${ws.origin}/"` });
+  if (wss && certs)
+    out.push({
+      label: 'websocket over TLS',
+      check: `kind: websocket, target: "wss://localhost:${wss.port}/", tls: { ca: "${certs.ca.certPath}" }`,
+    });
   out.push({ label: 'flow (2 steps)', check: `kind: flow, target: "${web.origin}", flow: { steps: ${steps} }` });
+  out.push({ label: 'unix', check: `kind: unix, target: "${join(socketDir, 'app.sock')}"` });
+  if (icmpMissing === undefined) out.push({ label: 'icmp', check: 'kind: icmp, target: 127.0.0.1' });
   return out;
 }
 
@@ -72,6 +89,10 @@ before(async () => {
   web = await startHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
   tcp = await startTcpServer((socket) => socket.end());
   grpc = await startGrpcHealth({ '': 1 });
+  socketDir = mkdtempSync(join(tmpdir(), 'canary-levels-'));
+  unix = createNetServer((socket) => socket.end());
+  await new Promise<void>((resolve) => unix.listen(join(socketDir, 'app.sock'), resolve));
+  ws = await startWebsocketServer((_req, upgrade) => void upgrade.accept());
   if (await haveOpenssl()) {
     certs = await makeTestCerts();
     secure = await startHttpsServer({ cert: certs.localhost.cert, key: certs.localhost.key }, (_req, res) =>
@@ -80,6 +101,7 @@ before(async () => {
     tls = createTlsServer({ cert: certs.localhost.cert, key: certs.localhost.key }, (socket) => socket.end());
     await new Promise<void>((resolve) => tls?.listen(0, '127.0.0.1', resolve));
     tlsPort = (tls.address() as { port: number }).port;
+    wss = await startWebsocketServer((_req, upgrade) => void upgrade.accept(), certs.localhost);
   }
   const binary = findDnsmasq();
   if (binary) dnsmasq = await startDnsmasq(binary);
@@ -106,8 +128,12 @@ after(async () => {
   await tcp?.close();
   tls?.close();
   grpc?.server.forceShutdown();
+  await ws?.close();
+  await wss?.close();
   await dnsmasq?.stop();
   await certs?.cleanup();
+  await new Promise<void>((resolve) => (unix ? unix.close(() => resolve()) : resolve()));
+  if (socketDir) rmSync(socketDir, { recursive: true, force: true });
 });
 
 /**
@@ -152,6 +178,7 @@ async function settledScrape(): Promise<string> {
 test('basic and full: the series per check of every kind are the table of docs/metrics.md, and both pass promtool', async (t) => {
   if (!certs) t.diagnostic('openssl not found: the TLS rows are left out (apt-get install openssl)');
   if (!dnsmasq) t.diagnostic('dnsmasq not found: the dns row is left out (apt-get install dnsmasq-base)');
+  if (icmpMissing !== undefined) t.diagnostic(`the icmp row is left out: ${icmpMissing}`);
   const text = await settledScrape();
   const table = [`| kind | \`basic\` | \`full\` |`, '| --- | --- | --- |'];
   for (const row of rows()) {
@@ -171,7 +198,7 @@ test('basic and full: the series per check of every kind are the table of docs/m
   const docs = readFileSync(join(repoRoot, DOCS), 'utf8');
   assert.ok(docs.includes(BEGIN) && docs.includes(END), `${DOCS} has no ${BEGIN} ... ${END} block`);
   const block = docs.slice(docs.indexOf(BEGIN) + BEGIN.length, docs.indexOf(END)).trim();
-  if (certs && dnsmasq)
+  if (certs && dnsmasq && icmpMissing === undefined)
     assert.equal(
       block,
       table.join('\n'),

@@ -20,13 +20,15 @@ function config(otlp: string): string {
     `  otlp: ${otlp}`,
     '  log: { level: warn }',
     'checks:',
-    `  - { name: steady, kind: http, target: "${target.origin}/steady", interval: 100ms, timeout: 100ms }`,
+    `  - { name: steady, kind: http, target: "${target.origin}/steady", interval: ${INTERVAL_MS}ms, timeout: ${INTERVAL_MS}ms }`,
   ].join('\n');
 }
 
+/** The check's interval and timeout: short enough to show the schedule, long enough that a busy host does not time it out. */
+const INTERVAL_MS = 200;
 const WINDOW_MS = 2_000;
-/** Runs a 100 ms check must reach in the window whatever the collector does (a quarter of slack). */
-const MIN_RUNS = (WINDOW_MS / 100) * 0.75;
+/** Runs the check must reach in the window whatever the collector does (a quarter of slack). */
+const MIN_RUNS = (WINDOW_MS / INTERVAL_MS) * 0.75;
 
 async function runsAfterWindow(ta: TestAgent): Promise<string> {
   const before =

@@ -71,6 +71,7 @@ describe('GET /probe with tcp, tls, dns and grpc modules', async () => {
     assert.deepEqual(families(res.body), [
       'probe_dns_lookup_time_seconds',
       'probe_duration_seconds',
+      'probe_failed_due_to_bytes',
       'probe_failed_due_to_regex',
       'probe_ip_protocol',
       'probe_success',

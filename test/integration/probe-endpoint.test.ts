@@ -173,7 +173,7 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
     const header = await agent.get(`/probe?module=http_2xx&target=${target.origin}/`, {
       'x-prometheus-scrape-timeout-seconds': 'soon',
     });
-    assert.equal(header.status, 500);
+    assert.equal(header.status, 400, "the header is the client's mistake: not a 5xx, unlike blackbox_exporter");
     assert.match(header.body, /^Failed to parse timeout from Prometheus header: /);
   });
 
@@ -233,6 +233,22 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
     assert.doesNotMatch(res.body, /hunter2/);
   });
 
+  test('the password and secret query values of a target read REDACTED in the probe log, scheme or not', async () => {
+    const host = target.origin.replace('http://', '');
+    for (const [given, shown] of [
+      [`http://bob:PrbPass123@${host}/missing?token=PrbTok456&q=1`, 'http://REDACTED:REDACTED@'],
+      [`bob:PrbPass123@${host}/missing?token=PrbTok456&q=1`, 'REDACTED:REDACTED@'],
+    ] as const) {
+      const seen = target.requests.length;
+      const res = await agent.get(`/probe?module=http_2xx&target=${encodeURIComponent(given)}&debug=true`);
+      assert.equal(res.status, 200);
+      // The probe went out with the credentials: the log hides them, the request does not.
+      assert.equal(target.requests.at(seen)?.url, '/missing?token=PrbTok456&q=1');
+      assert.ok(res.body.includes(`target="${shown}${host}/missing?token=REDACTED&q=1"`), res.body);
+      assert.doesNotMatch(res.body, /PrbPass123|PrbTok456/);
+    }
+  });
+
   test('requests are counted on /metrics by module and result', async () => {
     const before = await agent.get('/metrics');
     const was = sampleValue(before.body, 'canary_probe_requests_total', { module: 'http_2xx', result: 'success' }) ?? 0;
@@ -249,5 +265,32 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
       undefined,
       'probes from /probe do not become check series',
     );
+  });
+});
+
+describe("GET /probe on an agent whose config writes no modules: blackbox_exporter's defaults", () => {
+  let agent: TestAgent;
+  let target: HttpTestServer;
+
+  before(async () => {
+    target = await startHttpServer((_req, res) => void res.end('ok'));
+    agent = await startTestAgent('server: { listen: "127.0.0.1:0" }');
+  });
+  after(async () => {
+    await agent?.stop();
+    await target?.close();
+  });
+
+  test('http_2xx, http_post_2xx and tcp_connect probe; another name is still unknown', async () => {
+    const get = await agent.get(`/probe?module=http_2xx&target=${target.origin}/`);
+    assert.equal(sampleValue(get.body, 'probe_success'), 1, get.body);
+    const post = await agent.get(`/probe?module=http_post_2xx&target=${target.origin}/`);
+    assert.equal(sampleValue(post.body, 'probe_success'), 1, post.body);
+    assert.equal(target.requests.at(-1)?.method, 'POST');
+    const tcp = await agent.get(`/probe?module=tcp_connect&target=127.0.0.1:${target.port}`);
+    assert.equal(sampleValue(tcp.body, 'probe_success'), 1, tcp.body);
+    const unknown = await agent.get(`/probe?module=dns_udp&target=127.0.0.1:53`);
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body, 'Unknown module "dns_udp"\n');
   });
 });

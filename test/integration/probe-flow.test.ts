@@ -33,6 +33,9 @@ function api(server: () => HttpTestServer) {
       case 'GET /me':
         if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: 'no token' });
         return json(res, 200, { user: 'canary' });
+      case 'GET /echo-auth':
+        // Quotes the token back, so a failed header expectation quotes it in its message.
+        return json(res, 200, {}, { 'x-seen': req.headers.authorization ?? '' });
       case 'GET /page':
         res
           .writeHead(200, { 'content-type': 'text/html', 'x-session-id': SESSION })
@@ -173,6 +176,19 @@ describe('flow probe', () => {
       ],
     );
     assert.ok(result.durationSeconds < 3, `gave up in ${result.durationSeconds}s, not when the server answered`);
+  });
+
+  test('an extracted value is redacted wherever the observation quotes it', async () => {
+    const echo = {
+      name: 'echo',
+      http: { url: '/echo-auth', headers: { authorization: 'Bearer {{token}}' } },
+      expect: { status: [200], headers: [{ name: 'x-seen', matches: '^never$' }] },
+    };
+    const result = await run(flow([loginStep(PASSWORD), echo]));
+    assert.equal(seen('/echo-auth').at(-1)?.headers.authorization, `Bearer ${TOKEN}`, 'the token was sent');
+    assert.equal(result.reason, 'assertion');
+    assert.equal(result.message, 'step "echo": header x-seen: expected matching /^never$/, got "Bearer <redacted>"');
+    assert.ok(!JSON.stringify(result).includes(TOKEN), JSON.stringify(result));
   });
 
   test('a placeholder without a value (a check built without the loader) fails that step by name', async () => {

@@ -5,6 +5,7 @@ import { createGrpcProbe } from '../../src/probes/grpc.js';
 import { executeCheck } from '../../src/run/execute.js';
 import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js';
 import { startGrpcHealth } from '../helpers/grpc-health.js';
+import { lookup } from 'node:dns/promises';
 import { makeCheck, metricLines } from '../helpers/kind-checks.js';
 import { closedPort, startTcpServer, type TestServer } from '../helpers/servers.js';
 
@@ -117,6 +118,21 @@ describe('grpc probe', async () => {
     assert.equal(result.observation.grpc?.statusCode, GrpcStatus.UNIMPLEMENTED);
     assert.match(result.message ?? '', /^servingStatus: expected SERVING, got status UNIMPLEMENTED/);
     assert.ok((await metricLines(result, 'probe_grpc_status_code{')).some((line) => line.endsWith(' 12')));
+  });
+
+  test('grpc.ipFamily: the name is resolved to the preferred family; without fallback a name without it is reason dns', async (t) => {
+    const v4 = await probe.run(makeCheck('grpc', { target: `localhost:${plain}`, grpc: { ipFamily: 'ipv4' } }), {
+      signal: signal(),
+    });
+    assert.equal(v4.ok, true, v4.message);
+    const addresses = await lookup('localhost', { all: true });
+    if (addresses.some((a) => a.family === 6)) return t.skip('localhost has an IPv6 address here');
+    const strict = makeCheck('grpc', { target: `localhost:${plain}`, grpc: { ipFamily: 'ipv6', ipFallback: false } });
+    const v6 = await probe.run(strict, { signal: signal() });
+    assert.equal(v6.reason, 'dns', v6.message);
+    assert.match(v6.message ?? '', /no IPv6 address/);
+    const fallback = makeCheck('grpc', { target: `localhost:${plain}`, grpc: { ipFamily: 'ipv6' } });
+    assert.equal((await probe.run(fallback, { signal: signal() })).ok, true, 'falls back to IPv4');
   });
 
   test('nothing listening is reason refused', async () => {

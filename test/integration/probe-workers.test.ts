@@ -148,9 +148,11 @@ test('with workers a run that hangs times out at its deadline with the timeout r
     const result = await eventually(() => results[0], 10_000, 'a result');
     assert.equal(result.ok, false);
     assert.equal(result.reason, 'timeout');
-    // The first run gets its whole timeout: the agent waited for its workers to start.
     assert.match(result.message ?? '', /^timed out after \d+\.\d{3}s during the wait for response headers$/);
-    assert.ok(result.durationSeconds >= 0.3, `ran ${result.durationSeconds}s`);
+    // The first run keeps most of its timeout: the agent waited for its workers to start
+    // (a start takes a few hundred ms, which used to eat the first runs). The crossing to
+    // the worker is charged to the run's budget, so on a busy machine it may take some ms.
+    assert.ok(result.durationSeconds >= 0.2, `ran ${result.durationSeconds}s`);
   } finally {
     await ta.stop();
   }

@@ -41,6 +41,14 @@ describe('proxy API (Toxiproxy-compatible)', () => {
     assert.equal((await api.call('GET', '/version')).status, 200);
   });
 
+  test('a proxy name with malformed percent-encoding is a 400 naming it, not a 500', async () => {
+    const res = await api.call('GET', '/proxies/%C0%AF');
+    assert.deepEqual(res, {
+      status: 400,
+      body: { error: 'bad path segment: malformed percent-encoding in "%C0%AF"', status: 400 },
+    });
+  });
+
   test('GET /version answers the version', async () => {
     const res = await api.call('GET', '/version');
     assert.equal(res.status, 200);

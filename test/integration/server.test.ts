@@ -125,8 +125,8 @@ test('/metrics is gzipped for clients that accept it', async () => {
   assert.ok(gunzipSync(res.body).toString().includes('probe_success{check="api",kind="http",region="test"} 1\n'));
 });
 
-test('the index lists every endpoint, added routes included', async () => {
-  const res = await send(base.url);
+test('the index at /endpoints lists every endpoint, added routes included', async () => {
+  const res = await send(`${base.url}endpoints`);
   assert.equal(res.status, 200);
   assert.match(String(res.headers['content-type']), /^text\/html/);
   const html = res.body.toString();

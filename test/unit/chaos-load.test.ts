@@ -240,6 +240,18 @@ test('loadExperiments loads every file of chaos.files and reports every problem 
   ]);
 });
 
+test('an experiment file of chaos.files that cannot be read is reported where chaos.files names it', async () => {
+  const dir = join(scratch, 'unreadable');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'agent.yaml'), 'chaos:\n  files:\n    - gone.yaml\n');
+  const agent = await loadConfig(join(dir, 'agent.yaml'), { env: {} });
+  const { problems } = await loadExperiments(agent, { env: {} });
+  assert.deepEqual(
+    problems.map((p) => ({ ...p, file: p.file === join(dir, 'agent.yaml') })),
+    [{ file: true, line: 3, col: 7, path: 'chaos.files[0]', message: 'cannot read gone.yaml: ENOENT' }],
+  );
+});
+
 test('no chaos.files: no experiments and no problems', async () => {
   assert.deepEqual(await loadExperiments(config, { env: {} }), { experiments: [], problems: [] });
 });

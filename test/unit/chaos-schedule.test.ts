@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inWindows, localTime, skipReason } from '../../src/chaos/cron.js';
+import { nextRun } from '../../src/chaos/next-run.js';
 import { halt } from '../../src/chaos/state/halt.js';
 import { JournalStore } from '../../src/chaos/state/journal.js';
 import type { Experiment, TimeWindow } from '../../src/chaos/model/experiment.js';
@@ -87,6 +88,59 @@ test('skip reasons: approval, window, halt, minimum gap since the last run', asy
     );
     await halt(dir, { operator: 'oncall', reason: '' });
     assert.match((await skipReason(experiment(), dir, new Date('2026-11-23T10:31:00Z'))) ?? '', /halted \(by oncall\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the next scheduled run: the first tick in the windows past the minimum gap, with the region turn; or why none', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'canary-next-'));
+  try {
+    const now = new Date('2026-11-23T10:00:30Z');
+    const options = { enabled: true, region: 'eu', now };
+    // Every minute, no gap, no windows: the next minute.
+    assert.deepEqual(
+      await nextRun(experiment({ schedule: { cron: '* * * * *', windows: [], minGapMs: 0 } }), dir, options),
+      {
+        at: '2026-11-23T10:01:00.000Z',
+      },
+    );
+    // Berlin weekdays 9-17 from a Sunday: Monday 09:00 Berlin (08:00Z), the first tick inside.
+    const sunday = { ...options, now: new Date('2026-11-22T10:00:00Z') };
+    const windowed = experiment({ schedule: { cron: '*/15 * * * *', windows: [weekdaysBerlin], minGapMs: 0 } });
+    assert.deepEqual(await nextRun(windowed, dir, sunday), { at: '2026-11-23T08:00:00.000Z' });
+    // A run ended at 09:59:00 with a 1 h gap: the first tick from 10:59:00.
+    const store = new JournalStore(dir);
+    const ended = makeJournal(store.newRunId('gap'), {
+      experiment: 'gap',
+      file: '/dev/null',
+      host: 'h',
+      pid: 1,
+      operator: 'o',
+      startedAt: '2026-11-23T09:50:00.000Z',
+      endedAt: '2026-11-23T09:59:00.000Z',
+      status: 'completed',
+    });
+    await store.create(ended);
+    assert.deepEqual(await nextRun(experiment(), dir, options), { at: '2026-11-23T10:59:00.000Z' });
+    // A fleet turn: the third region starts two gaps after the tick; a region not listed has no turn.
+    const fleet = experiment({
+      name: 'fleet',
+      schedule: { cron: '0 * * * *', windows: [], minGapMs: 0, fleet: { regions: ['a', 'b', 'eu'], gapMs: 600_000 } },
+    });
+    assert.deepEqual(await nextRun(fleet, dir, options), { at: '2026-11-23T11:20:00.000Z' });
+    assert.match(
+      ((await nextRun(fleet, dir, { ...options, region: 'us' })) as { why: string }).why,
+      /no turn for region us/,
+    );
+    // Why none: disabled, manual, approval, halted.
+    const why = async (exp: Experiment, enabled = true) =>
+      ((await nextRun(exp, dir, { ...options, enabled })) as { why?: string }).why ?? '';
+    assert.match(await why(experiment(), false), /chaos is disabled/);
+    assert.match(await why(experiment({ schedule: undefined })), /runs only by hand/);
+    assert.match(await why(experiment({ requireApproval: true })), /requireApproval/);
+    await halt(dir, { operator: 'alice', reason: 'INC-1' });
+    assert.match(await why(experiment()), /halted \(by alice: INC-1\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -51,6 +51,20 @@ test('probe files are found by glob relative to the config and paths inside them
   );
 });
 
+test('a list used as a key is a problem of the file, not a warning of node on stderr', async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.message);
+  process.on('warning', onWarning);
+  try {
+    await assert.rejects(loadConfig(fixture('config', 'invalid', 'collection-key.yaml'), { env: {} }), /unknown key/);
+    // process.emitWarning delivers on a later tick.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+});
+
 test('the loaded config is frozen', async () => {
   const config = await loadConfig(fixture('config', 'valid', 'agent.yaml'), { env });
   assert.ok(Object.isFrozen(config));

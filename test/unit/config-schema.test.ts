@@ -20,11 +20,13 @@ test('the JSON schema rejects unknown keys and documents defaults', () => {
   assert.equal(schema.additionalProperties, false);
   assert.deepEqual(Object.keys(schema.properties).sort(), [
     'agent',
+    'blackboxConfig',
     'chaos',
     'checks',
     'exporters',
     'modules',
     'probes',
+    'redact',
     'server',
   ]);
 });

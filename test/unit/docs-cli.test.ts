@@ -104,7 +104,8 @@ test("the README's command table has a row for every command, and only flags tha
       continue;
     }
     listed.add(commandPath(command));
-    for (const [flag] of span.matchAll(/(?<![\w-])--?[A-Za-z][\w-]*/g)) {
+    // Dots too: `--web.config.file` is spelled as Prometheus exporters spell it.
+    for (const [flag] of span.matchAll(/(?<![\w-])--?[A-Za-z](?:[\w.-]*[\w-])?/g)) {
       const found = invocationProblems(program, [...path, flag]).filter((p) => p.includes(' has no option '));
       problems.push(...found.map((p) => `README.md:${line}: ${p}`));
     }

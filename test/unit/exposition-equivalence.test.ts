@@ -16,10 +16,14 @@ import { makeResult } from '../helpers/results.js';
 const AGENT_LABELS = { region: 'eu-west-1', team: 'sre' };
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0';
 
-const KINDS = ['http', 'https', 'tcp', 'tls', 'dns', 'grpc', 'flow'] as const;
+const KINDS = ['http', 'https', 'tcp', 'tls', 'dns', 'grpc', 'flow', 'websocket', 'icmp', 'browser'] as const;
 const REASONS = ['timeout', 'refused', 'http_status', 'assertion', 'tls', 'dns'] as const;
 
 const STEPS = ['login', 'token', 'call'];
+
+/** A browser journey's steps, and the names its step series get. */
+const JOURNEY = [{ fill: { selector: '#q', value: 'x' } }, { click: '#go' }];
+const JOURNEY_STEPS = ['load', '1:fill', '2:click'];
 
 function checks(): CheckRef[] {
   return KINDS.flatMap((kind, k) =>
@@ -29,6 +33,7 @@ function checks(): CheckRef[] {
       target: `t${k}${i}`,
       enabled: true,
       ...(kind === 'flow' ? { flow: { steps: STEPS.map((name) => ({ name })) } } : {}),
+      ...(kind === 'browser' ? { browser: { steps: JOURNEY } } : {}),
     })),
   );
 }
@@ -92,6 +97,25 @@ function randomResult(check: CheckRef, random: () => number, n: number): CheckRe
       ...(ok ? { servingStatus: random() > 0.5 ? 'SERVING' : 'NOT_SERVING' } : {}),
     };
   }
+  if (check.kind === 'websocket') {
+    observation.phases = { resolve: random() / 1000, connect: random() / 100 };
+    observation.websocket = {
+      status: answered ? 101 : 0,
+      stepsCompleted: 0,
+      ssl: random() > 0.5,
+      ...(answered ? { upgradeSeconds: random() / 100 } : {}),
+      ...(ok && random() > 0.5 ? { firstMessageSeconds: random() / 10 } : {}),
+    };
+  }
+  if (check.kind === 'icmp') {
+    observation.phases = { resolve: random() / 1000 };
+    observation.icmp = {
+      ipProtocol: random() > 0.5 ? 4 : 6,
+      setupSeconds: random() / 1000,
+      rttSeconds: seconds,
+      ...(answered ? { hopLimit: 64 - Math.floor(random() * 10) } : {}),
+    };
+  }
   if (check.kind === 'flow') {
     const reached = 1 + Math.floor(random() * 3);
     const steps = STEPS.slice(0, reached).map((name, i) => ({
@@ -101,6 +125,22 @@ function randomResult(check: CheckRef, random: () => number, n: number): CheckRe
       phases: {},
     }));
     observation.flow = ok ? { steps } : { steps, failedStep: steps[steps.length - 1]?.name as string };
+  }
+  if (check.kind === 'browser') {
+    const reached = 1 + Math.floor(random() * 3);
+    const steps = JOURNEY_STEPS.slice(0, reached).map((name, i) => ({
+      name,
+      ok: ok || i < reached - 1,
+      durationSeconds: random() / 10,
+    }));
+    const vitals = {
+      ...(random() > 0.3 ? { lcpSeconds: random() * 3 } : {}),
+      ...(random() > 0.3 ? { cls: random() / 4 } : {}),
+      ...(random() > 0.3 ? { ttfbSeconds: random() / 2 } : {}),
+    };
+    observation.browser = ok
+      ? { steps, vitals }
+      : { steps, vitals, failedStep: steps[steps.length - 1]?.name as string };
   }
   const traced =
     random() > 0.6

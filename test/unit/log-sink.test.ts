@@ -61,13 +61,27 @@ test('a state change logs once: first result info, up->down warn with details, d
   assert.ok(!('reason' in (lines[0] as Line)), 'a success carries no reason');
 });
 
-test('a check that starts down logs its first state at info, with the reason', () => {
+test('a check that starts down logs its first state at warn, with the reason', () => {
   const { bus, lines } = setup('info');
   bus.emit('result', result('db', false, { reason: 'refused', message: 'connect ECONNREFUSED 127.0.0.1:1' }));
   assert.equal(lines.length, 1);
-  assert.equal(lines[0]?.level, 'info');
+  assert.equal(lines[0]?.level, 'warn');
   assert.equal(lines[0]?.msg, 'check is down');
   assert.equal(lines[0]?.reason, 'refused');
+});
+
+test('recovery says how long the check was down, from its first failing run', () => {
+  const { bus, lines } = setup('info');
+  bus.emit('result', result('api', true, { startedAt: 1_000_000 }));
+  bus.emit('result', result('api', false, { startedAt: 1_010_000 }));
+  bus.emit('result', result('api', false, { startedAt: 1_020_000 }));
+  bus.emit('result', result('api', true, { startedAt: 1_042_500 }));
+  assert.equal(lines[2]?.msg, 'check recovered');
+  assert.equal(lines[2]?.downSeconds, 32.5);
+  // Down from its first run: counted from that run.
+  bus.emit('result', result('db', false, { startedAt: 2_000_000 }));
+  bus.emit('result', result('db', true, { startedAt: 2_005_000 }));
+  assert.equal(lines.at(-1)?.downSeconds, 5);
 });
 
 test('checks are tracked apart; the steady state writes nothing at info level', () => {

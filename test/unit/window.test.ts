@@ -167,3 +167,35 @@ test('bad options are refused', () => {
     /maxSamples must be a positive integer/,
   );
 });
+
+test('latest: the newest results, newest first, each failure with its reason, across growth and wrapping', () => {
+  const bus = new EventBus();
+  const windows = new ResultWindows(bus, { retentionMs: 600_000, maxSamples: 40 });
+  try {
+    for (let i = 0; i < 100; i++) bus.emit('result', result('api', T0 + i * 1_000, 0.01, i % 3 !== 0));
+    const latest = windows.latest('api', 5);
+    assert.deepEqual(
+      latest.map((s) => [s.at, s.ok, s.reason]),
+      [
+        [T0 + 99_000, false, 'http_status'],
+        [T0 + 98_000, true, undefined],
+        [T0 + 97_000, true, undefined],
+        [T0 + 96_000, false, 'http_status'],
+        [T0 + 95_000, true, undefined],
+      ],
+    );
+    assert.equal(windows.latest('api', 1_000).length, 40, 'at most what the ring holds');
+    assert.equal(windows.latest('api', 1_000).at(-1)?.reason, 'http_status', 'the oldest held (run 60) failed');
+    assert.deepEqual(windows.flags('api', 4), { count: 4, bits: 0b0110, newest: T0 + 99_000 });
+    assert.deepEqual(windows.latest('never', 5), []);
+    const grown = new SampleRing(40);
+    for (let i = 0; i < 20; i++) grown.push(i, 0.01, i % 2 === 0, i % 2 === 0 ? 0 : i);
+    assert.deepEqual(
+      grown.newestSamples(20).map((s) => s.code),
+      Array.from({ length: 20 }, (_, i) => ((19 - i) % 2 === 0 ? 0 : 19 - i)),
+      'codes survive the ring growing',
+    );
+  } finally {
+    windows.close();
+  }
+});

@@ -3,6 +3,7 @@
  * kept for the journal.
  */
 import { Agent, request } from 'undici';
+import { redactUrl } from '../../net/redact-url.js';
 import type { CallOutcome } from '../model/calls.js';
 import { elapsedMs, messageWithCause, type CallExecutor, type CallOf } from './types.js';
 
@@ -84,10 +85,11 @@ export function formatStatuses(statuses: readonly number[]): string {
 function httpCallFailure(err: unknown, call: CallOf<'http'>, signal: AbortSignal): string {
   const code = (err as { code?: unknown }).code;
   const name = err instanceof Error ? err.name : '';
-  if (signal.aborted) return `aborted: ${call.method} ${call.url}`;
+  const url = redactUrl(call.url);
+  if (signal.aborted) return `aborted: ${call.method} ${url}`;
   if (name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return `timed out after ${call.timeoutMs}ms: ${call.method} ${call.url}`;
+    return `timed out after ${call.timeoutMs}ms: ${call.method} ${url}`;
   }
   const errno = typeof code === 'string' ? ` (${code})` : '';
-  return `${call.method} ${call.url} failed: ${messageWithCause(err)}${errno}`;
+  return `${call.method} ${url} failed: ${messageWithCause(err)}${errno}`;
 }

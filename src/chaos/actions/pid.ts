@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../../errors.js';
+import { startTicksOf } from '../state/process.js';
 
 /** What a pid file held: a usable pid, or why there is none. */
 export type PidRead = { ok: true; pid: number } | { ok: false; error: string; missing: boolean };
@@ -52,15 +53,6 @@ export async function readPidFile(path: string): Promise<PidRead> {
  * undefined without /proc or once the process is gone. With the pid it names one process
  * for good: a pid is reused by the kernel, a (pid, start time) pair is not.
  */
-export async function processStartTicks(pid: number): Promise<number | undefined> {
-  let stat: string;
-  try {
-    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[19]);
-  return Number.isSafeInteger(ticks) ? ticks : undefined;
+export function processStartTicks(pid: number): Promise<number | undefined> {
+  return Promise.resolve(startTicksOf(pid));
 }

@@ -2,6 +2,7 @@
  * Runs any call by dispatching on its kind. The runner and `canary chaos recover` use only
  * this: they hold calls read from a journal and need not know how each kind is run.
  */
+import { revealSecrets } from '../../secrets/reveal.js';
 import type { Call, CallOutcome } from '../model/calls.js';
 import { execExecutor } from './exec.js';
 import { httpExecutor } from './http.js';
@@ -17,8 +18,11 @@ import { messageWithCause } from './types.js';
  * @param signal - aborts the call (a halt).
  * @example const outcome = await runCall(fault.apply, AbortSignal.timeout(60_000));
  */
-export async function runCall(call: Call, signal: AbortSignal): Promise<CallOutcome> {
+export async function runCall(journaled: Call, signal: AbortSignal): Promise<CallOutcome> {
   const startedAt = performance.now();
+  // A call read back from the journal holds hash markers where its secrets were.
+  const { value: call, unknown } = revealSecrets(journaled);
+  if (unknown.length > 0) return unknownSecrets(unknown);
   try {
     switch (call.kind) {
       case 'exec':
@@ -40,6 +44,11 @@ export async function runCall(call: Call, signal: AbortSignal): Promise<CallOutc
       durationMs: performance.now() - startedAt,
     };
   }
+}
+
+function unknownSecrets(hashes: readonly string[]): CallOutcome {
+  const error = `the call needs secrets this process does not know (${hashes.join(', ')}): run it with the environment and secret files of the run's experiment`;
+  return { ok: false, output: '', error, durationMs: 0 };
 }
 
 /** A journal written by a newer version may hold kinds this one does not know. */

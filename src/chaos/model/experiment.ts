@@ -29,6 +29,20 @@ export interface Tolerance {
   p99?: Comparison;
 }
 
+/**
+ * One PromQL entry of `steadyState` or `abortWhen`, judged by the fleet's Prometheus: holds
+ * when the answer is a fresh, non-empty vector whose every element meets `expect` (without
+ * `expect`, a comparison inside the expression filters, so non-empty means it holds).
+ */
+export interface PromqlEntry {
+  promql: string;
+  expect?: Comparison;
+  /** How often it is evaluated while waited for or watched. */
+  everyMs: number;
+  /** An answer stamped earlier than this before now is stale: it does not hold. */
+  staleAfterMs: number;
+}
+
 /** When rollbacks run. `always`: after every method, whatever its outcome. */
 export type RollbackStrategy = 'always' | 'on-failure' | 'never';
 
@@ -49,6 +63,22 @@ export interface ExperimentSchedule {
   windows: TimeWindow[];
   /** Least time between the end of one run and the start of the next. */
   minGapMs: number;
+  /** Regions take turns: each starts its slot after the cron tick. */
+  fleet?: FleetTurns;
+}
+
+/** `schedule.fleet`: the region at index i starts i × gap after each cron tick. */
+export interface FleetTurns {
+  regions: string[];
+  gapMs: number;
+}
+
+/** `requireErrorBudget`: a run needs this much of a check's SLO error budget left. */
+export interface ErrorBudgetGate {
+  /** The check whose `slo:` is judged. */
+  slo: string;
+  /** Least remaining budget, a ratio in (0, 1]. */
+  min: number;
 }
 
 /** A validated experiment, paths absolute, defaults applied. */
@@ -61,6 +91,8 @@ export interface Experiment {
   targets: Record<string, Target>;
   steadyState: Tolerance[];
   abortWhen: Tolerance[];
+  /** The PromQL entries of `steadyState` and `abortWhen`, when there are any. */
+  promql?: { steadyState: PromqlEntry[]; abortWhen: PromqlEntry[] };
   blastRadius: { maxInstances?: number; maxPercent?: number };
   method: Step[];
   rollback: ActionStep[];
@@ -70,4 +102,5 @@ export interface Experiment {
   recoveryTimeoutMs: number;
   schedule?: ExperimentSchedule;
   requireApproval: boolean;
+  requireErrorBudget?: ErrorBudgetGate;
 }

@@ -44,6 +44,12 @@ export interface HypothesisReport {
     samples: number;
     values: Partial<Record<'successRatio' | 'p50' | 'p95' | 'p99', number>>;
     failed: string[];
+    /** PromQL entries: the series seen, `{labels} value`. */
+    observed?: string[];
+    /** PromQL entries: false when Prometheus gave no usable answer (error, empty, stale). */
+    judgeable?: boolean;
+    /** PromQL entries: Prometheus could not be asked or answered stale (not merely empty). */
+    blind?: boolean;
   }[];
 }
 
@@ -59,6 +65,12 @@ export interface StepRecord {
   error?: string;
 }
 
+/** The alert that shows the run in Alertmanager, and where. */
+export interface AlertLink {
+  alertmanager: string;
+  labels: Record<string, string>;
+}
+
 /** The journal of one run: rewritten atomically at every change, fsynced. */
 export interface Journal {
   version: 1;
@@ -67,6 +79,9 @@ export interface Journal {
   file: string;
   host: string;
   pid: number;
+  /** The runner's start time (clock ticks since boot) and boot id: with the pid, which process ran it. */
+  startTicks?: number;
+  bootId?: string;
   operator: string;
   approvedBy?: string;
   startedAt: string;
@@ -76,7 +91,13 @@ export interface Journal {
   reason?: string;
   /** The steady state deviated at some point (before, during or after). */
   deviated: boolean;
-  steadyState: { before?: HypothesisReport; aborted?: HypothesisReport; after?: HypothesisReport };
+  steadyState: {
+    before?: HypothesisReport;
+    aborted?: HypothesisReport;
+    after?: HypothesisReport;
+    /** The last time a PromQL abort condition could not be judged during the method (it did not trip). */
+    abortUnjudged?: HypothesisReport;
+  };
   steps: StepRecord[];
   rollbacks: StepRecord[];
   faults: FaultRecord[];
@@ -84,4 +105,6 @@ export interface Journal {
   rollbackPlan: PlannedFault[];
   /** Failback waves, in order. */
   waves?: WaveRecord[];
+  /** The `CanaryChaosExperimentActive` alert kept firing while it ran (with `chaos.alertmanager`). */
+  alert?: AlertLink;
 }

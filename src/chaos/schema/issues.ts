@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { valueAt } from '../../config/issues.js';
+import { hypothesisIssues } from './promql.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -39,6 +40,11 @@ export function tidyIssues(issues: readonly Issue[], raw: unknown): Issue[] {
           custom(['method', shapeless, 'action'], `is required: one of ${ACTIONS}, or write { pause: DURATION }`),
         );
       collapsed.add(shapeless);
+      continue;
+    }
+    const entry = hypothesisIssues(issue, raw);
+    if (entry) {
+      tidy.push(...entry);
       continue;
     }
     const options = (issue as { options?: unknown }).options;

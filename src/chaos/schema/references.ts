@@ -5,6 +5,7 @@ import type { Experiment } from '../model/experiment.js';
 import type { ActionStep } from '../model/steps.js';
 import type { Target } from '../model/target.js';
 import { placeholderProblems } from './placeholders.js';
+import { checkEntryIndex } from './promql.js';
 
 type Path = (string | number)[];
 
@@ -33,7 +34,10 @@ export function checkReferences(
   config: Config,
   fromPidFiles: ReadonlySet<string>,
 ): Problem[] {
-  const findings: Finding[] = [...toleranceFindings(experiment, config)];
+  const findings: Finding[] = [
+    ...toleranceFindings(experiment, config, source.doc.toJS()),
+    ...budgetFindings(experiment, config),
+  ];
   for (const [list, steps] of [
     ['method', experiment.method],
     ['rollback', experiment.rollback],
@@ -64,7 +68,19 @@ export function checkReferences(
   }));
 }
 
-function toleranceFindings(experiment: Experiment, config: Config): Finding[] {
+/** `requireErrorBudget.slo` names a check of the agent config that has an `slo:`. */
+function budgetFindings(experiment: Experiment, config: Config): Finding[] {
+  const gate = experiment.requireErrorBudget;
+  if (gate === undefined) return [];
+  const check = config.checks.find((c) => c.name === gate.slo);
+  if (check?.slo !== undefined) return [];
+  const message = check
+    ? `check "${gate.slo}" has no slo: in ${displayPath(config.file)}, so it has no error budget`
+    : `check "${gate.slo}" is not a check of the agent config ${displayPath(config.file)}`;
+  return [{ at: ['requireErrorBudget', 'slo'], message }];
+}
+
+function toleranceFindings(experiment: Experiment, config: Config, raw: unknown): Finding[] {
   const known = new Set(config.checks.map((c) => c.name));
   return (['steadyState', 'abortWhen'] as const).flatMap((list) =>
     experiment[list].flatMap((entry, i): Finding[] =>
@@ -72,7 +88,7 @@ function toleranceFindings(experiment: Experiment, config: Config): Finding[] {
         ? []
         : [
             {
-              at: [list, i, 'check'],
+              at: [list, checkEntryIndex(raw, list, i), 'check'],
               message: `check "${entry.check}" is not a check of the agent config ${displayPath(config.file)}`,
             },
           ],

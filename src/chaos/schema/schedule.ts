@@ -1,6 +1,7 @@
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
+import { turnsMisfit } from '../fleet/turns.js';
 import type { ExperimentSchedule, TimeWindow } from '../model/experiment.js';
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -56,6 +57,20 @@ const windowSchema = z
   }))
   .meta({ description: 'Days and hours, local to timeZone, in which a scheduled run may start.' });
 
+const fleetSchema = z
+  .strictObject({
+    regions: z
+      .array(z.string().min(1))
+      .min(1, 'must name at least one region')
+      .refine((r) => new Set(r).size === r.length, 'must not list a region twice')
+      .meta({ description: 'The order in which regions take their turns.' }),
+    gap: duration({ min: 1, minText: '1ms' }).meta({
+      description: 'Time between the starts of two neighbouring regions.',
+    }),
+  })
+  .transform(({ regions, gap }) => ({ regions, gapMs: gap }))
+  .meta({ description: 'Regions take turns: the region at index i starts i × gap after each cron tick.' });
+
 /** When the agent starts an experiment on its own. */
 export const scheduleSchema = z
   .strictObject({
@@ -76,5 +91,16 @@ export const scheduleSchema = z
     minGap: duration()
       .prefault('0s')
       .meta({ description: 'Least time between the end of one run and the start of the next.' }),
+    fleet: fleetSchema.optional(),
   })
-  .transform(({ cron, windows, minGap }): ExperimentSchedule => ({ cron, windows, minGapMs: minGap }));
+  .superRefine(({ cron, fleet }, ctx) => {
+    // Only once the fleet itself is valid: a bad gap is reported once, where it is written.
+    const why = typeof fleet?.gapMs === 'number' ? turnsMisfit(fleet, validateDetailed(cron).fields) : undefined;
+    if (why) ctx.addIssue({ code: 'custom', path: ['fleet', 'gap'], message: why });
+  })
+  .transform(({ cron, windows, minGap, fleet }): ExperimentSchedule => ({
+    cron,
+    windows,
+    minGapMs: minGap,
+    ...(fleet ? { fleet } : {}),
+  }));

@@ -16,6 +16,7 @@
  * file and the head can forge a consistent log: ship the log off the host for that.
  */
 import { createHash } from 'node:crypto';
+import { hashSecretsDeep } from '../../secrets/redact.js';
 import type { Call } from '../model/calls.js';
 
 /** What can happen in a chaos run that the audit log records. */
@@ -110,9 +111,10 @@ export function formatLine(
     operator: entry.operator,
     experiment: entry.experiment,
     runId: entry.runId,
-    call: entry.call,
+    // Secret values are kept as a hash: the log is read by many and kept for years.
+    call: hashSecretsDeep(entry.call),
     outcome: entry.outcome,
-    detail: entry.detail,
+    detail: hashSecretsDeep(entry.detail),
     prev: place.prev,
   };
   const record: AuditRecord = { ...body, hash: recordHash(body) };

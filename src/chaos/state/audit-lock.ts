@@ -12,7 +12,7 @@ import {
   removeIfUnchanged,
   type FoundLock,
 } from './lockfile.js';
-import { thisHost } from './process.js';
+import { processIdentity } from './process.js';
 
 /**
  * A lock this old whose holder is gone (or unreadable) is taken over. The age guard is
@@ -36,7 +36,7 @@ function isStale(found: FoundLock): boolean {
  * @throws CanaryError `CANARY_ERR_BUSY` when it stays held by a live process for too long.
  */
 export async function acquireAuditLock(path: string): Promise<() => Promise<void>> {
-  const text = JSON.stringify({ pid: process.pid, host: thisHost(), at: new Date().toISOString() });
+  const text = JSON.stringify({ ...processIdentity(), at: new Date().toISOString() });
   const deadline = Date.now() + ACQUIRE_TIMEOUT_MS;
   let backoff = 1;
   for (;;) {

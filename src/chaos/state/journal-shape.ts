@@ -29,6 +29,9 @@ export function journalProblem(value: unknown): string | undefined {
   if (j.endedAt !== undefined && (typeof j.endedAt !== 'string' || Number.isNaN(Date.parse(j.endedAt))))
     return 'endedAt must be a date';
   if (typeof j.pid !== 'number' || !Number.isSafeInteger(j.pid) || j.pid <= 0) return 'pid must be a positive integer';
+  if (j.startTicks !== undefined && (typeof j.startTicks !== 'number' || !Number.isSafeInteger(j.startTicks)))
+    return 'startTicks must be an integer';
+  if (j.bootId !== undefined && typeof j.bootId !== 'string') return 'bootId must be a string';
   if (typeof j.status !== 'string' || !STATUSES.has(j.status)) return `unknown status ${JSON.stringify(j.status)}`;
   if (typeof j.deviated !== 'boolean') return 'deviated must be true or false';
   for (const key of LISTS) if (!Array.isArray(j[key])) return `${key} must be a list`;

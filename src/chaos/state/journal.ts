@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CanaryError, ERROR_CODES, errorMessage, type Problem } from '../../errors.js';
+import { hashSecretsDeep } from '../../secrets/redact.js';
 import type { Journal } from '../model/journal.js';
 import { createFileDurable, writeFileDurable } from './durable.js';
 import { journalProblem, RUN_ID_PATTERN } from './journal-shape.js';
@@ -124,9 +125,12 @@ export class JournalStore {
     return journals;
   }
 
-  /** Runs still `running` whose runner is gone from this host: their faults may still be applied. */
+  /**
+   * Runs still `running` whose runner is gone from this host (pid, start time and boot id,
+   * see process.ts): their faults may still be applied.
+   */
   async unfinished(): Promise<Journal[]> {
-    return (await this.list()).filter((j) => j.status === 'running' && runnerGone(j.host, j.pid));
+    return (await this.list()).filter((j) => j.status === 'running' && runnerGone(j));
   }
 
   /** When the last run of `experiment` ended, for the schedule's minimum gap. */
@@ -159,7 +163,8 @@ function serialise(journal: Journal): string {
       ERROR_CODES.internal,
       `refusing to write an invalid journal for run ${journal.runId}: ${problem}`,
     );
-  return `${JSON.stringify(journal, null, 2)}\n`;
+  // Secret values (headers, bodies, env) are kept as a hash; recovery puts them back (secrets/reveal.ts).
+  return `${JSON.stringify(hashSecretsDeep(journal), null, 2)}\n`;
 }
 
 function parse(text: string, runId: string): Journal | string {

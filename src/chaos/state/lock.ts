@@ -1,7 +1,9 @@
 /**
  * One experiment at a time per state directory: `<stateDir>/run.lock`, created with
  * `O_EXCL`, names the run that holds it. A runner killed with SIGKILL cannot remove it, so
- * a lock whose process is gone (on this host) is stale and taken over.
+ * a lock whose process is gone (on this host) is stale and taken over; the process is
+ * named by pid, start time and boot id, so a restarted container whose runner has the old
+ * pid again still takes over the lock of its previous life.
  */
 import { join } from 'node:path';
 import { CanaryError, ERROR_CODES } from '../../errors.js';
@@ -14,7 +16,7 @@ import {
   removeIfUnchanged,
   type FoundLock,
 } from './lockfile.js';
-import { thisHost } from './process.js';
+import { processIdentity } from './process.js';
 
 /** The content of `run.lock`. */
 export interface LockInfo {
@@ -22,6 +24,9 @@ export interface LockInfo {
   runId: string;
   experiment: string;
   host: string;
+  /** The holder's start time and boot (see process.ts); absent in older locks and without /proc. */
+  startTicks?: number;
+  bootId?: string;
   /** ISO 8601. */
   startedAt: string;
 }
@@ -47,9 +52,17 @@ export function lockPath(stateDir: string): string {
 function asLockInfo(found: FoundLock): LockInfo | undefined {
   const h = found.holder;
   if (h === undefined) return undefined;
-  const { runId, experiment, startedAt } = h;
+  const { runId, experiment, startedAt, startTicks, bootId } = h;
   if (typeof runId !== 'string' || typeof experiment !== 'string' || typeof startedAt !== 'string') return undefined;
-  return { pid: h.pid, host: h.host, runId, experiment, startedAt };
+  return {
+    pid: h.pid,
+    host: h.host,
+    ...(typeof startTicks === 'number' ? { startTicks } : {}),
+    ...(typeof bootId === 'string' ? { bootId } : {}),
+    runId,
+    experiment,
+    startedAt,
+  };
 }
 
 function isStale(found: FoundLock): boolean {
@@ -86,10 +99,9 @@ export async function acquireLock(
   }
   const path = lockPath(stateDir);
   const info: LockInfo = {
-    pid: owner.pid,
+    ...processIdentity(owner.pid),
     runId: owner.runId,
     experiment: owner.experiment,
-    host: thisHost(),
     startedAt: new Date().toISOString(),
   };
   const text = `${JSON.stringify(info)}\n`;

@@ -6,13 +6,10 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ensureDir, FILE_MODE } from './durable.js';
-import { errnoCode, pidAlive, thisHost } from './process.js';
+import { errnoCode, processIdentity, runnerGone, type RecordedProcess } from './process.js';
 
-/** What every lock file holds at least: who holds it. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-}
+/** What every lock file holds at least: who holds it (see process.ts for the identity fields). */
+export type LockHolder = RecordedProcess;
 
 /** A lock file as found on disk. */
 export interface FoundLock {
@@ -44,9 +41,14 @@ export async function createExclusive(path: string, text: string): Promise<boole
   }
   try {
     await handle.writeFile(text, 'utf8');
-  } finally {
+  } catch (err) {
     await handle.close();
+    // Ours, but empty or cut short (a full disk): left there, it would block every other
+    // writer until it is old enough to count as stale, and a rollback has no time for that.
+    await unlink(path).catch(() => undefined);
+    throw err;
   }
+  await handle.close();
   return true;
 }
 
@@ -75,9 +77,9 @@ export async function readLockFile(path: string): Promise<FoundLock | undefined>
   }
 }
 
-/** Whether the holder is a process of this host that no longer exists. */
+/** Whether the holder is a process of this host that no longer exists (see {@link runnerGone}). */
 export function holderDead(holder: LockHolder): boolean {
-  return holder.host === thisHost() && !pidAlive(holder.pid);
+  return runnerGone(holder);
 }
 
 /** Removes a file only if it still has exactly `text`. */
@@ -102,7 +104,7 @@ async function unlinkIfText(path: string, text: string): Promise<boolean> {
  */
 export async function removeIfUnchanged(path: string, expected: string): Promise<boolean> {
   const breaker = `${path}.break`;
-  const mine = JSON.stringify({ pid: process.pid, host: thisHost(), at: new Date().toISOString() });
+  const mine = JSON.stringify({ ...processIdentity(), at: new Date().toISOString() });
   if (!(await createExclusive(breaker, mine))) {
     const found = await readLockFile(breaker);
     const orphaned =

@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { applyOverrides } from '../../config/overrides.js';
 import { startDemoStack, type DemoStack } from '../../lab/demo.js';
-import { createLogger } from '../../log.js';
+import { createLogger, type LogFormat } from '../../log.js';
+import { logFormat, logFormatOption } from '../log-format.js';
 import type { ServerAddress } from '../../server/index.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import type { Io } from '../io.js';
@@ -11,6 +12,7 @@ import { runAgent } from './run.js';
 
 interface DemoOptions {
   listen?: string;
+  logFormat?: LogFormat;
 }
 
 /** `canary demo` (`npm start`): the lab, a fault proxy and an agent probing them, with a scheduled failback experiment, until Ctrl-C. */
@@ -20,6 +22,7 @@ export function demoCommand(io: Io): Command {
       'start the lab fleet (balancer + 3 backend processes), a fault proxy and an agent probing them, with a scheduled staggered-failback experiment',
     )
     .option('-l, --listen <host:port>', 'address for the agent’s /metrics (default from config/demo.yaml)')
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       '\nExample:\n  canary demo            # then open http://127.0.0.1:9464/metrics\n\nStop with Ctrl-C.',
@@ -33,7 +36,7 @@ export function demoCommand(io: Io): Command {
       const killAll = () => stack.lab.lab.killAllSync();
       process.once('exit', killAll);
       try {
-        const logger = createLogger({ level: config.exporters.log.level });
+        const logger = createLogger({ level: config.exporters.log.level, format: logFormat(options.logFormat) });
         const onStarted = (address: ServerAddress) => io.out(banner(stack, `${address.url}metrics`));
         io.exitCode = await runAgent(config, logger, { enableChaos: true, onStarted });
       } finally {

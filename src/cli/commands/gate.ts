@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { formatProblem } from '../../errors.js';
+import { BLACKBOX_FLAG, BLACKBOX_FLAG_HELP } from '../blackbox-flag.js';
 import { formatDuration } from '../../config/units.js';
 import { GATE_DEFAULTS, GATE_LIMITS, parseGateOptions, type GateOptions } from '../../gate/options.js';
 import { buildReport, formatReport } from '../../gate/report.js';
@@ -12,6 +14,7 @@ import { DEFAULT_CONFIG, type Io } from '../io.js';
 
 interface GateFlags {
   config: string;
+  blackboxConfig?: string;
   check?: string[];
   tag?: string[];
   label?: string[];
@@ -42,6 +45,7 @@ export function gateCommand(io: Io): Command {
       'deployment gate: run checks against a base URL N times (or for a duration) and judge success ratio and p95',
     )
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(BLACKBOX_FLAG, BLACKBOX_FLAG_HELP)
     .option('--check <name>', 'check to run (repeatable; default: every enabled HTTP check)', collect)
     .option('-l, --label <name=value>', 'only checks with this label (repeatable, all must match)', collect)
     .option('--tag <name=value>', 'same as --label', collect)
@@ -84,7 +88,8 @@ function parseFlags(flags: GateFlags): GateOptions {
 async function gate(flags: GateFlags, io: Io): Promise<number> {
   const options = parseFlags(flags);
   const labels = { ...parseLabelFlags('--tag', flags.tag ?? []), ...parseLabelFlags('--label', flags.label ?? []) };
-  const config = await loadConfig(flags.config);
+  const config = await loadConfig(flags.config, { blackboxConfig: flags.blackboxConfig });
+  for (const warning of config.warnings ?? []) io.err(`canary gate: warning: ${formatProblem(warning)}`);
   const selected = selectChecks(config.checks, { names: flags.check ?? [], labels });
   const checks = overrideChecks(selected, options.baseUrl);
   const plan: GatePlan = { intervalMs: options.interval, runs: options.runs, durationMs: options.duration };

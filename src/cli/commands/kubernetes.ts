@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { buildKubernetesBase, type KubernetesBase } from '../../deploy/kubernetes.js';
@@ -22,11 +22,11 @@ export function kubernetesCommand(io: Io): Command {
     .addCommand(kubernetesGenerateCommand(io));
 }
 
-/** `canary kubernetes generate`: the base's agent config and probe files from config/ and probes/. */
+/** `canary kubernetes generate`: the base's agent config, probe files and experiments from the config. */
 export function kubernetesGenerateCommand(io: Io): Command {
   return new Command('generate')
     .description(
-      "write the kustomize base's agent config and probe files (its ConfigMaps) from the agent config and its probe files",
+      "write the kustomize base's agent config, probe files and chaos experiments (its ConfigMaps) from the agent config",
     )
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
     .option('-b, --base <dir>', 'the kustomize base directory', DEFAULT_BASE)
@@ -39,7 +39,9 @@ export function kubernetesGenerateCommand(io: Io): Command {
         'In the pod, the region comes from the overlay (${CANARY_REGION}), the agent listens on 0.0.0.0 at\n' +
         'the same port, probe files are read from the canary-probes ConfigMap and chaos state goes to the\n' +
         "`state` volume; the rest of the config is copied as written. The kustomization's canary-probes\n" +
-        'list is rewritten; probe files in the base that no longer come from the config are removed.\n\n' +
+        'list is rewritten; probe files in the base that no longer come from the config are removed.\n' +
+        'Chaos experiments (chaos.files) go to a canary-chaos ConfigMap, and the kustomization names\n' +
+        '../components/chaos, which mounts them and keeps chaos state on a PersistentVolumeClaim.\n\n' +
         'Exit: 0 written or up to date; 1 --check found a difference; 2 invalid config or flags.',
     )
     .action(async (options: GenerateOptions) => {
@@ -70,6 +72,8 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
     await writeFile(join(options.base, file.path), file.text);
   }
   for (const path of base.stale) await rm(join(options.base, path), { force: true });
+  // The chaos/ of a base whose config no longer names experiments goes with its last copy.
+  await rmdir(join(options.base, 'chaos')).catch(() => undefined);
   if (options.json) io.out(JSON.stringify({ ...summary, written: differ }, null, 2));
   else
     io.out(

@@ -4,11 +4,12 @@ import { startControlServer, type ControlServer } from '../../lab/process/contro
 import { LOOPBACK_HOSTS, labOptionsSchema } from '../../lab/process/options.js';
 import { startLab, type RunningLab } from '../../lab/process/supervisor.js';
 import { parseDuration } from '../../config/units.js';
-import { createLogger } from '../../log.js';
+import { createLogger, type LogFormat } from '../../log.js';
+import { logFormat, logFormatOption } from '../log-format.js';
 import { parseListen } from '../../net/listen.js';
 import { EXIT, usageError } from '../exit.js';
 import type { Io } from '../io.js';
-import { untilSignal } from '../lifecycle.js';
+import { onFatal, untilSignal } from '../lifecycle.js';
 
 interface LabFlags {
   backends: string;
@@ -20,6 +21,7 @@ interface LabFlags {
   originFill: string;
   missRatio: string;
   json?: boolean;
+  logFormat?: LogFormat;
 }
 
 /** Shown in --help and used when a flag is absent; taken from the lab's schema, where defaults live. */
@@ -60,12 +62,14 @@ export function labCommand(io: Io): Command {
       String(DEFAULTS.origin.missRatio),
     )
     .option('--json', 'print the endpoints as one JSON line')
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       '\nExample:\n  canary lab --backends 3 --dir var/lab\n' +
         "  curl -s -X POST 'http://127.0.0.1:18179/lab/backend-2/kill?signal=SIGKILL'\n" +
         '  curl -s -X POST http://127.0.0.1:18179/lab/backend-2/start\n\n' +
-        'SIGINT/SIGTERM stops every lab process, then exits 0.',
+        'SIGINT/SIGTERM stops every lab process, then exits 0. An unexpected error is logged,\n' +
+        'every lab process is stopped, and the exit is 1.',
     )
     .action((flags: LabFlags) => runLab(io, flags));
 }
@@ -126,16 +130,20 @@ async function runLab(io: Io, flags: LabFlags): Promise<void> {
   // Whatever ends this process (a second signal, a crash), no lab process outlives it.
   const killAll = () => running.lab.killAllSync();
   process.once('exit', killAll);
+  const logger = createLogger({ level: 'info', format: logFormat(flags.logFormat) });
   let server: ControlServer | undefined;
+  // One stop for a signal and a bug alike; a bug then exits 1 (the process policy).
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= server?.close().then(() => running.lab.stop()) ?? running.lab.stop());
+  const offFatal = onFatal({ logger, stop });
   try {
     server = await startControlServer(running.lab, control.host, control.port);
     io.out(flags.json === true ? JSON.stringify(describe(running, server)) : banner(running, server));
-    const logger = createLogger({ level: 'info' });
     const signal = await untilSignal(logger);
     logger.info({ signal }, 'stop signal received: stopping every lab process');
   } finally {
-    await server?.close();
-    await running.lab.stop();
+    await stop();
+    offFatal();
     process.off('exit', killAll);
   }
   io.exitCode = EXIT.ok;

@@ -6,6 +6,8 @@ import { agentConfigSchema } from '../../config/schema/agent.js';
 import type { ResolvedCheck } from '../../config/types.js';
 import { createProbeRegistry } from '../../probes/registry.js';
 import { executeCheck } from '../../run/execute.js';
+import { urlSecrets } from '../../secrets/positions.js';
+import { registerSecret } from '../../secrets/registry.js';
 import { EXIT, usageError } from '../exit.js';
 import type { Io } from '../io.js';
 import { formatResult } from '../format-result.js';
@@ -35,6 +37,21 @@ const FLAG_FOR: Record<string, string> = {
   'http.ipFamily': '--ip-family',
 };
 
+const PROBE_HELP = [
+  '',
+  'Examples:',
+  '  canary probe https://example.com/ --expect-status 200 --timeout 5s',
+  '  canary probe http://127.0.0.1:8080/health --json',
+  '  canary probe example.com:443 --kind tls',
+  '  canary probe 127.0.0.1:50051 --kind grpc',
+  '',
+  'TARGET: a URL (http; ws:// or wss:// for websocket; browser, loaded in headless Chromium), HOST:PORT',
+  '(tcp, tls, grpc), a domain name (dns), a host or IP (icmp). For tcp and grpc, --ca, --server-name or',
+  '--insecure also switch TLS on.',
+  '',
+  'Exit: 0 the probe passed, 1 it failed, 2 bad input.',
+].join('\n');
+
 /** `canary probe TARGET`: one probe now, with the same code the agent runs. */
 export function probeCommand(io: Io): Command {
   return (
@@ -62,24 +79,14 @@ export function probeCommand(io: Io): Command {
       .addOption(new Option('--ip-family <family>', 'preferred address family').choices(['auto', 'ipv4', 'ipv6']))
       .option('--no-follow-redirects', 'report the first response instead of following redirects')
       .option('--json', 'print the full result as JSON')
-      .addHelpText(
-        'after',
-        [
-          '',
-          'Examples:',
-          '  canary probe https://example.com/ --expect-status 200 --timeout 5s',
-          '  canary probe http://127.0.0.1:8080/health --json',
-          '  canary probe example.com:443 --kind tls',
-          '  canary probe 127.0.0.1:50051 --kind grpc',
-          '',
-          'TARGET is a URL for http, HOST:PORT for tcp, tls and grpc, a domain name for dns (asked of the',
-          "system resolver's nameserver). For tcp and grpc, --ca, --server-name or --insecure also switch TLS on.",
-          '',
-          'Exit: 0 the probe passed, 1 it failed, 2 bad input.',
-        ].join('\n'),
-      )
+      .addHelpText('after', PROBE_HELP)
       .action(async (target: string, options: ProbeOptions) => {
-        const check = buildCheck(target, options);
+        // The output often lands in a CI log: the target's password and secret query values
+        // are secrets, as they are in a config file's URL, and the output sinks redact them.
+        const full = withScheme(target, options.kind);
+        for (const part of [...urlSecrets(target), ...urlSecrets(full)]) registerSecret(part);
+        if (full !== target) io.err(`canary: no scheme in ${target}: probing ${full}`);
+        const check = buildCheck(full, options);
         const probes = createProbeRegistry();
         try {
           const result = await executeCheck(
@@ -123,6 +130,7 @@ function kindInput(options: ProbeOptions, tls: Record<string, unknown>): Record<
       },
     };
   }
+  if (options.kind === 'icmp') return icmpInput(options, tls);
   const used =
     HTTP_ONLY.find(([key]) => options[key] !== undefined) ??
     (options.followRedirects ? undefined : ['followRedirects', '--no-follow-redirects']);
@@ -130,9 +138,29 @@ function kindInput(options: ProbeOptions, tls: Record<string, unknown>): Record<
   if (options.kind === 'dns') return {};
   // For tcp and grpc a TLS flag also switches TLS on: there is no URL scheme to say so.
   const wantsTls = Object.values(tls).some((v) => v !== undefined);
+  if (options.kind === 'browser') {
+    if (wantsTls) throw usageError('--ca, --server-name, --insecure: do not apply to --kind browser');
+    return {};
+  }
   if (options.kind === 'tcp') return { tcp: { tls: wantsTls }, tls };
   if (options.kind === 'grpc') return { grpc: { tls: wantsTls }, tls };
   return { tls };
+}
+
+/** icmp takes the address family and nothing of HTTP or TLS. */
+function icmpInput(options: ProbeOptions, tls: Record<string, unknown>): Record<string, unknown> {
+  const used =
+    HTTP_ONLY.find(([key]) => key !== 'ipFamily' && options[key] !== undefined) ??
+    (options.followRedirects ? undefined : ['followRedirects', '--no-follow-redirects']) ??
+    (Object.values(tls).some((v) => v !== undefined) ? ['tls', '--ca, --server-name or --insecure'] : undefined);
+  if (used !== undefined) throw usageError(`${used[1]}: does not apply to --kind icmp`);
+  return { icmp: { ipFamily: options.ipFamily } };
+}
+
+/** An http target written without a scheme (`127.0.0.1:8080`) is taken as http://, as blackbox does. */
+function withScheme(target: string, kind: string): string {
+  if ((kind !== 'http' && kind !== 'browser') || /^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target;
+  return `http://${target}`;
 }
 
 function buildCheck(target: string, options: ProbeOptions): ResolvedCheck {

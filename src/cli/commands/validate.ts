@@ -3,13 +3,17 @@ import { loadExperiments } from '../../chaos/load.js';
 import { configError, loadConfig } from '../../config/load.js';
 import type { Config, ResolvedCheck } from '../../config/types.js';
 import { ServiceDiscovery } from '../../discovery/sd/service-discovery.js';
-import { CanaryError, displayPath, isCanaryError, type Problem } from '../../errors.js';
+import { CanaryError, displayPath, formatProblem, isCanaryError, type Problem } from '../../errors.js';
+import { findChromium, noChromiumMessage } from '../../probes/browser/chromium.js';
+import { BLACKBOX_FLAG, BLACKBOX_FLAG_HELP, blackboxSummary } from '../blackbox-flag.js';
 import { indexChecks } from '../../scheduler/plan.js';
+import { loadWebConfig } from '../../server/index.js';
 import { EXIT } from '../exit.js';
 import { DEFAULT_CONFIG, type Io } from '../io.js';
 
 interface ValidateOptions {
   config: string;
+  blackboxConfig?: string;
   json?: boolean;
 }
 
@@ -20,10 +24,13 @@ export function validateCommand(io: Io): Command {
       'validate the agent config, every probe and chaos experiment file it names, and the file_sd files of its discovery sources',
     )
     .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(BLACKBOX_FLAG, BLACKBOX_FLAG_HELP)
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  canary validate --config config/agent.yaml\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).',
+      '\nExamples:\n  canary validate --config config/agent.yaml\n  canary validate --blackbox-config /etc/blackbox_exporter/blackbox.yml\n\n' +
+        'Exit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).\n' +
+        'Warnings (blackbox fields canary cannot honour) are printed the same way and do not fail validation.',
     )
     .action(async (options: ValidateOptions) => {
       io.exitCode = await validate(options, io);
@@ -65,6 +72,26 @@ function nameClashes(written: readonly ResolvedCheck[], discovered: readonly Res
   }
 }
 
+/** Browser checks that would fail every run: no Chromium where `probes.browser.chromium` (or PATH) says. */
+function browserProblems(config: Config): Problem[] {
+  const checks = config.checks.filter((c) => c.kind === 'browser' && c.enabled);
+  if (checks.length === 0 || findChromium(config.probes.browser.chromium) !== undefined) return [];
+  const message = noChromiumMessage(config.probes.browser.chromium);
+  return checks.map((c) => ({ file: c.source.file, line: c.source.line, col: c.source.col, path: '', message }));
+}
+
+/** What is wrong with `server.webConfig` and the certificate files it names; nothing when it is unset. */
+async function webConfigProblems(config: Config): Promise<readonly Problem[]> {
+  if (config.server.webConfig === undefined) return [];
+  try {
+    await loadWebConfig(config.server.webConfig);
+    return [];
+  } catch (err) {
+    if (!isCanaryError(err, 'CANARY_ERR_CONFIG')) throw err;
+    return err.problems;
+  }
+}
+
 function summaryLine(
   summary: { file: string; checks: number; probeFiles: string[]; experiments: string[]; discovery: DiscoverySummary },
   sources: number,
@@ -77,9 +104,10 @@ function summaryLine(
 
 async function validate(options: ValidateOptions, io: Io): Promise<number> {
   try {
-    const config = await loadConfig(options.config);
+    const config = await loadConfig(options.config, { blackboxConfig: options.blackboxConfig });
     const chaos = await loadExperiments(config);
     const { summary: discovery, problems } = await checkDiscovery(config);
+    problems.push(...(await webConfigProblems(config)), ...browserProblems(config));
     if (chaos.problems.length + problems.length > 0) throw configError([...chaos.problems, ...problems]);
     const summary = {
       valid: true,
@@ -88,9 +116,11 @@ async function validate(options: ValidateOptions, io: Io): Promise<number> {
       probeFiles: config.probes.files.map(displayPath),
       experiments: chaos.experiments.map((e) => displayPath(e.file)),
       discovery,
+      ...blackboxSummary(config),
     };
     if (options.json) io.out(JSON.stringify(summary, null, 2));
     else {
+      for (const warning of config.warnings ?? []) io.err(`canary: warning: ${formatProblem(warning)}`);
       io.out(summaryLine(summary, config.probes.discovery.length));
       for (const name of discovery.notFetched) io.out(`http_sd source ${name} not fetched`);
     }

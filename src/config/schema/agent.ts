@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { duration, labels } from './common.js';
+import { browserAgentSchema } from './browser.js';
 import { metricsLevel, retryBackoff, retryCount } from './base.js';
 import { checkSchema } from './check.js';
 import { discoverySchema } from './discovery.js';
 import { modulesSchema } from './module.js';
 import { otlpSchema } from './otlp.js';
+import { probeEndpointSchema } from './probe-endpoint.js';
 
 const listen = z
   .string()
@@ -32,6 +34,32 @@ export const agentConfigSchema = z
       .strictObject({
         listen: listen.default('127.0.0.1:9464'),
         token: z.string().default('').meta({ description: 'Bearer token for the control API; empty keeps it off.' }),
+        webConfig: z.string().min(1).optional().meta({
+          description:
+            'Web config file in the format of Prometheus exporters (TLS, basic auth users, headers), relative to this file; reloaded when it changes.',
+        }),
+        probe: probeEndpointSchema,
+        ui: z
+          .strictObject({
+            traceUrl: z
+              .string()
+              .regex(/^https?:\/\/[^\s]*\{traceId\}/, {
+                error: 'must be an http:// or https:// URL containing {traceId}',
+              })
+              .optional()
+              .meta({
+                description:
+                  'Link from a run to its trace in the status page and API, {traceId} replaced, e.g. https://jaeger.example.com/trace/{traceId}.',
+              }),
+            prometheus: z
+              .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+              .optional()
+              .meta({
+                description:
+                  "The fleet's Prometheus (with deploy/prometheus/rules loaded): the status page's Fleet grid, each check by region, and the quorum verdict of CanaryCheckDownQuorum.",
+              }),
+          })
+          .prefault({}),
       })
       .prefault({}),
     probes: z
@@ -77,14 +105,27 @@ export const agentConfigSchema = z
           .optional()
           .meta({ description: 'Seed for the start offsets; fixed only for tests and reproducible benchmarks.' }),
         discovery: discoverySchema,
+        browser: browserAgentSchema,
         openapi: z.array(z.string().min(1)).default([]).meta({
           description:
             'OpenAPI specs, relative to this file; canary_endpoint_coverage_ratio{spec} says how much of each the checks probe.',
         }),
       })
       .prefault({}),
+    redact: z
+      .strictObject({
+        queryParams: z.array(z.string().min(1)).default([]).meta({
+          description:
+            'Query parameters whose values are shown as REDACTED in labels, logs, spans and errors, added to the built-in list (token, access_token, api_key, key, sig, signature, password, secret, ...).',
+        }),
+      })
+      .prefault({}),
     checks: z.array(checkSchema).default([]),
     modules: modulesSchema,
+    blackboxConfig: z.string().min(1).optional().meta({
+      description:
+        'A blackbox_exporter configuration file, relative to this file: its modules join modules: under their own names (docs/blackbox.md).',
+    }),
     chaos: z
       .strictObject({
         enabled: z.boolean().default(false),
@@ -93,6 +134,30 @@ export const agentConfigSchema = z
           .string()
           .default('../var')
           .meta({ description: 'Journal, lock and audit log, relative to this file.' }),
+        prometheus: z
+          .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+          .optional()
+          .meta({
+            description:
+              "The fleet's Prometheus: judges the PromQL entries of steadyState and abortWhen, and the remaining error budget of requireErrorBudget.",
+          }),
+        alertmanager: z
+          .url({ protocol: /^https?$/ })
+          .optional()
+          .meta({
+            description:
+              'Alertmanager of the fleet: each run is shown there as CanaryChaosExperimentActive, and a CanaryChaosHalt alert stops runs.',
+          }),
+        onUnreachable: z
+          .strictObject({
+            start: z.enum(['halt', 'continue']).default('halt'),
+            running: z.enum(['halt', 'continue']).default('continue'),
+          })
+          .prefault({})
+          .meta({
+            description:
+              'When chaos.alertmanager cannot be asked about a fleet halt: refuse new runs / stop running ones (halt) or go on (continue).',
+          }),
       })
       .prefault({}),
     exporters: z

@@ -138,3 +138,9 @@ export const ipFamily = z
   .enum(['auto', 'ipv4', 'ipv6'])
   .default('auto')
   .meta({ description: 'Which address family to prefer when a name has both; auto keeps the resolver order.' });
+
+/** Whether a probe falls back to the other family when the preferred one has no address. */
+export const ipFallback = z
+  .boolean()
+  .default(true)
+  .meta({ description: 'Use the other family when the preferred one has no address.' });

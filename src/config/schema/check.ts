@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { checkBase } from './base.js';
+import { browserCheckSchema } from './browser.js';
 import { dnsCheckSchema } from './dns.js';
 import { flowCheckSchema } from './flow.js';
 import { grpcCheckSchema } from './grpc.js';
+import { icmpCheckSchema } from './icmp.js';
 import { httpExpectSchema, httpRequestSchema, httpTarget, tlsSchema } from './http.js';
 import { tcpCheckSchema } from './tcp.js';
 import { tlsCheckSchema } from './tls.js';
+import { unixCheckSchema } from './unix.js';
+import { websocketCheckSchema } from './websocket.js';
 
 export const httpCheckSchema = z
   .strictObject({
@@ -26,6 +30,10 @@ export const checkSchema = z.discriminatedUnion('kind', [
   dnsCheckSchema,
   grpcCheckSchema,
   flowCheckSchema,
+  unixCheckSchema,
+  websocketCheckSchema,
+  icmpCheckSchema,
+  browserCheckSchema,
 ]);
 
 /** A probe file: a list of checks, merged with the agent config's inline checks. */
@@ -41,4 +49,8 @@ export type TlsCheck = z.output<typeof tlsCheckSchema>;
 export type DnsCheck = z.output<typeof dnsCheckSchema>;
 export type GrpcCheck = z.output<typeof grpcCheckSchema>;
 export type FlowCheck = z.output<typeof flowCheckSchema>;
+export type UnixCheck = z.output<typeof unixCheckSchema>;
+export type WebsocketCheck = z.output<typeof websocketCheckSchema>;
+export type IcmpCheck = z.output<typeof icmpCheckSchema>;
+export type BrowserCheck = z.output<typeof browserCheckSchema>;
 export const CHECK_KINDS = checkSchema.options.map((o) => o.shape.kind.value);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexProblem } from '../safe-regex.js';
 import { parseDuration, parseSize, DURATION_PATTERN } from '../units.js';
 
 const DURATION_MESSAGE = 'must be a duration with a unit, such as 500ms, 30s, 5m, 1h or 14d';
@@ -57,14 +58,10 @@ export function labels() {
     .default({});
 }
 
-/** A regular expression written as a string; checked to compile. */
+/** A regular expression written as a string; checked to compile and against catastrophic backtracking. */
 export function regex() {
-  return z.string().refine((source) => {
-    try {
-      new RegExp(source);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be a valid regular expression');
+  return z.string().superRefine((source, ctx) => {
+    const problem = regexProblem(source);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 }

@@ -4,7 +4,7 @@ import { checkBase, splitHostPort } from './base.js';
 import { duration, regex } from './common.js';
 
 /** Record types a DNS check can ask for. */
-export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'NS', 'SOA', 'PTR', 'CAA'] as const;
+export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'SRV', 'NS', 'SOA', 'PTR', 'CAA', 'ANY'] as const;
 
 /** Response codes by name (RFC 1035, 2136). */
 export const DNS_RCODES = [
@@ -60,11 +60,19 @@ export const dnsOptionsSchema = z.strictObject({
 
 /** An expectation on one section's records, each record as text: `name.<TAB>ttl<TAB>IN<TAB>TYPE<TAB>data`. */
 const recordExpectation = z
-  .strictObject({ matches: regex().optional(), notMatches: regex().optional() })
-  .refine((r) => (r.matches === undefined) !== (r.notMatches === undefined), {
-    message: 'needs exactly one of matches or notMatches',
+  .strictObject({
+    matches: regex().optional(),
+    notMatches: regex().optional(),
+    allMatch: regex().optional(),
+    allowEmpty: z.boolean().optional().meta({ description: 'With allMatch: a section without records passes.' }),
   })
-  .meta({ description: 'matches: at least one record matches; notMatches: no record matches.' });
+  .refine((r) => [r.matches, r.notMatches, r.allMatch].filter((v) => v !== undefined).length === 1, {
+    message: 'needs exactly one of matches, notMatches or allMatch',
+  })
+  .meta({
+    description:
+      'matches: at least one record matches; notMatches: no record matches; allMatch: there are records and every one matches.',
+  });
 
 /** What a DNS check expects of the response. */
 export const dnsExpectSchema = z.strictObject({

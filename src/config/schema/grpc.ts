@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkBase, hostPortTarget } from './base.js';
+import { checkBase, hostPortTarget, ipFallback, ipFamily } from './base.js';
 import { duration } from './common.js';
 import { tlsSchema } from './http.js';
 
@@ -15,6 +15,8 @@ export const grpcOptionsSchema = z.strictObject({
     .default('')
     .meta({ description: 'Service name in the health request; empty asks about the server as a whole.' }),
   tls: z.boolean().default(false).meta({ description: 'Connect with TLS; `tls:` holds its settings.' }),
+  ipFamily,
+  ipFallback,
 });
 
 export const grpcExpectSchema = z.strictObject({

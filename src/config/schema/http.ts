@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { ipFallback } from './base.js';
+import { celExpression } from './cel.js';
 import { duration, regex, size } from './common.js';
+import { httpAuthSchema, httpProxySchema } from './http-auth.js';
 
 const statusPattern = /^(?:[1-5]xx|[1-5]\d\d(?:-[1-5]\d\d)?)$/;
 
@@ -25,10 +28,14 @@ const headerExpectation = z
     name: z.string().min(1),
     equals: z.string().optional(),
     matches: regex().optional(),
+    notMatches: regex().optional().meta({ description: 'The header, when present, must not match this regex.' }),
     absent: z.boolean().optional(),
+    allowMissing: z.boolean().optional().meta({
+      description: 'With matches or notMatches: an absent header passes (blackbox_exporter allow_missing).',
+    }),
   })
-  .refine((h) => [h.equals, h.matches, h.absent].filter((v) => v !== undefined).length === 1, {
-    message: 'needs exactly one of equals, matches or absent',
+  .refine((h) => [h.equals, h.matches, h.notMatches, h.absent].filter((v) => v !== undefined).length === 1, {
+    message: 'needs exactly one of equals, matches, notMatches or absent',
   })
   .meta({ description: 'An expectation on a response header: exact value, regex, or absence.' });
 
@@ -39,15 +46,21 @@ const bodyExpectation = z
   })
   .meta({ description: 'The body must (matches) or must not (notMatches) match a regex.' });
 
+/** A simple JSON path (`$.a.b`, `$.items[0]`, `$["a-b"]`); websocket's `expectJson` takes it too. */
+export const jsonPath = z
+  .string()
+  .regex(
+    /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["[^"]*"\])*$/,
+    'must be a JSON path such as $.status, $.items[0].id or $["a-b"]',
+  );
+
+/** A JSON scalar an `equals` compares with. */
+export const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
 const jsonExpectation = z
   .strictObject({
-    path: z
-      .string()
-      .regex(
-        /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["[^"]*"\])*$/,
-        'must be a JSON path such as $.status, $.items[0].id or $["a-b"]',
-      ),
-    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    path: jsonPath,
+    equals: jsonScalar.optional(),
     matches: regex().optional(),
     exists: z.boolean().optional(),
   })
@@ -56,6 +69,16 @@ const jsonExpectation = z
   })
   .meta({ description: 'An expectation on a value in a JSON body, addressed by a simple JSON path.' });
 
+const celExpectation = z
+  .strictObject({ matches: celExpression.optional(), notMatches: celExpression.optional() })
+  .refine((c) => (c.matches === undefined) !== (c.notMatches === undefined), {
+    message: 'needs exactly one of matches or notMatches',
+  })
+  .meta({
+    description:
+      'A CEL expression over the body parsed as JSON (the variable `body`): it must be true (matches) or false (notMatches).',
+  });
+
 /** What an HTTP check expects of the response. Every expectation present is evaluated. */
 export const httpExpectSchema = z
   .strictObject({
@@ -63,6 +86,10 @@ export const httpExpectSchema = z
     headers: z.array(headerExpectation).default([]),
     body: z.array(bodyExpectation).default([]),
     json: z.array(jsonExpectation).default([]),
+    cel: z.array(celExpectation).default([]),
+    ssl: z.boolean().optional().meta({
+      description: 'The final response must (true) or must not (false) have come over TLS.',
+    }),
     maxDuration: duration().optional(),
     certMinLifetime: duration().optional(),
   })
@@ -73,8 +100,13 @@ export const httpExpectSchema = z
 /** How the HTTP request is made. */
 export const httpRequestSchema = z.strictObject({
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z.record(z.string(), z.string()).default({}).meta({
+    description:
+      'Request headers. A Host entry is sent as the Host header (virtual hosts behind an IP); TLS SNI stays tls.serverName or the URL host.',
+  }),
   body: z.string().optional(),
+  auth: httpAuthSchema.optional(),
+  proxy: httpProxySchema.optional(),
   followRedirects: z.boolean().default(true),
   maxRedirects: z.int().min(0).max(100).default(10),
   crossHostHeaders: z.enum(['drop', 'keep']).default('drop').meta({
@@ -89,10 +121,11 @@ export const httpRequestSchema = z.strictObject({
     .enum(['auto', 'ipv4', 'ipv6'])
     .default('auto')
     .meta({ description: 'Which address family to prefer when a name has both; auto keeps the resolver order.' }),
-  ipFallback: z
-    .boolean()
-    .default(true)
-    .meta({ description: 'Use the other family when the preferred one has no address.' }),
+  ipFallback,
+  compression: z.enum(['identity', 'gzip', 'deflate', 'br']).optional().meta({
+    description:
+      "The body is compressed this way (blackbox's compression): sent as Accept-Encoding when headers set none, and the body decompressed before expectations read it; a body that does not decompress fails with reason protocol.",
+  }),
   maxBodySize: size({
     max: 64 * 1024 * 1024,
     maxText: '64MiB',
@@ -100,7 +133,13 @@ export const httpRequestSchema = z.strictObject({
   })
     .prefault('1MiB')
     .meta({ description: 'Largest response body read; a larger one fails with reason body_too_large. At most 64MiB.' }),
-  maxHeaderSize: size().prefault('16KiB'),
+  maxHeaderSize: size({
+    max: 1024 * 1024,
+    maxText: '1MiB',
+    why: 'header values are held whole, and configured regexes run over them',
+  })
+    .prefault('16KiB')
+    .meta({ description: 'Largest response head read; a larger one fails the check. At most 1MiB.' }),
   traceContext: z.boolean().default(true).meta({
     description:
       "Send W3C traceparent/tracestate naming this run's span when tracing is on, so the service's own trace joins it.",

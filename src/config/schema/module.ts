@@ -10,8 +10,11 @@ import { duration } from './common.js';
 import { httpCheckSchema } from './check.js';
 import { dnsCheckSchema, dnsOptionsSchema } from './dns.js';
 import { grpcCheckSchema } from './grpc.js';
+import { icmpCheckSchema } from './icmp.js';
 import { tcpCheckSchema } from './tcp.js';
 import { tlsCheckSchema } from './tls.js';
+import { unixCheckSchema } from './unix.js';
+import { websocketCheckSchema } from './websocket.js';
 
 /** Keys a check has that a module does not: Prometheus owns the target and the schedule. */
 const CHECK_ONLY = {
@@ -86,6 +89,9 @@ export const moduleSchema = z
     moduleOf(tlsCheckSchema),
     moduleOf(dnsCheckSchema, { dns: dnsModuleOptions.prefault({} as z.input<typeof dnsModuleOptions>) }),
     moduleOf(grpcCheckSchema),
+    moduleOf(unixCheckSchema),
+    moduleOf(websocketCheckSchema),
+    moduleOf(icmpCheckSchema),
   ])
   .meta({
     description: 'A probe module: a check without name or target, run once per GET /probe?module=NAME&target=TARGET.',

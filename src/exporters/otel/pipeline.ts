@@ -11,6 +11,7 @@ import { AlwaysOnSampler, TracerProvider, type SpanExporter } from '@opentelemet
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from '../../log.js';
 import { KeepFailuresProcessor } from './batch.js';
+import { redactingExporter } from './redact-spans.js';
 import type { OtlpSettings } from './settings.js';
 import type { TracerDeps } from './types.js';
 
@@ -28,7 +29,7 @@ async function createExporter(settings: OtlpSettings): Promise<SpanExporter> {
     settings.protocol === 'http/json'
       ? await import('@opentelemetry/exporter-trace-otlp-http')
       : await import('@opentelemetry/exporter-trace-otlp-proto');
-  return new mod.OTLPTraceExporter(config);
+  return redactingExporter(new mod.OTLPTraceExporter(config));
 }
 
 /** Logs the first failed export and the first success after failures, not every batch. */

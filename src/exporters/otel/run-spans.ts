@@ -15,7 +15,8 @@ import {
   verdictAttributes,
 } from './attributes.js';
 import type { KeepFailuresProcessor } from './batch.js';
-import { flowStepEvents } from './kind-attributes.js';
+import { browserEvents } from './browser-attributes.js';
+import { flowStepEvents, websocketPhaseEvents } from './kind-attributes.js';
 import type { RunTrace, TraceRef } from './types.js';
 
 /** What every run's spans share. */
@@ -85,7 +86,13 @@ function startAttempt(deps: RunSpanDeps, check: ResolvedCheck, root: Span, start
 function finishAttempt(attempt: Attempt, result: CheckResult): void {
   attempt.endMs = attempt.startMs + result.durationSeconds * 1000;
   attempt.span.setAttributes({ ...responseAttributes(result), 'canary.attempt': result.attempt });
-  for (const event of [...phaseEvents(result, attempt.startMs), ...flowStepEvents(result, attempt.startMs)])
+  const start = attempt.startMs;
+  for (const event of [
+    ...phaseEvents(result, start),
+    ...flowStepEvents(result, start),
+    ...websocketPhaseEvents(result, start),
+    ...browserEvents(result, start),
+  ])
     attempt.span.addEvent(event.name, event.attributes, event.time);
   if (!result.ok)
     attempt.span.setStatus({ code: SpanStatusCode.ERROR, message: result.message ?? result.reason ?? 'failed' });

@@ -9,6 +9,7 @@
  * the OpenTelemetry SDKs do.
  */
 import { OTLP_COMPRESSIONS, OTLP_FALLBACKS, OTLP_PROTOCOLS, type OtlpConfig } from '../../config/schema/otlp.js';
+import { registerSecret } from '../../secrets/registry.js';
 
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 export type OtlpCompression = (typeof OTLP_COMPRESSIONS)[number];
@@ -153,11 +154,14 @@ export function resolveOtlp(config: OtlpConfig | undefined, env: Env): ResolvedO
   }
   if (!config && (!envEnabled(env) || env.OTEL_TRACES_EXPORTER?.trim() === 'none')) return { warnings };
 
-  const headers = {
+  const fromEnv = {
     ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS ?? '', 'OTEL_EXPORTER_OTLP_HEADERS', warnings),
     ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? '', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warnings),
-    ...config?.headers,
   };
+  // Collector credentials from the environment, as `${VAR}` in `exporters.otlp.headers` is
+  // (config/env.ts): never shown. The scheme word of an Authorization value is no secret.
+  for (const value of Object.values(fromEnv)) registerSecret(value.replace(/^(?:Bearer|Basic)\s+/i, ''));
+  const headers = { ...fromEnv, ...config?.headers };
   const resourceAttributes = parseKeyValueList(
     env.OTEL_RESOURCE_ATTRIBUTES ?? '',
     'OTEL_RESOURCE_ATTRIBUTES',

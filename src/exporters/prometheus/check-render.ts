@@ -4,7 +4,17 @@
  * checks, so its driver can look at the clock and let probing in.
  */
 import { counterFamilies, flowFailureFamily, histogramFamily } from './counter-families.js';
-import { commonGauges, dnsGauges, flowGauges, grpcGauges, httpGauges, tlsGauges } from './gauge-families.js';
+import {
+  browserGauges,
+  commonGauges,
+  dnsGauges,
+  flowGauges,
+  grpcGauges,
+  httpGauges,
+  tlsGauges,
+  websocketGauges,
+  icmpGauges,
+} from './gauge-families.js';
 import { familyHeader, type CheckFamily, type Row } from './lines.js';
 import { FLAG } from './store/columns.js';
 import type { RenderPlan } from './store/plan.js';
@@ -16,7 +26,7 @@ import { ExpositionWriter, utf8 } from './writer.js';
 /** Checks written between two pauses of the generator. */
 const PAUSE_EVERY = 64;
 
-/** Columns a family copies at once (the run counter: 1 + 14 reasons; the histogram: 15). */
+/** Columns a family copies at once (the run counter: 1 + one per reason; the histogram: 15). */
 const SCRATCH = 32;
 
 /** The families and their encoded headers. */
@@ -31,8 +41,11 @@ export class CheckRenderer {
       ...tlsGauges(),
       ...dnsGauges(),
       ...grpcGauges(),
+      ...icmpGauges(),
       ...flowGauges(),
+      ...websocketGauges(),
       flowFailureFamily(),
+      ...browserGauges(),
       ...counterFamilies(),
       histogramFamily(),
     ];

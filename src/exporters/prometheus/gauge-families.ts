@@ -1,13 +1,23 @@
 /** The per-check gauges: the latest result's facts, blackbox_exporter's and canary's own. */
 import { F, FLAG, I, KIND, STEP, TLS_VERSIONS } from './store/columns.js';
 import { line, NEWLINE, ONE, opener, openers, single, ZERO, type CheckFamily, type Row } from './lines.js';
-import { BLACKBOX, CANARY, GRPC_SERVING_STATUSES, HTTP_PHASES, type Family } from './vocabulary.js';
+import {
+  BLACKBOX,
+  CANARY,
+  GRPC_SERVING_STATUSES,
+  HTTP_PHASES,
+  ICMP_PHASES,
+  WEBSOCKET,
+  WEBSOCKET_PHASES,
+  type Family,
+} from './vocabulary.js';
 import type { ExpositionWriter } from './writer.js';
 
 const hasResult = (r: Row): boolean => r.view.has(r.slot, FLAG.hasResult);
 const isHttp = (r: Row): boolean => (r.kind === KIND.http || r.kind === KIND.flow) && hasResult(r);
 const isDns = (r: Row): boolean => r.kind === KIND.dns && hasResult(r);
 const isGrpc = (r: Row): boolean => r.kind === KIND.grpc && hasResult(r);
+const isIcmp = (r: Row): boolean => r.kind === KIND.icmp && hasResult(r);
 const hasTls = (r: Row): boolean => r.view.has(r.slot, FLAG.tls | FLAG.hasResult);
 
 /** `probe_success`, `probe_duration_seconds`, `probe_dns_lookup_time_seconds`: every kind. */
@@ -19,20 +29,25 @@ export function commonGauges(): CheckFamily[] {
   ];
 }
 
-/** `probe_http_*`: http and flow checks (a flow shows its last step's response and summed phases). */
-export function httpGauges(): CheckFamily[] {
-  const phaseOpeners = openers(BLACKBOX.httpPhase.name, 'phase', HTTP_PHASES);
-  const phases: CheckFamily = {
-    family: BLACKBOX.httpPhase,
-    has: isHttp,
+/** One series per phase of a `{phase}` family, read from `phases.length` columns from `first`. */
+function phaseFamily(family: Family, phases: readonly string[], has: (r: Row) => boolean, first: number): CheckFamily {
+  const phaseOpeners = openers(family.name, 'phase', phases);
+  return {
+    family,
+    has,
     write(r, w) {
       for (let i = 0; i < phaseOpeners.length; i++) {
         line(w, phaseOpeners[i] as Uint8Array, r);
-        w.seconds(r.view.num(F.phases + i, r.slot));
+        w.seconds(r.view.num(first + i, r.slot));
         w.byte(NEWLINE);
       }
     },
   };
+}
+
+/** `probe_http_*`: http and flow checks (a flow shows its last step's response and summed phases). */
+export function httpGauges(): CheckFamily[] {
+  const phases = phaseFamily(BLACKBOX.httpPhase, HTTP_PHASES, isHttp, F.phases);
   return [
     single(BLACKBOX.httpStatus, isHttp, F.httpStatus),
     phases,
@@ -89,8 +104,26 @@ export function grpcGauges(): CheckFamily[] {
   return [single(BLACKBOX.grpcStatusCode, isGrpc, F.grpcStatus), single(BLACKBOX.grpcSsl, isGrpc, F.grpcSsl), health];
 }
 
+/** `probe_websocket_*`: websocket checks; a run without an answer shows them at 0, as http's. */
+export function websocketGauges(): CheckFamily[] {
+  const isWebsocket = (r: Row): boolean => r.kind === KIND.websocket && hasResult(r);
+  const phases = phaseFamily(WEBSOCKET.phase, WEBSOCKET_PHASES, isWebsocket, F.websocketPhases);
+  return [
+    phases,
+    single(WEBSOCKET.statusCode, isWebsocket, F.websocketStatus),
+    single(WEBSOCKET.ssl, isWebsocket, F.websocketSsl),
+  ];
+}
+
+/** `probe_icmp_*`: icmp checks; a phase series each, and the hop limit once a reply told it. */
+export function icmpGauges(): CheckFamily[] {
+  const phases = phaseFamily(BLACKBOX.icmpPhase, ICMP_PHASES, isIcmp, F.icmpPhases);
+  const hasHopLimit = (r: Row): boolean => isIcmp(r) && r.view.has(r.slot, FLAG.icmpHopLimit);
+  return [phases, single(BLACKBOX.icmpReplyHopLimit, hasHopLimit, F.icmpHopLimit)];
+}
+
 /**
- * A family with one series per step of a flow run: `name{step="NAME",` then the check's
+ * A family with one series per step of a flow run (or browser journey): `name{step="NAME",` then the check's
  * part. `shown` picks the steps that have a series (reached by the latest run, or ever).
  */
 export function stepFamily(
@@ -126,5 +159,23 @@ export function flowGauges(): CheckFamily[] {
   return [
     stepFamily(CANARY.flowStepSuccess, isFlow, reached, (flow, at, w) => w.byte(flow[at + STEP.ok] === 1 ? ONE : ZERO)),
     stepFamily(CANARY.flowStepDuration, isFlow, reached, (flow, at, w) => w.seconds(flow[at + STEP.seconds] as number)),
+  ];
+}
+
+/** `probe_browser_*`: the steps the latest journey reached, and the web vitals it measured. */
+export function browserGauges(): CheckFamily[] {
+  const isBrowser = (r: Row): boolean => r.kind === KIND.browser && hasResult(r);
+  const reached = (flow: Float64Array, at: number): boolean => flow[at + STEP.reached] === 1;
+  const measured = (flag: number) => (r: Row) => isBrowser(r) && r.view.has(r.slot, flag);
+  return [
+    stepFamily(CANARY.browserStepSuccess, isBrowser, reached, (flow, at, w) =>
+      w.byte(flow[at + STEP.ok] === 1 ? ONE : ZERO),
+    ),
+    stepFamily(CANARY.browserStepDuration, isBrowser, reached, (flow, at, w) =>
+      w.seconds(flow[at + STEP.seconds] as number),
+    ),
+    single(CANARY.browserLcp, measured(FLAG.browserLcp), F.browserLcp, true),
+    single(CANARY.browserCls, measured(FLAG.browserCls), F.browserCls),
+    single(CANARY.browserTtfb, measured(FLAG.browserTtfb), F.browserTtfb, true),
   ];
 }

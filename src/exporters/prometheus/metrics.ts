@@ -89,6 +89,8 @@ export function createTracingMetrics(registry: Registry<OpenMetricsContentType>)
 export interface ChaosMetrics {
   runs: Counter<'experiment' | 'status'>;
   active: Gauge<'experiment'>;
+  budget: Gauge<'experiment' | 'slo'>;
+  skipped: Counter<'experiment' | 'reason'>;
 }
 
 export function createChaosMetrics(registry: Registry<OpenMetricsContentType>, halted: () => boolean): ChaosMetrics {
@@ -112,6 +114,18 @@ export function createChaosMetrics(registry: Registry<OpenMetricsContentType>, h
       name: 'canary_chaos_active',
       help: 'Chaos experiment runs in progress (1 while one runs).',
       labelNames: ['experiment'],
+      registers,
+    }),
+    budget: new Gauge({
+      name: 'canary_chaos_error_budget_remaining',
+      help: "Remaining error budget (0..1) of the check's SLO an experiment's requireErrorBudget names, as last judged at a scheduled tick.",
+      labelNames: ['experiment', 'slo'],
+      registers,
+    }),
+    skipped: new Counter({
+      name: 'canary_chaos_runs_skipped_total',
+      help: 'Scheduled chaos runs skipped, by reason (error_budget: requireErrorBudget not met).',
+      labelNames: ['experiment', 'reason'],
       registers,
     }),
   };

@@ -7,9 +7,9 @@
  * The `probe_*` names and help texts are blackbox_exporter 0.23's, so dashboards and alerts
  * written for it work unchanged.
  */
-import { GRPC_SERVING_STATUSES, HTTP_PHASES, type HttpFacts } from '../../results/types.js';
+import { GRPC_SERVING_STATUSES, HTTP_PHASES, WEBSOCKET_PHASES, type HttpFacts } from '../../results/types.js';
 
-export { GRPC_SERVING_STATUSES, HTTP_PHASES };
+export { GRPC_SERVING_STATUSES, HTTP_PHASES, WEBSOCKET_PHASES };
 
 /** How much a check exports: `basic` is what SLOs, the shipped alerts and dashboard need; `full` is everything. */
 export type MetricsLevel = 'basic' | 'full';
@@ -55,6 +55,9 @@ export const BLACKBOX = {
     'Returns the Last-Modified HTTP response header in unixtime',
   ),
   failedDueToRegex: gauge('probe_failed_due_to_regex', 'Indicates if probe failed due to regex'),
+  failedDueToBytes: gauge('probe_failed_due_to_bytes', 'Indicates if probe failed due to bytes'),
+  // Only for /probe: its labels are values read off the wire, a new series whenever they change.
+  expectInfo: gauge('probe_expect_info', 'Explicit content matched'),
   sslEarliestExpiry: gauge('probe_ssl_earliest_cert_expiry', 'Returns last SSL chain expiry in unixtime', 'basic'),
   tlsVersion: gauge('probe_tls_version_info', 'Returns the TLS version used or NaN when unknown', 'full'),
   dnsPhase: gauge('probe_dns_duration_seconds', 'Duration of DNS request by phase'),
@@ -79,7 +82,12 @@ export const BLACKBOX = {
   grpcStatusCode: gauge('probe_grpc_status_code', 'Response gRPC status code', 'full'),
   grpcSsl: gauge('probe_grpc_ssl', 'Indicates if SSL was used for the connection', 'full'),
   grpcHealth: gauge('probe_grpc_healthcheck_response', 'Response HealthCheck response', 'full'),
+  icmpPhase: gauge('probe_icmp_duration_seconds', 'Duration of icmp request by phase', 'full'),
+  icmpReplyHopLimit: gauge('probe_icmp_reply_hop_limit', 'Replied packet hop limit (TTL for ipv4)', 'full'),
 } as const;
+
+/** `probe_icmp_duration_seconds{phase}`, in blackbox's order. */
+export const ICMP_PHASES = ['resolve', 'setup', 'rtt'] as const;
 
 /** Per-check families of canary's own, beyond blackbox's. */
 export const CANARY = {
@@ -102,6 +110,31 @@ export const CANARY = {
     'canary_flow_step_failures_total',
     'Flow runs that failed, by the step they failed at.',
     'counter',
+    'full',
+  ),
+  browserStepSuccess: gauge(
+    'probe_browser_step_success',
+    'Whether the step of the last browser journey succeeded (load is the target itself); absent for steps it did not reach',
+    'full',
+  ),
+  browserStepDuration: gauge(
+    'probe_browser_step_duration_seconds',
+    'How long the step of the last browser journey took, in seconds',
+    'full',
+  ),
+  browserLcp: gauge(
+    'probe_browser_largest_contentful_paint_seconds',
+    'Largest Contentful Paint of the page the last browser journey ended on, seconds from navigation start',
+    'full',
+  ),
+  browserCls: gauge(
+    'probe_browser_cumulative_layout_shift',
+    'Cumulative Layout Shift score of the page the last browser journey ended on',
+    'full',
+  ),
+  browserTtfb: gauge(
+    'probe_browser_time_to_first_byte_seconds',
+    'Time to First Byte of the document the last browser journey ended on, seconds from navigation start',
     'full',
   ),
   runs: family(
@@ -137,6 +170,30 @@ export const CANARY = {
     'canary_slo_window_seconds',
     "Window over which the check's service level objective spends its error budget, in seconds.",
     'basic',
+  ),
+} as const;
+
+/** The websocket kind's families, named as blackbox names the other probers' (`probe_<prober>_*`). */
+export const WEBSOCKET = {
+  phase: gauge('probe_websocket_duration_seconds', 'Duration of the WebSocket probe by phase', 'full'),
+  statusCode: gauge(
+    'probe_websocket_status_code',
+    'Status code of the answer to the upgrade request (101 accepted)',
+    'full',
+  ),
+  ssl: gauge('probe_websocket_ssl', 'Indicates if SSL was used for the connection', 'full'),
+} as const;
+
+/** How a `GET /probe` request ended: the `result` label of `canary_probe_requests_total`. */
+export const PROBE_REQUEST_RESULTS = ['success', 'failure', 'bad_request', 'forbidden', 'overloaded'] as const;
+export type ProbeRequestResult = (typeof PROBE_REQUEST_RESULTS)[number];
+
+/** Families of the agent's own endpoints: one set per agent, not per check. */
+export const ENDPOINT = {
+  probeRequests: family(
+    'canary_probe_requests_total',
+    'GET /probe requests by module and result (success, failure: the probe; bad_request: unknown module, no target, bad timeout header; forbidden: target refused by server.probe.allow or always refused; overloaded: server.probe.maxInFlight reached).',
+    'counter',
   ),
 } as const;
 

@@ -13,9 +13,8 @@
  * pid file is written once listening.
  */
 import { createServer } from 'node:http';
-import { errorMessage } from '../../errors.js';
 import { listenOn } from '../../net/listen.js';
-import { exitOnStopSignal, jsonLog } from './exit.js';
+import { exitCannotStart, exitOnStopSignal, jsonLog } from './exit.js';
 import { backendArgsSchema, parseProcessArgs } from './options.js';
 import { writePidFile } from './pidfile.js';
 import { warmupDelay, type Warmup } from './warmup.js';
@@ -63,9 +62,8 @@ async function fill(): Promise<void> {
 try {
   const url = await listenOn(server, args.host, args.port);
   await writePidFile(args.pidFile, process.pid);
-  exitOnStopSignal(server, args.pidFile, log);
+  exitOnStopSignal(server, args.pidFile, log, args.parentPid);
   log('listening', { url, pidFile: args.pidFile, warmup });
 } catch (err) {
-  log('cannot start', { error: errorMessage(err) });
-  process.exit(1);
+  exitCannotStart(err, log);
 }

@@ -12,9 +12,8 @@
  * `GET /_lab/backends` answers with the balancer's own view (which backends are up).
  */
 import { Agent, createServer } from 'node:http';
-import { errorMessage } from '../../errors.js';
 import { listenOn } from '../../net/listen.js';
-import { exitOnStopSignal, jsonLog } from './exit.js';
+import { exitCannotStart, exitOnStopSignal, jsonLog } from './exit.js';
 import { forward } from './forward.js';
 import { balancerArgsSchema, parseProcessArgs } from './options.js';
 import { writePidFile } from './pidfile.js';
@@ -38,9 +37,8 @@ try {
   const url = await listenOn(server, args.host, args.port);
   pool.startProbing(args.probeIntervalMs);
   await writePidFile(args.pidFile, process.pid);
-  exitOnStopSignal(server, args.pidFile, log);
+  exitOnStopSignal(server, args.pidFile, log, args.parentPid);
   log('listening', { url, pidFile: args.pidFile, backends: args.backends });
 } catch (err) {
-  log('cannot start', { error: errorMessage(err) });
-  process.exit(1);
+  exitCannotStart(err, log);
 }

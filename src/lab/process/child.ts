@@ -35,6 +35,11 @@ export class ManagedProcess {
     return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
+  /** Exit code of the spawned process once it exited with one, else `null`. */
+  get exitCode(): number | null {
+    return this.#child?.exitCode ?? null;
+  }
+
   /** Pid of the spawned process, even after it exited; `undefined` before the first start. */
   get childPid(): number | undefined {
     return this.#child?.pid;

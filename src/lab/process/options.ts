@@ -67,6 +67,9 @@ export type LabOptions = z.input<typeof labOptionsSchema>;
 /** Options with every default applied. */
 export type ResolvedLabOptions = z.output<typeof labOptionsSchema>;
 
+/** The supervisor's pid: the child stops when it is gone. Absent: the child lives on its own. */
+const parentPid = z.coerce.number().int().min(1).optional();
+
 /** Flags of `backend-main.js`, one backend process. */
 export const backendArgsSchema = z.strictObject({
   name: processName,
@@ -78,6 +81,7 @@ export const backendArgsSchema = z.strictObject({
   /** The shared origin's URL; absent: no cache misses are modelled. */
   origin: z.url({ protocol: /^http$/ }).optional(),
   missRatio: z.coerce.number().min(0).max(1).default(0.05),
+  parentPid,
 });
 
 /** Flags of `balancer-main.js`, the balancer process. */
@@ -94,6 +98,7 @@ export const balancerArgsSchema = z.strictObject({
   probeIntervalMs: labOptionsSchema.shape.probeIntervalMs,
   /** Past this, a request to a backend answers 504. @defaultValue 5000 */
   upstreamTimeoutMs: z.coerce.number().int().min(1).default(5_000),
+  parentPid,
 });
 
 /**

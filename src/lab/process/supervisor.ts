@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { CanaryError, ERROR_CODES } from '../../errors.js';
 import { formatHostPort } from '../../net/listen.js';
 import { ManagedProcess, type ProcessSpec } from './child.js';
+import { PORT_TAKEN_EXIT } from './exit.js';
 import { ProcessLab } from './lab.js';
 import { labOptionsSchema, type LabOptions, type ResolvedLabOptions } from './options.js';
 import { readPidSync, runsScript } from './pidfile.js';
@@ -66,6 +67,29 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
   const dir = resolve(o.dir);
   const pidDir = join(dir, 'pids');
   mkdirSync(pidDir, { recursive: true });
+  // A free port is free only when chosen: another process may bind it before the child
+  // does. Fixed ports are the user's to fix; free ones are chosen again.
+  const attempts = o.basePort === 0 ? FREE_PORT_ATTEMPTS : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o, dir, pidDir);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= attempts) throw err instanceof PortTaken ? err.cause : err;
+    }
+  }
+}
+
+/** Tries of free-port choice before a lab start gives up. */
+const FREE_PORT_ATTEMPTS = 3;
+
+/** A child found its port taken; carries the error to report if no try is left. */
+class PortTaken extends Error {
+  constructor(override readonly cause: unknown) {
+    super('lab port taken');
+  }
+}
+
+async function startOnce(o: ResolvedLabOptions, dir: string, pidDir: string): Promise<RunningLab> {
   const ports = await choosePorts(o);
   const origin = o.origin.fillMs > 0 ? await startOrigin(o.host, o.origin.fillMs) : undefined;
   const specs = buildSpecs(o, dir, pidDir, ports, origin?.url);
@@ -83,7 +107,7 @@ export async function startLab(options: LabOptions): Promise<RunningLab> {
     await lab.startAll(['balancer']);
   } catch (err) {
     await lab.stop();
-    throw err;
+    throw processes.some((p) => p.exitCode === PORT_TAKEN_EXIT) ? new PortTaken(err) : err;
   }
   const endpoint = (s: ProcessSpec): LabEndpoint => ({ name: s.name, url: s.url });
   const [balancer, ...backends] = specs.map(endpoint);
@@ -99,18 +123,23 @@ function buildSpecs(
   originUrl: string | undefined,
 ): ProcessSpec[] {
   const url = (port: number) => `http://${formatHostPort(o.host, port)}`;
+  // Children end with this process (--parent-pid), even when it is killed with SIGKILL.
+  const common = (name: string, port: number, pidFile: string) => [
+    ...['--name', name, '--host', o.host, '--port', String(port), '--pid-file', pidFile],
+    ...['--parent-pid', String(process.pid)],
+  ];
   const backends = Array.from({ length: o.backends }, (_, i): ProcessSpec => {
     const name = `backend-${i + 1}`;
     const port = ports[i + 1] as number;
     const pidFile = join(pidDir, `${name}.pid`);
-    const argv = [BACKEND_SCRIPT, '--name', name, '--host', o.host, '--port', String(port), '--pid-file', pidFile];
+    const argv = [BACKEND_SCRIPT, ...common(name, port, pidFile)];
     argv.push('--warmup-requests', String(o.warmup.requests), '--warmup-delay-ms', String(o.warmup.delayMs));
     if (originUrl !== undefined) argv.push('--origin', originUrl, '--miss-ratio', String(o.origin.missRatio));
     return { name, role: 'backend', url: url(port), argv, pidFile, logFile: join(dir, `${name}.log`) };
   });
   const port = ports[0] as number;
   const pidFile = join(pidDir, 'balancer.pid');
-  const argv = [BALANCER_SCRIPT, '--name', 'balancer', '--host', o.host, '--port', String(port), '--pid-file', pidFile];
+  const argv = [BALANCER_SCRIPT, ...common('balancer', port, pidFile)];
   argv.push('--backends', backends.map((b) => b.url).join(','), '--probe-interval-ms', String(o.probeIntervalMs));
   const balancer: ProcessSpec = {
     name: 'balancer',
@@ -146,13 +175,14 @@ async function choosePorts(o: ResolvedLabOptions): Promise<number[]> {
 }
 
 function refuseLeftovers(specs: readonly ProcessSpec[]): void {
-  for (const spec of specs) {
+  const left = specs.flatMap((spec) => {
     const pid = readPidSync(spec.pidFile);
-    if (pid !== undefined && runsScript(pid, spec.argv[0] as string)) {
-      throw new CanaryError(
-        ERROR_CODES.busy,
-        `lab process ${spec.name} of an earlier lab still runs (pid ${pid}, pid file ${spec.pidFile}); stop it first (kill ${pid})`,
-      );
-    }
-  }
+    return pid !== undefined && runsScript(pid, spec.argv[0] as string) ? [{ name: spec.name, pid }] : [];
+  });
+  if (left.length === 0) return;
+  const named = left.map(({ name, pid }) => `${name} (pid ${pid})`).join(', ');
+  throw new CanaryError(
+    ERROR_CODES.busy,
+    `lab processes of an earlier lab still run: ${named}; stop them first: kill ${left.map((l) => l.pid).join(' ')}`,
+  );
 }

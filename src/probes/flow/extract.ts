@@ -6,6 +6,7 @@ import { parseJsonPath, resolveJsonPath, type PathSegment } from '../../assertio
 import { showRegex } from '../../assertions/format.js';
 import type { Subject } from '../../assertions/types.js';
 import type { FlowExtractor, FlowStep } from '../../config/schema/flow.js';
+import { configuredRegex } from '../../config/safe-regex.js';
 
 type Compiled = { json: PathSegment[]; path: string } | { header: string } | { regex: RegExp };
 
@@ -16,7 +17,7 @@ function compile(extractor: FlowExtractor): Compiled {
   if (compiled === undefined) {
     if (extractor.json !== undefined) compiled = { json: parseJsonPath(extractor.json), path: extractor.json };
     else if (extractor.header !== undefined) compiled = { header: extractor.header.toLowerCase() };
-    else compiled = { regex: new RegExp(extractor.regex ?? '') };
+    else compiled = { regex: configuredRegex(extractor.regex ?? '') };
     compiledCache.set(extractor, compiled);
   }
   return compiled;

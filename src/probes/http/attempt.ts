@@ -6,13 +6,16 @@
 import type { Socket } from 'node:net';
 import type { Client } from 'undici';
 import type { PhaseTimings } from '../../results/types.js';
+import type { AddressVet } from '../types.js';
 
 /** What the attempt is waiting for; named in timeout messages. */
-export type Stage = 'resolve' | 'connect' | 'tls' | 'processing' | 'transfer' | 'done';
+export type Stage = 'token' | 'resolve' | 'connect' | 'tunnel' | 'tls' | 'processing' | 'transfer' | 'done';
 
 const STAGE_WORDS: Record<Stage, string> = {
+  token: 'the OAuth2 token request',
   resolve: 'name resolution',
   connect: 'the TCP connect',
+  tunnel: "the proxy's answer to CONNECT",
   tls: 'the TLS handshake',
   processing: 'the wait for response headers',
   transfer: 'the response body',
@@ -45,8 +48,12 @@ export class Attempt {
   /** Where the attempt was, and after how long, when its signal fired. */
   #abortedDuring: string | undefined;
 
-  constructor(signal: AbortSignal) {
+  /** Asked before each connection (`/probe`'s address policy). */
+  readonly vet: AddressVet | undefined;
+
+  constructor(signal: AbortSignal, vet?: AddressVet) {
     this.signal = signal;
+    this.vet = vet;
   }
 
   /** Adds `ms` to a phase total (first use turns "absent" into 0 + ms). */

@@ -14,9 +14,11 @@ import {
 } from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { TlsFacts } from '../../results/types.js';
+import { vetoed } from '../types.js';
 import type { Attempt } from './attempt.js';
-import type { Route } from './route.js';
+import type { Endpoint, Route } from './route.js';
 import { readTlsFacts } from './tls-facts.js';
+import { openTunnel } from './tunnel.js';
 
 /**
  * How a one-use connection is ended once its response is read: with this one error, made
@@ -48,7 +50,10 @@ function noAddress(hostname: string, family: string): Error {
 }
 
 /** Picks an address by the preferred family; `auto` keeps the resolver's order. */
-export function pickAddress(all: readonly LookupAddress[], route: Route): LookupAddress {
+export function pickAddress(
+  all: readonly LookupAddress[],
+  route: Pick<Endpoint, 'hostname' | 'family' | 'fallback'>,
+): LookupAddress {
   const first = all[0];
   if (first === undefined) throw noAddress(route.hostname, 'IP');
   if (route.family === 'auto') return first;
@@ -59,7 +64,7 @@ export function pickAddress(all: readonly LookupAddress[], route: Route): Lookup
   throw noAddress(route.hostname, route.family === 'ipv4' ? 'IPv4' : 'IPv6');
 }
 
-async function resolve(route: Route, attempt: Attempt): Promise<string> {
+async function resolve(route: Endpoint, attempt: Attempt): Promise<string> {
   if (route.ip !== undefined) {
     attempt.add('resolveMs', 0);
     return route.ip;
@@ -79,8 +84,27 @@ interface Dialled {
   presented: DetailedPeerCertificate | undefined;
 }
 
-/** Opens the socket; settles on `connect` (plain) or `secureConnect` (TLS). */
-function dial(route: Route, address: string, attempt: Attempt): Promise<Dialled> {
+/** Where `dial` goes: an address and port, or a socket already open (a proxy tunnel) to start TLS on. */
+type Via = { address: string; port: number } | { over: Socket };
+
+/** The socket `dial` waits on; over an open socket it is always TLS. */
+function openSocket(route: Route, via: Via, secure: boolean, verify: typeof checkServerIdentity): Socket {
+  const tls = {
+    servername: route.servername,
+    secureContext: route.secureContext,
+    rejectUnauthorized: route.rejectUnauthorized,
+    checkServerIdentity: verify,
+  };
+  if ('over' in via) return tlsConnect({ socket: via.over, ...tls });
+  if (secure) return tlsConnect({ host: via.address, port: via.port, ...tls });
+  return netConnect({ host: via.address, port: via.port, noDelay: true });
+}
+
+/**
+ * Opens the socket; settles on `connect` (plain) or `secureConnect` (TLS). Over an open
+ * socket there is no connect to wait for: the TLS handshake starts at once.
+ */
+function dial(route: Route, via: Via, secure: boolean, attempt: Attempt): Promise<Dialled> {
   return new Promise<Dialled>((done, fail) => {
     let presented: DetailedPeerCertificate | undefined;
     // Node builds the detailed peer certificate to verify the name; keep it for the facts.
@@ -88,29 +112,22 @@ function dial(route: Route, address: string, attempt: Attempt): Promise<Dialled>
       presented = cert as DetailedPeerCertificate;
       return checkServerIdentity(host, cert);
     };
-    attempt.stage = 'connect';
+    const over = 'over' in via ? via.over : undefined;
+    attempt.stage = over === undefined ? 'connect' : 'tls';
     const started = performance.now();
-    let connectedAt = 0;
-    const socket: Socket = route.secure
-      ? tlsConnect({
-          host: address,
-          port: route.port,
-          servername: route.servername,
-          secureContext: route.secureContext,
-          rejectUnauthorized: route.rejectUnauthorized,
-          checkServerIdentity: verifyName,
-        })
-      : netConnect({ host: address, port: route.port, noDelay: true });
+    let connectedAt = started;
+    const socket = openSocket(route, via, secure, verifyName);
     attempt.dialing = socket;
     socket.on('error', remember);
     const finish = (err?: Error): void => {
       socket.off('error', finish).off('close', onClose).off('connect', onConnect).off('secureConnect', finish);
       attempt.dialing = undefined;
       if (err === undefined) {
-        if (route.secure) attempt.add('tlsMs', performance.now() - connectedAt);
+        if (secure) attempt.add('tlsMs', performance.now() - connectedAt);
         done({ socket, presented });
       } else {
         socket.destroy();
+        over?.destroy();
         fail(err);
       }
     };
@@ -119,11 +136,12 @@ function dial(route: Route, address: string, attempt: Attempt): Promise<Dialled>
     const onConnect = (): void => {
       connectedAt = performance.now();
       attempt.add('connectMs', connectedAt - started);
-      if (!route.secure) finish();
+      if (!secure) finish();
       else attempt.stage = 'tls';
     };
-    socket.once('error', finish).once('close', onClose).once('connect', onConnect);
-    if (route.secure) socket.once('secureConnect', finish);
+    socket.once('error', finish).once('close', onClose);
+    if (over === undefined) socket.once('connect', onConnect);
+    if (secure) socket.once('secureConnect', finish);
   });
 }
 
@@ -155,6 +173,30 @@ export class Connection {
     return firstErrors.get(this.socket) ?? err;
   }
 
+  /**
+   * Resolves, asks the address policy and dials: the target, or `http.proxy` (then, for
+   * an https target, a CONNECT tunnel and TLS through it). With a proxy, what is resolved
+   * and vetted is the proxy's address, and the target's when it is an IP literal: a name
+   * is the proxy's to resolve (often one only the proxy can).
+   */
+  async #dial(attempt: Attempt): Promise<Dialled> {
+    const route = this.route;
+    const hop: Endpoint = route.proxy ?? route;
+    const address = await resolve(hop, attempt);
+    attempt.signal.throwIfAborted();
+    const refused =
+      vetoed(attempt.vet, hop.hostname, address, hop.port) ??
+      (route.proxy !== undefined && route.ip !== undefined
+        ? vetoed(attempt.vet, route.hostname, route.ip, route.port)
+        : undefined);
+    if (refused !== undefined) throw refused;
+    if (route.proxy === undefined) return dial(route, { address, port: route.port }, route.secure, attempt);
+    const raw = await dial(route, { address, port: hop.port }, false, attempt);
+    if (!route.secure) return raw;
+    await openTunnel(raw.socket, route, route.proxy, attempt);
+    return dial(route, { over: raw.socket }, true, attempt);
+  }
+
   async #open(callback: buildConnector.Callback): Promise<void> {
     const attempt = this.attempt;
     if (attempt === undefined) {
@@ -164,9 +206,7 @@ export class Connection {
     let socket: Socket | undefined;
     this.tls = undefined;
     try {
-      const address = await resolve(this.route, attempt);
-      attempt.signal.throwIfAborted();
-      const dialled = await dial(this.route, address, attempt);
+      const dialled = await this.#dial(attempt);
       socket = dialled.socket;
       this.tls = this.route.secure ? readTlsFacts(socket as TLSSocket, dialled.presented) : undefined;
     } catch (err) {

@@ -4,6 +4,7 @@
  * is what the client calls natively: raw header buffers, no parsed header object and no
  * wrapper per request. `done` resolves (never rejects) when the exchange is over.
  */
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { FAILURE_REASONS } from '../../results/reasons.js';
 import type { Attempt, Settleable } from './attempt.js';
@@ -14,7 +15,11 @@ export interface ExchangeOptions {
   maxBodySize: number;
   /** Keep the body text (an expectation reads it); otherwise bytes are only counted. */
   keepBody: boolean;
+  /** The kept body is decompressed this way before it is read (`http.compression`). */
+  compression?: 'gzip' | 'deflate' | 'br';
 }
+
+const DECOMPRESS = { gzip: gunzipSync, deflate: inflateSync, br: brotliDecompressSync } as const;
 
 export class Exchange implements Dispatcher.DispatchHandler, Settleable {
   /** Status of the response; 0 until headers arrive. */
@@ -84,6 +89,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Settleable {
 
   onComplete(): void {
     if (this.#settled) return;
+    if (!this.#decompress()) return;
     this.#attempt.add('transferMs', performance.now() - this.#headersAt);
     this.#attempt.stage = 'done';
     this.#settled = true;
@@ -101,6 +107,31 @@ export class Exchange implements Dispatcher.DispatchHandler, Settleable {
     this.error = err;
     if (this.#headersAt > 0) this.#attempt.add('transferMs', performance.now() - this.#headersAt);
     this.#release();
+  }
+
+  /**
+   * Replaces the kept body with its decompressed bytes, as `compression` says: blindly, as
+   * blackbox does (the config says the body is compressed), and capped at `maxBodySize`
+   * after decompression. False when it failed, the exchange then failed with the reason.
+   */
+  #decompress(): boolean {
+    const { compression, maxBodySize } = this.#options;
+    if (compression === undefined || this.#chunks === undefined) return true;
+    try {
+      this.#chunks = [DECOMPRESS[compression](Buffer.concat(this.#chunks), { maxOutputLength: maxBodySize })];
+      return true;
+    } catch (err) {
+      const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+      this.fail(
+        tooLarge
+          ? new ProbeFailure(FAILURE_REASONS.body_too_large, `decompressed body exceeded ${maxBodySize} bytes`)
+          : new ProbeFailure(
+              FAILURE_REASONS.protocol,
+              `the body does not decompress as ${compression}: ${(err as Error).message}`,
+            ),
+      );
+      return false;
+    }
   }
 
   /** The body as text, when kept. */

@@ -20,6 +20,11 @@ export interface Prepared {
   /** Flat `name, value, ...` list with lower-cased names, as undici accepts it. */
   headers: string[];
   exchange: ExchangeOptions;
+  /**
+   * Credentials the probe encodes itself (Basic user:password, the proxy's): the sinks
+   * know the password, not its base64, so an echo of the header is redacted by the probe.
+   */
+  secrets: string[];
 }
 
 /** Sent unless the check sets its own, so target owners can tell probes from users. */
@@ -40,15 +45,35 @@ function parseTarget(target: string): URL {
   return url;
 }
 
-function baseHeaders(configured: Readonly<Record<string, string>>): string[] {
+function basicCredentials(auth: ResolvedHttpCheck['http']['auth']): string | undefined {
+  if (auth?.basic === undefined) return undefined;
+  return Buffer.from(`${auth.basic.username}:${auth.basic.password}`, 'utf8').toString('base64');
+}
+
+/** `Authorization` from `http.auth.basic` or `.bearer`; OAuth2 tokens are added per run. */
+function fixedAuthorization(auth: ResolvedHttpCheck['http']['auth']): string | undefined {
+  const basic = basicCredentials(auth);
+  if (basic !== undefined) return `Basic ${basic}`;
+  if (auth?.bearer !== undefined) return `Bearer ${auth.bearer.token}`;
+  return undefined;
+}
+
+function baseHeaders(check: ResolvedHttpCheck): string[] {
   const out: string[] = [];
   let agentSet = false;
-  for (const [name, value] of Object.entries(configured)) {
+  // `http.auth` decides the Authorization header: a configured one gives way to it.
+  const authorization = fixedAuthorization(check.http.auth);
+  const replaced = check.http.auth === undefined ? undefined : 'authorization';
+  for (const [name, value] of Object.entries(check.http.headers)) {
     const lower = name.toLowerCase();
     if (lower === 'user-agent') agentSet = true;
-    out.push(lower, value);
+    if (lower !== replaced) out.push(lower, value);
   }
+  if (authorization !== undefined) out.push('authorization', authorization);
   if (!agentSet) out.push('user-agent', USER_AGENT);
+  const compression = check.http.compression;
+  const accepts = Object.keys(check.http.headers).some((name) => name.toLowerCase() === 'accept-encoding');
+  if (compression !== undefined && compression !== 'identity' && !accepts) out.push('accept-encoding', compression);
   return out;
 }
 
@@ -61,24 +86,33 @@ export function prepare(check: ResolvedHttpCheck): Prepared {
   let prepared = cache.get(check);
   if (prepared === undefined) {
     const url = parseTarget(check.target);
+    const route = routeFor(url, check, url.hostname);
+    const secrets = [basicCredentials(check.http.auth), route.proxy?.authorization?.slice('Basic '.length)];
     prepared = {
       url,
-      route: routeFor(url, check, url.hostname),
+      route,
       method: check.http.method,
       body: check.http.body,
-      headers: baseHeaders(check.http.headers),
+      headers: baseHeaders(check),
       exchange: {
         maxBodySize: check.http.maxBodySize,
-        keepBody: check.expect.body.length > 0 || check.expect.json.length > 0,
+        keepBody: check.expect.body.length > 0 || check.expect.json.length > 0 || check.expect.cel.length > 0,
+        ...(check.http.compression !== undefined && check.http.compression !== 'identity'
+          ? { compression: check.http.compression }
+          : {}),
       },
+      secrets: secrets.filter((s): s is string => s !== undefined),
     };
     cache.set(check, prepared);
   }
   return prepared;
 }
 
-/** Headers never carried to another host on a redirect (as browsers and Go's client do). */
-const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];
+/**
+ * Headers never carried to another host on a redirect: credentials (as browsers and Go's
+ * client do), and a Host override, which names the check's own host.
+ */
+const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization', 'host'];
 /** Headers that describe a request body, dropped when a redirect turns the request into a GET. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 
@@ -109,8 +143,9 @@ export function hopHeaders(
   base: string[],
   extra: Readonly<Record<string, string>> | undefined,
   drop: number,
+  added?: readonly string[],
 ): string[] {
-  if (drop === 0 && (extra === undefined || Object.keys(extra).length === 0)) return base;
+  if (drop === 0 && added === undefined && (extra === undefined || Object.keys(extra).length === 0)) return base;
   const out: string[] = [];
   const extraNames = extra === undefined ? [] : Object.keys(extra).map((n) => n.toLowerCase());
   for (let i = 0; i + 1 < base.length; i += 2) {
@@ -118,5 +153,26 @@ export function hopHeaders(
     if (!dropped(name, drop) && !extraNames.includes(name)) out.push(name, base[i + 1] as string);
   }
   if (extra !== undefined) for (const [name, value] of Object.entries(extra)) out.push(name, value);
+  if (added !== undefined) out.push(...added);
   return out;
+}
+
+/**
+ * What a hop adds to the check's headers: the run's OAuth2 token (never to another host,
+ * like any credential) and, for a request sent to a forward proxy, the proxy's credentials.
+ */
+export function addedHeaders(token: string | undefined, drop: number, route: Route): string[] | undefined {
+  const proxyAuth = route.proxy !== undefined && !route.secure ? route.proxy.authorization : undefined;
+  const sendToken = token !== undefined && (drop & DROP_CREDENTIALS) === 0;
+  if (!sendToken && proxyAuth === undefined) return undefined;
+  const out: string[] = [];
+  if (sendToken) out.push('authorization', `Bearer ${token}`);
+  if (proxyAuth !== undefined) out.push('proxy-authorization', proxyAuth);
+  return out;
+}
+
+/** The request target of a hop: origin-form, or absolute-form for a forward proxy (RFC 9112 §3.2.2). */
+export function requestPath(url: URL, route: Route): string {
+  const path = url.pathname + url.search;
+  return route.proxy !== undefined && !route.secure ? `${url.origin}${path}` : path;
 }

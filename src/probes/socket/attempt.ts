@@ -1,18 +1,26 @@
 /**
- * The record of one socket-level attempt (tcp, tls, dns, grpc): phase clocks, the stage it
+ * The record of one socket-level attempt (tcp, tls, dns, grpc, websocket): phase clocks, the stage it
  * is in for timeout messages, and the socket to tear down when its signal fires.
  */
 import type { Socket } from 'node:net';
 import { FAILURE_REASONS } from '../../results/reasons.js';
 import type { Observation, PhaseTimings } from '../../results/types.js';
 import { classifyError, type Failure } from '../http/classify.js';
+import type { AddressVet } from '../types.js';
 
 /** Phases a socket probe times; named as blackbox_exporter names them. */
 export type SocketPhase = 'resolve' | 'connect' | 'tls';
 
 /** What the attempt is waiting for, in words for timeout messages. */
 export type SocketStage =
-  'name resolution' | 'the TCP connect' | 'the TLS handshake' | 'the conversation' | 'the answer';
+  | 'name resolution'
+  | 'the TCP connect'
+  | 'the socket connect'
+  | 'the TLS handshake'
+  | 'the WebSocket upgrade'
+  | 'the conversation'
+  | 'the answer'
+  | 'the close';
 
 function noop(): void {}
 
@@ -28,8 +36,12 @@ export class SocketAttempt {
   onAbort: () => void = noop;
   #abortedDuring: string | undefined;
 
-  constructor(signal: AbortSignal) {
+  /** Asked before the connection (`/probe`'s address policy). */
+  readonly vet: AddressVet | undefined;
+
+  constructor(signal: AbortSignal, vet?: AddressVet) {
     this.signal = signal;
+    this.vet = vet;
   }
 
   /** Adds `ms` to a phase (seconds in the result). */
@@ -38,11 +50,21 @@ export class SocketAttempt {
   }
 
   /** Keeps `socket` so an abort destroys it; its late errors are swallowed (they are reported through the attempt). */
-  own(socket: Socket): Socket {
+  own<S extends Socket>(socket: S): S {
     this.#sockets.add(socket);
     socket.on('error', noop);
     socket.once('close', () => this.#sockets.delete(socket));
     return socket;
+  }
+
+  /**
+   * Replaces `plain` by `secure`, the TLS socket now driving its handle (STARTTLS): only
+   * `secure` may be destroyed from here on, as destroying the plain socket under a live
+   * TLS session crashes node (SIGSEGV, seen on node 20).
+   */
+  handOver<S extends Socket>(plain: Socket, secure: S): S {
+    this.#sockets.delete(plain);
+    return this.own(secure);
   }
 
   watch(): void {

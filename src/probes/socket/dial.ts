@@ -11,6 +11,7 @@ import type { TlsOptions } from '../../config/schema/http.js';
 import type { TlsFacts } from '../../results/types.js';
 import { secureContextFor } from '../http/tls-context.js';
 import { readTlsFacts } from '../http/tls-facts.js';
+import { vetoed } from '../types.js';
 import type { SocketAttempt } from './attempt.js';
 
 /** Where to connect and how. */
@@ -18,6 +19,8 @@ export interface DialTarget {
   host: string;
   port: number;
   family: 'auto' | 'ipv4' | 'ipv6';
+  /** The local address to connect from; the system picks one when absent. */
+  sourceIp?: string | undefined;
   /** TLS settings; absent for a plain connection. */
   tls?: Pick<TlsOptions, 'ca' | 'cert' | 'key' | 'serverName'>;
 }
@@ -49,7 +52,7 @@ async function resolveHost(target: DialTarget, attempt: SocketAttempt): Promise<
 }
 
 /** Resolves on `event`, rejects on `error` or an early `close`. */
-function settle(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
+export function settle(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
   return new Promise<void>((done, fail) => {
     const finish = (err?: Error): void => {
       socket.off('error', finish).off('close', onClose).off(event, onEvent);
@@ -75,7 +78,7 @@ function chainLength(leaf: DetailedPeerCertificate): number {
 }
 
 /** The facts of a finished handshake, with verification and name match judged here. */
-function handshakeFacts(socket: TLSSocket, verifyName: string): TlsFacts {
+export function handshakeFacts(socket: TLSSocket, verifyName: string): TlsFacts {
   const leaf = socket.getPeerCertificate(true);
   const facts = readTlsFacts(socket, leaf);
   facts.chainLength = chainLength(leaf);
@@ -90,13 +93,17 @@ function handshakeFacts(socket: TLSSocket, verifyName: string): TlsFacts {
 
 /** Opens a plain or TLS socket to `address`; TLS is dialled directly (not layered on a socket of ours) as the http probe does. */
 function open(target: DialTarget, address: string): Socket {
-  if (target.tls === undefined) return netConnect({ host: address, port: target.port, noDelay: true });
+  const localAddress = target.sourceIp;
+  // tls.connect passes localAddress on to the socket it connects; its typings omit it.
+  const local: { localAddress?: string } = localAddress === undefined ? {} : { localAddress };
+  if (target.tls === undefined) return netConnect({ host: address, port: target.port, localAddress, noDelay: true });
   const tls = target.tls;
   // SNI may not carry an IP address; verification still checks the IP against the SANs.
   const servername = tls.serverName ?? (isIP(target.host) === 0 ? target.host : undefined);
   return tlsConnect({
     host: address,
     port: target.port,
+    ...local,
     servername,
     secureContext: secureContextFor(tls),
     rejectUnauthorized: false,
@@ -111,6 +118,8 @@ function open(target: DialTarget, address: string): Socket {
 export async function dial(target: DialTarget, attempt: SocketAttempt): Promise<Dialled> {
   const address = await resolveHost(target, attempt);
   attempt.signal.throwIfAborted();
+  const refused = vetoed(attempt.vet, target.host, address, target.port);
+  if (refused !== undefined) throw refused;
   attempt.stage = 'the TCP connect';
   const started = performance.now();
   const socket = attempt.own(open(target, address));

@@ -15,7 +15,7 @@ export function socketProbe<C extends ResolvedCheck>(
   return {
     kind,
     async run(check: C, ctx: ProbeContext): Promise<Observation> {
-      const attempt = new SocketAttempt(ctx.signal);
+      const attempt = new SocketAttempt(ctx.signal, ctx.vetAddress);
       if (ctx.signal.aborted) return attempt.fail(ctx.signal.reason);
       attempt.watch();
       try {

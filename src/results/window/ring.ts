@@ -6,12 +6,21 @@ export interface Collected {
   durations: number[];
 }
 
+/** One sample as stored: when it finished (epoch ms), how long it took, and its reason code (0 when ok). */
+export interface RingSample {
+  at: number;
+  durationSeconds: number;
+  ok: boolean;
+  /** The caller's code for why it failed; 0 when none was given. */
+  code: number;
+}
+
 /** Capacity a ring starts with; it doubles on demand up to its maximum. */
 const INITIAL_CAPACITY = 16;
 
 /**
- * A ring buffer of (time, duration, ok) samples in parallel typed arrays: 17 bytes a
- * sample and no object per result. It starts small and doubles up to `maxSamples`, so a
+ * A ring buffer of (time, duration, ok, reason code) samples in parallel typed arrays: 18
+ * bytes a sample and no object per result. It starts small and doubles up to `maxSamples`, so a
  * check run every 30s holds a few dozen slots while one run every 100ms is still capped.
  * Once full, the oldest sample is overwritten.
  */
@@ -20,6 +29,8 @@ export class SampleRing {
   #times: Float64Array;
   #durations: Float64Array;
   #passed: Uint8Array;
+  /** The caller's failure-reason code per sample (0: none). */
+  #codes: Uint8Array;
   /** Index of the oldest sample. */
   #start = 0;
   #size = 0;
@@ -30,6 +41,7 @@ export class SampleRing {
     this.#times = new Float64Array(capacity);
     this.#durations = new Float64Array(capacity);
     this.#passed = new Uint8Array(capacity);
+    this.#codes = new Uint8Array(capacity);
   }
 
   /** Samples held now. */
@@ -47,7 +59,7 @@ export class SampleRing {
     return this.#size === 0 ? undefined : this.#times[this.#index(this.#size - 1)];
   }
 
-  push(at: number, durationSeconds: number, ok: boolean): void {
+  push(at: number, durationSeconds: number, ok: boolean, code = 0): void {
     if (this.#size === this.capacity && this.capacity < this.#max) this.#grow();
     let slot: number;
     if (this.#size === this.capacity) {
@@ -60,6 +72,33 @@ export class SampleRing {
     this.#times[slot] = at;
     this.#durations[slot] = durationSeconds;
     this.#passed[slot] = ok ? 1 : 0;
+    this.#codes[slot] = code;
+  }
+
+  /** Up to `limit` of the newest samples, newest first. */
+  newestSamples(limit: number): RingSample[] {
+    const out: RingSample[] = [];
+    for (let i = this.#size - 1; i >= 0 && out.length < limit; i--) {
+      const slot = this.#index(i);
+      out.push({
+        at: this.#times[slot] as number,
+        durationSeconds: this.#durations[slot] as number,
+        ok: this.#passed[slot] === 1,
+        code: this.#codes[slot] as number,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The ok flags of up to `limit` newest samples as bits (bit 0 the newest) and how many
+   * there were: what a state needs, without an object per sample.
+   */
+  newestFlags(limit: number): { count: number; bits: number } {
+    const count = Math.min(limit, this.#size, 30);
+    let bits = 0;
+    for (let i = 0; i < count; i++) bits |= (this.#passed[this.#index(this.#size - 1 - i)] as number) << i;
+    return { count, bits };
   }
 
   /**
@@ -97,15 +136,18 @@ export class SampleRing {
     const at = new Float64Array(capacity);
     const durations = new Float64Array(capacity);
     const ok = new Uint8Array(capacity);
+    const codes = new Uint8Array(capacity);
     for (let i = 0; i < this.#size; i++) {
       const slot = this.#index(i);
       at[i] = this.#times[slot] as number;
       durations[i] = this.#durations[slot] as number;
       ok[i] = this.#passed[slot] as number;
+      codes[i] = this.#codes[slot] as number;
     }
     this.#times = at;
     this.#durations = durations;
     this.#passed = ok;
+    this.#codes = codes;
     this.#start = 0;
   }
 }

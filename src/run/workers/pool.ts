@@ -11,6 +11,7 @@ import { CanaryError, ERROR_CODES } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { CheckResult } from '../../results/types.js';
 import type { AttemptSink, AttemptTrace } from '../retry.js';
+import { extraSecretQueryParams } from '../../secrets/query-params.js';
 import { portableReason, type FromWorker, type ToWorker, type WorkerSetup } from './protocol.js';
 
 /** How long a closing worker gets to release its connections before it is terminated. */
@@ -75,7 +76,7 @@ export class ProbePool {
   #closed = false;
 
   constructor(options: ProbePoolOptions) {
-    this.#setup = { region: options.region };
+    this.#setup = { region: options.region, secretQueryParams: extraSecretQueryParams() };
     this.#logger = options.logger;
     for (let index = 0; index < options.workers; index++) this.#slots.push(this.#spawn(index));
   }

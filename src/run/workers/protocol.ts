@@ -11,6 +11,8 @@ import type { CheckResult } from '../../results/types.js';
 export interface WorkerSetup {
   /** The agent's region, copied into every result. */
   region: string;
+  /** `redact.queryParams` of the config: the worker's redirect messages redact them too. */
+  secretQueryParams: string[];
 }
 
 /** An abort reason, as names and text: the DOMException is made again on the other side. */

@@ -18,6 +18,7 @@ import { createProbeRegistry } from '../../probes/registry.js';
 import type { CheckResult } from '../../results/types.js';
 import { runBudgetMs, runTimeout } from '../budget.js';
 import { executeWithRetries } from '../retry.js';
+import { setExtraSecretQueryParams } from '../../secrets/query-params.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 
 type Headers = Readonly<Record<string, string>>;
@@ -32,7 +33,8 @@ interface Run {
 
 const port = parentPort;
 if (!port) throw new Error('the probe worker runs only as a worker thread');
-const { region } = workerData as WorkerSetup;
+const { region, secretQueryParams } = workerData as WorkerSetup;
+setExtraSecretQueryParams(secretQueryParams);
 const probes = createProbeRegistry();
 const checks = new Map<number, ResolvedCheck>();
 const runs = new Map<number, Run>();

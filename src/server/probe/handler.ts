@@ -6,9 +6,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Counter, type OpenMetricsContentType, type PrometheusContentType, type Registry } from 'prom-client';
-import type { ResolvedModule } from '../../config/types.js';
+import type { ResolvedCheck, ResolvedModule } from '../../config/types.js';
+import { errorMessage } from '../../errors.js';
+import { ENDPOINT, type ProbeRequestResult } from '../../exporters/prometheus/vocabulary.js';
 import type { Logger } from '../../log.js';
-import type { Probe } from '../../probes/types.js';
+import type { AddressPolicy } from '../../net/address-policy.js';
+import type { AddressVet, Probe } from '../../probes/types.js';
 import { FAILURE_REASONS } from '../../results/reasons.js';
 import { executeCheck } from '../../run/execute.js';
 import type { CheckResult } from '../../results/types.js';
@@ -17,18 +20,27 @@ import { textReply } from '../routes.js';
 import { probeMetrics, renderProbeMetrics } from './metrics.js';
 import { DEFAULT_MODULE, findModule, oneOffCheck, probeTimeoutSeconds, targetProblem } from './request.js';
 import { debugText, ScrapeLog } from './scrape-log.js';
+import { addressVet, targetRefusal, type Lookup } from './target-policy.js';
 
-/** How a `/probe` request ended, the `result` label of `canary_probe_requests_total`. */
-export type ProbeRequestResult = 'success' | 'failure' | 'bad_request';
+/** Seconds a client over the in-flight cap is told to wait: about one probe of a fast target. */
+const RETRY_AFTER_SECONDS = 1;
 
 /** What the `/probe` route needs from the agent. */
 export interface ProbeRouteDeps {
   modules: Readonly<Record<string, ResolvedModule>>;
+  /** Modules configured but not probeable as written (blackbox fields canary cannot honour), with why. */
+  refusals?: Readonly<Record<string, string>>;
   /** The agent's probe registry: the same code, and pooled connections, as scheduled checks. */
   probes: { get(kind: string): Probe };
   /** Copied into the result, as for any run. */
   region: string;
   logger: Logger;
+  /** Probes running at once; one more request is answered 503. */
+  maxInFlight: number;
+  /** The target policy now (the agent's own address is known once its server listens). */
+  policy: () => AddressPolicy;
+  /** Name resolution for the policy; the system resolver when absent. */
+  lookup?: Lookup;
   /** Counts requests; `module` is empty for a module that is not configured, so the label stays bounded. */
   count?: (module: string, result: ProbeRequestResult) => void;
 }
@@ -68,17 +80,22 @@ function probeFor(deps: ProbeRouteDeps, kind: string, target: string): Probe {
 async function runProbe(
   deps: ProbeRouteDeps,
   ctx: RequestContext,
-  module: ResolvedModule,
-  target: string,
-  timeoutSeconds: number,
+  request: ProbeRequest,
+  check: ResolvedCheck,
+  vetAddress: AddressVet,
 ): Promise<Reply> {
+  const { module, target, timeoutSeconds } = request;
   const log = new ScrapeLog(deps.logger, module.name, target);
-  const check = oneOffCheck(module, target, timeoutSeconds);
   log.info('Beginning probe', { probe: module.prober, timeout_seconds: timeoutSeconds });
   const { signal, done } = deadline(ctx.req, timeoutSeconds);
   try {
     const started = performance.now();
-    const result = await executeCheck(check, probeFor(deps, check.kind, target), { signal }, { region: deps.region });
+    const result = await executeCheck(
+      check,
+      probeFor(deps, check.kind, target),
+      { signal, vetAddress },
+      { region: deps.region },
+    );
     const durationSeconds = (performance.now() - started) / 1000;
     logOutcome(log, result);
     if (result.ok) log.info('Probe succeeded', { duration_seconds: durationSeconds });
@@ -95,32 +112,73 @@ async function runProbe(
   }
 }
 
-/** The `/probe` handler. Errors are answered in blackbox's words and status codes. */
+/** A request that names a module, a target and a time budget. */
+interface ProbeRequest {
+  module: ResolvedModule;
+  target: string;
+  timeoutSeconds: number;
+}
+
+/** Reads the request, or answers 400 in blackbox's words: never a 5xx for what a client sent. */
+function readRequest(deps: ProbeRouteDeps, ctx: RequestContext): ProbeRequest | Reply {
+  const params = ctx.url.searchParams;
+  const name = params.get('module') || DEFAULT_MODULE;
+  const refusal = deps.refusals !== undefined && Object.hasOwn(deps.refusals, name) ? deps.refusals[name] : undefined;
+  if (refusal !== undefined) {
+    // A configured module: its name is a bounded label value.
+    deps.count?.(name, 'bad_request');
+    return textReply(400, `Module ${JSON.stringify(name)} cannot be probed: ${refusal}\n`);
+  }
+  const module = findModule(deps.modules, name);
+  if (module === undefined) {
+    deps.count?.('', 'bad_request');
+    return textReply(400, `Unknown module ${JSON.stringify(name)}\n`);
+  }
+  let timeoutSeconds: number;
+  try {
+    const header = headerValue(ctx.req.headers['x-prometheus-scrape-timeout-seconds']);
+    timeoutSeconds = probeTimeoutSeconds(header, module.timeoutMs);
+  } catch (error) {
+    deps.count?.(module.name, 'bad_request');
+    return textReply(400, `Failed to parse timeout from Prometheus header: ${errorMessage(error)}\n`);
+  }
+  const target = params.get('target');
+  if (!target) {
+    deps.count?.(module.name, 'bad_request');
+    return textReply(400, 'Target parameter is missing\n');
+  }
+  return { module, target, timeoutSeconds };
+}
+
+/**
+ * The `/probe` handler. Errors are answered in blackbox's words and status codes; beyond
+ * blackbox, a target the policy refuses is a 403 and a request over the in-flight cap a
+ * 503 with `Retry-After`, each with its reason.
+ */
 export function probeHandler(deps: ProbeRouteDeps): RouteHandler {
+  let inFlight = 0;
   return async (ctx) => {
-    const params = ctx.url.searchParams;
-    const name = params.get('module') || DEFAULT_MODULE;
-    const module = findModule(deps.modules, name);
-    if (module === undefined) {
-      deps.count?.('', 'bad_request');
-      return textReply(400, `Unknown module ${JSON.stringify(name)}\n`);
+    const request = readRequest(deps, ctx);
+    if (!('module' in request)) return request;
+    const { module, target, timeoutSeconds } = request;
+    if (inFlight >= deps.maxInFlight) {
+      deps.count?.(module.name, 'overloaded');
+      const reason = `Too many probes in flight (server.probe.maxInFlight: ${deps.maxInFlight}); retry shortly\n`;
+      return textReply(503, reason, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     }
-    let timeoutSeconds: number;
+    inFlight++;
     try {
-      timeoutSeconds = probeTimeoutSeconds(
-        headerValue(ctx.req.headers['x-prometheus-scrape-timeout-seconds']),
-        module.timeoutMs,
-      );
-    } catch (error) {
-      deps.count?.(module.name, 'bad_request');
-      return textReply(500, `Failed to parse timeout from Prometheus header: ${(error as Error).message}\n`);
+      const check = oneOffCheck(module, target, timeoutSeconds);
+      const policy = deps.policy();
+      const refused = await targetRefusal(policy, check, deps.lookup);
+      if (refused !== undefined) {
+        deps.count?.(module.name, 'forbidden');
+        return textReply(403, `Probe target refused: ${refused}\n`);
+      }
+      return await runProbe(deps, ctx, request, check, addressVet(policy));
+    } finally {
+      inFlight--;
     }
-    const target = params.get('target');
-    if (!target) {
-      deps.count?.(module.name, 'bad_request');
-      return textReply(400, 'Target parameter is missing\n');
-    }
-    return runProbe(deps, ctx, module, target, timeoutSeconds);
   };
 }
 
@@ -137,12 +195,8 @@ export function probeRequestCounter(
   registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>,
   modules: readonly string[],
 ): (module: string, result: ProbeRequestResult) => void {
-  const counter = new Counter({
-    name: 'canary_probe_requests_total',
-    help: 'GET /probe requests by module and result (success, failure: the probe; bad_request: unknown module, no target, bad timeout header).',
-    labelNames: ['module', 'result'],
-    registers: [registry],
-  });
+  const { name, help } = ENDPOINT.probeRequests;
+  const counter = new Counter({ name, help, labelNames: ['module', 'result'], registers: [registry] });
   for (const module of modules)
     for (const result of ['success', 'failure'] as const) counter.inc({ module, result }, 0);
   return (module, result) => counter.inc({ module, result });

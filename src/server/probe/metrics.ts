@@ -7,8 +7,10 @@ import { Gauge, Registry } from 'prom-client';
 import { BLACKBOX } from '../../exporters/prometheus/vocabulary.js';
 import { dnsProbeMetrics } from './dns-metrics.js';
 import { httpProbeMetrics } from './http-metrics.js';
-import { grpcProbeMetrics, tcpProbeMetrics, tlsProbeMetrics } from './socket-metrics.js';
+import { grpcProbeMetrics, tcpProbeMetrics, tlsProbeMetrics, unixProbeMetrics } from './socket-metrics.js';
+import { icmpProbeMetrics } from './icmp-metrics.js';
 import { gauge, type KindMetrics, type ProbeMetric, type ProbeRun } from './types.js';
+import { websocketProbeMetrics } from './websocket-metrics.js';
 
 /**
  * Metrics per probe kind. A kind missing here still answers `probe_success` and
@@ -20,6 +22,9 @@ const KIND_METRICS: Readonly<Record<string, KindMetrics>> = {
   tls: tlsProbeMetrics,
   dns: dnsProbeMetrics,
   grpc: grpcProbeMetrics,
+  unix: unixProbeMetrics,
+  websocket: websocketProbeMetrics,
+  icmp: icmpProbeMetrics,
 };
 
 /**

@@ -4,7 +4,9 @@
  */
 import { splitHostPort } from '../../config/schema/base.js';
 import { parseServer } from '../../config/schema/dns.js';
+import { icmpTarget } from '../../config/schema/icmp.js';
 import type { ResolvedCheck, ResolvedModule } from '../../config/types.js';
+import { isNormalPath } from '../../net/socket-path.js';
 
 /** The module blackbox uses when `module=` is absent. */
 export const DEFAULT_MODULE = 'http_2xx';
@@ -44,7 +46,7 @@ function httpUrl(target: string): string {
 /**
  * Where the request's target goes, per kind. Blackbox's dns target is the nameserver (the
  * module names the query), so for dns it fills `dns.server` and the query name stays the
- * check's target; tcp, tls and grpc take `host:port` as their checks do.
+ * check's target; tcp, tls and grpc take `host:port` as their checks do, unix a socket path.
  */
 function withTarget(check: ResolvedCheck, target: string): ResolvedCheck {
   if (check.kind === 'http') return { ...check, target: httpUrl(target) };
@@ -62,11 +64,23 @@ export function targetProblem(kind: string, target: string): string | undefined 
       ? `the target ${JSON.stringify(target)} must be the DNS server's IP address with an optional port (IP[:PORT])`
       : undefined;
   }
+  if (kind === 'websocket') {
+    return /^wss?:\/\/[^/?#]/.test(target) && URL.canParse(target)
+      ? undefined
+      : `the target ${JSON.stringify(target)} must be a ws:// or wss:// URL`;
+  }
+  if (kind === 'icmp') {
+    return icmpTarget.safeParse(target).success
+      ? undefined
+      : `the target ${JSON.stringify(target)} must be a host name or an IP address, without a port`;
+  }
   if (kind === 'tcp' || kind === 'tls' || kind === 'grpc') {
     return splitHostPort(target) === undefined
       ? `the target ${JSON.stringify(target)} must be host:port (missing port in address)`
       : undefined;
   }
+  if (kind === 'unix' && !isNormalPath(target))
+    return `the target ${JSON.stringify(target)} must be an absolute unix socket path`;
   return undefined;
 }
 

@@ -6,6 +6,8 @@ import { stringify } from 'yaml';
 import type { ResolvedModule } from '../../config/types.js';
 import { formatDuration } from '../../config/units.js';
 import type { Logger } from '../../log.js';
+import { redactUrl } from '../../net/redact-url.js';
+import { REDACTED, redactFields, scrubSecrets, secretValues } from './debug-redact.js';
 
 type Fields = Record<string, string | number | boolean | undefined>;
 
@@ -16,6 +18,17 @@ function logfmtValue(value: string | number | boolean): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
+/**
+ * The target as the log shows it: a URL's user, password and secret query values read
+ * `REDACTED`, as everywhere a target is shown. Blackbox reads `user:pass@host/path` without
+ * a scheme as http, so such a target is redacted as one and shown without the scheme again.
+ */
+function shownTarget(target: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return redactUrl(target);
+  const shown = redactUrl(`http://${target}`);
+  return shown.startsWith('http://') ? shown.slice('http://'.length) : target;
+}
+
 /** Log lines of one probe, in logfmt, as blackbox writes them. */
 export class ScrapeLog {
   readonly #lines: string[] = [];
@@ -23,7 +36,7 @@ export class ScrapeLog {
   readonly #context: { module: string; target: string };
 
   constructor(logger: Logger, module: string, target: string) {
-    this.#context = { module, target };
+    this.#context = { module, target: shownTarget(target) };
     this.#logger = logger;
   }
 
@@ -50,11 +63,11 @@ export class ScrapeLog {
   }
 }
 
-/** Header names whose values never appear in debug output. */
+/** Keys whose values never appear in debug output, beyond the secret fields {@link redactFields} knows. */
 const SECRET_KEY = /authorization|cookie|token|password|secret|api[-_]?key/i;
 
 function redact(value: unknown, key = ''): unknown {
-  if (typeof value === 'string' && SECRET_KEY.test(key)) return '<secret>';
+  if (typeof value === 'string' && SECRET_KEY.test(key)) return REDACTED;
   if (Array.isArray(value)) return value.map((item) => redact(item));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
@@ -64,7 +77,8 @@ function redact(value: unknown, key = ''): unknown {
 
 /**
  * The module as YAML, in the shape it is written in (`prober`, `timeout`, then the kind's
- * own keys, defaults applied: sizes in bytes, durations in ms), secrets redacted.
+ * own keys, defaults applied: sizes in bytes, durations in ms), every header value, body
+ * and tcp `send` redacted, and any other value under a key that names a secret.
  */
 export function moduleText(module: ResolvedModule): string {
   const {
@@ -82,12 +96,15 @@ export function moduleText(module: ResolvedModule): string {
   const timeout = module.timeoutMs === undefined ? {} : { timeout: formatDuration(module.timeoutMs) };
   // A dns module's query name is its check's target; show it where it was written.
   const dns = module.check.kind === 'dns' ? { dns: { queryName: module.check.target, ...module.check.dns } } : {};
-  return stringify(redact({ prober: module.prober, ...timeout, ...fields, ...dns }));
+  return stringify(redact(redactFields({ prober: module.prober, ...timeout, ...fields, ...dns })));
 }
 
-/** The `debug=true` answer, laid out as blackbox_exporter lays it out. */
+/**
+ * The `debug=true` answer, laid out as blackbox_exporter lays it out, with the module's
+ * secret values removed wherever they appear.
+ */
 export function debugText(log: ScrapeLog, metrics: string, module: ResolvedModule): string {
-  return [
+  const text = [
     'Logs for the probe:\n',
     log.text(),
     '\n\n\nMetrics that would have been returned:\n',
@@ -95,4 +112,5 @@ export function debugText(log: ScrapeLog, metrics: string, module: ResolvedModul
     '\n\n\nModule configuration:\n',
     moduleText(module),
   ].join('');
+  return scrubSecrets(text, secretValues(module.check));
 }

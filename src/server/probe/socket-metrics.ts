@@ -4,7 +4,7 @@
  * what such a tcp module would, without the conversation's regex gauge.
  */
 import { splitHostPort } from '../../config/schema/base.js';
-import type { ResolvedTcpCheck } from '../../config/types.js';
+import type { ResolvedTcpCheck, ResolvedUnixCheck } from '../../config/types.js';
 import { FAILURE_REASONS } from '../../results/reasons.js';
 import type { Observation } from '../../results/types.js';
 import { ipProtocolOfHost, type FamilyPreference } from './ip-protocol.js';
@@ -25,22 +25,56 @@ async function addressFamilies(run: ProbeRun, preference: FamilyPreference): Pro
 }
 
 /**
- * 1 when an `expect` step saw the connection end without a matching line (blackbox's only
- * case: a read error or timeout is not a regex failure).
+ * 1 when an `expect` step saw the connection end without a matching line, or (`bytes`)
+ * an `expectBytes` step read other bytes (blackbox's cases: a read error or timeout is neither).
  */
-function failedDueToRegex(observation: Observation): number {
-  return observation.reason === FAILURE_REASONS.assertion && observation.tcp !== undefined ? 1 : 0;
+function failedDue(observation: Observation, kind: 'regex' | 'bytes'): number {
+  const facts = observation.tcp ?? observation.unix;
+  return observation.reason === FAILURE_REASONS.assertion && facts?.expectFailure === kind ? 1 : 0;
 }
 
-/** tcp: address, regex gauge, and the TLS families when `tcp.tls` is on and a handshake happened. */
+/**
+ * The conversation's gauges: the regex and bytes failures, and `probe_expect_info` for
+ * each step whose labels were filled (blackbox registers it once its expect matched).
+ */
+function conversationFamilies(observation: Observation): ProbeMetric[] {
+  const info = (observation.tcp ?? observation.unix)?.expectInfo ?? [];
+  return [
+    gauge(BLACKBOX.failedDueToRegex, failedDue(observation, 'regex')),
+    gauge(BLACKBOX.failedDueToBytes, failedDue(observation, 'bytes')),
+    ...(info.length === 0
+      ? []
+      : [
+          labelled(
+            BLACKBOX.expectInfo,
+            info.map((labels) => ({ labels, value: 1 })),
+          ),
+        ]),
+  ];
+}
+
+/** Whether a conversation upgrades to TLS: its TLS families are then exported as for `tcp.tls`. */
+const startsTls = (steps: readonly { starttls?: boolean }[]): boolean => steps.some((s) => s.starttls === true);
+
+/** tcp: address, regex gauge, and the TLS families when `tcp.tls` or a starttls step is on and a handshake happened. */
 export async function tcpProbeMetrics(run: ProbeRun): Promise<ProbeMetric[]> {
   const check = run.check as ResolvedTcpCheck;
   const { observation } = run.result;
   return [
     ...(await addressFamilies(run, { family: check.tcp.ipFamily, fallback: true })),
-    gauge(BLACKBOX.failedDueToRegex, failedDueToRegex(observation)),
-    ...(check.tcp.tls ? tlsFamilies(observation.tls) : []),
+    ...conversationFamilies(observation),
+    ...(check.tcp.tls || startsTls(check.tcp.steps) ? tlsFamilies(observation.tls) : []),
   ];
+}
+
+/** unix: the regex gauge and, with a starttls step, the TLS families; no name is resolved, so no address families. */
+export function unixProbeMetrics(run: ProbeRun): Promise<ProbeMetric[]> {
+  const check = run.check as ResolvedUnixCheck;
+  const { observation } = run.result;
+  return Promise.resolve([
+    ...conversationFamilies(observation),
+    ...(startsTls(check.unix.steps) ? tlsFamilies(observation.tls) : []),
+  ]);
 }
 
 /** tls: address and the TLS families, once a handshake happened. */

@@ -1,9 +1,8 @@
 /** What the `canary chaos` subcommands share: operator identity, config, logs on stderr. */
 import { userInfo } from 'node:os';
-import pino from 'pino';
 import { loadConfig } from '../../../config/load.js';
 import type { Config } from '../../../config/types.js';
-import { createLogger, type Logger } from '../../../log.js';
+import { createLogger, defaultLogFormat, type Logger } from '../../../log.js';
 import { DEFAULT_CONFIG } from '../../io.js';
 
 export const CONFIG_OPTION = [
@@ -23,9 +22,9 @@ export function operatorName(flag: string | undefined): string {
   }
 }
 
-/** JSON logs on stderr, so stdout stays the human summary or the `--json` document. */
+/** Logs on stderr (readable on a terminal, else JSON), so stdout stays the human summary or the `--json` document. */
 export function stderrLogger(level: 'warn' | 'info' = 'warn'): Logger {
-  return createLogger({ level, destination: pino.destination({ fd: 2, sync: true }) });
+  return createLogger({ level, fd: 2, format: defaultLogFormat(2) });
 }
 
 export async function loadChaosConfig(file: string): Promise<Config> {

@@ -5,6 +5,7 @@ import { readLock } from '../../../chaos/state/lock.js';
 import { EXIT } from '../../exit.js';
 import type { Io } from '../../io.js';
 import { CONFIG_OPTION, loadChaosConfig, operatorName } from './common.js';
+import { collectMatch, fleetHalt, fleetResume, type FleetOptions } from './fleet-halt.js';
 
 /** How long `halt` waits to report that the running experiment has let go. */
 const WAIT_FOR_RUNNER_MS = 5_000;
@@ -16,11 +17,15 @@ export function chaosHaltCommand(io: Io): Command {
     .option(...CONFIG_OPTION)
     .option('--reason <text>', 'why, for the audit log')
     .option('--operator <name>', 'who halts (default: the OS user)')
+    .option('--fleet', "every runner following the fleet's Alertmanager, not this host")
+    .option('--alertmanager <url>', 'with --fleet: the Alertmanager (default: chaos.alertmanager)')
+    .option('--match <key=value>', 'with --fleet: only experiment=, region= or target= (repeatable)', collectMatch, [])
     .addHelpText(
       'after',
-      '\nExample:\n  canary chaos halt --config config/agent.yaml --reason "incident INC-123"\n\nExit: 0 halted (and the running experiment, if any, let go).',
+      '\nExample:\n  canary chaos halt --config config/agent.yaml --reason "incident INC-123"\n  canary chaos halt --fleet --alertmanager http://alertmanager:9093 --match region=eu-west-1\n\nExit: 0 halted (and the running experiment, if any, let go).',
     )
-    .action(async (options: { config: string; reason?: string; operator?: string }) => {
+    .action(async (options: FleetOptions) => {
+      if (options.fleet) return fleetHalt(options, io);
       const config = await loadChaosConfig(options.config);
       const operator = operatorName(options.operator);
       const stateDir = config.chaos.stateDir;
@@ -49,8 +54,15 @@ export function chaosResumeCommand(io: Io): Command {
     .description('lift a halt: experiments may run again')
     .option(...CONFIG_OPTION)
     .option('--operator <name>', 'who resumes (default: the OS user)')
-    .addHelpText('after', '\nExample:\n  canary chaos resume --config config/agent.yaml\n\nExit: 0.')
-    .action(async (options: { config: string; operator?: string }) => {
+    .option('--fleet', "lift the fleet halt in the fleet's Alertmanager")
+    .option('--alertmanager <url>', 'with --fleet: the Alertmanager (default: chaos.alertmanager)')
+    .option('--match <key=value>', 'with --fleet: only the halts with these labels (repeatable)', collectMatch, [])
+    .addHelpText(
+      'after',
+      '\nExample:\n  canary chaos resume --config config/agent.yaml\n  canary chaos resume --fleet --alertmanager http://alertmanager:9093\n\nExit: 0.',
+    )
+    .action(async (options: FleetOptions) => {
+      if (options.fleet) return fleetResume(options, io);
       const config = await loadChaosConfig(options.config);
       const operator = operatorName(options.operator);
       const was = await haltStatus(config.chaos.stateDir);

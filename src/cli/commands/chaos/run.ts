@@ -5,8 +5,13 @@ import { loadExperiment } from '../../../chaos/load.js';
 import { recoverUnfinished } from '../../../chaos/recover.js';
 import { ExperimentRun } from '../../../chaos/runner.js';
 import { AuditLog } from '../../../chaos/state/audit.js';
-import { haltStatus } from '../../../chaos/state/halt.js';
+import { isHttpUrl } from '../../../chaos/schema/url.js';
+import { steadyState } from '../../../chaos/hypothesis.js';
+import type { ChaosProgress } from '../../../chaos/progress.js';
+import { JournalStore } from '../../../chaos/state/journal.js';
 import { summarize } from '../../../chaos/summary.js';
+import { redactText } from '../../../secrets/redact.js';
+import { liveFigures, ProgressPrinter, type ProgressStream } from '../../chaos-progress.js';
 import type { Experiment } from '../../../chaos/model/experiment.js';
 import type { Journal } from '../../../chaos/model/journal.js';
 import type { Config } from '../../../config/types.js';
@@ -16,6 +21,7 @@ import type { Logger } from '../../../log.js';
 import { EXIT, usageError } from '../../exit.js';
 import type { Io } from '../../io.js';
 import { CONFIG_OPTION, loadChaosConfig, operatorName, stderrLogger } from './common.js';
+import { budgetRefusal, checkApproval, haltRefusal } from './run-refusals.js';
 
 interface RunOptions {
   config: string;
@@ -24,6 +30,8 @@ interface RunOptions {
   operator?: string;
   approvedBy?: string;
   warmup: string;
+  prometheus?: string;
+  alertmanager?: string;
 }
 
 /** `canary chaos run FILE`: one experiment, now, with its own probing of the hypothesis checks. */
@@ -37,20 +45,33 @@ export function chaosRunCommand(io: Io): Command {
     .option('--operator <name>', 'who runs it (default: the OS user)')
     .option('--approved-by <name>', 'the second person, for experiments with requireApproval')
     .option('--warmup <duration>', 'longest wait for enough results to judge the steady state', '2m')
+    .option(
+      '--prometheus <url>',
+      'Prometheus for the PromQL entries of the hypothesis and requireErrorBudget (default: chaos.prometheus)',
+    )
+    .option('--alertmanager <url>', 'show the run in this Alertmanager (default: chaos.alertmanager)')
     .addHelpText(
       'after',
       '\nExample:\n  canary chaos run chaos/stop-one-backend.yaml --config config/agent.yaml --dry-run\n\n' +
         'Needs chaos.enabled: true in the config. SIGINT/SIGTERM: roll back, then exit.\n' +
-        'Exit: 0 completed (steady state held after), 1 deviated, aborted, interrupted, failed, halted or busy, 2 refused (disabled, approval, bad input).',
+        'Exit: 0 completed (steady state held after), 1 deviated, aborted, interrupted, failed, halted or busy, 2 refused (disabled, approval, requireErrorBudget below min or unknown, bad input, a dry run whose plan cannot run).',
     )
     .action(async (file: string, options: RunOptions) => {
       io.exitCode = await chaosRun(file, options, io);
     });
 }
 
-async function chaosRun(file: string, options: RunOptions, io: Io): Promise<number> {
+/** The flags checked before any file is read, so a typo costs nothing. */
+function checkedFlags(options: RunOptions): { warmupMs: number; flagAlertmanager: string | undefined } {
   const warmupMs = parseDuration(options.warmup);
   if (warmupMs === undefined) throw usageError(`--warmup: "${options.warmup}" is not a duration`);
+  if (options.prometheus !== undefined && !isHttpUrl(options.prometheus))
+    throw usageError(`--prometheus: "${options.prometheus}" is not an http:// or https:// URL`);
+  return { warmupMs, flagAlertmanager: alertmanagerUrl(options.alertmanager) };
+}
+
+async function chaosRun(file: string, options: RunOptions, io: Io): Promise<number> {
+  const { warmupMs, flagAlertmanager } = checkedFlags(options);
   const config = await loadChaosConfig(options.config);
   const experiment = await loadExperiment(file, config);
   const operator = operatorName(options.operator);
@@ -62,11 +83,16 @@ async function chaosRun(file: string, options: RunOptions, io: Io): Promise<numb
     return EXIT.usage;
   }
   if (experiment.requireApproval) checkApproval(operator, options.approvedBy);
-  const halted = await haltStatus(config.chaos.stateDir);
+  const prometheus = options.prometheus ?? config.chaos.prometheus;
+  const lowBudget = await budgetRefusal(experiment, config, prometheus, (line) => io.err(`canary: ${line}`));
+  if (lowBudget) {
+    io.err(`canary: ${lowBudget}`);
+    return EXIT.usage;
+  }
+  const alertmanager = flagAlertmanager ?? config.chaos.alertmanager;
+  const halted = await haltRefusal(experiment, config, alertmanager);
   if (halted) {
-    io.err(
-      `canary: chaos is halted on this host by ${halted.operator} since ${halted.at}${halted.reason ? ` (${halted.reason})` : ''}; \`canary chaos resume\` first (nothing was touched)`,
-    );
+    io.err(`canary: ${halted} (nothing was touched)`);
     return EXIT.failed;
   }
   const logger = stderrLogger('info');
@@ -85,23 +111,28 @@ async function chaosRun(file: string, options: RunOptions, io: Io): Promise<numb
       detail: `approved by ${options.approvedBy}`,
     });
   }
+  // --json prints one document and nothing else: no progress lines around it.
+  const progress = options.json ? undefined : progressStream(io);
   const journal = await runWithProbing(experiment, config, {
+    ...(alertmanager ? { alertmanager } : {}),
     operator,
     approvedBy: options.approvedBy,
     warmupMs,
     logger,
+    prometheus,
+    ...(progress ? { progress } : {}),
   });
-  io.out(options.json ? JSON.stringify(journal, null, 2) : summarize(journal));
+  if (options.json) io.out(JSON.stringify(journal, null, 2));
+  else io.out(`${summarize(journal)}\njournal: ${new JournalStore(config.chaos.stateDir).path(journal.runId)}`);
   return journal.status === 'completed' ? EXIT.ok : EXIT.failed;
 }
 
-function checkApproval(operator: string, approvedBy: string | undefined): void {
-  if (!approvedBy)
-    throw usageError(
-      'this experiment has requireApproval: true; pass --approved-by NAME (a person other than the operator)',
-    );
-  if (approvedBy === operator)
-    throw usageError(`--approved-by must name someone other than the operator (${operator})`);
+/** `--alertmanager`, checked: an http(s) URL. */
+export function alertmanagerUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw usageError(`--alertmanager: "${value}" is not an http(s) URL`);
+  return value;
 }
 
 async function dryRun(experiment: Experiment, config: Config, options: RunOptions, io: Io): Promise<number> {
@@ -110,8 +141,20 @@ async function dryRun(experiment: Experiment, config: Config, options: RunOption
   if (!config.chaos.enabled)
     notes.push(`note: chaos is disabled in ${displayPath(config.file)}: a real run would be refused`);
   if (experiment.requireApproval) notes.push('note: this experiment needs --approved-by for a real run');
+  if (experiment.requireErrorBudget)
+    notes.push(
+      (options.prometheus ?? config.chaos.prometheus)
+        ? 'note: requireErrorBudget: a real run first asks Prometheus for the remaining budget, and is refused below min'
+        : 'note: requireErrorBudget: a real standalone run is refused without --prometheus (or chaos.prometheus); the agent runs it on its schedule',
+    );
   io.out(options.json ? JSON.stringify({ ...plan, notes }, null, 2) : [formatPlan(plan), ...notes].join('\n'));
-  return EXIT.ok;
+  if (plan.ok) return EXIT.ok;
+  // A plan that cannot run is bad input as things are: a real run would refuse it too.
+  const failing = [...plan.method, ...plan.rollback].filter((s) => s.error !== undefined);
+  io.err(
+    `canary: ${failing.length} step(s) of the plan cannot run: ${failing.map((s) => `${s.id} (${s.error})`).join('; ')}`,
+  );
+  return EXIT.usage;
 }
 
 /**
@@ -121,7 +164,15 @@ async function dryRun(experiment: Experiment, config: Config, options: RunOption
 async function runWithProbing(
   experiment: Experiment,
   config: Config,
-  o: { operator: string; approvedBy?: string; warmupMs: number; logger: Logger },
+  o: {
+    operator: string;
+    approvedBy?: string;
+    warmupMs: number;
+    logger: Logger;
+    prometheus?: string | undefined;
+    alertmanager?: string;
+    progress?: ProgressStream;
+  },
 ): Promise<Journal> {
   const names = new Set([...experiment.steadyState, ...experiment.abortWhen].map((t) => t.check));
   const probing: Config = {
@@ -142,6 +193,7 @@ async function runWithProbing(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await agent.startProbing();
+  const printer = o.progress ? watchProgress(o.progress, experiment, agent) : undefined;
   try {
     const run = new ExperimentRun(experiment, {
       stateDir: config.chaos.stateDir,
@@ -152,12 +204,38 @@ async function runWithProbing(
       ...(o.approvedBy ? { approvedBy: o.approvedBy } : {}),
       signal: stop.signal,
       warmupTimeoutMs: o.warmupMs,
+      ...(o.prometheus ? { prometheus: o.prometheus } : {}),
       ...(agent.tracer ? { tracer: agent.tracer } : {}),
+      ...(o.alertmanager ? { alertmanager: o.alertmanager } : {}),
+      onUnreachable: config.chaos.onUnreachable.running,
+      region: config.agent.region,
+      ...(printer ? { progress: (e: ChaosProgress) => printer.event(e) } : {}),
     });
     return await run.run();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    printer?.stop();
     await agent.stop();
   }
+}
+
+/**
+ * A terminal gets the live line, written straight to it (redacted like every other output);
+ * anything else gets whole lines through `io`.
+ */
+function progressStream(io: Io): ProgressStream {
+  if (process.stdout.isTTY) return { isTTY: true, write: (text) => process.stdout.write(redactText(text)) };
+  return { write: (text) => io.out(text.replace(/\n$/, '')) };
+}
+
+/** A printer for the run: its start and end lines, and the live line's figures from the agent's windows. */
+function watchProgress(stream: ProgressStream, experiment: Experiment, agent: Agent): ProgressPrinter {
+  const printer = new ProgressPrinter(stream, {
+    live: () => liveFigures(steadyState(experiment.steadyState, agent.windows)),
+  });
+  agent.bus.on('chaos.run.start', (e) => printer.line(`run ${e.runId} of ${e.experiment} started`));
+  agent.bus.on('chaos.run.end', (e) => printer.line(`run ${e.runId} ended: ${e.status}`));
+  printer.start();
+  return printer;
 }

@@ -4,6 +4,7 @@
  * reads it in slices. About 600 bytes a check, against the 14 KB a check cost as
  * prom-client children.
  */
+import { browserStepNames, type BrowserStep } from '../../../config/schema/browser.js';
 import type { CheckResult } from '../../../results/types.js';
 import type { MetricsLevel } from '../vocabulary.js';
 import { EXEMPLARS, F, FLAG, HIST, I, kindCode, KIND, STEP } from './columns.js';
@@ -21,6 +22,15 @@ export interface StoredCheck {
   metrics?: MetricsLevel;
   /** Flow checks: their steps, whose names label the step series. */
   flow?: { steps: readonly { name: string }[] };
+  /** Browser checks: their steps, named `load`, `1:click`, ... on the step series. */
+  browser?: { steps: readonly BrowserStep[] };
+}
+
+/** The names of a check's step series: a flow's steps, a browser journey's; none for other kinds. */
+function stepNames(check: StoredCheck): string[] {
+  if (check.kind === 'flow') return (check.flow?.steps ?? []).map((s) => s.name);
+  if (check.kind === 'browser') return browserStepNames(check.browser?.steps ?? []);
+  return [];
 }
 
 interface Entry extends SlotInfo, PlanEntry {}
@@ -79,10 +89,7 @@ export class CheckStore {
     const next = new Map<string, Entry>();
     const added = [...wanted.keys()].filter((name) => !this.#entries.has(name)).length;
     this.#ensure(this.#used + added);
-    const flowFloats = [...wanted.values()].reduce(
-      (n, c) => n + (c.kind === 'flow' ? (c.flow?.steps.length ?? 0) * STEP.size : 0),
-      0,
-    );
+    const flowFloats = [...wanted.values()].reduce((n, c) => n + stepNames(c).length * STEP.size, 0);
     let flowOffset = 0;
     const oldFlow = this.#view.flow;
     const newFlow = new Float64Array(allocateFlow(flowFloats));
@@ -152,18 +159,17 @@ export class CheckStore {
 
   #entry(check: StoredCheck, slot: number, level: MetricsLevel, flowOffset: number): Entry {
     const kind = kindCode(check.kind);
-    const steps = kind === KIND.flow ? (check.flow?.steps ?? []).map((s) => s.name) : [];
+    const steps = stepNames(check);
+    const stepped = kind === KIND.flow || kind === KIND.browser;
     return {
       slot,
       kind,
       full: level === 'full',
       name: check.name,
       kindName: check.kind,
-      flowOffset: kind === KIND.flow ? flowOffset : -1,
+      flowOffset: stepped ? flowOffset : -1,
       steps,
-      ...(kind === KIND.flow
-        ? { flow: { offset: flowOffset, steps: new Map(steps.map((name, index) => [name, index])) } }
-        : {}),
+      ...(stepped ? { flow: { offset: flowOffset, steps: new Map(steps.map((name, index) => [name, index])) } } : {}),
     };
   }
 

@@ -5,8 +5,8 @@
  * order it is read, and no object per check for the garbage collector to trace.
  */
 import { ALL_FAILURE_REASONS } from '../../../results/reasons.js';
-import { HTTP_PHASES } from '../../../results/types.js';
-import { PROBE_DURATION_BUCKETS } from '../vocabulary.js';
+import { HTTP_PHASES, WEBSOCKET_PHASES } from '../../../results/types.js';
+import { ICMP_PHASES, PROBE_DURATION_BUCKETS } from '../vocabulary.js';
 
 /** Failure reasons by code: a counter column per reason for runs and for attempts. */
 export const REASONS: readonly string[] = ALL_FAILURE_REASONS;
@@ -48,8 +48,18 @@ export const F = (() => {
     dnsSerial: one(),
     grpcStatus: one(),
     grpcSsl: one(),
+    /** `ICMP_PHASES.length` columns. */
+    icmpPhases: many(ICMP_PHASES.length),
+    icmpHopLimit: one(),
+    browserLcp: one(),
+    browserCls: one(),
+    browserTtfb: one(),
     /** `HTTP_PHASES.length` columns. */
     phases: many(HTTP_PHASES.length),
+    websocketStatus: one(),
+    websocketSsl: one(),
+    /** `WEBSOCKET_PHASES.length` columns. */
+    websocketPhases: many(WEBSOCKET_PHASES.length),
   };
   return { ...layout, size: next };
 })();
@@ -79,13 +89,21 @@ export const FLAG = {
   tls: 8,
   /** The latest DNS answer carried an SOA serial. */
   dnsSerial: 16,
+  /** The latest ICMP reply's hop limit is known. */
+  icmpHopLimit: 32,
+  /** The latest browser run measured Largest Contentful Paint. */
+  browserLcp: 64,
+  /** ... Cumulative Layout Shift. */
+  browserCls: 128,
+  /** ... Time to First Byte. */
+  browserTtfb: 256,
 } as const;
 
 /** Blackbox's TLS version names, by code. */
 export const TLS_VERSIONS: readonly string[] = ['TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', 'unknown'];
 
 /** Kinds whose families differ, by code; every other kind is `OTHER`. */
-export const KIND = { other: 0, http: 1, flow: 2, dns: 3, grpc: 4 } as const;
+export const KIND = { other: 0, http: 1, flow: 2, dns: 3, grpc: 4, websocket: 5, icmp: 6, browser: 7 } as const;
 
 /** The kind code of a check kind. */
 export function kindCode(kind: string): number {
@@ -93,8 +111,8 @@ export function kindCode(kind: string): number {
 }
 
 /**
- * Flow steps: per flow check a run of `STEP.size` floats per step in the flow column
- * block, at the offset the render plan gives.
+ * Flow and browser steps: per such check a run of `STEP.size` floats per step in the flow
+ * column block, at the offset the render plan gives.
  */
 export const STEP = { reached: 0, ok: 1, seconds: 2, failures: 3, size: 4 } as const;
 

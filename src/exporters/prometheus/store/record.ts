@@ -16,7 +16,7 @@ export interface SlotInfo {
   slot: number;
   kind: number;
   full: boolean;
-  /** Flow checks: where their steps start in the flow block, and each step's index by name. */
+  /** Flow and browser checks: where their steps start in the flow block, and each step's index by name. */
   flow?: { offset: number; steps: ReadonlyMap<string, number> };
 }
 
@@ -74,7 +74,25 @@ function recordFull(v: StoreView, info: SlotInfo, result: CheckResult): void {
   if (info.kind === KIND.http || info.kind === KIND.flow) recordHttp(v, slot, result);
   if (info.kind === KIND.dns) recordDns(v, slot, result);
   else if (info.kind === KIND.grpc) recordGrpc(v, slot, result);
+  else if (info.kind === KIND.icmp) recordIcmp(v, slot, result);
   else if (info.kind === KIND.flow && info.flow) recordFlow(v, info.flow, result);
+  else if (info.kind === KIND.websocket) recordWebsocket(v, slot, result);
+  else if (info.kind === KIND.browser) recordBrowser(v, info, result);
+}
+
+/** A journey's steps as a flow's; its page's web vitals, each only while the latest run measured it. */
+function recordBrowser(v: StoreView, info: SlotInfo, result: CheckResult): void {
+  if (info.flow) recordFlow(v, info.flow, result);
+  const vitals = result.observation.browser?.vitals ?? {};
+  const measured: [number, number, number | undefined][] = [
+    [FLAG.browserLcp, F.browserLcp, vitals.lcpSeconds],
+    [FLAG.browserCls, F.browserCls, vitals.cls],
+    [FLAG.browserTtfb, F.browserTtfb, vitals.ttfbSeconds],
+  ];
+  for (const [flag, col, value] of measured) {
+    setFlag(v, info.slot, flag, value !== undefined);
+    if (value !== undefined) v.set(col, info.slot, value);
+  }
 }
 
 function recordHttp(v: StoreView, slot: number, result: CheckResult): void {
@@ -116,9 +134,31 @@ function recordGrpc(v: StoreView, slot: number, result: CheckResult): void {
   );
 }
 
+function recordWebsocket(v: StoreView, slot: number, result: CheckResult): void {
+  const { websocket, phases } = result.observation;
+  // As for http, a run that got no answer still exports every gauge, at 0.
+  v.set(F.websocketStatus, slot, websocket?.status ?? 0);
+  v.set(F.websocketSsl, slot, websocket?.ssl ? 1 : 0);
+  v.set(F.websocketPhases, slot, phases.resolve ?? 0);
+  v.set(F.websocketPhases + 1, slot, phases.connect ?? 0);
+  v.set(F.websocketPhases + 2, slot, phases.tls ?? 0);
+  v.set(F.websocketPhases + 3, slot, websocket?.upgradeSeconds ?? 0);
+  v.set(F.websocketPhases + 4, slot, websocket?.firstMessageSeconds ?? 0);
+}
+
+/** As blackbox: every phase exists (0 when not reached); the hop limit only after a reply that told it. */
+function recordIcmp(v: StoreView, slot: number, result: CheckResult): void {
+  const { icmp, phases } = result.observation;
+  v.set(F.icmpPhases, slot, phases.resolve ?? 0);
+  v.set(F.icmpPhases + 1, slot, icmp?.setupSeconds ?? 0);
+  v.set(F.icmpPhases + 2, slot, icmp?.rttSeconds ?? 0);
+  setFlag(v, slot, FLAG.icmpHopLimit, icmp?.hopLimit !== undefined);
+  if (icmp?.hopLimit !== undefined) v.set(F.icmpHopLimit, slot, icmp.hopLimit);
+}
+
 /** The steps the run reached become the step gauges; a failed run counts at its step. */
 function recordFlow(v: StoreView, flow: NonNullable<SlotInfo['flow']>, result: CheckResult): void {
-  const facts = result.observation.flow;
+  const facts = result.observation.flow ?? result.observation.browser;
   const at = (step: number, field: number) => flow.offset + step * STEP.size + field;
   for (let step = 0; step < flow.steps.size; step++) v.flow[at(step, STEP.reached)] = 0;
   for (const step of facts?.steps ?? []) {
