@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.js';
 import { discoverCommand } from './commands/discover.js';
 import { gateCommand } from './commands/gate.js';
 import { importCommand } from './commands/import.js';
+import { initCommand } from './commands/init.js';
 import { kubernetesCommand } from './commands/kubernetes.js';
 import { labCommand } from './commands/lab.js';
 import { probeCommand } from './commands/probe.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
   for (const command of [
+    initCommand(io),
     runCommand(io),
     statusCommand(io),
     validateCommand(io),

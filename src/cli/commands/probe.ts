@@ -158,7 +158,7 @@ function icmpInput(options: ProbeOptions, tls: Record<string, unknown>): Record<
 }
 
 /** An http target written without a scheme (`127.0.0.1:8080`) is taken as http://, as blackbox does. */
-function withScheme(target: string, kind: string): string {
+export function withScheme(target: string, kind: string): string {
   if ((kind !== 'http' && kind !== 'browser') || /^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target;
   return `http://${target}`;
 }

@@ -1,5 +1,5 @@
 /** OpenAPI discovery: probe files from a spec, and how much of a spec the checks cover. */
-export { loadOpenApi, type OpenApiSpec } from './load.js';
+export { loadOpenApi, openApiFromText, type OpenApiSpec } from './load.js';
 export { listOperations, type Operation, type OperationList } from './operations.js';
 export {
   discoverChecks,
@@ -8,7 +8,7 @@ export {
   type OpenApiChecks,
   type SkippedOperation,
 } from './to-checks.js';
-export { renderProbeFile, describeSkipped, type SpecSummary } from './probe-file.js';
+export { renderProbeFile, describeSkipped, escapeDollars, type SpecSummary } from './probe-file.js';
 export {
   coverage,
   coverageRatio,

@@ -36,15 +36,16 @@ async function readDocument(file: string, from: string): Promise<unknown> {
     const via = file === from ? '' : ` (referenced from ${displayPath(from)})`;
     throw specError(file, `cannot read OpenAPI document${via}: ${code}`, err);
   }
+  return parseDocument(file, text);
+}
+
+/** A document's text as data: JSON when the name ends in `.json`, YAML otherwise. */
+function parseDocument(file: string, text: string, json = file.endsWith('.json')): unknown {
   try {
     // YAML 1.2 is a superset of JSON, so one parser reads both; JSON.parse first is only faster.
-    return file.endsWith('.json') ? (JSON.parse(text) as unknown) : (parse(text, { maxAliasCount: 1000 }) as unknown);
+    return json ? (JSON.parse(text) as unknown) : (parse(text, { maxAliasCount: 1000 }) as unknown);
   } catch (err) {
-    throw specError(
-      file,
-      `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`,
-      err,
-    );
+    throw specError(file, `not valid ${json ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`, err);
   }
 }
 
@@ -93,7 +94,20 @@ async function readAll(root: string): Promise<Map<string, unknown>> {
  */
 export async function loadOpenApi(path: string): Promise<OpenApiSpec> {
   const file = resolve(path);
-  const documents = await readAll(file);
+  return toSpec(file, await readAll(file));
+}
+
+/**
+ * An OpenAPI description fetched from `url` (its text given): one document, nothing else
+ * read. A `$ref` into another document is reported where it is used, as a remote one is
+ * for a local spec, so a document from the network never makes canary read local files.
+ */
+export function openApiFromText(url: string, text: string): OpenApiSpec {
+  const json = /\.json$/i.test(new URL(url).pathname);
+  return toSpec(url, new Map([[url, parseDocument(url, text, json)]]));
+}
+
+function toSpec(file: string, documents: ReadonlyMap<string, unknown>): OpenApiSpec {
   const document = asObject(documents.get(file));
   if (document === undefined) throw specError(file, 'not an OpenAPI document (expected a mapping at the top level)');
   const version = typeof document.openapi === 'number' ? String(document.openapi) : (asString(document.openapi) ?? '');

@@ -10,7 +10,7 @@ export interface SpecSummary {
 }
 
 /** `$` is the interpolation character of config files; `$$` writes a literal one. */
-function escapeDollars<T>(value: T): T {
+export function escapeDollars<T>(value: T): T {
   if (typeof value === 'string') return value.replaceAll('$', () => '$$') as T;
   if (Array.isArray(value)) return value.map(escapeDollars) as T;
   if (value !== null && typeof value === 'object') {
