@@ -113,6 +113,10 @@ export class PrometheusSink {
       bus.on('result.attempt', (result) => checks.attempt(result)),
       bus.on('scheduler.lag', ({ kind, seconds }) => this.#lagFor(kind).observe(seconds)),
       bus.on('scheduler.skipped', ({ check, kind }) => checks.skip(check, kind)),
+      // As chaos.scheduled does for experiments: a scheduled check's counters exist at 0.
+      bus.on('checks.scheduled', (scheduled) => {
+        for (const { name, kind } of scheduled.checks) checks.scheduled(name, kind);
+      }),
     ];
     if (options.chaos) {
       const chaos = createChaosMetrics(this.registry, options.chaos.halted);

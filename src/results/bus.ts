@@ -8,6 +8,11 @@ export interface AgentEvents {
   'result.attempt': CheckResult;
   /** A run started later than scheduled (concurrency gate, event-loop stall). */
   'scheduler.lag': { check: string; kind: string; seconds: number };
+  /**
+   * The checks the scheduler has armed: all of them at start, new and changed ones on a
+   * reload. Their run counters exist from then on, at 0, before a first run finishes.
+   */
+  'checks.scheduled': { checks: { name: string; kind: string }[] };
   /** A run was skipped because the previous run of the same check had not finished. */
   'scheduler.skipped': { check: string; kind: string };
   /** Spans the OTLP exporter delivered. */

@@ -88,6 +88,7 @@ export class Scheduler {
     this.#started = true;
     const now = Date.now();
     for (const slot of this.#slots.values()) this.#schedule(slot, slot.timing.first(now), now);
+    this.#announce([...this.#slots.values()]);
   }
 
   /**
@@ -116,6 +117,7 @@ export class Scheduler {
       this.#slots.set(slot.check.name, slot);
       if (this.#started) this.#schedule(slot, slot.timing.first(now), now);
     }
+    if (this.#started) this.#announce(fresh);
     return summary;
   }
 
@@ -146,6 +148,12 @@ export class Scheduler {
         for (const controller of this.#running) controller.abort(new DOMException('agent stopping', 'AbortError'));
     }
     await settled;
+  }
+
+  /** Tells the sinks which checks now have a schedule, so their counters can start at 0. */
+  #announce(slots: readonly Slot[]): void {
+    if (slots.length === 0) return;
+    this.#bus.emit('checks.scheduled', { checks: slots.map(({ check }) => ({ name: check.name, kind: check.kind })) });
   }
 
   #makeSlots(names: readonly string[], wanted: ReadonlyMap<string, ResolvedCheck>): Slot[] {

@@ -49,6 +49,11 @@ export class CheckExposition {
   readonly #stages = new BufferShelf(2);
   readonly #writerBuffers = new BufferShelf(1);
   #level: MetricsLevel;
+  /**
+   * Checks scheduled before `setChecks` gave them a slot (a reload schedules first, then
+   * configures the sinks), by name with their kind; marked at the next `setChecks`.
+   */
+  readonly #scheduledEarly = new Map<string, string>();
 
   /** @param agentLabels - the labels on every series (`region` and `agent.labels`), spelled `a="x",b="y"` */
   constructor(agentLabels: string, options: CheckExpositionOptions) {
@@ -65,6 +70,24 @@ export class CheckExposition {
   setChecks(checks: readonly ExposedCheck[], level: MetricsLevel = this.#level): void {
     this.#level = level;
     this.#store.configure(checks, level, configuredFamilies(checks, this.#agentLabels));
+    for (const [name, kind] of this.#scheduledEarly) this.#markScheduled(name, kind);
+    this.#scheduledEarly.clear();
+  }
+
+  /**
+   * A check has a schedule: its run and attempt counters show `result="success"` at 0 from
+   * now on, as the instrumentation guidelines ask, so rate() and absent() work before its
+   * first run ends. Failure series still appear with their first failure: one per reason
+   * for every check would multiply the series of an agent that never fails.
+   */
+  scheduled(check: string, kind: string): void {
+    if (!this.#markScheduled(check, kind)) this.#scheduledEarly.set(check, kind);
+  }
+
+  #markScheduled(check: string, kind: string): boolean {
+    const info = this.#info(check, kind);
+    if (info) this.#store.scheduled(info);
+    return info !== undefined;
   }
 
   /** Forgets a check's series (removed or disabled on reload); its late results find no slot. */

@@ -6,8 +6,9 @@ import { CANARY, PROBE_DURATION_BUCKETS, type Family } from './vocabulary.js';
 import { escapeLabelValue, formatValue, utf8, type ExpositionWriter } from './writer.js';
 
 /**
- * A `{result, reason}` counter: the success series exists (at 0) from the check's first run,
- * attempt or skip, so rate() sees the first success; a failure series from its first failure.
+ * A `{result, reason}` counter: the success series exists (at 0) from the moment the check is
+ * scheduled (or its first run, attempt or skip), so rate() sees the first success; a failure
+ * series from its first failure.
  */
 function resultCounter(family: Family, first: number): CheckFamily {
   const success = utf8(`${family.name}{result="success",reason="",`);

@@ -9,7 +9,7 @@ import type { CheckResult } from '../../../results/types.js';
 import type { MetricsLevel } from '../vocabulary.js';
 import { EXEMPLARS, F, FLAG, HIST, I, kindCode, KIND, STEP } from './columns.js';
 import { makePlan, type PlanEntry, type RenderPlan } from './plan.js';
-import { recordAttempt, recordResult, recordSkip, type SlotInfo } from './record.js';
+import { recordAttempt, recordResult, recordScheduled, recordSkip, type SlotInfo } from './record.js';
 import { allocateBuffers, StoreView } from './views.js';
 
 /** A check as the store needs it. */
@@ -128,6 +128,10 @@ export class CheckStore {
 
   attempt(info: SlotInfo, result: CheckResult): void {
     recordAttempt(this.#view, info.slot, result);
+  }
+
+  scheduled(info: SlotInfo): void {
+    recordScheduled(this.#view, info.slot);
   }
 
   skip(info: SlotInfo): void {

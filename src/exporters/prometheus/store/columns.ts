@@ -79,7 +79,7 @@ export const I = {
 
 /** Bits of the `flags` column. */
 export const FLAG = {
-  /** A run, attempt or skip was seen: the counters' success series exist (at 0). */
+  /** Scheduled, or a run, attempt or skip was seen: the counters' success series exist (at 0). */
   started: 1,
   /** The latest result's gauges are set. */
   hasResult: 2,

@@ -32,6 +32,11 @@ function setFlag(v: StoreView, slot: number, flag: number, on: boolean): void {
   v.setInt(I.flags, slot, on ? flags | flag : flags & ~flag);
 }
 
+/** The check has a schedule: its counters' success series exist from now on, at 0. */
+export function recordScheduled(v: StoreView, slot: number): void {
+  setFlag(v, slot, FLAG.started, true);
+}
+
 /** One attempt of a run (retries included). */
 export function recordAttempt(v: StoreView, slot: number, result: CheckResult): void {
   setFlag(v, slot, FLAG.started, true);
