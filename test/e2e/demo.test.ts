@@ -1,5 +1,13 @@
-import { test } from 'node:test';
+/**
+ * `canary demo` as a newcomer runs it. The demo's lab, fault proxy and control API listen on
+ * fixed ports (config/demo.yaml and the experiments in chaos/ name them; only the agent's
+ * --listen can move), so every test that starts it is in this file: node runs the tests of
+ * one file one after another, never two demos at once.
+ */
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CliProcess } from '../helpers/cli.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -52,5 +60,77 @@ test(
     assert.equal(code, 0, demo.stderr);
     await assert.rejects(fetch('http://127.0.0.1:18180/'), 'the lab is stopped with the demo');
     await assert.rejects(fetch('http://127.0.0.1:18190/'), 'and the fault proxy');
+  },
+);
+
+/** Whether a process runs (signal 0 tests without sending; EPERM means it runs as someone else). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pids the demo's pid files name, by file. */
+function pidFiles(dir: string): Map<string, number> {
+  return new Map(readdirSync(dir).map((f) => [f, Number(readFileSync(join(dir, f), 'utf8').trim())]));
+}
+
+/** Starts `canary demo` (killed when `t` ends) and resolves once its banner is out: the lab is up by then. */
+async function startDemo(t: TestContext): Promise<{ demo: CliProcess; url: string; pidDir: string }> {
+  const demo = new CliProcess(['demo', '--listen', '127.0.0.1:0']);
+  t.after(() => demo.kill());
+  const url = await demo.url();
+  const pidDir = await eventually(
+    () => /pid files in (\S+)\)/.exec(demo.lines.join('\n'))?.[1],
+    10_000,
+    "the banner naming the pid files' folder",
+  );
+  return { demo, url, pidDir };
+}
+
+test(
+  'demo killed with SIGKILL: its lab children exit by themselves, and a second demo starts cleanly',
+  { timeout: 120_000 },
+  async (t) => {
+    const first = await startDemo(t);
+    const children = pidFiles(first.pidDir);
+    // The balancer and the three backends at least (a later demo may run more children).
+    assert.ok(children.size >= 4, `pid files: ${[...children.keys()].join(', ')}`);
+    for (const [file, pid] of children) assert.ok(alive(pid), `${file}: ${pid} runs`);
+    t.after(() => {
+      for (const pid of children.values()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    });
+
+    first.demo.child.kill('SIGKILL');
+    const { signal } = await first.demo.exited;
+    assert.equal(signal, 'SIGKILL');
+    // Each child watches the demo's pid (--parent-pid): gone, they stop and remove their pid files.
+    await eventually(
+      () => ([...children.values()].every((pid) => !alive(pid)) ? true : undefined),
+      15_000,
+      `the lab children ${[...children.values()].join(', ')} to exit after the demo was killed`,
+    );
+    assert.deepEqual([...pidFiles(first.pidDir).keys()], [], 'every pid file removed');
+
+    const second = await startDemo(t);
+    await eventually(
+      async () =>
+        /^probe_success\{check="lab-frontend"[^}]*\} 1$/m.test(await (await fetch(`${second.url}metrics`)).text())
+          ? true
+          : undefined,
+      20_000,
+      'the second demo probing its frontend successfully',
+    );
+    const restarted = pidFiles(second.pidDir);
+    assert.ok(restarted.size >= 4);
+    const killed = new Set(children.values());
+    for (const [file, pid] of restarted) assert.equal(killed.has(pid), false, `${file}: a new process`);
+    second.demo.child.kill('SIGINT');
+    const { code } = await second.demo.exited;
+    assert.equal(code, 0, second.demo.stderr);
+    await assert.rejects(fetch('http://127.0.0.1:18180/'), 'the lab is stopped with the demo');
   },
 );
