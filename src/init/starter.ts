@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { dedupeNames } from '../discovery/openapi/names.js';
 import { describeSkipped, type SkippedOperation } from '../discovery/openapi/index.js';
 import { CanaryError, displayPath, ERROR_CODES } from '../errors.js';
+import { redactUrl } from '../net/redact-url.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { isSpecUrl, openApiChecks } from './openapi.js';
 import { renderStarterConfig } from './render.js';
@@ -79,7 +80,8 @@ export async function writeStarterConfig(request: InitRequest): Promise<InitResu
     checks.push(...spec.checks);
     notes.push(...spec.operations);
     skipped = spec.skipped;
-    const from = isSpecUrl(request.openapi) ? request.openapi : displayPath(resolve(request.openapi));
+    // The header is no place for a token in the document's URL.
+    const from = isSpecUrl(request.openapi) ? redactUrl(request.openapi) : displayPath(resolve(request.openapi));
     sources.push(`${from} (${spec.title})`);
   }
   const names = dedupeNames(checks.map((c) => c.name));

@@ -148,11 +148,14 @@ test('init --openapi FILE: a check per safe operation, the others listed with wh
 
 test('init --openapi URL: the served document, its relative server read against its URL; the file validates', async () => {
   const file = join(dir, 'openapi-url.yaml');
-  const init = await runCli(['init', '--openapi', `${server.origin}/openapi.yaml`, '--out', file]);
+  const token = 'spec-token-0123';
+  const init = await runCli(['init', '--openapi', `${server.origin}/openapi.yaml?token=${token}`, '--out', file]);
   assert.equal(init.code, 0, init.stderr);
+  assert.equal(init.stdout.includes(token), false, 'the token in the document URL is not shown');
   assert.match(init.stdout, /2 checks/);
   assert.match(init.stdout, /skipped GET \/jobs\/\{jobId\} \(getJob\): unresolvable required parameter jobId/);
   const text = readFileSync(file, 'utf8');
+  assert.equal(text.includes(token), false, 'nor written');
   assert.match(text, new RegExp(`target: ${server.origin}/api/health\\n`));
   assert.match(text, new RegExp(`target: ${server.origin}/api/version\\n`));
   const validate = await runCli(['validate', '--config', file]);
@@ -178,7 +181,7 @@ test('init refuses to overwrite a file without --force (exit 2, file untouched);
   assert.match(readFileSync(file, 'utf8'), /^checks:$/m);
 });
 
-test('init without anything to check, or with bad flags: exit 2 and a message naming the flag', async () => {
+test('init without anything to check, or with bad flags: exit 2 and a message naming the flag; --help has examples', async () => {
   const file = join(dir, 'never.yaml');
   const cases: [string[], RegExp][] = [
     [[], /nothing to check: give --target URL/],
@@ -193,4 +196,8 @@ test('init without anything to check, or with bad flags: exit 2 and a message na
     assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
   }
   assert.equal(existsSync(file), false);
+
+  const help = await runCli(['init', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Examples:\n {2}canary init --target https:\/\/api\.example\.com\/health\n/);
 });
