@@ -57,7 +57,7 @@ async function loadFile<S extends typeof agentConfigSchema | typeof probeFileSch
   if (data.problems.length > 0) return { source, problems: [...problems, ...data.problems] };
   const raw = data.value;
   const parsed = keepStrings(source, raw, (r) => schema.safeParse(r));
-  if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues));
+  if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues, [], schema));
   return { source, raw, data: parsed.success ? (parsed.data as ReturnType<S['parse']>) : undefined, problems };
 }
 
