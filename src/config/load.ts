@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { CanaryError, ERROR_CODES, displayPath, formatProblem, type Problem } from '../errors.js';
+import { CanaryError, ERROR_CODES, displayPath, formatProblemWithLine, type Problem } from '../errors.js';
 import { setExtraSecretQueryParams } from '../secrets/query-params.js';
 import { addBlackboxModules } from './blackbox/load.js';
 import { interpolateDocument } from './env.js';
@@ -243,7 +243,7 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
 export function configError(problems: Problem[]): CanaryError {
   const sorted = sortProblems(problems);
   const noun = sorted.length === 1 ? 'problem' : 'problems';
-  const message = `invalid configuration (${sorted.length} ${noun}):\n${sorted.map(formatProblem).join('\n')}`;
+  const message = `invalid configuration (${sorted.length} ${noun}):\n${sorted.map(formatProblemWithLine).join('\n')}`;
   return new CanaryError(ERROR_CODES.config, message, { problems: sorted });
 }
 

@@ -30,7 +30,7 @@ const MAX_WORD = 64;
 
 /**
  * The candidate nearest to `word`, case aside, when it is within about a third of the
- * word's length (at least one edit): `htp` → `http`, `tiemout` → `timeout`, but `colour`
+ * word's length (at least one edit, and fewer than either word has letters): `htp` → `http`, `tiemout` → `timeout`, but `colour`
  * suggests nothing among `region` and `labels`. Ties go to the earlier candidate.
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
@@ -40,7 +40,9 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   for (const candidate of candidates) {
     if (candidate === word || candidate.length > MAX_WORD) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= limit && (best === undefined || distance < best.distance)) best = { candidate, distance };
+    // A candidate that shares nothing with the word (`x` for `y`) is no suggestion.
+    const plausible = distance <= limit && distance < Math.min(word.length, candidate.length);
+    if (plausible && (best === undefined || distance < best.distance)) best = { candidate, distance };
   }
   return best?.candidate;
 }
