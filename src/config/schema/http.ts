@@ -91,7 +91,7 @@ const celExpectation = z
 /** What an HTTP check expects of the response. Every expectation present is evaluated. */
 export const httpExpectSchema = z
   .strictObject({
-    status: statusList.default(['2xx']),
+    status: statusList.prefault(['2xx']),
     headers: z.array(headerExpectation).default([]),
     body: z.array(bodyExpectation).default([]),
     json: z.array(jsonExpectation).default([]),
