@@ -39,9 +39,10 @@ export interface Problem {
   message: string;
   /**
    * The line of the file the problem is on, where seeing it is the quickest way to the fix
-   * (a YAML syntax error); shown under the problem with a caret under `col`.
+   * (a YAML syntax error), credentials in it replaced; shown under the problem with a caret
+   * under `caret`, the 1-based column in `text` of the character at `col`.
    */
-  excerpt?: string;
+  excerpt?: { text: string; caret: number };
 }
 
 /** Shows a path relative to the working directory when it lies below it, as compilers do. */
@@ -71,12 +72,13 @@ const EXCERPT_WIDTH = 100;
  */
 export function formatProblemWithLine(p: Problem): string {
   const head = formatProblem(p);
-  if (p.excerpt === undefined || p.line < 1 || p.col < 1) return head;
-  const from = Math.max(0, p.col - 1 - (EXCERPT_WIDTH - 20));
-  const shown = p.excerpt.slice(from, from + EXCERPT_WIDTH);
-  const cut = (from > 0 ? '…' : '') + shown + (from + EXCERPT_WIDTH < p.excerpt.length ? '…' : '');
+  if (p.excerpt === undefined || p.line < 1 || p.excerpt.caret < 1) return head;
+  const { text, caret } = p.excerpt;
+  const from = Math.max(0, caret - 1 - (EXCERPT_WIDTH - 20));
+  const shown = text.slice(from, from + EXCERPT_WIDTH);
+  const cut = (from > 0 ? '…' : '') + shown + (from + EXCERPT_WIDTH < text.length ? '…' : '');
   // Tabs stay tabs under the line, so the caret lines up however the terminal shows them.
-  const pad = (from > 0 ? ' ' : '') + shown.slice(0, p.col - 1 - from).replace(/[^\t]/g, ' ');
+  const pad = (from > 0 ? ' ' : '') + shown.slice(0, caret - 1 - from).replace(/[^\t]/g, ' ');
   const gutter = String(p.line);
   return `${head}\n  ${gutter} | ${redactText(cut)}\n  ${' '.repeat(gutter.length)} | ${pad}^`;
 }

@@ -6,6 +6,7 @@
  * written and, where the package's place is not the mistake's, a better place.
  */
 import type { YAMLError } from 'yaml';
+import { REDACTED_VALUE } from '../secrets/redact.js';
 
 /** A syntax error as shown: where it is (an offset into the text) and what it is. */
 export interface PlainSyntaxError {
@@ -138,4 +139,40 @@ export function plainSyntaxError(text: string, err: YAMLError): PlainSyntaxError
   const message = err.message.split('\n')[0] ?? err.message;
   const at = { text, offset: err.pos[0], message };
   return RULES[err.code]?.(at) ?? { offset: at.offset, message };
+}
+
+/**
+ * Values that are credentials whatever the file: those of keys named like one (`password`,
+ * `token`, `Authorization`, `x-api-key`, ...) up to the end of the line or flow item, and
+ * the password of a URL's userinfo. Before the file parses, what is a secret is not known
+ * by position (secrets/positions.ts), so the line shown under a syntax error goes by name.
+ */
+const CREDENTIALS = [
+  /((?<![A-Za-z])(?:password|passwd|token|secret|clientSecret|authorization|cookie|api[_-]?key)["']?[ \t]*:[ \t]*)("[^"]*"?|'[^']*'?|[^\s,}\]#](?:[^,}\]#]*[^\s,}\]#])?)/gi,
+  /(\/\/[^/\s:@]+:)([^@\s/]+)(?=@)/g,
+];
+
+/** `text` with the values `pattern` finds replaced, and `caret` (0-based) kept on the same character or the replacement. */
+function mask(text: string, caret: number, pattern: RegExp): { text: string; caret: number } {
+  let out = text;
+  let at = caret;
+  for (const match of [...text.matchAll(pattern)].reverse()) {
+    const start = match.index + (match[1]?.length ?? 0);
+    const end = start + (match[2]?.length ?? 0);
+    out = out.slice(0, start) + REDACTED_VALUE + out.slice(end);
+    if (at >= end) at += REDACTED_VALUE.length - (end - start);
+    else if (at > start) at = start;
+  }
+  return { text: out, caret: at };
+}
+
+/**
+ * The line shown under a syntax error, with credentials written in it replaced (an
+ * unclosed quote is as likely on a password's line as anywhere), and the 1-based column
+ * of the caret in it.
+ */
+export function excerptOf(line: string, col: number): { text: string; caret: number } {
+  let shown = { text: line, caret: col - 1 };
+  for (const pattern of CREDENTIALS) shown = mask(shown.text, shown.caret, pattern);
+  return { text: shown.text, caret: shown.caret + 1 };
 }

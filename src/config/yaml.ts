@@ -10,7 +10,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import type { Problem } from '../errors.js';
-import { plainSyntaxError } from './yaml-syntax.js';
+import { excerptOf, plainSyntaxError } from './yaml-syntax.js';
 
 /** A parsed YAML file that can still answer "where is this key?" for error messages. */
 export interface YamlSource {
@@ -36,7 +36,7 @@ export function parseYaml(file: string, text: string): { source: YamlSource; pro
 function syntaxProblem(file: string, text: string, lines: LineCounter, err: YAMLError): Problem {
   const plain = plainSyntaxError(text, err);
   const { line, col } = lines.linePos(plain.offset);
-  const excerpt = (text.split('\n')[line - 1] ?? '').replace(/\r$/, '');
+  const excerpt = excerptOf((text.split('\n')[line - 1] ?? '').replace(/\r$/, ''), col);
   return { file, line, col, path: '', message: plain.message, excerpt };
 }
 

@@ -133,3 +133,19 @@ test('a tab before the column stays a tab under the line, so the caret lines up'
   assert.equal(caret, '    |                \t^');
   assert.equal(line, '  1 | agent: {region:\t@eu}');
 });
+
+test('a credential written on the line shown is replaced, the caret still on its place', () => {
+  assert.equal(
+    shown('checks:\n  - http:\n      auth: { basic: { user: u, password: "hunter2 } }\n'),
+    [
+      'agent.yaml:3:43: this value opened with " has no closing "',
+      // The rest of the line is inside the quotes, so all of it goes.
+      '  3 |       auth: { basic: { user: u, password: <redacted>',
+      '    |                                           ^',
+    ].join('\n'),
+  );
+  const [, line, caret] = shown('probes:\n  x: [http://u:s3cret@h.example/, token: abc, @y]\n').split('\n');
+  assert.equal(line, '  2 |   x: [http://u:<redacted>@h.example/, token: <redacted>, @y]');
+  assert.equal(line[caret!.indexOf('^')], '@');
+  assert.doesNotMatch(shown('a:\n  Authorization: Bearer abc.def\n   b: 1\n'), /abc\.def/);
+});
