@@ -50,7 +50,7 @@ function named(option: Schema, key: string, value: unknown): boolean {
  * lists, records, tuples and plain values. A union told apart by a key gives the member
  * `value` names when there is one, else every member.
  */
-export function bare(schema: Schema, value: unknown, depth = 0): Schema[] {
+function bare(schema: Schema, value: unknown, depth = 0): Schema[] {
   if (depth > MAX_DEPTH) return [];
   const def = defOf(schema);
   const next = (inner: Schema | undefined): Schema[] => (inner ? bare(inner, value, depth + 1) : []);
