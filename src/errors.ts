@@ -37,6 +37,12 @@ export interface Problem {
   /** Dotted key path such as `checks[2].expect.status`; empty for the whole document. */
   path: string;
   message: string;
+  /**
+   * The line of the file the problem is on, where seeing it is the quickest way to the fix
+   * (a YAML syntax error), credentials in it replaced; shown under the problem with a caret
+   * under `caret`, the 1-based column in `text` of the character at `col`.
+   */
+  excerpt?: { text: string; caret: number };
 }
 
 /** Shows a path relative to the working directory when it lies below it, as compilers do. */
@@ -51,6 +57,30 @@ export function formatProblem(p: Problem): string {
   // A message may quote the value it refuses; a secret value is never quoted back.
   const message = redactText(p.message);
   return p.path ? `${where}: ${p.path}: ${message}` : `${where}: ${message}`;
+}
+
+/** Longest part of a line shown under a problem; a minified line is cut around the column. */
+const EXCERPT_WIDTH = 100;
+
+/**
+ * The problem as {@link formatProblem} writes it and, when it carries its line, that line
+ * and a caret under the column, the way compilers show a syntax error:
+ *
+ *     agent.yaml:3:4: this line is indented more than the key above it, ...
+ *       3 |    datacenter: dc1
+ *         |    ^
+ */
+export function formatProblemWithLine(p: Problem): string {
+  const head = formatProblem(p);
+  if (p.excerpt === undefined || p.line < 1 || p.excerpt.caret < 1) return head;
+  const { text, caret } = p.excerpt;
+  const from = Math.max(0, caret - 1 - (EXCERPT_WIDTH - 20));
+  const shown = text.slice(from, from + EXCERPT_WIDTH);
+  const cut = (from > 0 ? '…' : '') + shown + (from + EXCERPT_WIDTH < text.length ? '…' : '');
+  // Tabs stay tabs under the line, so the caret lines up however the terminal shows them.
+  const pad = (from > 0 ? ' ' : '') + shown.slice(0, caret - 1 - from).replace(/[^\t]/g, ' ');
+  const gutter = String(p.line);
+  return `${head}\n  ${gutter} | ${redactText(cut)}\n  ${' '.repeat(gutter.length)} | ${pad}^`;
 }
 
 export interface CanaryErrorOptions {

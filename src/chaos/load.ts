@@ -37,7 +37,7 @@ interface LoadedExperiment {
 function parse(source: YamlSource, raw: unknown): { data?: ParsedExperiment; problems: Problem[] } {
   const parsed = keepStrings(source, raw, (r) => experimentSchema.safeParse(r));
   if (parsed.success) return { data: parsed.data, problems: [] };
-  return { problems: issuesToProblems(source, raw, tidyIssues(parsed.error.issues, raw)) };
+  return { problems: issuesToProblems(source, raw, tidyIssues(parsed.error.issues, raw), [], experimentSchema) };
 }
 
 /** Reads and validates one experiment file; problems are returned, never thrown. */

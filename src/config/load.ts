@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { CanaryError, ERROR_CODES, displayPath, formatProblem, type Problem } from '../errors.js';
+import { CanaryError, ERROR_CODES, displayPath, formatProblemWithLine, type Problem } from '../errors.js';
 import { setExtraSecretQueryParams } from '../secrets/query-params.js';
 import { addBlackboxModules } from './blackbox/load.js';
 import { interpolateDocument } from './env.js';
@@ -57,7 +57,7 @@ async function loadFile<S extends typeof agentConfigSchema | typeof probeFileSch
   if (data.problems.length > 0) return { source, problems: [...problems, ...data.problems] };
   const raw = data.value;
   const parsed = keepStrings(source, raw, (r) => schema.safeParse(r));
-  if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues));
+  if (!parsed.success) problems.push(...issuesToProblems(source, raw, parsed.error.issues, [], schema));
   return { source, raw, data: parsed.success ? (parsed.data as ReturnType<S['parse']>) : undefined, problems };
 }
 
@@ -243,7 +243,7 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
 export function configError(problems: Problem[]): CanaryError {
   const sorted = sortProblems(problems);
   const noun = sorted.length === 1 ? 'problem' : 'problems';
-  const message = `invalid configuration (${sorted.length} ${noun}):\n${sorted.map(formatProblem).join('\n')}`;
+  const message = `invalid configuration (${sorted.length} ${noun}):\n${sorted.map(formatProblemWithLine).join('\n')}`;
   return new CanaryError(ERROR_CODES.config, message, { problems: sorted });
 }
 

@@ -1,5 +1,16 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import type { Problem } from '../errors.js';
+import { excerptOf, plainSyntaxError } from './yaml-syntax.js';
 
 /** A parsed YAML file that can still answer "where is this key?" for error messages. */
 export interface YamlSource {
@@ -17,11 +28,16 @@ export function parseYaml(file: string, text: string): { source: YamlSource; pro
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   // After the first syntax error the parser's view of the rest is guesswork, and its
   // follow-on errors bury the real one; so only the first is reported.
-  const problems = [...doc.errors, ...doc.warnings].slice(0, 1).map((err): Problem => {
-    const pos = lines.linePos(err.pos[0]);
-    return { file, line: pos.line, col: pos.col, path: '', message: err.message.split('\n')[0] ?? err.message };
-  });
+  const problems = [...doc.errors, ...doc.warnings].slice(0, 1).map((err) => syntaxProblem(file, text, lines, err));
   return { source: { file, doc, lines }, problems };
+}
+
+/** A syntax error in plain words, with the line it is on (shown with a caret under the column). */
+function syntaxProblem(file: string, text: string, lines: LineCounter, err: YAMLError): Problem {
+  const plain = plainSyntaxError(text, err);
+  const { line, col } = lines.linePos(plain.offset);
+  const excerpt = excerptOf((text.split('\n')[line - 1] ?? '').replace(/\r$/, ''), col);
+  return { file, line, col, path: '', message: plain.message, excerpt };
 }
 
 /**
@@ -34,16 +50,22 @@ export function yamlData(source: YamlSource, empty: unknown): { value: unknown; 
     return { value: source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? empty, problems: [] };
   } catch (err) {
     if (!(err instanceof ReferenceError)) throw err;
+    // The package throws a ReferenceError for an alias whose anchor is not defined above
+    // it, too; that one is placed at the alias and named.
+    const unresolved = /^Unresolved alias\b.*: (.+)$/.exec(err.message)?.[1];
     let offset = 0;
     visit(source.doc, {
       Alias: (_key, node) => {
+        if (unresolved !== undefined && node.source !== unresolved) return undefined;
         offset = node.range?.[0] ?? 0;
         return visit.BREAK;
       },
     });
     const { line, col } = source.lines.linePos(offset);
     const message =
-      'too many alias expansions: nested anchors and aliases make this document grow exponentially; write the values out or nest fewer aliases';
+      unresolved === undefined
+        ? 'too many alias expansions: nested anchors and aliases make this document grow exponentially; write the values out or nest fewer aliases'
+        : `alias *${unresolved} has no anchor &${unresolved} before it`;
     return { value: undefined, problems: [{ file: source.file, line, col, path: '', message }] };
   }
 }

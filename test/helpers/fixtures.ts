@@ -1,6 +1,8 @@
 /**
  * Invalid-fixture runs: every file in a directory of invalid fixtures ends with
- * `# expect:` lines, exactly the problems the loader must report for it, in order. One
+ * `# expect:` lines, exactly the problems the loader must report for it, in order; a
+ * problem shown with its line and a caret (a YAML syntax error) is followed by `# shows:`
+ * lines, exactly those two lines of the message. One
  * runner for every loader (agent config, chaos experiments), so each holds its fixtures to
  * the same rule: all problems at once, each with its place, nothing more.
  */
@@ -22,6 +24,16 @@ export function expectedProblems(path: string): string[] {
     .map((line) => line.slice('# expect: '.length));
 }
 
+/** The lines of the error's message after its first, as a fixture's `# expect:` and `# shows:` lines say. */
+function expectedMessage(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      const match = /^# (?:expect|shows): (.*)$/.exec(line);
+      return match ? [match[1] as string] : [];
+    });
+}
+
 /**
  * Loads `dir/file` with `load` and asserts it fails with a config error listing exactly
  * the fixture's expected problems, in order, both as problems and in the message.
@@ -40,5 +52,5 @@ export async function assertReportsExactly(
   );
   assert.ok(isCanaryError(err, 'CANARY_ERR_CONFIG'), `unexpected error: ${String(err)}`);
   assert.deepEqual(err.problems.map(formatProblem), want);
-  assert.equal(err.message.split('\n').slice(1).join('\n'), want.join('\n'));
+  assert.equal(err.message.split('\n').slice(1).join('\n'), expectedMessage(path).join('\n'));
 }

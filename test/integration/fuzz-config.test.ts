@@ -141,8 +141,11 @@ describe('config fuzzing', () => {
   }
 });
 
-/** Every line of the CLI's report after the first names a place: `FILE:LINE:COL: ...`. */
-const PLACED = /^\S.*?:\d+:\d+: \S/;
+/**
+ * Every line of the CLI's report after the first names a place (`FILE:LINE:COL: ...`), or
+ * shows the line of a syntax error under it (`  3 |    key: value`, then a caret).
+ */
+const PLACED = /^\S.*?:\d+:\d+: \S|^ {2}(?:\d+| +) \| /;
 
 test('canary validate on 30 mutated files: exit 0 or 2, every problem placed, never a stack trace', async () => {
   const kindAt = fc.integer({ min: 0, max: KINDS.length - 1 });

@@ -1,37 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { formatProblem, isCanaryError } from '../../src/errors.js';
+import { assertReportsExactly, fixtureFiles } from '../helpers/fixtures.js';
 import { fixture, repoRoot } from '../helpers/paths.js';
 
 // Messages name files relative to the working directory; the fixtures are written from the root.
 process.chdir(repoRoot);
 
 const dir = fixture('config', 'invalid');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-
-/** Each fixture ends with `# expect:` lines: exactly the problems the loader must report, in order. */
-function expected(file: string): string[] {
-  return readFileSync(`${dir}/${file}`, 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('# expect: '))
-    .map((line) => line.slice('# expect: '.length));
-}
+const fixtures = fixtureFiles(dir);
 
 for (const file of fixtures) {
-  test(`invalid fixture ${file} reports exactly its problems`, async () => {
-    const want = expected(file);
-    assert.ok(want.length > 0, `${file} has no "# expect:" lines`);
-    const err = await loadConfig(`${dir}/${file}`, { env: {} }).then(
-      () => assert.fail(`${file} loaded without error`),
-      (e: unknown) => e,
-    );
-    assert.ok(isCanaryError(err, 'CANARY_ERR_CONFIG'), `unexpected error: ${String(err)}`);
-    assert.deepEqual(err.problems.map(formatProblem), want);
-    assert.equal(err.message.split('\n').slice(1).join('\n'), want.join('\n'));
-  });
+  test(`invalid fixture ${file} reports exactly its problems`, () =>
+    assertReportsExactly(dir, file, (path) => loadConfig(path, { env: {} })));
 }
 
 test('every fixture is one rule: fixtures cover the rules listed in docs/configuration.md', () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { ResolvedCheck, ResolvedHttpCheck } from '../../src/config/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { fixture, repoRoot } from '../helpers/paths.js';
@@ -91,4 +92,37 @@ test('the shipped configs and every example probe file validate', async () => {
   const agent = await loadConfig(resolve(repoRoot, 'config', 'agent.yaml'), { env: {} });
   const examples = readdirSync(resolve(repoRoot, 'probes')).filter((f) => f.endsWith('.yaml'));
   assert.deepEqual(agent.probes.files.map((f) => f.slice(f.lastIndexOf('/') + 1)).sort(), examples.sort());
+});
+
+test('one status written alone is a list of that one, in checks, flow steps and modules', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'canary-status-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'agent.yaml');
+  writeFileSync(
+    file,
+    [
+      'checks:',
+      '  - { name: code, kind: http, target: http://127.0.0.1:8080/, expect: { status: 204 } }',
+      '  - { name: class, kind: http, target: http://127.0.0.1:8080/, expect: { status: 3xx } }',
+      '  - { name: list, kind: http, target: http://127.0.0.1:8080/, expect: { status: [200, 2xx] } }',
+      '  - name: flow',
+      '    kind: flow',
+      '    target: http://127.0.0.1:8080/',
+      '    flow:',
+      '      steps:',
+      '        - { name: login, http: { url: /login }, expect: { status: 201 } }',
+      'modules:',
+      '  created: { prober: http, expect: { status: 201-202 } }',
+      '',
+    ].join('\n'),
+  );
+  const config = await loadConfig(file, { env: {} });
+  const status = (name: string) => asHttp(config.checks.find((c) => c.name === name))?.expect.status;
+  assert.deepEqual(status('code'), [204]);
+  assert.deepEqual(status('class'), ['3xx']);
+  assert.deepEqual(status('list'), [200, '2xx']);
+  const flow = config.checks.find((c) => c.name === 'flow');
+  assert.deepEqual(flow?.kind === 'flow' ? flow.flow.steps[0]?.expect.status : undefined, [201]);
+  const created = config.modules.created;
+  assert.deepEqual(created?.check.kind === 'http' ? created.check.expect.status : undefined, ['201-202']);
 });

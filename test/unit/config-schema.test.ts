@@ -30,3 +30,22 @@ test('the JSON schema rejects unknown keys and documents defaults', () => {
     'server',
   ]);
 });
+
+test('the JSON schema takes expect.status as one status or as a list, for editors as for the loader', () => {
+  const schema = jsonSchemas()['probe-file.schema.json'] as {
+    properties: { checks: { items: { oneOf: { properties: Record<string, Record<string, unknown>> }[] } } };
+  };
+  const http = schema.properties.checks.items.oneOf.find(
+    (o) => (o.properties.kind as { const?: string }).const === 'http',
+  );
+  const expect = http?.properties.expect as {
+    properties: { status: { default: unknown; anyOf: { type?: string }[] } };
+  };
+  const status = expect.properties.status;
+  assert.deepEqual(status.default, ['2xx']);
+  assert.equal(status.anyOf.length, 2);
+  assert.equal(status.anyOf[0]?.type, 'array');
+  // The second form is one status: the same choices as an item of the list.
+  const item = (status.anyOf[0] as { items: unknown }).items;
+  assert.deepEqual(status.anyOf[1], item);
+});

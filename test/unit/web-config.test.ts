@@ -82,7 +82,7 @@ test('inline PEMs are taken as written', () => {
 });
 
 test('unknown and unsupported keys are problems at their place', () => {
-  assert.deepEqual(problems('tls_config:\n  cert_file: a\n'), [`${FILE}:1:1: tls_config: unknown key`]);
+  assert.deepEqual(problems('tls_config:\n  cert_file: a\n'), [`${FILE}:1:1: tls_config: unknown key "tls_config"`]);
   assert.deepEqual(
     problems('tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n'),
     [
@@ -94,7 +94,7 @@ test('unknown and unsupported keys are problems at their place', () => {
     /^[^:]+:1:13: rate_limit: not supported by canary/,
   );
   assert.deepEqual(problems('http_server_config:\n  headers:\n    Server: canary\n'), [
-    `${FILE}:3:5: http_server_config.headers.Server: unknown key`,
+    `${FILE}:3:5: http_server_config.headers.Server: unknown key "Server"`,
   ]);
 });
 

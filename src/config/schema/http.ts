@@ -23,6 +23,15 @@ export const statusMatcher = z
   ])
   .meta({ description: 'A status code (200), a class (2xx) or an inclusive range (200-299).' });
 
+/**
+ * Accepted statuses: a list, or one status alone (`status: 200` is `status: [200]`). The
+ * list comes first so a bad item is reported at its own index (`status[1]`).
+ */
+export const statusList = z
+  .union([z.array(statusMatcher).min(1), statusMatcher])
+  .transform((value) => (Array.isArray(value) ? value : [value]))
+  .meta({ description: 'Accepted statuses: one, or a list; any one matching passes.' });
+
 const headerExpectation = z
   .strictObject({
     name: z.string().min(1),
@@ -82,7 +91,7 @@ const celExpectation = z
 /** What an HTTP check expects of the response. Every expectation present is evaluated. */
 export const httpExpectSchema = z
   .strictObject({
-    status: z.array(statusMatcher).min(1).default(['2xx']),
+    status: statusList.prefault(['2xx']),
     headers: z.array(headerExpectation).default([]),
     body: z.array(bodyExpectation).default([]),
     json: z.array(jsonExpectation).default([]),
