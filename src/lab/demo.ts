@@ -7,7 +7,9 @@
 import { resolve } from 'node:path';
 import { startLabFaultProxy, type LabFaultProxy } from './fault-proxy.js';
 import { startControlServer, type ControlServer } from './process/control.js';
+import { labOptionsSchema } from './process/options.js';
 import { startLab, type RunningLab } from './process/supervisor.js';
+import { warmBackends } from './warm.js';
 
 export const DEMO_PORTS = { control: 18179, balancer: 18180, proxyApi: 18474, proxiedFrontend: 18190 } as const;
 
@@ -32,6 +34,7 @@ export async function startDemoStack(dir: string): Promise<DemoStack> {
     await lab.lab.stop();
   };
   try {
+    await warmBackends(lab.backends, labOptionsSchema.parse({ dir }).warmup.requests);
     control = await startControlServer(lab.lab, '127.0.0.1', DEMO_PORTS.control);
     proxy = await startLabFaultProxy(lab.balancer.url, {
       listen: { host: '127.0.0.1', port: DEMO_PORTS.proxiedFrontend },

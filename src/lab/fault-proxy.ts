@@ -38,11 +38,9 @@ export async function startLabFaultProxy(balancerUrl: string, at: FaultProxyAddr
   const listen = formatHostPort(at.listen.host, at.listen.port);
   try {
     const upstream = balancerUrl.replace(/^http:\/\//, '').replace(/\/$/, '');
-    const proxy = await registry
-      .create({ name: LAB_PROXY_NAME, listen, upstream })
-      .catch((err: unknown) => {
-        throw err instanceof ProxyApiError ? listenError(listen, errnoOf(err)) : err;
-      });
+    const proxy = await registry.create({ name: LAB_PROXY_NAME, listen, upstream }).catch((err: unknown) => {
+      throw err instanceof ProxyApiError ? listenError(listen, errnoOf(err)) : err;
+    });
     api = createProxyApi(registry);
     const apiUrl = await listenOn(api, at.api.host, at.api.port).catch((err: unknown) => {
       throw listenError(formatHostPort(at.api.host, at.api.port), err);

@@ -3,6 +3,7 @@ import { displayPath } from '../../errors.js';
 import { DEMO_PORTS } from '../../lab/demo.js';
 import { startLabFaultProxy, type FaultProxyAddresses, type LabFaultProxy } from '../../lab/fault-proxy.js';
 import { startControlServer, type ControlServer } from '../../lab/process/control.js';
+import { warmBackends } from '../../lab/warm.js';
 import { LOOPBACK_HOSTS, labOptionsSchema } from '../../lab/process/options.js';
 import { startLab, type RunningLab } from '../../lab/process/supervisor.js';
 import { parseDuration } from '../../config/units.js';
@@ -57,7 +58,7 @@ export function labCommand(io: Io): Command {
     .option('--no-proxy', 'no fault proxy: probe the balancer directly')
     .option(
       '--warmup-requests <n>',
-      'requests each freshly started backend serves slowly (cold start)',
+      'requests each freshly started backend serves slowly (cold start); the lab serves them itself before it reports ready',
       String(DEFAULTS.warmup.requests),
     )
     .option(
@@ -174,6 +175,7 @@ async function runLab(io: Io, flags: LabFlags): Promise<void> {
     })());
   const offFatal = onFatal({ logger, stop });
   try {
+    await warmBackends(running.backends, Number(flags.warmupRequests));
     server = await startControlServer(running.lab, control.host, control.port);
     if (proxyAt) proxy = await startLabFaultProxy(running.balancer.url, proxyAt);
     io.out(flags.json === true ? JSON.stringify(describe(running, server, proxy)) : banner(running, server, proxy));
