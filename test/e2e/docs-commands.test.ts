@@ -55,6 +55,7 @@ const READER_FILES: Record<string, string> = {
   'api/openapi.yaml': [
     'openapi: 3.0.3',
     'info: { title: Shop, version: "1" }',
+    'servers: [{ url: "https://api.example.com/v1" }]',
     'paths:',
     '  /health: { get: { operationId: health, responses: { "200": { description: ok } } } }',
     '  /items: { get: { operationId: listItems, responses: { "200": { description: ok } } } }',
@@ -129,18 +130,18 @@ function ready(words: readonly string[], lines: readonly string[]): boolean {
   }
 }
 
+const output = (child: CliProcess) => `stdout:\n${child.lines.slice(-20).join('\n')}\nstderr:\n${child.stderr}`;
+
 /** Starts a long-running command and waits until it serves. */
 async function startLong(words: readonly string[]): Promise<CliProcess> {
   const child = new CliProcess(words, {}, work);
   try {
     await eventually(
-      () => {
-        if (child.child.exitCode !== null) throw new Error(`exited ${child.child.exitCode}: ${child.stderr}`);
-        return ready(words, child.lines) ? true : undefined;
-      },
+      () => (child.child.exitCode !== null || ready(words, child.lines) ? true : undefined),
       READY_MS,
       `canary ${words.join(' ')} to be ready`,
     );
+    if (child.child.exitCode !== null) throw new Error(`exited ${child.child.exitCode} before ready: ${output(child)}`);
   } catch (err) {
     await child.kill();
     throw err;
@@ -157,8 +158,6 @@ async function interrupt(child: CliProcess): Promise<number | null> {
   return code;
 }
 
-const output = (child: CliProcess) => `stdout:\n${child.lines.slice(-20).join('\n')}\nstderr:\n${child.stderr}`;
-
 async function runLong(words: readonly string[]): Promise<void> {
   const child = await startLong(words);
   assert.equal(await interrupt(child), 0, output(child));
@@ -168,14 +167,13 @@ async function runLong(words: readonly string[]): Promise<void> {
 async function runChaos(words: readonly string[]): Promise<void> {
   const child = new CliProcess(words, {}, work);
   try {
+    const applied = () => child.lines.some((l) => / fault applied: /.test(l));
     await eventually(
-      () => {
-        if (child.child.exitCode !== null) throw new Error(`exited ${child.child.exitCode}: ${output(child)}`);
-        return child.lines.some((l) => / fault applied: /.test(l)) ? true : undefined;
-      },
+      () => (child.child.exitCode !== null || applied() ? true : undefined),
       ONE_SHOT_MS,
       'its first fault',
     );
+    if (child.child.exitCode !== null) throw new Error(`exited ${child.child.exitCode} first: ${output(child)}`);
   } catch (err) {
     await child.kill();
     throw err;
