@@ -61,7 +61,8 @@ async function loadOne(path: string, config: Config, env: Env): Promise<LoadedEx
   problems.push(...parsed.problems.filter((p) => !unset.has(p.path)));
   if (parsed.data === undefined) return { problems };
   const { targets, fromPidFiles, problems: targetProblems } = await resolveTargets(parsed.data.targets, source);
-  const experiment: Experiment = { ...parsed.data, file, targets };
+  const named = parsed.data.config === undefined ? {} : { config: resolve(dirname(file), parsed.data.config) };
+  const experiment: Experiment = { ...parsed.data, ...named, file, targets };
   problems.push(...targetProblems, ...checkReferences(experiment, source, config, fromPidFiles));
   return { experiment, nameAt: positionAt(source, ['name']), problems };
 }

@@ -41,6 +41,10 @@ export const experimentSchema = z
       .max(128),
     description: z.string().default(''),
     tags: z.array(z.string().min(1)).default([]),
+    config: z.string().min(1).optional().meta({
+      description:
+        'The agent config this experiment is written for, relative to this file: what `canary chaos run` and `canary chaos validate` read when not given --config. An agent running the experiment from chaos.files uses its own config.',
+    }),
     targets: targetsSchema,
     steadyState: z
       .array(hypothesisEntrySchema)

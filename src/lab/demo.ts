@@ -1,16 +1,15 @@
 /**
  * What `canary demo` runs around the agent: the lab as real processes (so chaos can kill
  * them), its control API, and a fault proxy in front of the balancer (so latency can be
- * injected on the frontend's path). Ports are fixed because config/demo.yaml and the
- * experiments in chaos/ name them.
+ * injected on the frontend's path): the same topology as `canary lab`. Ports are fixed
+ * because config/demo.yaml and the experiments in chaos/ name them.
  */
-import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import { listenOn } from '../net/listen.js';
-import { createProxyApi } from '../proxy/api.js';
-import { ProxyRegistry } from '../proxy/registry.js';
+import { startLabFaultProxy, type LabFaultProxy } from './fault-proxy.js';
 import { startControlServer, type ControlServer } from './process/control.js';
+import { labOptionsSchema } from './process/options.js';
 import { startLab, type RunningLab } from './process/supervisor.js';
+import { warmBackends } from './warm.js';
 
 export const DEMO_PORTS = { control: 18179, balancer: 18180, proxyApi: 18474, proxiedFrontend: 18190 } as const;
 
@@ -27,22 +26,21 @@ export interface DemoStack {
 /** Starts the lab under `dir` (pid files, logs), its control API and the fault proxy. */
 export async function startDemoStack(dir: string): Promise<DemoStack> {
   const lab = await startLab({ dir: resolve(dir), basePort: DEMO_PORTS.balancer });
-  const registry = new ProxyRegistry({});
   let control: ControlServer | undefined;
-  let api: Server | undefined;
+  let proxy: LabFaultProxy | undefined;
   const close = async () => {
-    if (api) await new Promise<void>((done) => api?.close(() => done()));
-    await registry.close();
+    await proxy?.close();
     await control?.close();
     await lab.lab.stop();
   };
   try {
+    await warmBackends(lab.backends, labOptionsSchema.parse({ dir }).warmup.requests);
     control = await startControlServer(lab.lab, '127.0.0.1', DEMO_PORTS.control);
-    const upstream = lab.balancer.url.replace(/^http:\/\//, '');
-    await registry.create({ name: 'lab-frontend', listen: `127.0.0.1:${DEMO_PORTS.proxiedFrontend}`, upstream });
-    api = createProxyApi(registry);
-    const proxyApi = await listenOn(api, '127.0.0.1', DEMO_PORTS.proxyApi);
-    return { lab, control, proxyApi, frontend: `http://127.0.0.1:${DEMO_PORTS.proxiedFrontend}`, close };
+    proxy = await startLabFaultProxy(lab.balancer.url, {
+      listen: { host: '127.0.0.1', port: DEMO_PORTS.proxiedFrontend },
+      api: { host: '127.0.0.1', port: DEMO_PORTS.proxyApi },
+    });
+    return { lab, control, proxyApi: proxy.api, frontend: proxy.frontend, close };
   } catch (err) {
     await close();
     throw err;

@@ -9,14 +9,19 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliProcess } from '../helpers/cli.js';
+import { holdLabPorts } from '../helpers/fixed-ports.js';
 import { eventually } from '../helpers/wait.js';
 
 test(
   'demo: the lab comes up, every check succeeds, the scheduled failback kills and brings back backends, Ctrl-C stops everything',
   { timeout: 180_000 },
   async (t) => {
+    const release = await holdLabPorts();
     const demo = new CliProcess(['demo', '--listen', '127.0.0.1:0']);
-    t.after(() => demo.kill());
+    t.after(async () => {
+      await demo.kill();
+      release();
+    });
     const url = await demo.url();
     const metrics = async () => (await fetch(`${url}metrics`)).text();
     const checks = ['lab-frontend', 'lab-backend-1', 'lab-backend-2', 'lab-backend-3'];

@@ -236,12 +236,56 @@ test('canary lab prints its endpoints for people; SIGINT stops everything, even 
     assert.equal(existsSync(`/proc/${pid}`), false, `process ${pid} is gone after exit`);
 });
 
+test('canary lab runs the fault proxy in front of its balancer, on free ports with --base-port 0; --no-proxy runs none', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'canary-lab-proxy-'));
+  const args = ['--backends', '2', '--base-port', '0', '--dir', dir, '--control', '127.0.0.1:0', '--json'];
+  type Shown = {
+    proxy: { name: string; frontend: string; api: string } | null;
+    processes: { name: string; url: string }[];
+  };
+  const shown = async (run: LabRun) =>
+    JSON.parse(
+      await eventually(
+        () => {
+          if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}: ${run.stderr()}`);
+          return Promise.resolve(run.lines.find((l) => l.startsWith('{"control"')));
+        },
+        30_000,
+        'the endpoints line',
+      ),
+    ) as Shown;
+  const run = startLabCli(t, args);
+  t.after(() => killAll(run, dir));
+  const lab = await shown(run);
+  assert.equal(lab.proxy?.name, 'lab-frontend');
+  assert.match(lab.proxy?.frontend ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.notEqual(lab.proxy?.frontend, 'http://127.0.0.1:18190', 'a free port, not the fixed one');
+  // Through the proxy to the balancer, round-robin over both backends.
+  const seen = new Set<string>();
+  for (let i = 0; i < 4; i++)
+    seen.add(((await (await fetch(`${lab.proxy?.frontend}/`)).json()) as { backend: string }).backend);
+  assert.deepEqual([...seen].sort(), ['backend-1', 'backend-2']);
+  const proxies = (await (await fetch(`${lab.proxy?.api}/proxies`)).json()) as Record<string, { upstream: string }>;
+  const balancer = lab.processes.find((p) => p.name === 'balancer')?.url ?? '';
+  assert.equal(proxies['lab-frontend']?.upstream, balancer.replace(/^http:\/\//, ''));
+  run.child.kill('SIGINT');
+  assert.equal((await run.exited).code, 0, run.stderr());
+  await assert.rejects(fetch(`${lab.proxy?.frontend}/`), 'the proxy stops with the lab');
+
+  const bare = startLabCli(t, [...args, '--no-proxy']);
+  t.after(() => killAll(bare, dir));
+  assert.equal((await shown(bare)).proxy, null);
+  bare.child.kill('SIGINT');
+  assert.equal((await bare.exited).code, 0, bare.stderr());
+});
+
 test('canary lab rejects bad flags with exit 2 before starting anything', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'canary-lab-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   for (const [flags, message] of [
     [['--backends', '0'], /backends/],
     [['--control', '0.0.0.0:18179'], /loopback/],
+    [['--proxy', '0.0.0.0:18190'], /--proxy 0\.0\.0\.0:18190: must be a loopback HOST:PORT/],
     [['--warmup-delay', 'soon'], /--warmup-delay soon/],
   ] as const) {
     const run = startLabCli(t, ['--dir', dir, '--base-port', '0', ...flags]);

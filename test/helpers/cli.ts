@@ -8,14 +8,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `canary ARGS` to completion (killed after `timeoutMs`), from the repository root. */
+/** Runs `canary ARGS` to completion (killed after `timeoutMs`), from the repository root unless `cwd` says. */
 export function runCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: repoRoot,
+      cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...options.env },
       timeout: options.timeoutMs ?? 30_000,
     });
@@ -36,8 +36,8 @@ export class CliProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #waiters: (() => void)[] = [];
 
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd: string = repoRoot) {
+    this.child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, ...env } });
     let partial = '';
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const parts = (partial + chunk).split('\n');

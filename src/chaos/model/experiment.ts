@@ -88,6 +88,8 @@ export interface Experiment {
   tags: string[];
   /** Absolute path of the file it came from. */
   file: string;
+  /** Absolute path of the agent config the file names (`config:`), the CLI's default for it. */
+  config?: string;
   targets: Record<string, Target>;
   steadyState: Tolerance[];
   abortWhen: Tolerance[];

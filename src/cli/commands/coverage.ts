@@ -3,11 +3,11 @@ import { loadConfig } from '../../config/load.js';
 import { coverage, loadOpenApi, type CoverageOperation, type CoverageReport } from '../../discovery/openapi/index.js';
 import { displayPath } from '../../errors.js';
 import { EXIT, usageError } from '../exit.js';
-import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { CONFIG_FLAG, configPath, type Io } from '../io.js';
 
 interface CoverageOptions {
   openapi: string;
-  config: string;
+  config?: string;
   baseUrl?: string;
   minRatio?: string;
   json?: boolean;
@@ -18,7 +18,7 @@ export function coverageCommand(io: Io): Command {
   return new Command('coverage')
     .description("compare an OpenAPI spec's operations with the configured checks: covered, uncovered, ratio")
     .requiredOption('--openapi <spec>', 'OpenAPI 3.0/3.1 document, YAML or JSON')
-    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(...CONFIG_FLAG)
     .option('-b, --base-url <url>', "base URL of the API; its path is the base path (default: the spec's servers)")
     .option('--min-ratio <ratio>', 'exit 1 below this share of covered operations: 0.8 or 80%')
     .option('--json', 'print the report as JSON')
@@ -38,7 +38,7 @@ export function coverageCommand(io: Io): Command {
     .action(async (options: CoverageOptions) => {
       const minRatio = options.minRatio === undefined ? undefined : parseRatio(options.minRatio);
       const spec = await loadOpenApi(options.openapi);
-      const config = await loadConfig(options.config);
+      const config = await loadConfig(configPath(io, options.config));
       const report = coverage(spec, config.checks, { baseUrl: options.baseUrl });
       const passed = minRatio === undefined || report.ratio >= minRatio;
       if (options.json) {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { displayPath } from '../../errors.js';
 import { applyOverrides } from '../../config/overrides.js';
 import { startDemoStack, type DemoStack } from '../../lab/demo.js';
 import { createLogger, type LogFormat } from '../../log.js';
@@ -28,7 +29,9 @@ export function demoCommand(io: Io): Command {
       '\nExample:\n  canary demo            # then open http://127.0.0.1:9464/metrics\n\nStop with Ctrl-C.',
     )
     .action(async (options: DemoOptions) => {
-      const config = applyOverrides(await loadConfig(resolve(PACKAGE_ROOT, 'config', 'demo.yaml')), {
+      const file = resolve(PACKAGE_ROOT, 'config', 'demo.yaml');
+      io.err(`canary: config: ${displayPath(file)} (the demo's own)`);
+      const config = applyOverrides(await loadConfig(file), {
         listen: options.listen,
       });
       const stack = await startDemoStack(resolve(PACKAGE_ROOT, 'var', 'lab'));

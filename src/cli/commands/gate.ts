@@ -10,10 +10,10 @@ import { parseLabelFlags, selectChecks } from '../../gate/select.js';
 import { overrideChecks } from '../../gate/target-override.js';
 import { createProbeRegistry } from '../../probes/registry.js';
 import { EXIT, usageError } from '../exit.js';
-import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { CONFIG_FLAG, configPath, type Io } from '../io.js';
 
 interface GateFlags {
-  config: string;
+  config?: string;
   blackboxConfig?: string;
   check?: string[];
   tag?: string[];
@@ -44,7 +44,7 @@ export function gateCommand(io: Io): Command {
     .description(
       'deployment gate: run checks against a base URL N times (or for a duration) and judge success ratio and p95',
     )
-    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(...CONFIG_FLAG)
     .option(BLACKBOX_FLAG, BLACKBOX_FLAG_HELP)
     .option('--check <name>', 'check to run (repeatable; default: every enabled HTTP check)', collect)
     .option('-l, --label <name=value>', 'only checks with this label (repeatable, all must match)', collect)
@@ -88,7 +88,7 @@ function parseFlags(flags: GateFlags): GateOptions {
 async function gate(flags: GateFlags, io: Io): Promise<number> {
   const options = parseFlags(flags);
   const labels = { ...parseLabelFlags('--tag', flags.tag ?? []), ...parseLabelFlags('--label', flags.label ?? []) };
-  const config = await loadConfig(flags.config, { blackboxConfig: flags.blackboxConfig });
+  const config = await loadConfig(configPath(io, flags.config), { blackboxConfig: flags.blackboxConfig });
   for (const warning of config.warnings ?? []) io.err(`canary gate: warning: ${formatProblem(warning)}`);
   const selected = selectChecks(config.checks, { names: flags.check ?? [], labels });
   const checks = overrideChecks(selected, options.baseUrl);

@@ -4,12 +4,12 @@ import { Command } from 'commander';
 import { buildKubernetesBase, type KubernetesBase } from '../../deploy/kubernetes.js';
 import { displayPath, isCanaryError } from '../../errors.js';
 import { EXIT } from '../exit.js';
-import { DEFAULT_CONFIG, readOrUndefined, type Io } from '../io.js';
+import { CONFIG_FLAG, configPath, readOrUndefined, type Io } from '../io.js';
 
 const DEFAULT_BASE = 'deploy/kubernetes/base';
 
 interface GenerateOptions {
-  config: string;
+  config?: string;
   base: string;
   check?: boolean;
   json?: boolean;
@@ -28,7 +28,7 @@ export function kubernetesGenerateCommand(io: Io): Command {
     .description(
       "write the kustomize base's agent config, probe files and chaos experiments (its ConfigMaps) from the agent config",
     )
-    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(...CONFIG_FLAG)
     .option('-b, --base <dir>', 'the kustomize base directory', DEFAULT_BASE)
     .option('--check', 'compare with the base instead of writing it; exit 1 when it differs (for CI)')
     .option('--json', 'print a summary as JSON')
@@ -50,7 +50,7 @@ export function kubernetesGenerateCommand(io: Io): Command {
 }
 
 async function generate(options: GenerateOptions, io: Io): Promise<number> {
-  const base = await buildKubernetesBase(options.config, options.base).catch((err: unknown) => {
+  const base = await buildKubernetesBase(configPath(io, options.config), options.base).catch((err: unknown) => {
     if (!isCanaryError(err, 'CANARY_ERR_CONFIG')) throw err;
     io.err(`canary: ${err.message}`);
     return undefined;

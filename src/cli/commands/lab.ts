@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { displayPath } from '../../errors.js';
+import { DEMO_PORTS } from '../../lab/demo.js';
+import { startLabFaultProxy, type FaultProxyAddresses, type LabFaultProxy } from '../../lab/fault-proxy.js';
 import { startControlServer, type ControlServer } from '../../lab/process/control.js';
+import { warmBackends } from '../../lab/warm.js';
 import { LOOPBACK_HOSTS, labOptionsSchema } from '../../lab/process/options.js';
 import { startLab, type RunningLab } from '../../lab/process/supervisor.js';
 import { parseDuration } from '../../config/units.js';
@@ -16,6 +19,9 @@ interface LabFlags {
   basePort: string;
   dir: string;
   control: string;
+  /** A HOST:PORT, false for --no-proxy, absent for the default. */
+  proxy?: string | false;
+  proxyApi?: string;
   warmupRequests: string;
   warmupDelay: string;
   originFill: string;
@@ -31,7 +37,7 @@ const DEFAULTS = labOptionsSchema.parse({ dir: 'var/lab' });
 export function labCommand(io: Io): Command {
   return new Command('lab')
     .description(
-      'start the lab fleet as real processes (a round-robin balancer + backends, each with a pid file) and a control API to kill and restart them',
+      'start the lab fleet as real processes (a round-robin balancer + backends, each with a pid file), a fault proxy in front of the balancer, and a control API to kill and restart them',
     )
     .option('--backends <n>', 'number of backend processes', String(DEFAULTS.backends))
     .option(
@@ -42,8 +48,17 @@ export function labCommand(io: Io): Command {
     .option('--dir <dir>', 'directory for pid files (DIR/pids/NAME.pid) and logs (DIR/NAME.log)', DEFAULTS.dir)
     .option('--control <host:port>', 'loopback address of the control API', '127.0.0.1:18179')
     .option(
+      '--proxy <host:port>',
+      `loopback address of the fault proxy in front of the balancer (default: 127.0.0.1:${DEMO_PORTS.proxiedFrontend}; with --base-port 0 a free port)`,
+    )
+    .option(
+      '--proxy-api <host:port>',
+      `loopback address of the fault proxy's API (default: 127.0.0.1:${DEMO_PORTS.proxyApi}; with --base-port 0 a free port)`,
+    )
+    .option('--no-proxy', 'no fault proxy: probe the balancer directly')
+    .option(
       '--warmup-requests <n>',
-      'requests each freshly started backend serves slowly (cold start)',
+      'requests each freshly started backend serves slowly (cold start); the lab serves them itself before it reports ready',
       String(DEFAULTS.warmup.requests),
     )
     .option(
@@ -74,7 +89,7 @@ export function labCommand(io: Io): Command {
     .action((flags: LabFlags) => runLab(io, flags));
 }
 
-function controlAddress(text: string): { host: string; port: number } {
+function loopbackAddress(flag: string, text: string, example: string): { host: string; port: number } {
   try {
     const { host, port } = parseListen(text);
     // Checked before any process starts: the control API would refuse it only afterwards.
@@ -82,10 +97,24 @@ function controlAddress(text: string): { host: string; port: number } {
   } catch {
     // Reported below as a usage error, like every other bad flag.
   }
-  throw usageError(`--control ${text}: must be a loopback HOST:PORT such as 127.0.0.1:18179`);
+  throw usageError(`${flag} ${text}: must be a loopback HOST:PORT such as ${example}`);
 }
 
-function describe(running: RunningLab, server: ControlServer) {
+/**
+ * Where the fault proxy and its API listen: the flags, else the ports config/demo.yaml and
+ * chaos/ name (free ones with --base-port 0, like the rest of the lab); none with --no-proxy.
+ */
+function proxyAddresses(flags: LabFlags): FaultProxyAddresses | undefined {
+  if (flags.proxy === false) return undefined;
+  const free = Number(flags.basePort) === 0;
+  const fallback = (port: number) => `127.0.0.1:${free ? 0 : port}`;
+  return {
+    listen: loopbackAddress('--proxy', flags.proxy ?? fallback(DEMO_PORTS.proxiedFrontend), '127.0.0.1:18190'),
+    api: loopbackAddress('--proxy-api', flags.proxyApi ?? fallback(DEMO_PORTS.proxyApi), '127.0.0.1:18474'),
+  };
+}
+
+function describe(running: RunningLab, server: ControlServer, proxy: LabFaultProxy | undefined) {
   const processes = running.lab
     .list()
     .map(({ name, role, url, pid, pidFile, logFile }) => ({ name, role, url, pid, pidFile, logFile }));
@@ -94,15 +123,17 @@ function describe(running: RunningLab, server: ControlServer) {
     dir: running.dir,
     pidDir: running.pidDir,
     origin: running.origin?.url ?? null,
+    proxy: proxy ? { name: proxy.name, frontend: proxy.frontend, api: proxy.api } : null,
     processes,
   };
 }
 
-function banner(running: RunningLab, server: ControlServer): string {
+function banner(running: RunningLab, server: ControlServer, proxy: LabFaultProxy | undefined): string {
   const rows = running.lab.list().map((p) => `  ${p.name.padEnd(11)} ${`${p.url}/`.padEnd(26)} pid ${p.pid ?? '-'}`);
   return [
     `canary lab: ${running.backends.length} backend processes behind a round-robin balancer, on loopback.`,
     ...rows,
+    `  frontend    ${proxy ? `${proxy.frontend}/   (the balancer through the fault proxy "${proxy.name}", API ${proxy.api})` : 'off (--no-proxy): probe the balancer'}`,
     `  control     ${server.url}/lab   (POST /lab/NAME/kill?signal=SIGKILL, POST /lab/NAME/start)`,
     `  origin      ${running.origin ? `${running.origin.url}/   (the backends' shared cache origin, one fill at a time)` : 'off'}`,
     `  pid files   ${displayPath(running.pidDir)}/`,
@@ -115,7 +146,8 @@ function banner(running: RunningLab, server: ControlServer): string {
 
 /** Starts the fleet and its control API, and keeps them until a stop signal. */
 async function runLab(io: Io, flags: LabFlags): Promise<void> {
-  const control = controlAddress(flags.control);
+  const control = loopbackAddress('--control', flags.control, '127.0.0.1:18179');
+  const proxyAt = proxyAddresses(flags);
   const delayMs = parseDuration(flags.warmupDelay);
   if (delayMs === undefined) throw usageError(`--warmup-delay ${flags.warmupDelay}: must be a duration such as 200ms`);
   const fillMs = parseDuration(flags.originFill);
@@ -132,13 +164,21 @@ async function runLab(io: Io, flags: LabFlags): Promise<void> {
   process.once('exit', killAll);
   const logger = createLogger({ level: 'info', format: logFormat(flags.logFormat) });
   let server: ControlServer | undefined;
+  let proxy: LabFaultProxy | undefined;
   // One stop for a signal and a bug alike; a bug then exits 1 (the process policy).
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= server?.close().then(() => running.lab.stop()) ?? running.lab.stop());
+  const stop = () =>
+    (stopping ??= (async () => {
+      await proxy?.close();
+      await server?.close();
+      await running.lab.stop();
+    })());
   const offFatal = onFatal({ logger, stop });
   try {
+    await warmBackends(running.backends, Number(flags.warmupRequests));
     server = await startControlServer(running.lab, control.host, control.port);
-    io.out(flags.json === true ? JSON.stringify(describe(running, server)) : banner(running, server));
+    if (proxyAt) proxy = await startLabFaultProxy(running.balancer.url, proxyAt);
+    io.out(flags.json === true ? JSON.stringify(describe(running, server, proxy)) : banner(running, server, proxy));
     const signal = await untilSignal(logger);
     logger.info({ signal }, 'stop signal received: stopping every lab process');
   } finally {

@@ -5,10 +5,10 @@ import { loadConfig } from '../../config/load.js';
 import { displayPath, isCanaryError } from '../../errors.js';
 import { buildRuleGroups, renderRuleFile, sloChecks } from '../../slo/rules.js';
 import { EXIT } from '../exit.js';
-import { DEFAULT_CONFIG, readOrUndefined, type Io } from '../io.js';
+import { CONFIG_FLAG, configPath, readOrUndefined, type Io } from '../io.js';
 
 interface GenerateOptions {
-  config: string;
+  config?: string;
   out?: string;
   check?: boolean;
   json?: boolean;
@@ -27,7 +27,7 @@ export function rulesGenerateCommand(io: Io): Command {
     .description(
       "write Prometheus SLO rules (error ratios, multi-window burn-rate alerts) from the checks' slo settings",
     )
-    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(...CONFIG_FLAG)
     .option('-o, --out <file>', 'write the rules to this file instead of printing them')
     .option('--check', 'compare with the file given by --out instead of writing it; exit 1 when it differs (for CI)')
     .option('--json', 'print the rule groups (or, with --out, a summary) as JSON')
@@ -50,7 +50,7 @@ async function generate(options: GenerateOptions, io: Io): Promise<number> {
     io.err('canary: --check needs --out FILE: the rule file to compare with');
     return EXIT.usage;
   }
-  const config = await loadConfig(options.config).catch((err: unknown) => {
+  const config = await loadConfig(configPath(io, options.config)).catch((err: unknown) => {
     if (!isCanaryError(err, 'CANARY_ERR_CONFIG')) throw err;
     io.err(`canary: ${err.message}`);
     return undefined;

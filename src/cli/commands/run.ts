@@ -11,11 +11,11 @@ import { logFormat, logFormatOption } from '../log-format.js';
 import type { ServerAddress } from '../../server/index.js';
 import { EXIT } from '../exit.js';
 import { AGENT_NODE_FLAGS, startedWithAgentFlags } from '../node-flags.js';
-import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { CONFIG_FLAG, configPath, type Io } from '../io.js';
 import { LOG_LEVELS, onFatal, onHangup, untilSignal, type PendingProbe } from '../lifecycle.js';
 
 interface RunOptions {
-  config: string;
+  config?: string;
   blackboxConfig?: string;
   listen?: string;
   region?: string;
@@ -29,7 +29,7 @@ interface RunOptions {
 export function runCommand(io: Io): Command {
   return new Command('run')
     .description('run the agent: probe every configured check on its schedule and serve /metrics')
-    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(...CONFIG_FLAG)
     .option(BLACKBOX_FLAG, BLACKBOX_FLAG_HELP)
     .option('-l, --listen <host:port>', 'address for /metrics, /healthz, /readyz (overrides server.listen)')
     .option('-r, --region <region>', 'region label on every metric (overrides agent.region)')
@@ -56,7 +56,8 @@ export function runCommand(io: Io): Command {
     .action(async (options: RunOptions) => {
       const overrides = { listen: options.listen, region: options.region, webConfig: options['web.config.file'] };
       const loadOptions = { blackboxConfig: options.blackboxConfig };
-      const load = async () => applyOverrides(await loadConfig(options.config, loadOptions), overrides);
+      const file = configPath(io, options.config);
+      const load = async () => applyOverrides(await loadConfig(file, loadOptions), overrides);
       const config = await load();
       const logger = createLogger({
         level: options.logLevel ?? config.exporters.log.level,

@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { CHECK_STATES } from '../../agent/status/state.js';
 import { CHECK_KINDS } from '../../config/schema/check.js';
 import { errorMessage } from '../../errors.js';
 import { EXIT, usageError } from '../exit.js';
-import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { DEFAULT_CONFIG, configPath, type Io } from '../io.js';
 import { agentUrl, getApi, type ChaosAnswer, type ChecksAnswer } from '../status-client.js';
 import { formatStatus, useColour } from '../status-format.js';
 
@@ -110,7 +111,9 @@ export function statusCommand(io: Io): Command {
     .action(async (options: Omit<StatusOptions, 'q'> & { query?: string }) => {
       const flags: StatusOptions = { ...options, ...(options.query !== undefined ? { q: options.query } : {}) };
       const query = statusQuery(flags);
-      const url = await agentUrl(flags, DEFAULT_CONFIG);
+      // The default file is read only when it is there (else the default URL): said only then.
+      const readsDefault = flags.url === undefined && flags.config === undefined && existsSync(DEFAULT_CONFIG);
+      const url = await agentUrl(readsDefault ? { config: configPath(io, undefined) } : flags, DEFAULT_CONFIG);
       if (flags.watch) await watch(io, url, query, flags.json);
       else io.out(await render(url, query, flags.json));
       io.exitCode = EXIT.ok;

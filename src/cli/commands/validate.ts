@@ -9,10 +9,10 @@ import { BLACKBOX_FLAG, BLACKBOX_FLAG_HELP, blackboxSummary } from '../blackbox-
 import { indexChecks } from '../../scheduler/plan.js';
 import { loadWebConfig } from '../../server/index.js';
 import { EXIT } from '../exit.js';
-import { DEFAULT_CONFIG, type Io } from '../io.js';
+import { CONFIG_FLAG, configPath, type Io } from '../io.js';
 
 interface ValidateOptions {
-  config: string;
+  config?: string;
   blackboxConfig?: string;
   json?: boolean;
 }
@@ -23,7 +23,7 @@ export function validateCommand(io: Io): Command {
     .description(
       'validate the agent config, every probe and chaos experiment file it names, and the file_sd files of its discovery sources',
     )
-    .option('-c, --config <file>', 'agent config file', DEFAULT_CONFIG)
+    .option(...CONFIG_FLAG)
     .option(BLACKBOX_FLAG, BLACKBOX_FLAG_HELP)
     .option('--json', 'print the result as JSON')
     .addHelpText(
@@ -104,7 +104,7 @@ function summaryLine(
 
 async function validate(options: ValidateOptions, io: Io): Promise<number> {
   try {
-    const config = await loadConfig(options.config, { blackboxConfig: options.blackboxConfig });
+    const config = await loadConfig(configPath(io, options.config), { blackboxConfig: options.blackboxConfig });
     const chaos = await loadExperiments(config);
     const { summary: discovery, problems } = await checkDiscovery(config);
     problems.push(...(await webConfigProblems(config)), ...browserProblems(config));

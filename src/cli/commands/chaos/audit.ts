@@ -17,8 +17,8 @@ export function chaosAuditCommand(io: Io): Command {
         'after',
         '\nExample:\n  canary chaos audit verify --config config/agent.yaml\n\nExit: 0 intact, 1 tampered.',
       )
-      .action(async (options: { config: string; json?: boolean }) => {
-        const config = await loadChaosConfig(options.config);
+      .action(async (options: { config?: string; json?: boolean }) => {
+        const config = await loadChaosConfig(io, options.config);
         const result = await verify(config.chaos.stateDir);
         const file = join(config.chaos.stateDir, 'audit.jsonl');
         if (options.json) io.out(JSON.stringify({ file, ...result }, null, 2));

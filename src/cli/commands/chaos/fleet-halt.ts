@@ -10,7 +10,7 @@ import { alertmanagerUrl } from './run.js';
 import { loadChaosConfig, operatorName } from './common.js';
 
 export interface FleetOptions {
-  config: string;
+  config?: string;
   fleet?: boolean;
   alertmanager?: string;
   match: string[];
@@ -37,10 +37,10 @@ export function parseMatch(pairs: readonly string[]): Record<string, string> {
 }
 
 /** The Alertmanager to use: `--alertmanager`, else `chaos.alertmanager` of the config. */
-async function alertmanagerOf(options: FleetOptions): Promise<string> {
+async function alertmanagerOf(options: FleetOptions, io: Io): Promise<string> {
   const flag = alertmanagerUrl(options.alertmanager);
   if (flag) return flag;
-  const url = (await loadChaosConfig(options.config)).chaos.alertmanager;
+  const url = (await loadChaosConfig(io, options.config)).chaos.alertmanager;
   if (!url) throw usageError('--fleet needs --alertmanager URL or chaos.alertmanager in the config');
   return url;
 }
@@ -53,7 +53,7 @@ function scopeOf(match: Record<string, string>): string {
 /** Posts the halt; every matching runner rolls back within a second or two. */
 export async function fleetHalt(options: FleetOptions, io: Io): Promise<void> {
   const match = parseMatch(options.match);
-  const url = await alertmanagerOf(options);
+  const url = await alertmanagerOf(options, io);
   const operator = operatorName(options.operator);
   await postFleetHalt(url, { match, operator, reason: options.reason ?? '' });
   io.out(
@@ -65,7 +65,7 @@ export async function fleetHalt(options: FleetOptions, io: Io): Promise<void> {
 /** Resolves the matching halts (all of them without `--match`). */
 export async function fleetResume(options: FleetOptions, io: Io): Promise<void> {
   const match = parseMatch(options.match);
-  const url = await alertmanagerOf(options);
+  const url = await alertmanagerOf(options, io);
   const ended = await resolveFleetHalts(url, match);
   io.out(
     ended.length > 0

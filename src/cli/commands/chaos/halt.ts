@@ -26,7 +26,7 @@ export function chaosHaltCommand(io: Io): Command {
     )
     .action(async (options: FleetOptions) => {
       if (options.fleet) return fleetHalt(options, io);
-      const config = await loadChaosConfig(options.config);
+      const config = await loadChaosConfig(io, options.config);
       const operator = operatorName(options.operator);
       const stateDir = config.chaos.stateDir;
       await halt(stateDir, { operator, reason: options.reason ?? '' });
@@ -63,7 +63,7 @@ export function chaosResumeCommand(io: Io): Command {
     )
     .action(async (options: FleetOptions) => {
       if (options.fleet) return fleetResume(options, io);
-      const config = await loadChaosConfig(options.config);
+      const config = await loadChaosConfig(io, options.config);
       const operator = operatorName(options.operator);
       const was = await haltStatus(config.chaos.stateDir);
       await resume(config.chaos.stateDir);

@@ -66,10 +66,10 @@ export function chaosListCommand(io: Io): Command {
         'cron tick in its windows past its minimum gap (or why none: disabled, manual, approval, halted).\n\n' +
         'Exit: 0, 2 when an experiment is invalid.',
     )
-    .action(async (options: { config: string; json?: boolean; prometheus?: string }) => {
+    .action(async (options: { config?: string; json?: boolean; prometheus?: string }) => {
       if (options.prometheus !== undefined && !isHttpUrl(options.prometheus))
         throw usageError(`--prometheus: "${options.prometheus}" is not an http:// or https:// URL`);
-      const config = await loadChaosConfig(options.config);
+      const config = await loadChaosConfig(io, options.config);
       const prometheus = options.prometheus ?? config.chaos.prometheus;
       const { experiments, problems } = await loadExperiments(config);
       if (problems.length > 0) throw configError(problems);

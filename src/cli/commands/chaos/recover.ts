@@ -15,8 +15,8 @@ export function chaosRecoverCommand(io: Io): Command {
       'after',
       '\nExample:\n  canary chaos recover --config config/agent.yaml\n\n`canary run` does the same at start. Exit: 0 nothing left or all reverted, 1 a revert failed.',
     )
-    .action(async (options: { config: string; operator?: string; json?: boolean }) => {
-      const config = await loadChaosConfig(options.config);
+    .action(async (options: { config?: string; operator?: string; json?: boolean }) => {
+      const config = await loadChaosConfig(io, options.config);
       const recovered = await recoverUnfinished(config.chaos.stateDir, {
         operator: operatorName(options.operator),
         logger: stderrLogger(),

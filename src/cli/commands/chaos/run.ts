@@ -20,11 +20,11 @@ import { displayPath } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import { EXIT, usageError } from '../../exit.js';
 import type { Io } from '../../io.js';
-import { CONFIG_OPTION, loadChaosConfig, operatorName, stderrLogger } from './common.js';
+import { EXPERIMENT_CONFIG_OPTION, experimentConfig, loadChaosConfig, operatorName, stderrLogger } from './common.js';
 import { budgetRefusal, checkApproval, haltRefusal } from './run-refusals.js';
 
 interface RunOptions {
-  config: string;
+  config?: string;
   dryRun?: boolean;
   json?: boolean;
   operator?: string;
@@ -39,7 +39,7 @@ export function chaosRunCommand(io: Io): Command {
   return new Command('run')
     .description('run one experiment now: steady state, method, rollback, recovery check')
     .argument('<file>', 'experiment file (YAML)')
-    .option(...CONFIG_OPTION)
+    .option(...EXPERIMENT_CONFIG_OPTION)
     .option('--dry-run', 'resolve real targets and print every call; touch nothing')
     .option('--json', 'print the journal (or the plan) as JSON')
     .option('--operator <name>', 'who runs it (default: the OS user)')
@@ -52,7 +52,7 @@ export function chaosRunCommand(io: Io): Command {
     .option('--alertmanager <url>', 'show the run in this Alertmanager (default: chaos.alertmanager)')
     .addHelpText(
       'after',
-      '\nExample:\n  canary chaos run chaos/stop-one-backend.yaml --config config/agent.yaml --dry-run\n\n' +
+      '\nExample:\n  canary chaos run chaos/stop-one-backend.yaml --dry-run   # its config: config/demo.yaml\n\n' +
         'Needs chaos.enabled: true in the config. SIGINT/SIGTERM: roll back, then exit.\n' +
         'Exit: 0 completed (steady state held after), 1 deviated, aborted, interrupted, failed, halted or busy, 2 refused (disabled, approval, requireErrorBudget below min or unknown, bad input, a dry run whose plan cannot run).',
     )
@@ -72,7 +72,8 @@ function checkedFlags(options: RunOptions): { warmupMs: number; flagAlertmanager
 
 async function chaosRun(file: string, options: RunOptions, io: Io): Promise<number> {
   const { warmupMs, flagAlertmanager } = checkedFlags(options);
-  const config = await loadChaosConfig(options.config);
+  const named = options.config === undefined ? await experimentConfig(file) : undefined;
+  const config = await loadChaosConfig(io, options.config, named);
   const experiment = await loadExperiment(file, config);
   const operator = operatorName(options.operator);
   if (options.dryRun) return dryRun(experiment, config, options, io);

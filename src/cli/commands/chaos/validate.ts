@@ -4,11 +4,12 @@ import type { Experiment } from '../../../chaos/model/experiment.js';
 import { displayPath, isCanaryError, type Problem } from '../../../errors.js';
 import { configError } from '../../../config/load.js';
 import { EXIT } from '../../exit.js';
-import type { Io } from '../../io.js';
-import { CONFIG_OPTION, loadChaosConfig } from './common.js';
+import type { Config } from '../../../config/types.js';
+import { DEFAULT_CONFIG, type Io } from '../../io.js';
+import { EXPERIMENT_CONFIG_OPTION, experimentConfig, loadChaosConfig } from './common.js';
 
 interface ValidateOptions {
-  config: string;
+  config?: string;
   json?: boolean;
 }
 
@@ -17,30 +18,17 @@ export function chaosValidateCommand(io: Io): Command {
   return new Command('validate')
     .description('validate experiments (the files given, or every file of chaos.files) against the config')
     .argument('[files...]', 'experiment files; default: chaos.files of the config')
-    .option(...CONFIG_OPTION)
+    .option(...EXPERIMENT_CONFIG_OPTION)
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  canary chaos validate chaos/stop-one-backend.yaml --config config/agent.yaml\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).',
+      '\nExample:\n  canary chaos validate chaos/*.yaml   # each against the config it names\n\nExit: 0 valid, 2 invalid (every problem printed as FILE:LINE:COL: key.path: message).',
     )
     .action(async (files: string[], options: ValidateOptions) => {
-      const config = await loadChaosConfig(options.config);
-      const experiments: Experiment[] = [];
-      const problems: Problem[] = [];
-      if (files.length === 0) {
-        const loaded = await loadExperiments(config);
-        experiments.push(...loaded.experiments);
-        problems.push(...loaded.problems);
-      } else {
-        for (const file of files) {
-          try {
-            experiments.push(await loadExperiment(file, config));
-          } catch (err) {
-            if (!isCanaryError(err, 'CANARY_ERR_CONFIG')) throw err;
-            problems.push(...(err.problems ?? []));
-          }
-        }
-      }
+      const { experiments, problems } =
+        files.length === 0
+          ? await loadExperiments(await loadChaosConfig(io, options.config))
+          : await loadFiles(files, options.config, io);
       if (problems.length > 0) {
         const error = configError(problems);
         if (options.json) io.out(JSON.stringify({ valid: false, problems: error.problems }, null, 2));
@@ -58,4 +46,28 @@ export function chaosValidateCommand(io: Io): Command {
         );
       io.exitCode = EXIT.ok;
     });
+}
+
+/** Each file against `--config`, else the config it names (else the default); each config read once. */
+async function loadFiles(
+  files: readonly string[],
+  flag: string | undefined,
+  io: Io,
+): Promise<{ experiments: Experiment[]; problems: Problem[] }> {
+  const configs = new Map<string, Config>();
+  const experiments: Experiment[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    const named = flag === undefined ? await experimentConfig(file) : undefined;
+    const key = flag ?? named?.file ?? DEFAULT_CONFIG;
+    const config = configs.get(key) ?? (await loadChaosConfig(io, flag, named));
+    configs.set(key, config);
+    try {
+      experiments.push(await loadExperiment(file, config));
+    } catch (err) {
+      if (!isCanaryError(err, 'CANARY_ERR_CONFIG')) throw err;
+      problems.push(...(err.problems ?? []));
+    }
+  }
+  return { experiments, problems };
 }
