@@ -28,6 +28,8 @@ const SKIPPED: Record<string, string> = {
   'docs/probes.md: canary probe https://example.com/ --expect-status 200 --timeout 5s':
     'example.com is outside loopback',
   'docs/probes.md: canary probe example.com:443 --kind tls': 'example.com is outside loopback',
+  'docs/configuration.md: canary init --openapi https://api.example.com/openapi.json --json --out config/api-remote.yaml':
+    'fetches its document from example.com, outside loopback',
   'docs/probes.md: canary gate --config config/agent.yaml --base-url https://green.internal:8443 --runs 30 --interval 1s --min-success-ratio 0.99 --max-p95 500ms --json':
     "the reader's new deployment, green.internal",
   'docs/blackbox.md: canary validate --blackbox-config /etc/blackbox_exporter/blackbox.yml':

@@ -57,6 +57,9 @@ test('expected statuses: codes, classes and ranges become the concrete codes, on
     404,
   ]);
   assert.deepEqual(httpStep({ expectStatus: ['503', '500-502'] }).expectStatus, [500, 501, 502, 503]);
+  // One status written alone is a list of that one, as in checks.
+  assert.deepEqual(httpStep({ expectStatus: 204 }).expectStatus, [204]);
+  assert.deepEqual(httpStep({ expectStatus: '5xx' }).expectStatus.length, 100);
   assert.equal(
     experimentSchema.safeParse({ ...base, method: [{ action: 'http', url: 'http://x/', expectStatus: ['299-200'] }] })
       .success,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../config/schema/common.js';
-import { statusMatcher } from '../../config/schema/http.js';
+import { statusList } from '../../config/schema/http.js';
 import { placeholderNames } from '../actions/placeholders.js';
 import { isHttpUrl } from './url.js';
 
@@ -24,8 +24,8 @@ export function expandStatuses(matchers: readonly (number | string)[]): number[]
   return [...codes].sort((a, b) => a - b);
 }
 
-/** Expected statuses as written, expanded to codes. */
-export const expectStatusSchema = z.array(statusMatcher).min(1).default(['2xx']).transform(expandStatuses);
+/** Expected statuses as written (one, or a list), expanded to codes. */
+export const expectStatusSchema = statusList.prefault(['2xx']).transform(expandStatuses);
 
 /**
  * A URL that may hold placeholders (`{url}/admin/fault`): checked with the placeholders
