@@ -26,7 +26,7 @@ export function demoCommand(io: Io): Command {
     .addOption(logFormatOption())
     .addHelpText(
       'after',
-      '\nExample:\n  canary demo            # then open http://127.0.0.1:9464/metrics\n\nStop with Ctrl-C.',
+      '\nExample:\n  canary demo            # then open http://127.0.0.1:9464/ (status page) or /metrics\n\nStop with Ctrl-C.',
     )
     .action(async (options: DemoOptions) => {
       const file = resolve(PACKAGE_ROOT, 'config', 'demo.yaml');
@@ -40,7 +40,7 @@ export function demoCommand(io: Io): Command {
       process.once('exit', killAll);
       try {
         const logger = createLogger({ level: config.exporters.log.level, format: logFormat(options.logFormat) });
-        const onStarted = (address: ServerAddress) => io.out(banner(stack, `${address.url}metrics`));
+        const onStarted = (address: ServerAddress) => io.out(banner(stack, address.url));
         io.exitCode = await runAgent(config, logger, { enableChaos: true, onStarted });
       } finally {
         await stack.close();
@@ -49,18 +49,20 @@ export function demoCommand(io: Io): Command {
     });
 }
 
-function banner(stack: DemoStack, metrics: string): string {
+function banner(stack: DemoStack, agentUrl: string): string {
   const { lab } = stack;
+  const metrics = `${agentUrl}metrics`;
   return [
     'canary demo: the lab fleet on loopback, a fault proxy, and an agent probing them every 2 s.',
     `  balancer   ${lab.balancer.url}/   (round-robin over the backends, pid files in ${lab.pidDir})`,
     ...lab.backends.map((b) => `  ${b.name.padEnd(10)} ${b.url}/health`),
     `  frontend   ${stack.frontend}/   (through the fault proxy, API ${stack.proxyApi})`,
     `  lab API    ${stack.control.url}/lab`,
+    `  page       ${agentUrl}   (the status page: every check, and chaos runs live)`,
     `  metrics    ${metrics}`,
     '  chaos      staggered-failback is scheduled: within a minute two backends are killed and brought back in waves',
     `  watch      curl -s ${metrics} | grep -E '^(probe_success|canary_chaos_runs_total)'`,
-    'Agent log lines follow (JSON). Ctrl-C stops everything.',
+    'Agent log lines follow (readable on a terminal, JSON otherwise: --log-format). Ctrl-C stops everything.',
     '',
   ].join('\n');
 }
