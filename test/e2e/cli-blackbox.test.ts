@@ -26,8 +26,9 @@ test('validate --blackbox-config --json: modules, the ones not probeable, the wa
     blackbox: { notProbeable: string[] };
     warnings: unknown[];
   };
-  // The file's and the agent's six, and blackbox's default icmp module that neither names.
-  assert.equal(report.modules, 7);
+  // The file's and the agent's six, and the five of blackbox's default modules that neither
+  // names: grpc, grpc_plain, icmp_ttl5, irc_banner, pop3s_banner.
+  assert.equal(report.modules, 12);
   assert.deepEqual(report.blackbox.notProbeable, ['http3', 'grpc_health']);
   assert.equal(report.warnings.length, 2);
 });

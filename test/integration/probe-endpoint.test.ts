@@ -4,7 +4,16 @@ import { haveOpenssl, makeTestCerts, type TestCerts } from '../helpers/certs.js'
 import { sampleValue, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { findTool, promtoolCheckMetrics } from '../helpers/promtool.js';
 import { rawGet } from '../helpers/raw-http.js';
-import { startHttpServer, startHttpsServer, closedPort, type HttpTestServer } from '../helpers/servers.js';
+import type { Server } from '@grpc/grpc-js';
+import { startGrpcHealth } from '../helpers/grpc-health.js';
+import {
+  startHttpServer,
+  startHttpsServer,
+  startTcpServer,
+  closedPort,
+  type HttpTestServer,
+  type TestServer,
+} from '../helpers/servers.js';
 
 const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
 
@@ -271,15 +280,28 @@ describe('GET /probe (blackbox_exporter compatible)', async () => {
 describe("GET /probe on an agent whose config writes no modules: blackbox_exporter's defaults", () => {
   let agent: TestAgent;
   let target: HttpTestServer;
+  let ssh: TestServer;
+  let grpc: { server: Server; port: number };
 
   before(async () => {
     target = await startHttpServer((_req, res) => void res.end('ok'));
+    // Greets as an SSH server does, then reads what the client sends.
+    ssh = await startTcpServer((socket) => {
+      socket.on('error', () => {});
+      socket.write('SSH-2.0-OpenSSH_9.2\r\n');
+      socket.on('data', (data) => sshSent.push(data.toString()));
+    });
+    // blackbox's grpc_plain asks for the health of "service1".
+    grpc = await startGrpcHealth({ service1: 1 });
     agent = await startTestAgent('server: { listen: "127.0.0.1:0" }');
   });
   after(async () => {
     await agent?.stop();
     await target?.close();
+    await ssh?.close();
+    grpc?.server.forceShutdown();
   });
+  const sshSent: string[] = [];
 
   test('http_2xx, http_post_2xx and tcp_connect probe; another name is still unknown', async () => {
     const get = await agent.get(`/probe?module=http_2xx&target=${target.origin}/`);
@@ -292,5 +314,17 @@ describe("GET /probe on an agent whose config writes no modules: blackbox_export
     const unknown = await agent.get(`/probe?module=dns_udp&target=127.0.0.1:53`);
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body, 'Unknown module "dns_udp"\n');
+  });
+
+  test('ssh_banner and grpc_plain probe as blackbox_exporter writes them; a wrong server fails them', async () => {
+    const banner = await agent.get(`/probe?module=ssh_banner&target=127.0.0.1:${ssh.port}`);
+    assert.equal(sampleValue(banner.body, 'probe_success'), 1, banner.body);
+    assert.match(sshSent.join(''), /^SSH-2\.0-blackbox-ssh-check/);
+    const notSsh = await agent.get(`/probe?module=ssh_banner&target=127.0.0.1:${target.port}`);
+    assert.equal(sampleValue(notSsh.body, 'probe_success'), 0, notSsh.body);
+    const health = await agent.get(`/probe?module=grpc_plain&target=127.0.0.1:${grpc.port}`);
+    assert.equal(sampleValue(health.body, 'probe_success'), 1, health.body);
+    const notGrpc = await agent.get(`/probe?module=grpc_plain&target=127.0.0.1:${target.port}`);
+    assert.equal(sampleValue(notGrpc.body, 'probe_success'), 0, notGrpc.body);
   });
 });

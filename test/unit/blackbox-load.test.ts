@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_MODULE_NAMES } from '../../src/config/default-modules.js';
 import { loadConfig } from '../../src/config/load.js';
 import { formatProblem, isCanaryError } from '../../src/errors.js';
 import { redactText } from '../../src/secrets/redact.js';
@@ -11,12 +12,18 @@ const AGENT = fixture('blackbox', 'agent.yaml');
 
 test('--blackbox-config: its modules join the agent modules, each checked by canary schema', async () => {
   const config = await loadConfig(AGENT, { env: {}, blackboxConfig: 'test/fixtures/blackbox/blackbox.yml' });
+  // The file's and the agent's, and blackbox's default modules that neither names.
   assert.deepEqual(Object.keys(config.modules).sort(), [
     'dns_test',
+    'grpc',
+    'grpc_plain',
     'http_2xx',
     'http_json',
     'http_post_2xx',
     'icmp',
+    'icmp_ttl5',
+    'irc_banner',
+    'pop3s_banner',
     'ssh_banner',
     'tcp_connect',
   ]);
@@ -61,7 +68,7 @@ test('a blackbox module named like an agent module is a problem', async () => {
 test("a value canary's schema refuses is a warning at the blackbox field, and the module is not probed", async () => {
   const config = await loadConfig(AGENT, { env: {}, blackboxConfig: 'test/fixtures/blackbox/out-of-range.yml' });
   // Beside it, blackbox's default modules that nothing else names.
-  assert.deepEqual(Object.keys(config.modules).sort(), ['fine', 'http_2xx', 'http_post_2xx', 'icmp', 'tcp_connect']);
+  assert.deepEqual(Object.keys(config.modules).sort(), ['fine', ...DEFAULT_MODULE_NAMES].sort());
   assert.deepEqual((config.warnings ?? []).map(formatProblem), [
     "test/fixtures/blackbox/out-of-range.yml:5:27: modules.odd.http.valid_status_codes: canary cannot honour this: canary's expect.status must be at least 100; /probe answers an error for module odd",
   ]);

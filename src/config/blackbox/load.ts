@@ -62,14 +62,23 @@ export async function loadBlackboxModules(
   defaults: CheckDefaults,
   taken: ReadonlySet<string> = new Set(),
 ): Promise<BlackboxModules> {
-  const out: BlackboxModules = { modules: {}, refusals: {}, problems: [], warnings: [] };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    out.problems.push(unreadable(file, err));
-    return out;
+    return { modules: {}, refusals: {}, problems: [unreadable(file, err)], warnings: [] };
   }
+  return blackboxModulesFromText(file, text, defaults, taken);
+}
+
+/** loadBlackboxModules on text already read: `file` names it in problems and anchors its relative paths. */
+export function blackboxModulesFromText(
+  file: string,
+  text: string,
+  defaults: CheckDefaults,
+  taken: ReadonlySet<string> = new Set(),
+): BlackboxModules {
+  const out: BlackboxModules = { modules: {}, refusals: {}, problems: [], warnings: [] };
   const { source, problems } = parseYaml(file, text);
   const data = problems.length > 0 ? { value: undefined, problems } : yamlData(source, {});
   if (data.problems.length > 0) return { ...out, problems: data.problems };
