@@ -10,7 +10,7 @@ import { agentConfigSchema } from '../../src/config/schema/agent.js';
 import { expandSource } from '../../src/discovery/sd/expand.js';
 import { parseGroups } from '../../src/discovery/sd/groups.js';
 import { checkName, fill, instantiate } from '../../src/config/sd-template.js';
-import { isCanaryError } from '../../src/errors.js';
+import { formatProblem, isCanaryError } from '../../src/errors.js';
 
 test('checkName: <source>-<address>, fitted to the check-name pattern', () => {
   assert.equal(checkName('web', '10.0.0.1:8080'), 'web-10.0.0.1:8080');
@@ -71,6 +71,10 @@ test('parseGroups: Prometheus target group lists only', () => {
   const bad = parseGroups('f.json', '[{"targets": "a:1"}]');
   assert.equal(bad.doc, undefined);
   assert.equal(bad.problems[0]?.path, '[0].targets');
+  const typo = parseGroups('f.yaml', '- targets: [a:1]\n  lables: { a: b }\n');
+  assert.deepEqual(typo.problems.map(formatProblem), [
+    'f.yaml:2:3: [0].lables: unknown key "lables" (did you mean "labels"?)',
+  ]);
 });
 
 test('probes.discovery: template problems at load time, unique source names', () => {

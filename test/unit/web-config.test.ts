@@ -96,6 +96,10 @@ test('unknown and unsupported keys are problems at their place', () => {
   assert.deepEqual(problems('http_server_config:\n  headers:\n    Server: canary\n'), [
     `${FILE}:3:5: http_server_config.headers.Server: unknown key "Server"`,
   ]);
+  // A near miss names the key meant, as in the agent config.
+  assert.deepEqual(problems('tls_server_config:\n  cert_fle: a\n  key_file: b\n'), [
+    `${FILE}:2:3: tls_server_config.cert_fle: unknown key "cert_fle" (did you mean "cert_file"?)`,
+  ]);
 });
 
 test('values are checked against the format', () => {

@@ -31,6 +31,6 @@ export function parseGroups(file: string, text: string): { doc?: SdDocument; pro
   if (data.problems.length > 0) return { problems: data.problems };
   const raw = data.value;
   const parsed = targetGroupsSchema.safeParse(raw);
-  if (!parsed.success) return { problems: issuesToProblems(source, raw, parsed.error.issues) };
+  if (!parsed.success) return { problems: issuesToProblems(source, raw, parsed.error.issues, [], targetGroupsSchema) };
   return { doc: { source, groups: parsed.data }, problems: [] };
 }

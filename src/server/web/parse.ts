@@ -55,7 +55,8 @@ export function parseWebConfig(file: string, text: string): { settings?: WebSett
   const data = yamlData(source, {});
   if (data.problems.length > 0) return { problems: data.problems };
   const parsed = webConfigSchema.safeParse(data.value);
-  if (!parsed.success) return { problems: issuesToProblems(source, data.value, parsed.error.issues) };
+  if (!parsed.success)
+    return { problems: issuesToProblems(source, data.value, parsed.error.issues, [], webConfigSchema) };
   const { tls_server_config: tlsConfig, http_server_config: http, basic_auth_users: users } = parsed.data;
   const tls = tlsConfig ? tlsSettings(source, tlsConfig) : { settings: undefined, problems: [] };
   if (tls.problems.length > 0) return { problems: tls.problems };
