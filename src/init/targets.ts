@@ -4,7 +4,7 @@
  * the file: it becomes a `${VAR}` reference the user sets in the environment, as
  * docs/configuration.md ("Secrets") asks of every credential in a config file.
  */
-import { escapeDollars } from '../discovery/openapi/index.js';
+import { escapeDollars, type GeneratedCheck } from '../discovery/openapi/index.js';
 import { CanaryError, ERROR_CODES } from '../errors.js';
 import { redactUrl } from '../net/redact-url.js';
 import { isSecretQueryParam } from '../secrets/query-params.js';
@@ -13,14 +13,8 @@ function usageError(message: string): CanaryError {
   return new CanaryError(ERROR_CODES.usage, message);
 }
 
-/** A check as `canary init` writes it. */
-export interface InitCheck {
-  name: string;
-  kind: 'http';
-  target: string;
-  http?: { method: 'GET' | 'HEAD'; headers?: Record<string, string> };
-  expect: { status: (number | string)[] };
-}
+/** A check as `canary init` writes it: the shape discovery writes in probe files. */
+export type InitCheck = GeneratedCheck;
 
 /** A `${VAR}` the written file reads, and what it stands for. */
 export interface SecretVariable {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CliProcess } from '../helpers/cli.js';
 import { holdLabPorts } from '../helpers/fixed-ports.js';
 import { eventually } from '../helpers/wait.js';
+import { alive } from '../helpers/chaos.js';
 
 test(
   'demo: the lab comes up, every check succeeds, the scheduled failback kills and brings back backends, Ctrl-C stops everything',
@@ -67,16 +68,6 @@ test(
     await assert.rejects(fetch('http://127.0.0.1:18190/'), 'and the fault proxy');
   },
 );
-
-/** Whether a process runs (signal 0 tests without sending; EPERM means it runs as someone else). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pids the demo's pid files name, by file. */
 function pidFiles(dir: string): Map<string, number> {

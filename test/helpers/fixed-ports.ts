@@ -7,17 +7,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from './chaos.js';
 
 const LOCK = join(tmpdir(), 'canary-test-lab-ports.lock');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock or says who holds it; a lock whose owner is gone is removed. */
 function tryTake(): number | undefined {
