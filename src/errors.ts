@@ -104,6 +104,11 @@ export class CanaryError extends Error {
   }
 }
 
+/** A usage error: bad flag values and arguments, exit 2 (the CLI's `EXIT.usage`). */
+export function usageError(message: string, cause?: unknown): CanaryError {
+  return new CanaryError(ERROR_CODES.usage, message, { cause });
+}
+
 export function isCanaryError(err: unknown, code?: ErrorCode): err is CanaryError {
   return err instanceof CanaryError && (code === undefined || err.code === code);
 }

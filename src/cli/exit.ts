@@ -1,4 +1,4 @@
-import { CanaryError, ERROR_CODES, isCanaryError } from '../errors.js';
+import { ERROR_CODES, isCanaryError } from '../errors.js';
 
 /** Exit codes, the same for every command (README.md, "Commands"). */
 export const EXIT = {
@@ -23,7 +23,5 @@ export function exitFor(err: unknown): { code: number; text: string } {
   return { code: EXIT.failed, text: `canary: unexpected error (please report it): ${detail}` };
 }
 
-/** A usage error: bad flag values and arguments, exit 2. */
-export function usageError(message: string): CanaryError {
-  return new CanaryError(ERROR_CODES.usage, message);
-}
+/** A usage error: bad flag values and arguments, exit 2 (defined beside CanaryError, for the layers below the CLI). */
+export { usageError } from '../errors.js';

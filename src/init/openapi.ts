@@ -11,7 +11,7 @@ import {
   type SkippedOperation,
 } from '../discovery/openapi/index.js';
 import { serverUrls } from '../discovery/openapi/operations.js';
-import { CanaryError, ERROR_CODES, errorMessage } from '../errors.js';
+import { errorMessage, usageError } from '../errors.js';
 import { redactUrl } from '../net/redact-url.js';
 import type { InitCheck } from './targets.js';
 
@@ -26,10 +26,6 @@ export interface OpenApiInit {
   checks: InitCheck[];
   operations: string[];
   skipped: SkippedOperation[];
-}
-
-function usageError(message: string, cause?: unknown): CanaryError {
-  return new CanaryError(ERROR_CODES.usage, message, { cause });
 }
 
 /** Whether `--openapi` names a document on the network rather than a file. */

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { dedupeNames } from '../discovery/openapi/names.js';
 import { describeSkipped, type SkippedOperation } from '../discovery/openapi/index.js';
-import { CanaryError, displayPath, ERROR_CODES } from '../errors.js';
+import { displayPath, usageError, type CanaryError } from '../errors.js';
 import { redactUrl } from '../net/redact-url.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { isSpecUrl, openApiChecks } from './openapi.js';
@@ -32,10 +32,6 @@ export interface InitResult {
   skipped: SkippedOperation[];
   /** `${VAR}`s the file reads in place of credentials typed on the command line. */
   variables: SecretVariable[];
-}
-
-function usageError(message: string): CanaryError {
-  return new CanaryError(ERROR_CODES.usage, message);
 }
 
 function refuseOverwrite(file: string): CanaryError {

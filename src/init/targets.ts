@@ -5,13 +5,9 @@
  * docs/configuration.md ("Secrets") asks of every credential in a config file.
  */
 import { escapeDollars, type GeneratedCheck } from '../discovery/openapi/index.js';
-import { CanaryError, ERROR_CODES } from '../errors.js';
+import { usageError } from '../errors.js';
 import { redactUrl } from '../net/redact-url.js';
 import { isSecretQueryParam } from '../secrets/query-params.js';
-
-function usageError(message: string): CanaryError {
-  return new CanaryError(ERROR_CODES.usage, message);
-}
 
 /** A check as `canary init` writes it: the shape discovery writes in probe files. */
 export type InitCheck = GeneratedCheck;

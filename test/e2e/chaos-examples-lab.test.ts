@@ -10,12 +10,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliProcess, runCli } from '../helpers/cli.js';
 import { holdLabPorts } from '../helpers/fixed-ports.js';
-import { repoRoot } from '../helpers/paths.js';
+import { copyOfRepo } from '../helpers/paths.js';
 import { prometheusBinary, startPrometheus } from '../helpers/prometheus.js';
 import { eventually } from '../helpers/wait.js';
 
@@ -23,8 +22,7 @@ import { eventually } from '../helpers/wait.js';
 const RUN_MS = 240_000;
 const FLEET = 'fleet-kill-one-backend.yaml';
 
-const work = mkdtempSync(join(tmpdir(), 'canary-chaos-examples-'));
-for (const dir of ['config', 'chaos', 'probes']) cpSync(join(repoRoot, dir), join(work, dir), { recursive: true });
+const work = copyOfRepo('canary-chaos-examples-');
 const files = readdirSync(join(work, 'chaos'))
   .filter((f) => f.endsWith('.yaml'))
   .sort();

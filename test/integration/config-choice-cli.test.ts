@@ -6,14 +6,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/paths.js';
+import { copyOfRepo } from '../helpers/paths.js';
 
-const work = mkdtempSync(join(tmpdir(), 'canary-config-choice-'));
-for (const dir of ['config', 'chaos', 'probes']) cpSync(join(repoRoot, dir), join(work, dir), { recursive: true });
+const work = copyOfRepo('canary-config-choice-');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const canary = (...args: string[]) => runCli(args, { cwd: work });

@@ -22,20 +22,12 @@ import { CHROMIUM, noBrowser } from '../helpers/browser.js';
 import { makeCheck } from '../helpers/kind-checks.js';
 import { waitUntil } from '../helpers/wait.js';
 import { closedPort, startHttpServer, type HttpTestServer } from '../helpers/servers.js';
+import { alive } from '../helpers/chaos.js';
 
 const FORM = `<!doctype html><html><head><title>Sign up</title></head><body>
 <h1>Sign up</h1>
 <form action="/hello" method="get"><input id="name" name="name"><button id="go" type="submit">Go</button></form>
 </body></html>`;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function page(res: ServerResponse, html: string): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);

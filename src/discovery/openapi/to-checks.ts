@@ -1,5 +1,5 @@
 import { checkSchema } from '../../config/schema/check.js';
-import { CanaryError, ERROR_CODES, displayPath } from '../../errors.js';
+import { displayPath, usageError } from '../../errors.js';
 import type { OpenApiSpec } from './load.js';
 import { checkName, dedupeNames } from './names.js';
 import { listOperations, serverUrls, type Operation } from './operations.js';
@@ -35,10 +35,6 @@ export interface DiscoverOptions {
   baseUrl?: string;
   /** Prepended to every check name (`PREFIX-name`), to keep names unique across specs. */
   namePrefix?: string;
-}
-
-function usageError(message: string): CanaryError {
-  return new CanaryError(ERROR_CODES.usage, message);
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import { errorMessage } from '../../errors.js';
 import { closeServer } from '../../net/listen.js';
-import { removePidFileSync } from './pidfile.js';
+import { isAlive, removePidFileSync } from './pidfile.js';
 
 /** Past this after a stop signal, open connections are cut and the process exits anyway. */
 const GRACE_MS = 2_000;
@@ -46,16 +46,6 @@ export function exitOnStopSignal(
     stop({ parentGone: parentPid });
   }, PARENT_CHECK_MS);
   watch.unref();
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive, owned by someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
