@@ -225,6 +225,8 @@ export class Agent {
       datacenter: config.agent.datacenter,
       checks: config.checks,
       level: config.exporters.prometheus.metrics,
+      renderThread: config.exporters.prometheus.renderThread,
+      logger: this.#logger,
       tracing: this.#otlp !== undefined,
       chaos: { halted: () => this.#chaos.halted() },
     });

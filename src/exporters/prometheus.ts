@@ -6,6 +6,7 @@ import {
   type OpenMetricsContentType,
 } from 'prom-client';
 import { CHECK_KINDS } from '../config/schema/check.js';
+import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
 import { CheckExposition, type ExposedCheck } from './prometheus/check-exposition.js';
 import {
@@ -47,6 +48,13 @@ export interface PrometheusSinkOptions {
   tracing?: boolean;
   /** Chaos metrics, with how to tell whether chaos is halted. */
   chaos?: { halted: () => boolean };
+  /**
+   * `exporters.prometheus.renderThread`: render the per-check series on a thread of their own.
+   * @defaultValue `false`
+   */
+  renderThread?: boolean;
+  /** For what the sink has to say (its render thread failing). */
+  logger?: Logger;
 }
 
 /**
@@ -100,6 +108,8 @@ export class PrometheusSink {
     this.#checks = new CheckExposition(labelPairs(defaultLabels), {
       level: this.#level,
       tracing: options.tracing === true,
+      renderThread: options.renderThread === true,
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     this.#renderer = new MetricsRenderer(this.registry, this.#checks);
     const { version, datacenter } = options;
@@ -163,6 +173,11 @@ export class PrometheusSink {
     return this.#renderer.render(accept, acceptEncoding);
   }
 
+  /** Whether the per-check series are rendered on the render thread now. */
+  get renderThreaded(): boolean {
+    return this.#checks.threaded;
+  }
+
   /** Records the outcome of a configuration (re)load; a success also stamps its time. */
   setReloadResult(ok: boolean): void {
     this.#agentMetrics.reloadSuccessful.set(ok ? 1 : 0);
@@ -190,10 +205,14 @@ export class PrometheusSink {
     this.#checks.remove(name);
   }
 
-  /** Unsubscribes from the bus; the exposition keeps its last values. */
+  /**
+   * Unsubscribes from the bus and ends the render thread; the exposition keeps its last
+   * values (rendered on the agent's thread from now on).
+   */
   close(): void {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe.length = 0;
+    void this.#checks.close();
   }
 
   #lagFor(kind: string): Histogram.Internal<'kind'> {

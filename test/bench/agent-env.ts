@@ -46,3 +46,14 @@ export function agentWorkers(env: NodeJS.ProcessEnv = process.env): { workers?: 
     throw new Error(`BENCH_AGENT_WORKERS: "${text}" is not auto or a whole number`);
   return { workers };
 }
+
+/**
+ * `exporters.prometheus.renderThread` of every generated agent config:
+ * `BENCH_RENDER_THREAD` (true or false), or nothing so the agent's default is measured.
+ */
+export function agentRenderThread(env: NodeJS.ProcessEnv = process.env): { renderThread?: boolean } {
+  const text = env.BENCH_RENDER_THREAD;
+  if (text === undefined || text === '') return {};
+  if (text === 'true' || text === 'false') return { renderThread: text === 'true' };
+  throw new Error(`BENCH_RENDER_THREAD: "${text}" is not true or false`);
+}

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import { agentEnv, agentNodeFlags, agentWorkers } from './agent-env.js';
+import { agentEnv, agentNodeFlags, agentRenderThread, agentWorkers } from './agent-env.js';
 import { sleep, start, stop, waitFor } from './children.js';
 import { freePort } from './ipc.js';
 import { measureWindow, type Snapshot } from './measure.js';
@@ -67,6 +67,7 @@ export function agentConfig(
   extras: AgentConfigExtras = {},
 ): unknown {
   const { otlpEndpoint, metricsLevel } = extras;
+  const prometheus = { ...(metricsLevel ? { metrics: metricsLevel } : {}), ...agentRenderThread() };
   const width = String(checks - 1).length;
   return {
     agent: { region: 'bench' },
@@ -83,7 +84,7 @@ export function agentConfig(
     })),
     exporters: {
       log: { level: 'warn' },
-      ...(metricsLevel ? { prometheus: { metrics: metricsLevel } } : {}),
+      ...(Object.keys(prometheus).length > 0 ? { prometheus } : {}),
       ...(otlpEndpoint ? { otlp: { endpoint: otlpEndpoint, successSampleRatio: 1 } } : {}),
     },
   };

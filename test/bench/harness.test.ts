@@ -290,8 +290,25 @@ describe('generated agent config', () => {
       assert.deepEqual(config.checks[0]?.schedule, { kind: 'interval', everyMs: 2500 });
       assert.equal(config.exporters.log.level, 'warn');
       assert.equal(config.probes.seed, 1234);
+      assert.equal(config.exporters.prometheus.renderThread, false, 'the agent’s default unless asked');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('BENCH_RENDER_THREAD sets exporters.prometheus.renderThread, and a wrong value is refused', () => {
+    const saved = process.env.BENCH_RENDER_THREAD;
+    try {
+      process.env.BENCH_RENDER_THREAD = 'true';
+      const config = agentConfig('http://127.0.0.1:9', 2, 1, '127.0.0.1:0') as {
+        exporters: { prometheus?: { renderThread?: boolean } };
+      };
+      assert.equal(config.exporters.prometheus?.renderThread, true);
+      process.env.BENCH_RENDER_THREAD = 'sometimes';
+      assert.throws(() => agentConfig('http://127.0.0.1:9', 2, 1, '127.0.0.1:0'), /BENCH_RENDER_THREAD/);
+    } finally {
+      if (saved === undefined) delete process.env.BENCH_RENDER_THREAD;
+      else process.env.BENCH_RENDER_THREAD = saved;
     }
   });
 });

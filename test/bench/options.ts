@@ -61,6 +61,8 @@ BENCH_NODE_FLAGS="..." the agent's node flags (default the shipped ones, src/cli
 BENCH_AGENT_ENV="NAME=VALUE ..." what is added to the agent's environment (default the shipped
 MALLOC_ARENA_MAX=2; empty for nothing);
 BENCH_AGENT_WORKERS=N|auto the agent's probes.workers (default: the agent's own default);
+BENCH_RENDER_THREAD=true|false the agent's exporters.prometheus.renderThread (default: the
+agent's own default);
 BENCH_PYTHON=PATH the python3 of the timing floor (default python3 on PATH; without it the
 floor is skipped).
 

@@ -6,6 +6,7 @@
  * - every metric the rules read is in the agent's exposition for the basic check too;
  * - the recording rules have a value for both checks;
  * - every dashboard query about checks returns data for both checks.
+ * The agent renders `/metrics` on its render thread, so Prometheus ingests that output.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,6 +77,8 @@ before(async () => {
     [
       'agent: { region: test }',
       'server: { listen: 127.0.0.1:0 }',
+      // Scraped through the render thread here; the other Prometheus tests scrape renders made on the agent's thread.
+      'exporters: { prometheus: { renderThread: true } }',
       'probes: { defaults: { interval: 500ms, timeout: 2s } }',
       'checks:',
       check('lvl-basic', 'basic'),

@@ -211,7 +211,7 @@ function compare(mine: Parsed, reference: Parsed, format: string): void {
 }
 
 /** Feeds the same results to the sink and to prom-client and compares what each exposes. */
-async function equivalence(): Promise<void> {
+async function equivalence(renderThread: boolean): Promise<void> {
   const bus = new EventBus();
   const configured = checks();
   const sink = new PrometheusSink({
@@ -221,6 +221,7 @@ async function equivalence(): Promise<void> {
     version: '1',
     checks: configured,
     tracing: true,
+    renderThread,
   });
   const reference = new PromClientReference(AGENT_LABELS);
   const random = seeded(42);
@@ -242,6 +243,7 @@ async function equivalence(): Promise<void> {
     bus.emit('result', result);
     reference.record(result);
   }
+  assert.equal(sink.renderThreaded, renderThread);
   const prometheus = parse((await sink.metrics()).body);
   const openMetrics = parse((await sink.metrics(OPENMETRICS)).body);
   assert.ok(prometheus.values.size > 500, `only ${prometheus.values.size} series: the results did not reach the sink`);
@@ -252,4 +254,7 @@ async function equivalence(): Promise<void> {
   sink.close();
 }
 
-test('the check exposition exposes what prom-client would for the same results, in both formats', () => equivalence());
+test('the check exposition exposes what prom-client would for the same results, in both formats', () =>
+  equivalence(false));
+
+test('rendered on the render thread, it exposes the same', () => equivalence(true));

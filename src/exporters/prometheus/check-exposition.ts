@@ -9,10 +9,12 @@
  * that collects while probing goes on does. Within one family a check's series are read
  * at once (see StoreView.copy), so a histogram's buckets always agree with its count.
  */
+import type { Logger } from '../../log.js';
 import type { CheckResult } from '../../results/types.js';
 import { BufferShelf, gzipSink, plainSink } from './chunk-sink.js';
 import { CheckRenderer, writeExposition } from './check-render.js';
 import { configuredFamilies, type ConfiguredCheck } from './configured-families.js';
+import { RenderThread } from './render-thread.js';
 import { CheckStore, type StoredCheck } from './store/check-store.js';
 import type { SlotInfo } from './store/record.js';
 import type { MetricsLevel } from './vocabulary.js';
@@ -38,6 +40,13 @@ export interface CheckExpositionOptions {
   level: MetricsLevel;
   /** Keep exemplars (tracing is on). */
   tracing?: boolean;
+  /**
+   * `exporters.prometheus.renderThread`: render on a thread of its own (see render-thread.ts).
+   * @defaultValue `false`
+   */
+  renderThread?: boolean;
+  /** Says when the render thread fails and renders come back to the agent's thread. */
+  logger?: Logger;
 }
 
 /** The per-check part of the exposition. */
@@ -49,6 +58,8 @@ export class CheckExposition {
   readonly #stages = new BufferShelf(2);
   readonly #writerBuffers = new BufferShelf(1);
   #level: MetricsLevel;
+  readonly #logger: Logger | undefined;
+  #thread: RenderThread | undefined;
   /**
    * Checks scheduled before `setChecks` gave them a slot (a reload schedules first, then
    * configures the sinks), by name with their kind; marked at the next `setChecks`.
@@ -61,6 +72,13 @@ export class CheckExposition {
     this.#level = options.level;
     this.#store = new CheckStore(agentLabels, options.tracing === true);
     this.#renderer = new CheckRenderer();
+    this.#logger = options.logger;
+    if (options.renderThread === true) this.#thread = new RenderThread(this.#logger);
+  }
+
+  /** Whether renders go to the render thread now. */
+  get threaded(): boolean {
+    return this.#thread?.usable === true;
   }
 
   /**
@@ -72,6 +90,11 @@ export class CheckExposition {
     this.#store.configure(checks, level, configuredFamilies(checks, this.#agentLabels));
     for (const [name, kind] of this.#scheduledEarly) this.#markScheduled(name, kind);
     this.#scheduledEarly.clear();
+  }
+
+  /** Ends the render thread, if any; later renders are made on the agent's thread. */
+  async close(): Promise<void> {
+    await this.#thread?.close();
   }
 
   /**
@@ -123,6 +146,23 @@ export class CheckExposition {
    * OpenMetrics; gzipped when asked, while it renders (gzip works on libuv's thread pool).
    */
   async exposition(head: Uint8Array, openMetrics: boolean, gzip: boolean): Promise<RenderedBody> {
+    const thread = this.#thread;
+    if (thread?.usable) {
+      const { plan, view, done } = this.#store.beginRender();
+      let rendered: Promise<RenderedBody>;
+      try {
+        rendered = thread.render({ view, plan, head, openMetrics, gzip });
+      } finally {
+        // The thread reads its own snapshot, taken before render() returned.
+        done();
+      }
+      // A thread that failed under this render leaves it to the agent's thread.
+      return rendered.catch(() => this.#renderHere(head, openMetrics, gzip));
+    }
+    return this.#renderHere(head, openMetrics, gzip);
+  }
+
+  async #renderHere(head: Uint8Array, openMetrics: boolean, gzip: boolean): Promise<RenderedBody> {
     const { plan, view, done } = this.#store.beginRender();
     try {
       const sink = gzip ? gzipSink(this.#stages) : plainSink();
