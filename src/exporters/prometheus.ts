@@ -8,7 +8,7 @@ import {
 import { CHECK_KINDS } from '../config/schema/check.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../results/bus.js';
-import { CheckExposition, type ExposedCheck } from './prometheus/check-exposition.js';
+import { CheckExposition, type ExposedCheck, type RenderStats } from './prometheus/check-exposition.js';
 import {
   createAgentMetrics,
   createChaosMetrics,
@@ -109,6 +109,7 @@ export class PrometheusSink {
       level: this.#level,
       tracing: options.tracing === true,
       renderThread: options.renderThread === true,
+      onRender: (stats) => this.#rendered(stats),
       ...(options.logger ? { logger: options.logger } : {}),
     });
     this.#renderer = new MetricsRenderer(this.registry, this.#checks);
@@ -213,6 +214,11 @@ export class PrometheusSink {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe.length = 0;
     void this.#checks.close();
+  }
+
+  #rendered({ seconds, holdSeconds }: RenderStats): void {
+    this.#agentMetrics.renderSeconds.set(seconds);
+    this.#agentMetrics.renderHoldSeconds.set(holdSeconds);
   }
 
   #lagFor(kind: string): Histogram.Internal<'kind'> {

@@ -15,7 +15,14 @@ import { attachProfile, probePath, profilingFlags, type PhaseOptions, type Phase
 import { cpuSeconds } from './proc.js';
 import { histogram, histogramDelta, quantileBucket, samples, sum } from './prom-text.js';
 import { type BlockProbeResult, quietBlockProbe } from './loop-block.js';
-import { prometheusScrape, quietBlockFigures, quietProbeMs, scrapeFigures, type ScrapeCost } from './scrape-cost.js';
+import {
+  attachRenderReports,
+  prometheusScrape,
+  quietBlockFigures,
+  quietProbeMs,
+  scrapeFigures,
+  type ScrapeCost,
+} from './scrape-cost.js';
 
 export { PROMETHEUS_SCRAPE_HEADERS } from './scrape-cost.js';
 export { agentEnv, agentNodeFlags, agentWorkers } from './agent-env.js';
@@ -221,6 +228,7 @@ export async function benchAgent(options: AgentPhaseOptions): Promise<PhaseResul
     notes.firstScrapeMs = warmup[0] === undefined ? null : Math.round(warmup[0].ms);
     notes.scrapesInWindow = inWindow.length;
     notes.scrapeCpuInWindowSeconds = inWindow.reduce((total, c) => total + c.cpuSeconds, 0);
+    attachRenderReports(inWindow, window.last.text ?? '');
     Object.assign(notes, scrapeFigures(inWindow));
     if (quiet) Object.assign(notes, quietBlockFigures(quiet, quietProbeMs(options.scrapeIntervalMs)));
     notes.metricsLevel = options.metricsLevel ?? 'default (full)';

@@ -103,6 +103,15 @@ function memoryAndScrapeFigures(inputs: IssueInputs): Figure[] {
       ...(gap ? { note: gap } : {}),
     },
     {
+      id: 'render-hold',
+      what: `longest a render held the event loop at once (the agent's own canary_exposition_last_render_hold_seconds), ${options.bigChecks} checks, ${options.bigLevel} level`,
+      unit: 'ms',
+      digits: 1,
+      values: defined(withScrapes.map((r) => note(r, 'renderHoldMaxMs'))),
+      target: { op: '<=', value: 10 },
+      ...(gap ? { note: gap } : {}),
+    },
+    {
       id: 'lag-big',
       what: `scheduler lag p99, ${options.bigChecks} checks, ${scraped} (canary_scheduler_lag_seconds)`,
       unit: 'ms',

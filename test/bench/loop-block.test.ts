@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { blockFigures, quietBlockProbe, startBlockProbe } from './loop-block.js';
 import { mainThreadTime, parseSchedstat } from './proc.js';
-import { scrapeFigures, scrapesInWindow, type ScrapeCost } from './scrape-cost.js';
+import { attachRenderReports, renderReport, scrapeFigures, scrapesInWindow, type ScrapeCost } from './scrape-cost.js';
 import { sleep } from './children.js';
 
 /** Spins the CPU for `ms`: the event loop can do nothing else meanwhile. */
@@ -114,11 +114,33 @@ describe('scrape bookkeeping', () => {
       mainThreadOnCpuMedianMs: 75,
       mainThreadWaitingMedianMs: 65,
       minorFaultsMedian: null,
+      renderHoldMaxMs: null,
     });
     const none = scrapeFigures([]);
     assert.equal(none.scrapeWallMaxMs, null);
     assert.equal(none.longestBlockMaxMs, null);
     assert.equal(none.mainThreadWaitingMedianMs, null);
+  });
+
+  test('render reports: read from an exposition, each scrape given the one the next exposition showed', () => {
+    const text = (seconds: number, hold: number) =>
+      `# TYPE canary_exposition_last_render_seconds gauge\ncanary_exposition_last_render_seconds{region="bench"} ${seconds}\n` +
+      `canary_exposition_last_render_hold_seconds{region="bench"} ${hold}\nprobe_success{check="a"} 1\n`;
+    assert.deepEqual(renderReport(text(0.25, 0.003)), { seconds: 0.25, holdSeconds: 0.003 });
+    assert.equal(renderReport('probe_success 1\n'), undefined);
+    const scrapes: ScrapeCost[] = [
+      { ms: 250, cpuSeconds: 0.2, previousRender: { seconds: 0.4, holdSeconds: 0.05 } },
+      { ms: 260, cpuSeconds: 0.2, previousRender: { seconds: 0.2, holdSeconds: 0.004 } },
+    ];
+    attachRenderReports(scrapes, text(0.21, 0.0125));
+    assert.deepEqual(
+      scrapes.map((s) => s.render),
+      [
+        { seconds: 0.2, holdSeconds: 0.004 },
+        { seconds: 0.21, holdSeconds: 0.0125 },
+      ],
+    );
+    assert.equal(scrapeFigures(scrapes).renderHoldMaxMs, 12.5);
   });
 
   test('schedstat: on-CPU and run-queue nanoseconds read as ms; this process has a main thread that ran', (t) => {

@@ -87,6 +87,7 @@ export function scrapeLine(res: PhaseResult): string {
     `${head}: wall median ${fixed(num('scrapeWallMedianMs'))} ms, max ${fixed(num('scrapeWallMaxMs'))} ms, ${fixed(num('scrapeBytesMedian') / 1024)} KiB on the wire (median); ` +
     `the first scrape after start (in the warm-up) ${fixed(num('firstScrapeMs'))} ms; ` +
     `longest block (slowest /healthz answer) ${fixed(num('longestBlockMaxMs'), 1)} ms, p99 ${fixed(num('blockP99MaxMs'), 1)} ms (worst scrape), ` +
+    `longest the render itself held the loop ${fixed(num('renderHoldMaxMs'), 1)} ms (the agent's canary_exposition_last_render_hold_seconds), ` +
     `${fixed(num('scrapeSlowPerSecond'), 1)} answers over 10 ms per second of scraping against ${fixed(num('quietSlowPerSecond'), 1)} per second over ${fixed(num('quietBlockRequests'))} answers with no scrape (longest ${fixed(num('quietLongestBlockMs'), 1)} ms), ` +
     `main thread during a scrape ${fixed(num('mainThreadOnCpuMedianMs'))} ms on a CPU, ${fixed(num('mainThreadWaitingMedianMs'))} ms waiting for one, ${fixed(num('minorFaultsMedian'))} minor page faults (median), ` +
     `${n.blockRequests} /healthz requests, ${n.blockErrors} failed; scheduler lag p99 <= ${fixed(num('lagP99AtMostSeconds') * 1000)} ms; ` +

@@ -3,6 +3,7 @@
  * time, bytes on the wire (compressed), the agent's CPU meanwhile, and, when asked, how
  * long the render held the agent's event loop (the loop-block probe running alongside).
  */
+import { constants, gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { startBlockProbe, type BlockProbeResult } from './loop-block.js';
 import { mainThreadTime, statCounters } from './proc.js';
@@ -30,6 +31,44 @@ export interface ScrapeCost {
   mainThread?: { onCpuMs: number; waitingMs: number };
   /** Minor page faults of the agent over the scrape: pages of memory it touched for the first time. */
   minorFaults?: number;
+  /**
+   * The agent's own account of this scrape's render, from the `canary_exposition_last_render_*`
+   * gauges of the exposition that came next: seconds to the last byte, and the longest it
+   * held the event loop at once.
+   */
+  render?: RenderReport;
+  /** The same gauges as this scrape's body showed them: the render before it. */
+  previousRender?: RenderReport;
+}
+
+/** `canary_exposition_last_render_seconds` and `..._hold_seconds` of one exposition. */
+export interface RenderReport {
+  seconds: number;
+  holdSeconds: number;
+}
+
+/** The agent's own metrics come first in an exposition: this much of the body holds them. */
+const HEAD_BYTES = 64 * 1024;
+
+/** The render gauges of an exposition's text (its head is enough); undefined when it has none. */
+export function renderReport(text: string): RenderReport | undefined {
+  const value = (name: string): number | undefined => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : undefined;
+  };
+  const seconds = value('canary_exposition_last_render_seconds');
+  const holdSeconds = value('canary_exposition_last_render_hold_seconds');
+  return seconds === undefined || holdSeconds === undefined ? undefined : { seconds, holdSeconds };
+}
+
+/** The start of a body, gunzipped as far as it goes when it is gzip. */
+function headText(head: Buffer, gzip: boolean): string {
+  if (!gzip) return head.toString('utf8');
+  try {
+    return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -48,6 +87,8 @@ export async function prometheusScrape(
   const started = performance.now();
   let bytes = 0;
   let statusCode = 0;
+  let gzip = false;
+  const head: Buffer[] = [];
   try {
     const answer = await request(`${base}/metrics`, {
       headers: PROMETHEUS_SCRAPE_HEADERS,
@@ -55,8 +96,12 @@ export async function prometheusScrape(
       bodyTimeout: 30_000,
     });
     statusCode = answer.statusCode;
+    gzip = answer.headers['content-encoding'] === 'gzip';
     // Read to the end (dump() would stop at 128 KiB and cut the agent's write short).
-    for await (const chunk of answer.body as AsyncIterable<Buffer>) bytes += chunk.length;
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+      if (bytes < HEAD_BYTES) head.push(chunk);
+      bytes += chunk.length;
+    }
   } finally {
     const ms = performance.now() - started;
     const after = statCounters(pid);
@@ -75,6 +120,10 @@ export async function prometheusScrape(
       minorFaults: after.minorFaults - before.minorFaults,
     });
   }
+  // Read after the scrape's figures are taken, so the decoding is not counted in them.
+  const previousRender = renderReport(headText(Buffer.concat(head).subarray(0, HEAD_BYTES), gzip));
+  const cost = costs.at(-1);
+  if (cost && previousRender) cost.previousRender = previousRender;
   if (statusCode !== 200) throw new Error(`/metrics answered ${statusCode}`);
 }
 
@@ -100,6 +149,17 @@ export function scrapesInWindow(windowS: number, intervalS: number): number {
   return k;
 }
 
+/**
+ * Gives each in-window scrape its own render report: the one the next scrape showed, and
+ * for the last, the one of the read after the window (`after`, that read's text).
+ */
+export function attachRenderReports(scrapes: ScrapeCost[], after: string): void {
+  scrapes.forEach((scrape, k) => {
+    const next = k + 1 < scrapes.length ? scrapes[k + 1]?.previousRender : renderReport(after);
+    if (next) scrape.render = next;
+  });
+}
+
 /** The figures of a run's in-window scrapes, flat for `PhaseResult.notes`; null where nothing was measured. */
 export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, number | null> {
   const walls = spread(scrapes.map((s) => s.ms));
@@ -109,6 +169,7 @@ export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, nu
   const onCpu = spread(scrapes.flatMap((s) => (s.mainThread ? [s.mainThread.onCpuMs] : [])));
   const faults = spread(scrapes.flatMap((s) => (s.minorFaults === undefined ? [] : [s.minorFaults])));
   const waiting = spread(scrapes.flatMap((s) => (s.mainThread ? [s.mainThread.waitingMs] : [])));
+  const holds = scrapes.flatMap((s) => (s.render ? [s.render.holdSeconds * 1000] : []));
   const finite = (n: number) => (Number.isFinite(n) ? n : null);
   return {
     scrapeWallMedianMs: finite(walls.median),
@@ -125,5 +186,7 @@ export function scrapeFigures(scrapes: readonly ScrapeCost[]): Record<string, nu
     mainThreadOnCpuMedianMs: finite(onCpu.median),
     mainThreadWaitingMedianMs: finite(waiting.median),
     minorFaultsMedian: finite(faults.median),
+    // The agent's own measure: the longest any in-window render held its event loop at once.
+    renderHoldMaxMs: holds.length > 0 ? Math.max(...holds) : null,
   };
 }

@@ -385,3 +385,26 @@ test('check labels from the config are exported once per check on canary_check_i
     ),
   );
 });
+
+test('each scrape shows what the render before it took and how long it held the event loop, on either thread', async () => {
+  for (const renderThread of [false, true]) {
+    const { bus, sink } = makeSink({ renderThread });
+    try {
+      bus.emit('result', result('api'));
+      const gauge = (text: string, name: string): number => {
+        const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+        assert.ok(line, `${name} is exported`);
+        return Number(line.split(' ').at(-1));
+      };
+      const first = (await sink.metrics()).body;
+      assert.equal(gauge(first, 'canary_exposition_last_render_seconds'), 0, 'no render before the first');
+      const second = (await sink.metrics()).body;
+      const seconds = gauge(second, 'canary_exposition_last_render_seconds');
+      const hold = gauge(second, 'canary_exposition_last_render_hold_seconds');
+      assert.ok(seconds > 0, `renderThread ${renderThread}: the first render took ${seconds} s`);
+      assert.ok(hold > 0 && hold <= seconds, `renderThread ${renderThread}: held ${hold} s of ${seconds} s`);
+    } finally {
+      sink.close();
+    }
+  }
+});

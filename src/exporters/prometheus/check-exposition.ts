@@ -28,6 +28,17 @@ export interface RenderedBody {
   bytes: number;
 }
 
+/** What a render of the per-check series took, for the agent's own metrics. */
+export interface RenderStats {
+  /** From the start of the render to its last byte (gzipped, when asked), in seconds. */
+  seconds: number;
+  /**
+   * The longest the render held the agent's event loop at once, in seconds: its longest
+   * slice, or with the render thread, the copy of the store.
+   */
+  holdSeconds: number;
+}
+
 /** A configured check as the exposition needs it. */
 export interface ExposedCheck extends ConfiguredCheck, StoredCheck {
   /** `metrics:` of the check; the agent's level when absent. */
@@ -47,6 +58,8 @@ export interface CheckExpositionOptions {
   renderThread?: boolean;
   /** Says when the render thread fails and renders come back to the agent's thread. */
   logger?: Logger;
+  /** Told what each finished render took. */
+  onRender?: (stats: RenderStats) => void;
 }
 
 /** The per-check part of the exposition. */
@@ -59,6 +72,7 @@ export class CheckExposition {
   readonly #writerBuffers = new BufferShelf(1);
   #level: MetricsLevel;
   readonly #logger: Logger | undefined;
+  readonly #onRender: ((stats: RenderStats) => void) | undefined;
   #thread: RenderThread | undefined;
   /**
    * Checks scheduled before `setChecks` gave them a slot (a reload schedules first, then
@@ -73,6 +87,7 @@ export class CheckExposition {
     this.#store = new CheckStore(agentLabels, options.tracing === true);
     this.#renderer = new CheckRenderer();
     this.#logger = options.logger;
+    this.#onRender = options.onRender;
     if (options.renderThread === true) this.#thread = new RenderThread(this.#logger);
   }
 
@@ -148,6 +163,7 @@ export class CheckExposition {
   async exposition(head: Uint8Array, openMetrics: boolean, gzip: boolean): Promise<RenderedBody> {
     const thread = this.#thread;
     if (thread?.usable) {
+      const started = performance.now();
       const { plan, view, done } = this.#store.beginRender();
       let rendered: Promise<RenderedBody>;
       try {
@@ -156,27 +172,41 @@ export class CheckExposition {
         // The thread reads its own snapshot, taken before render() returned.
         done();
       }
-      // A thread that failed under this render leaves it to the agent's thread.
-      return rendered.catch(() => this.#renderHere(head, openMetrics, gzip));
+      const holdMs = performance.now() - started;
+      try {
+        const body = await rendered;
+        this.#report(started, holdMs);
+        return body;
+      } catch {
+        // A thread that failed under this render leaves it to the agent's thread.
+        return this.#renderHere(head, openMetrics, gzip);
+      }
     }
     return this.#renderHere(head, openMetrics, gzip);
   }
 
   async #renderHere(head: Uint8Array, openMetrics: boolean, gzip: boolean): Promise<RenderedBody> {
+    const started = performance.now();
     const { plan, view, done } = this.#store.beginRender();
     try {
       const sink = gzip ? gzipSink(this.#stages) : plainSink();
-      await writeExposition(
+      const holdMs = await writeExposition(
         this.#renderer,
         { view, plan, head, openMetrics },
         sink,
         RENDER_SLICE_MS,
         this.#writerBuffers,
       );
-      return await sink.end();
+      const body = await sink.end();
+      this.#report(started, holdMs);
+      return body;
     } finally {
       done();
     }
+  }
+
+  #report(started: number, holdMs: number): void {
+    this.#onRender?.({ seconds: (performance.now() - started) / 1000, holdSeconds: holdMs / 1000 });
   }
 
   #info(check: string, kind: string): SlotInfo | undefined {

@@ -104,6 +104,7 @@ function yieldToLoop(): Promise<void> {
  * slices of about `sliceMs`, letting the event loop in between: probing goes on, and gzip
  * (on the thread pool) works on one batch while the next is rendered. The writer's buffer
  * comes from `shelf` and goes back to it when the sink copied what it was given.
+ * Resolves to the longest the render held the event loop at once, in ms.
  */
 export async function writeExposition(
   renderer: CheckRenderer,
@@ -111,20 +112,23 @@ export async function writeExposition(
   sink: ChunkSink,
   sliceMs: number,
   shelf: BufferShelf,
-): Promise<void> {
+): Promise<number> {
   // A sink that copies lets the writer keep its buffer from render to render on `shelf`.
   const w = new ExpositionWriter(sink.copies ? shelf.take() : undefined);
   w.chunk(job.head);
   const steps = renderer.render(job.view, job.plan, w, job.openMetrics);
   let sliceStart = performance.now();
+  let longest = 0;
   while (!steps.next().done) {
     if (performance.now() - sliceStart < sliceMs) continue;
     sink.write(w.take());
     if (sink.copies) w.recycle();
+    longest = Math.max(longest, performance.now() - sliceStart);
     await yieldToLoop();
     sliceStart = performance.now();
   }
   if (job.openMetrics) w.chunk(EOF_LINE);
   sink.write(w.take());
   if (sink.copies) shelf.put(w.release());
+  return Math.max(longest, performance.now() - sliceStart);
 }

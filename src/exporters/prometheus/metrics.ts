@@ -18,6 +18,8 @@ export interface AgentMetrics {
   reloadSuccessful: Gauge;
   reloadTimestamp: Gauge;
   checks: Gauge<'kind'>;
+  renderSeconds: Gauge;
+  renderHoldSeconds: Gauge;
 }
 
 /** Creates the agent's own metrics in `registry`. */
@@ -51,6 +53,16 @@ export function createAgentMetrics(registry: Registry<OpenMetricsContentType>): 
       name: 'canary_checks',
       help: 'Configured checks by probe kind.',
       labelNames: ['kind'],
+      registers,
+    }),
+    renderSeconds: new Gauge({
+      name: 'canary_exposition_last_render_seconds',
+      help: "How long the last render of the checks' series for /metrics took, to its last byte, in seconds.",
+      registers,
+    }),
+    renderHoldSeconds: new Gauge({
+      name: 'canary_exposition_last_render_hold_seconds',
+      help: "The longest the last render of the checks' series held the agent's event loop at once, in seconds.",
       registers,
     }),
   };

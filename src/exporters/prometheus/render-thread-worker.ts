@@ -43,6 +43,7 @@ async function render(request: RenderRequest): Promise<{ body: ArrayBuffer; snap
   if (!plan) throw new Error(`no render plan of generation ${request.generation}`);
   const sink = request.gzip ? gzipSink(stages) : plainSink();
   const job = { view: new StoreView(request.snapshot), plan, head: request.head, openMetrics: request.openMetrics };
+  // How long it holds this thread's loop matters to no one: the agent's thread measures its own hold.
   await writeExposition(renderer, job, sink, SLICE_MS, writerBuffers);
   const { chunks, bytes } = await sink.end();
   return { body: concat(chunks, bytes), snapshot: request.snapshot };
