@@ -7,6 +7,7 @@ import { constants, gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { startBlockProbe, type BlockProbeResult } from './loop-block.js';
 import { mainThreadTime, statCounters } from './proc.js';
+import { samples } from './prom-text.js';
 import { spread } from './report.js';
 
 /** The headers Prometheus 2.x scrapes with: OpenMetrics preferred, gzip accepted. */
@@ -52,10 +53,7 @@ const HEAD_BYTES = 64 * 1024;
 
 /** The render gauges of an exposition's text (its head is enough); undefined when it has none. */
 export function renderReport(text: string): RenderReport | undefined {
-  const value = (name: string): number | undefined => {
-    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-    return match ? Number(match[1]) : undefined;
-  };
+  const value = (name: string): number | undefined => samples(text, name)[0]?.value;
   const seconds = value('canary_exposition_last_render_seconds');
   const holdSeconds = value('canary_exposition_last_render_hold_seconds');
   return seconds === undefined || holdSeconds === undefined ? undefined : { seconds, holdSeconds };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PrometheusSink, type PrometheusSinkOptions } from '../../src/exporters/prometheus.js';
 import { EventBus } from '../../src/results/bus.js';
 import type { CheckResult, Observation } from '../../src/results/types.js';
+import { samples as parsedSamples } from '../bench/prom-text.js';
 import { makeResult } from '../helpers/results.js';
 
 const L = 'region="eu-west-1",team="sre"';
@@ -392,9 +393,9 @@ test('each scrape shows what the render before it took and how long it held the 
     try {
       bus.emit('result', result('api'));
       const gauge = (text: string, name: string): number => {
-        const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-        assert.ok(line, `${name} is exported`);
-        return Number(line.split(' ').at(-1));
+        const [sample] = parsedSamples(text, name);
+        assert.ok(sample, `${name} is exported`);
+        return sample.value;
       };
       const first = (await sink.metrics()).body;
       assert.equal(gauge(first, 'canary_exposition_last_render_seconds'), 0, 'no render before the first');

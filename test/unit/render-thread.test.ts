@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { CheckExposition } from '../../src/exporters/prometheus/check-exposition.js';
+import { samples } from '../bench/prom-text.js';
 import { makeResult } from '../helpers/results.js';
 
 const LABELS = 'region="eu",team="sre"';
@@ -93,13 +94,9 @@ test('a render on the thread shows the store as it was when the scrape began, wh
     const before = Buffer.concat((await pending).chunks).toString('utf8');
     const after = await text(e, false, false);
     const runs = (body: string): number => {
-      const line = body
-        .split('\n')
-        .find(
-          (l) => /^canary_probe_runs_total\{/.test(l) && l.includes('check="c1"') && l.includes('result="success"'),
-        );
-      assert.ok(line, 'c1 has a success counter');
-      return Number(line.split(' ').at(-1));
+      const [sample] = samples(body, 'canary_probe_runs_total', { check: 'c1', result: 'success' });
+      assert.ok(sample, 'c1 has a success counter');
+      return sample.value;
     };
     assert.equal(runs(before), 1, 'the render shows the one run recorded before it began');
     assert.equal(runs(after), 21, 'the next render shows the twenty recorded during the first');

@@ -71,7 +71,6 @@ export class CheckExposition {
   readonly #stages = new BufferShelf(2);
   readonly #writerBuffers = new BufferShelf(1);
   #level: MetricsLevel;
-  readonly #logger: Logger | undefined;
   readonly #onRender: ((stats: RenderStats) => void) | undefined;
   #thread: RenderThread | undefined;
   /**
@@ -86,9 +85,8 @@ export class CheckExposition {
     this.#level = options.level;
     this.#store = new CheckStore(agentLabels, options.tracing === true);
     this.#renderer = new CheckRenderer();
-    this.#logger = options.logger;
     this.#onRender = options.onRender;
-    if (options.renderThread === true) this.#thread = new RenderThread(this.#logger);
+    if (options.renderThread === true) this.#thread = new RenderThread(options.logger);
   }
 
   /** Whether renders go to the render thread now. */

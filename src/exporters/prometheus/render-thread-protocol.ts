@@ -17,10 +17,3 @@ export interface RenderRequest {
 /** A finished render: its body as one buffer (transferred), and the snapshot handed back. */
 export type RenderReply =
   { id: number; body: ArrayBuffer; snapshot: StoreBuffers } | { id: number; error: string; snapshot?: StoreBuffers };
-
-/** A snapshot's buffers, to be transferred rather than copied. */
-export function transferables(snapshot: StoreBuffers): ArrayBuffer[] {
-  const out = [snapshot.f64, snapshot.i32, snapshot.flow];
-  if (snapshot.exemplars) out.push(snapshot.exemplars.f64, snapshot.exemplars.kinds, snapshot.exemplars.ids);
-  return out;
-}

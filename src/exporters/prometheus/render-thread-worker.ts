@@ -8,9 +8,9 @@ import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../../errors.js';
 import { BufferShelf, gzipSink, plainSink } from './chunk-sink.js';
 import { CheckRenderer, writeExposition } from './check-render.js';
-import { transferables, type RenderReply, type RenderRequest } from './render-thread-protocol.js';
+import type { RenderReply, RenderRequest } from './render-thread-protocol.js';
 import type { RenderPlan } from './store/plan.js';
-import { StoreView, type StoreBuffers } from './store/views.js';
+import { StoreView, storeArrayBuffers, type StoreBuffers } from './store/views.js';
 
 /**
  * Slices here only let gzip's completions in, so a staging buffer goes back on the shelf
@@ -24,23 +24,23 @@ if (!port) throw new Error('the render thread runs only as a worker thread');
 const renderer = new CheckRenderer();
 const stages = new BufferShelf(2);
 const writerBuffers = new BufferShelf(1);
-/** Plans by generation: the newest, and any an unfinished render still holds. */
-const plans = new Map<number, RenderPlan>();
+/**
+ * The newest plan. The agent's thread renders with its current plan only, so requests come
+ * in generation order; a render under way keeps its own reference to an older one.
+ */
+let latest: { generation: number; plan: RenderPlan } | undefined;
 
 port.on('message', (request: RenderRequest) => {
   void render(request).then(
-    ({ body, snapshot }) => reply({ id: request.id, body, snapshot }, [body, ...transferables(snapshot)]),
+    ({ body, snapshot }) => reply({ id: request.id, body, snapshot }, [body, ...storeArrayBuffers(snapshot)]),
     (error: unknown) => reply({ id: request.id, error: errorMessage(error), snapshot: request.snapshot }, []),
   );
 });
 
 async function render(request: RenderRequest): Promise<{ body: ArrayBuffer; snapshot: StoreBuffers }> {
-  if (request.plan) {
-    for (const generation of plans.keys()) if (generation < request.generation - 1) plans.delete(generation);
-    plans.set(request.generation, request.plan);
-  }
-  const plan = plans.get(request.generation);
-  if (!plan) throw new Error(`no render plan of generation ${request.generation}`);
+  if (request.plan) latest = { generation: request.generation, plan: request.plan };
+  if (latest?.generation !== request.generation) throw new Error(`no render plan of generation ${request.generation}`);
+  const { plan } = latest;
   const sink = request.gzip ? gzipSink(stages) : plainSink();
   const job = { view: new StoreView(request.snapshot), plan, head: request.head, openMetrics: request.openMetrics };
   // How long it holds this thread's loop matters to no one: the agent's thread measures its own hold.

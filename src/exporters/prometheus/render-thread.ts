@@ -16,18 +16,12 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../log.js';
 import type { RenderedBody } from './check-exposition.js';
-import { transferables, type RenderReply, type RenderRequest } from './render-thread-protocol.js';
-import type { RenderPlan } from './store/plan.js';
-import { allocateBuffers, StoreView, type StoreBuffers } from './store/views.js';
+import type { ExpositionJob } from './check-render.js';
+import type { RenderReply, RenderRequest } from './render-thread-protocol.js';
+import { allocateBuffers, copyStore, sameShape, storeArrayBuffers, type StoreBuffers } from './store/views.js';
 
-/** What a render on the thread is given. */
-export interface ThreadJob {
-  view: StoreView;
-  plan: RenderPlan;
-  head: Uint8Array;
-  openMetrics: boolean;
-  gzip: boolean;
-}
+/** What a render on the thread is given: a render's job, and whether to gzip it. */
+export type ThreadJob = ExpositionJob & { gzip: boolean };
 
 interface Pending {
   resolve(body: RenderedBody): void;
@@ -62,7 +56,7 @@ export class RenderThread {
   /** Renders `job` on the thread; rejects if the thread cannot. The store may change as soon as this returns. */
   render(job: ThreadJob): Promise<RenderedBody> {
     if (this.#failed) return Promise.reject(new Error('the /metrics render thread is gone'));
-    const snapshot = this.#snapshot(job.view);
+    const snapshot = this.#snapshot(job.view.buffers);
     const id = this.#next++;
     const request: RenderRequest = {
       id,
@@ -78,7 +72,7 @@ export class RenderThread {
     }
     return new Promise<RenderedBody>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage(request, transferables(snapshot));
+      this.#worker.postMessage(request, storeArrayBuffers(snapshot));
     });
   }
 
@@ -90,19 +84,12 @@ export class RenderThread {
   }
 
   /** The store's memory now, copied into a kept snapshot of the same shape, or a new one. */
-  #snapshot(view: StoreView): StoreBuffers {
-    const src = view.buffers;
+  #snapshot(src: StoreBuffers): StoreBuffers {
     // Snapshots of another shape were made before the store grew or its flows changed.
     this.#snapshots = this.#snapshots.filter((s) => sameShape(s, src));
-    const kept = this.#snapshots.pop();
-    const snapshot = kept ?? allocateBuffers(src.capacity, src.flow.byteLength / 8, src.exemplars !== undefined);
-    const to = new StoreView(snapshot);
-    to.f.set(view.f);
-    to.i.set(view.i);
-    to.flow.set(view.flow);
-    if (view.exemplarValues) to.exemplarValues?.set(view.exemplarValues);
-    if (view.exemplarKinds) to.exemplarKinds?.set(view.exemplarKinds);
-    if (view.exemplarIds) to.exemplarIds?.set(view.exemplarIds);
+    const snapshot =
+      this.#snapshots.pop() ?? allocateBuffers(src.capacity, src.flow.byteLength / 8, src.exemplars !== undefined);
+    copyStore(src, snapshot);
     return snapshot;
   }
 
@@ -126,12 +113,4 @@ export class RenderThread {
     for (const pending of this.#pending.values()) pending.reject(new Error(message));
     this.#pending.clear();
   }
-}
-
-function sameShape(a: StoreBuffers, b: StoreBuffers): boolean {
-  return (
-    a.capacity === b.capacity &&
-    a.flow.byteLength === b.flow.byteLength &&
-    (a.exemplars === undefined) === (b.exemplars === undefined)
-  );
 }

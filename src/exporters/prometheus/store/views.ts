@@ -95,3 +95,25 @@ export function allocateBuffers(capacity: number, flowFloats: number, withExempl
       : {}),
   };
 }
+
+/** Every buffer of a store's memory, e.g. to transfer it to another thread rather than copy it. */
+export function storeArrayBuffers(buffers: StoreBuffers): ArrayBuffer[] {
+  const out = [buffers.f64, buffers.i32, buffers.flow];
+  if (buffers.exemplars) out.push(buffers.exemplars.f64, buffers.exemplars.kinds, buffers.exemplars.ids);
+  return out;
+}
+
+/** Whether two stores' memories have the same layout, so one can be copied over the other. */
+export function sameShape(a: StoreBuffers, b: StoreBuffers): boolean {
+  return (
+    a.capacity === b.capacity &&
+    a.flow.byteLength === b.flow.byteLength &&
+    (a.exemplars === undefined) === (b.exemplars === undefined)
+  );
+}
+
+/** Copies every byte of `from`'s memory over `to`'s, of the same shape (see {@link sameShape}). */
+export function copyStore(from: StoreBuffers, to: StoreBuffers): void {
+  const targets = storeArrayBuffers(to);
+  storeArrayBuffers(from).forEach((buffer, k) => new Uint8Array(targets[k] as ArrayBuffer).set(new Uint8Array(buffer)));
+}
